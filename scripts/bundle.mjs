@@ -5,7 +5,6 @@ import { rmSync } from 'node:fs'
 const entries = [
   ['src/index.ts', 'dist'],
   ['src/post.ts', 'dist/post'],
-  ['src/cli.ts', 'dist/cli'],
   ['src/simulator/main.ts', 'dist/simulator'],
   ['src/demo.ts', 'dist/demo'],
 ]
@@ -14,7 +13,16 @@ rmSync('dist', { recursive: true, force: true })
 for (const [source, out] of entries) {
   execFileSync(
     process.execPath,
-    ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', source, '-o', out, '--license', 'licenses.txt', '--quiet'],
+    [
+      'node_modules/@vercel/ncc/dist/ncc/cli.js',
+      'build',
+      source,
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+    ],
     { stdio: 'inherit' },
   )
 }

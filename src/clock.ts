@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises'
 
 /** Time as the wait loop and retries see it; tests replace it so that no test sleeps. */
 export interface Clock {
-  now(): number
+  now: () => number
   /** Resolves after `ms`, or early (without error) when `signal` fires. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 export const systemClock: Clock = {

@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { XMLParser } from 'fast-xml-parser'
+import { SyntaxValidator } from 'fast-xml-validator'
 
 export const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation'
 
@@ -78,13 +79,17 @@ export function substituteVariables(
 /** Returns undefined when `xml` is a well-formed Automation Services job, else what is wrong. */
 export function checkJobXml(xml: string): string | undefined {
   if (xml.trim() === '') return 'The job XML is empty.'
-  const valid = XMLValidator.validate(xml)
-  if (valid !== true) {
+  try {
+    SyntaxValidator.validate(xml)
+  } catch (error) {
+    const { line, col } = error as { line?: number; col?: number }
     const where =
-      valid.err.col === undefined
-        ? `line ${valid.err.line}`
-        : `line ${valid.err.line}, column ${valid.err.col}`
-    return `The job XML is not well-formed (${where}): ${valid.err.msg}`
+      line === undefined
+        ? ''
+        : col === undefined
+          ? ` (line ${line})`
+          : ` (line ${line}, column ${col})`
+    return `The job XML is not well-formed${where}: ${error instanceof Error ? error.message : String(error)}`
   }
   const nodes = new XMLParser({
     ignoreAttributes: false,

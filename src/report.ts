@@ -83,7 +83,7 @@ export function describeSourceShort(job: JobSource): string {
 export function summaryMarkdown(results: readonly JobResult[]): string {
   const rows = results.map((r) =>
     [
-      r.jobId === undefined ? '(not started)' : `\`${r.jobId}\``,
+      r.jobId === undefined ? '(not started)' : `\`${cell(r.jobId)}\``,
       cell(describeSourceShort(r.source)),
       cell(statusWord(r)),
       r.durationMs === undefined ? '' : formatDuration(r.durationMs),
@@ -120,5 +120,5 @@ function cell(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>')
+    .replace(/\r\n?|\n/g, '<br>')
 }

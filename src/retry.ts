@@ -46,10 +46,20 @@ export async function retry<T>(
     } catch (error) {
       if (!(error instanceof SpotfireError) || !policy.isRetryable(error)) throw error
       if (attempt >= policy.maxAttempts) {
-        throw error.withContext(`${policy.label} failed ${attempt} times; the last time`)
+        throw error.withContext(
+          `${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`,
+        )
       }
       const delayMs = backoffDelay(attempt - 1, policy, random, error.details.retryAfterMs)
-      if (context.clock.now() + delayMs >= context.deadline) throw error
+      if (context.clock.now() + delayMs >= context.deadline) {
+        // Wait out the little time left rather than give up early: the caller then sees the
+        // deadline passed and reports a timeout, with the settings for a timeout, not a failure.
+        await context.clock.sleep(
+          Math.max(0, context.deadline - context.clock.now()),
+          context.signal,
+        )
+        throw error
+      }
       context.onRetry?.(
         `${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`,
       )
@@ -63,6 +73,9 @@ export async function retry<T>(
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined || value.trim() === '') return undefined
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    return undefined
   const date = Date.parse(value)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }

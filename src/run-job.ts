@@ -47,7 +47,7 @@ export interface RunHooks {
   /** Fires when the workflow run is cancelled. */
   cancelSignal: AbortSignal
   /** Every token, as soon as it is received (the action masks it). */
-  onToken(token: string): void
+  onToken: (token: string) => void
   /** The job id, as soon as the start answered. */
   onStarted?(jobId: string): void
   /** The action is done with the job: nothing is left for the post step to abort. */
@@ -62,7 +62,7 @@ export interface RunHooks {
 export function connect(
   settings: Settings,
   hooks: Pick<RunHooks, 'clock' | 'logger' | 'onToken' | 'transport' | 'random'>,
-): { client: SpotfireClient; dispose(): void } {
+): { client: SpotfireClient; dispose: () => void } {
   const { clock, logger } = hooks
   const transport =
     hooks.transport ??
@@ -81,6 +81,7 @@ export function connect(
     clock,
     logger,
     onToken: hooks.onToken,
+    ...(hooks.random === undefined ? {} : { random: hooks.random }),
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,

@@ -47,9 +47,9 @@ export interface Settings {
 
 /** Where settings come from: inputs by name (empty string when unset), files relative to `workspace`. */
 export interface SettingsSource {
-  input(name: string): string
+  input: (name: string) => string
   workspace: string
-  readFile?(path: string): string
+  readFile?: (path: string) => string
 }
 
 export class InputError extends Error {
@@ -159,17 +159,19 @@ export function getSettings(source: SettingsSource): Settings {
 
 function parseServerUrl(text: string, problems: string[], warnings: string[]): string {
   if (text === '') return ''
+  // Echo the URL in errors without any user:password@ in it: that could be the secret.
+  const shown = text.replace(/\/\/[^/@]*@/, '//***@')
   const expected = 'Expected the server base URL, such as https://spotfire.example.com.'
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    problems.push(`Invalid ${Inputs.ServerUrl} '${text}'. ${expected}`)
+    problems.push(`Invalid ${Inputs.ServerUrl} '${shown}'. ${expected}`)
     return ''
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     problems.push(
-      `Invalid ${Inputs.ServerUrl} '${text}': the scheme must be https or http. ${expected}`,
+      `Invalid ${Inputs.ServerUrl} '${shown}': the scheme must be https or http. ${expected}`,
     )
     return ''
   }
@@ -215,7 +217,7 @@ function parseJobSource(
   }
   const kind = given[0]
   if (kind === Inputs.LibraryPath || kind === Inputs.LibraryId) {
-    if (variablesText.trim() !== '') {
+    if (parseVariables(variablesText).variables.size > 0) {
       problems.push(
         `${Inputs.Variables} applies only to ${Inputs.JobXml} and ${Inputs.JobFile}, not to library jobs.`,
       )

@@ -64,16 +64,14 @@ export class SpotfireClient {
           }
     try {
       return await this.retrying(startPolicy, context, async () => {
-        // Once sent, a start is waited for even when the run is cancelled: its answer names the job to abort.
-        const status = await this.call(
-          'POST',
-          request.path,
-          {
-            deadline: context.deadline,
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-          },
-          request.content,
-        )
+        // The token may be fetched under the cancel signal; the start itself is not: once sent, its
+        // answer is waited for even when the run is cancelled, because it names the job to abort.
+        await this.options.tokens.get(context)
+        const unstoppable: CallContext = {
+          deadline: context.deadline,
+          ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        }
+        const status = await this.call('POST', request.path, unstoppable, request.content)
         if (status.statusCode === 'Busy') {
           throw new SpotfireError('the job service is busy and did not accept the job', 'http', {
             status: 503,
@@ -82,12 +80,7 @@ export class SpotfireClient {
         return status
       })
     } catch (error) {
-      if (!(error instanceof SpotfireError)) throw error
-      if (
-        error.kind === 'no-answer' ||
-        error.kind === 'bad-body' ||
-        (error.kind === 'http' && [502, 504].includes(error.details.status ?? 0))
-      ) {
+      if (error instanceof SpotfireError && mayHaveStarted(error)) {
         throw error.withContext(
           'The start request may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with',
         )
@@ -209,6 +202,13 @@ export class SpotfireClient {
       ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
     })
   }
+}
+
+/** A failed start after which the server may still have created the job. */
+function mayHaveStarted(error: SpotfireError): boolean {
+  if (error.kind === 'no-answer' || error.kind === 'bad-body') return true
+  const status = error.details.status ?? 0
+  return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503))
 }
 
 export function isZeroJobId(jobId: string): boolean {

@@ -28,8 +28,9 @@ export function bodySnippet(body: string, max = 200): string {
 
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
 export function httpError(response: HttpResponse, now: number, hint?: string): SpotfireError {
-  const header = response.headers['retry-after']
-  const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, now)
+  const header: unknown = response.headers['retry-after']
+  const first: unknown = Array.isArray(header) ? (header as unknown[])[0] : header
+  const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now)
   const snippet = bodySnippet(response.body)
   const reason = REASONS[response.status] ?? ''
   const message = [

@@ -36,7 +36,7 @@ export function parseJobStatus(body: string): JobStatus | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Record<string, unknown>
   const { JobId: jobId, StatusCode: statusCode, Message: message } = record
-  if (typeof jobId !== 'string' || typeof statusCode !== 'string' || statusCode === '')
-    return undefined
+  if (typeof jobId !== 'string' || jobId === '') return undefined
+  if (typeof statusCode !== 'string' || statusCode === '') return undefined
   return { jobId, statusCode, message: typeof message === 'string' ? message : '' }
 }

@@ -14,6 +14,8 @@ export interface TokenOptions {
   transport: Transport
   clock: Clock
   logger: Logger
+  /** For the retry jitter; tests pin it. */
+  random?: () => number
   /** Called with every new token before anything else sees it: the action masks it here. */
   onToken(token: string): void
 }
@@ -44,6 +46,7 @@ export class TokenProvider {
       clock,
       deadline: context.deadline,
       ...(context.signal === undefined ? {} : { signal: context.signal }),
+      ...(this.options.random === undefined ? {} : { random: this.options.random }),
       onRetry: (message) => {
         this.options.logger.info(message)
       },

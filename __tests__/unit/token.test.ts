@@ -1,0 +1,293 @@
+import { describe, expect, it, jest } from '@jest/globals'
+import { DEFAULT_SCOPE } from '../../src/constants.js'
+import { silentLogger } from '../../src/logger.js'
+import { SpotfireError } from '../../src/spotfire/errors.js'
+import { type TokenOptions, TokenProvider } from '../../src/spotfire/token.js'
+import { FakeClock, T0 } from './fake-clock.js'
+import {
+  type Answer,
+  FakeTransport,
+  formOf,
+  headerOf,
+  json,
+  text,
+  tokenAnswer,
+} from './fake-transport.js'
+
+const SERVER = 'https://spotfire.example.com'
+const CLIENT_ID = '0123abcd.oauth-clients.spotfire.tibco.com'
+const SECRET = 'c0ffee0123456789'
+
+function provider(
+  script: Answer[],
+  options: Partial<Omit<TokenOptions, 'transport' | 'clock'>> = {},
+): {
+  tokens: TokenProvider
+  transport: FakeTransport
+  clock: FakeClock
+  onToken: jest.Mock<(token: string) => void>
+} {
+  const transport = new FakeTransport(script)
+  const clock = new FakeClock()
+  const onToken = jest.fn<(token: string) => void>()
+  const tokens = new TokenProvider({
+    serverUrl: SERVER,
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
+    authMethod: 'basic',
+    scope: DEFAULT_SCOPE,
+    logger: silentLogger,
+    onToken,
+    ...options,
+    transport,
+    clock,
+  })
+  return { tokens, transport, clock, onToken }
+}
+
+const context = { deadline: T0 + 10 * 60_000 }
+
+describe('TokenProvider: the token request', () => {
+  it('posts client_credentials with the scope to the token endpoint, client_secret_basic', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1')])
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    expect(transport.requests).toHaveLength(1)
+    const [request] = transport.requests
+    expect(request?.method).toBe('POST')
+    expect(request?.url).toBe(`${SERVER}/spotfire/oauth2/token`)
+    expect(headerOf(request, 'content-type')).toBe('application/x-www-form-urlencoded')
+    expect(Object.fromEntries(formOf(request))).toEqual({
+      grant_type: 'client_credentials',
+      scope: DEFAULT_SCOPE,
+    })
+    const authorization = headerOf(request, 'authorization') ?? ''
+    expect(authorization).toMatch(/^Basic [A-Za-z0-9+/]+=*$/)
+    const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8')
+    expect(decoded).toBe(`${CLIENT_ID}:${SECRET}`)
+  })
+
+  it('form-urlencodes the id and secret before the Basic encoding (RFC 6749 2.3.1)', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1')], {
+      clientId: 'my client',
+      clientSecret: 'p@ss:w+rd%/é',
+    })
+    await tokens.get(context)
+    const authorization = headerOf(transport.requests[0], 'authorization') ?? ''
+    const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8')
+    expect(decoded).toBe('my+client:p%40ss%3Aw%2Brd%25%2F%C3%A9')
+  })
+
+  it('sends the id and secret as form fields with client_secret_post, and no Authorization', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1')], { authMethod: 'post' })
+    await tokens.get(context)
+    const [request] = transport.requests
+    expect(headerOf(request, 'authorization')).toBeUndefined()
+    expect(Object.fromEntries(formOf(request))).toEqual({
+      grant_type: 'client_credentials',
+      scope: DEFAULT_SCOPE,
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+    })
+  })
+
+  it('asks for several scopes as one space-separated value', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1')], { scope: 'a.b c.d' })
+    await tokens.get(context)
+    expect(formOf(transport.requests[0]).get('scope')).toBe('a.b c.d')
+  })
+
+  it('passes the signal and the per-request timeout on', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1')])
+    const signal = new AbortController().signal
+    await tokens.get({ ...context, signal, timeoutMs: 1234 })
+    expect(transport.requests[0]?.signal).toBe(signal)
+    expect(transport.requests[0]?.timeoutMs).toBe(1234)
+  })
+})
+
+describe('TokenProvider: caching', () => {
+  it('reuses the token while it is valid', async () => {
+    const { tokens, transport, clock } = provider([tokenAnswer('tok-1', 3600)])
+    await tokens.get(context)
+    clock.advance(30 * 60_000)
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('gets a new token a minute before the old one runs out', async () => {
+    const { tokens, transport, clock } = provider([
+      tokenAnswer('tok-1', 3600),
+      tokenAnswer('tok-2', 3600),
+    ])
+    await tokens.get(context)
+    clock.advance(3600_000 - 60_000 - 1)
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    clock.advance(1)
+    await expect(tokens.get(context)).resolves.toBe('tok-2')
+    expect(transport.requests).toHaveLength(2)
+  })
+
+  it('refreshes a short-lived token halfway through its life', async () => {
+    const { tokens, clock } = provider([tokenAnswer('tok-1', 20), tokenAnswer('tok-2', 20)])
+    await tokens.get(context)
+    clock.advance(9_999)
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    clock.advance(1)
+    await expect(tokens.get(context)).resolves.toBe('tok-2')
+  })
+
+  it('keeps a token without expires_in until it is invalidated', async () => {
+    const { tokens, clock, transport } = provider([
+      tokenAnswer('tok-1', null),
+      tokenAnswer('tok-2', null),
+    ])
+    await tokens.get(context)
+    clock.advance(24 * 3600_000)
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    tokens.invalidate()
+    await expect(tokens.get(context)).resolves.toBe('tok-2')
+    expect(transport.requests).toHaveLength(2)
+  })
+
+  it('gets a new token after invalidate', async () => {
+    const { tokens, transport } = provider([tokenAnswer('tok-1'), tokenAnswer('tok-2')])
+    await tokens.get(context)
+    tokens.invalidate()
+    await expect(tokens.get(context)).resolves.toBe('tok-2')
+    expect(transport.requests).toHaveLength(2)
+  })
+
+  it('calls onToken with each new token, once, before handing it out', async () => {
+    const { tokens, onToken } = provider([tokenAnswer('tok-1'), tokenAnswer('tok-2')])
+    onToken.mockImplementation((token) => {
+      expect(token).toMatch(/^tok-/)
+    })
+    await tokens.get(context)
+    expect(onToken.mock.calls).toEqual([['tok-1']])
+    await tokens.get(context)
+    tokens.invalidate()
+    await tokens.get(context)
+    expect(onToken.mock.calls).toEqual([['tok-1'], ['tok-2']])
+  })
+})
+
+describe('TokenProvider: failures', () => {
+  it('reports refused credentials as such, without retrying', async () => {
+    const { tokens, transport } = provider([
+      json(
+        401,
+        { error: 'invalid_client', error_description: 'Bad client credentials' },
+        { 'www-authenticate': 'Basic realm="spotfire"' },
+      ),
+      tokenAnswer('never'),
+    ])
+    const failure = tokens.get(context)
+    await expect(failure).rejects.toMatchObject({ kind: 'credentials', details: { status: 401 } })
+    await expect(failure).rejects.toThrow(/invalid_client: Bad client credentials/)
+    await expect(failure).rejects.toThrow(/client-id and client-secret/)
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('treats a 401 without an OAuth body as refused credentials too', async () => {
+    const { tokens, transport } = provider([text(401, '<h1>Unauthorized</h1>')])
+    await expect(tokens.get(context)).rejects.toMatchObject({ kind: 'credentials' })
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('names the scope it asked for when the server refuses it', async () => {
+    const { tokens, transport } = provider(
+      [json(400, { error: 'invalid_scope', error_description: 'scope not allowed' })],
+      { scope: 'api.rest.automation-services-job.execute extra.scope' },
+    )
+    const failure = tokens.get(context)
+    await expect(failure).rejects.toMatchObject({ kind: 'credentials', details: { status: 400 } })
+    await expect(failure).rejects.toThrow(
+      "scope 'api.rest.automation-services-job.execute extra.scope'",
+    )
+    await expect(failure).rejects.toThrow(/scope not allowed/)
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('does not retry any other 400', async () => {
+    const { tokens, transport } = provider([json(400, { error: 'unsupported_grant_type' })])
+    await expect(tokens.get(context)).rejects.toThrow(/HTTP 400, unsupported_grant_type/)
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('retries a server error with backoff, then succeeds', async () => {
+    const { tokens, transport, clock, onToken } = provider([
+      text(500, 'Internal Server Error'),
+      text(503, 'Service Unavailable'),
+      tokenAnswer('tok-1'),
+    ])
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    expect(transport.requests).toHaveLength(3)
+    expect(clock.sleeps).toHaveLength(2)
+    expect(onToken.mock.calls).toEqual([['tok-1']])
+  })
+
+  it('retries when nothing was sent or nothing came back', async () => {
+    const { tokens, transport } = provider([
+      new SpotfireError('cannot connect', 'not-sent', { code: 'ECONNREFUSED' }),
+      new SpotfireError('no answer in time', 'no-answer'),
+      tokenAnswer('tok-1'),
+    ])
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    expect(transport.requests).toHaveLength(3)
+  })
+
+  it('retries a 200 without an access token', async () => {
+    const { tokens, transport } = provider([
+      text(200, '<html>login page</html>'),
+      json(200, { token_type: 'Bearer' }),
+      tokenAnswer('tok-1'),
+    ])
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+    expect(transport.requests).toHaveLength(3)
+  })
+
+  it('says to check server-url on a 404, without retrying', async () => {
+    const { tokens, transport } = provider([text(404, 'Not Found')])
+    const failure = tokens.get(context)
+    await expect(failure).rejects.toMatchObject({ kind: 'http', details: { status: 404 } })
+    await expect(failure).rejects.toThrow(/server-url/)
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('gives up after its attempts, saying so', async () => {
+    const script = Array.from({ length: 8 }, () => text(502, 'Bad Gateway'))
+    const { tokens, transport } = provider(script)
+    await expect(tokens.get({ deadline: T0 + 24 * 3600_000 })).rejects.toThrow(
+      /^Getting a token failed 8 times; the last time: HTTP 502/,
+    )
+    expect(transport.requests).toHaveLength(8)
+  })
+
+  it('does not keep a token it failed to get, nor call onToken', async () => {
+    const { tokens, onToken } = provider([text(404, ''), tokenAnswer('tok-1')])
+    await expect(tokens.get(context)).rejects.toBeInstanceOf(SpotfireError)
+    expect(onToken).not.toHaveBeenCalled()
+    await expect(tokens.get(context)).resolves.toBe('tok-1')
+  })
+
+  it('never puts the secret in an error message', async () => {
+    const answers: Answer[] = [
+      json(401, { error: 'invalid_client' }),
+      json(400, { error: 'invalid_scope' }),
+      json(400, { error: 'invalid_request' }),
+      text(404, ''),
+      text(403, 'Forbidden'),
+    ]
+    for (const authMethod of ['basic', 'post'] as const) {
+      for (const answer of answers) {
+        const { tokens } = provider([answer], { authMethod })
+        const error = await tokens.get(context).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(error).toBeInstanceOf(SpotfireError)
+        expect((error as Error).message).not.toContain(SECRET)
+      }
+    }
+  })
+})

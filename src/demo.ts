@@ -1,0 +1,55 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createLogRenderer, runStep } from './local-runner.js'
+import { SAMPLE_LIBRARY, startSimulator } from './simulator/index.js'
+
+/**
+ * `npm run demo`: starts the simulator, runs the bundled action against it as the runner would,
+ * and prints the action's log, outputs and job summary. Needs nothing but node.
+ * `npm run demo -- "/Samples/Failing export"` runs another sample job.
+ */
+const path = process.argv[2] ?? SAMPLE_LIBRARY[0]?.path ?? ''
+const sim = await startSimulator()
+const rule = (title: string): void => {
+  process.stdout.write(`\n── ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}\n`)
+}
+try {
+  console.log(
+    `Spotfire simulator on ${sim.url}; sample jobs: ${SAMPLE_LIBRARY.map((i) => i.path).join(', ')}`,
+  )
+  rule(`action log: library-path ${path}`)
+  let printed = 0
+  const render = createLogRenderer()
+  const run = await runStep({
+    // dist/demo/index.js -> dist/index.js, the action itself (kept out of ncc's reach on purpose).
+    entry: join(dirname(fileURLToPath(import.meta.url)), '..', ['index', 'js'].join('.')),
+    inputs: {
+      'server-url': sim.url,
+      'client-id': 'demo-client',
+      'client-secret': 'demo-secret',
+      'library-path': path,
+      'poll-interval': '1s',
+      timeout: '2m',
+    },
+    // Whole lines only, shown as the runner shows them (masks applied, no debug lines).
+    onOutput: (log) => {
+      const complete = log.lastIndexOf('\n') + 1
+      for (const line of log.slice(printed, complete).split('\n').slice(0, -1)) {
+        const shown = render(line)
+        if (shown !== undefined) console.log(shown)
+      }
+      printed = Math.max(printed, complete)
+    },
+  })
+  rule('outputs')
+  for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}: ${value}`)
+  rule('job summary')
+  console.log(run.summary.trim())
+  rule('result')
+  console.log(
+    `The step ${run.exitCode === 0 ? 'succeeded' : `failed (exit code ${String(run.exitCode)})`}; job status: ${run.outputs.status ?? 'none'}`,
+  )
+  process.exitCode = run.exitCode === 0 ? 0 : 1
+} finally {
+  await sim.close()
+}
