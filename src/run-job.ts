@@ -85,6 +85,7 @@ export function connect(
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,
+    statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs, 1000),
     transport,
     tokens,
     clock,

@@ -279,15 +279,25 @@ describe('runJob', () => {
     expect(reasonOf(aborts[0])).toBe('Aborted by run 42, which gave-up.')
   })
 
-  it('gives up after the status retries run out, and aborts', async () => {
+  it('gives up on a status answer that retrying cannot fix, and aborts', async () => {
+    const { transport, hooks } = setup([], (request) =>
+      pathOf(request).startsWith('/job/status/') ? text(400, 'Bad Request') : server()(request),
+    )
+    const result = await runJob(settings(), hooks)
+    expect(result.outcome).toBe('gave-up')
+    expect(result.error).toMatch(/^Lost track of job .*HTTP 400/)
+    expect(transport.calls('/job/status/')).toHaveLength(1)
+    expect(transport.calls('/job/abort/')).toHaveLength(1)
+  })
+
+  it('retries transient status failures until the timeout, then aborts', async () => {
     const { transport, hooks } = setup(
       [],
       server(() => text(503, 'Service Unavailable')),
     )
     const result = await runJob(settings(), hooks)
-    expect(result.outcome).toBe('gave-up')
-    expect(result.error).toMatch(/failed 8 times/)
-    expect(transport.calls('/job/status/')).toHaveLength(8)
+    expect(result.outcome).toBe('timed-out')
+    expect(transport.calls('/job/status/').length).toBeGreaterThan(8)
     expect(transport.calls('/job/abort/')).toHaveLength(1)
   })
 

@@ -16,12 +16,21 @@ export interface ClientOptions {
   clock: Clock
   logger: Logger
   random?: () => number
+  /**
+   * Longest pause between retries of a status check: the poll interval, so that a failing server
+   * is never asked more often than a healthy one, nor the job checked less often. Default 30 s.
+   */
+  statusRetryMaxDelayMs?: number
 }
 
-/** Safe to repeat: asking a status, aborting (the server answers a finished job's status unchanged). */
+/**
+ * Safe to repeat: asking a status, aborting (the server answers a finished job's status unchanged).
+ * Transient failures (a token refresh's among them) are retried until the caller's deadline: a
+ * running job is worth waiting for through a proxy restart, and `timeout` bounds it.
+ */
 const idempotentPolicy = {
-  isRetryable: isTransient,
-  maxAttempts: 8,
+  isRetryable: (error: SpotfireError) => isTransient(error) || error.kind === 'token',
+  maxAttempts: Number.MAX_SAFE_INTEGER,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
 }
@@ -90,7 +99,14 @@ export class SpotfireClient {
   }
 
   async status(jobId: string, context: CallContext): Promise<JobStatus> {
-    return this.retrying({ ...idempotentPolicy, label: `Checking job ${jobId}` }, context, () =>
+    const maxDelayMs = this.options.statusRetryMaxDelayMs ?? idempotentPolicy.maxDelayMs
+    const policy = {
+      ...idempotentPolicy,
+      label: `Checking job ${jobId}`,
+      baseDelayMs: Math.min(idempotentPolicy.baseDelayMs, maxDelayMs),
+      maxDelayMs,
+    }
+    return this.retrying(policy, context, () =>
       this.knownJob(jobId, this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context)),
     )
   }

@@ -31,7 +31,12 @@ export function httpError(response: HttpResponse, now: number, hint?: string): S
   const header: unknown = response.headers['retry-after']
   const first: unknown = Array.isArray(header) ? (header as unknown[])[0] : header
   const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now)
-  const snippet = bodySnippet(response.body)
+  const location = response.headers.location
+  const redirect =
+    response.status >= 300 && response.status < 400 && location !== undefined
+      ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
+      : undefined
+  const snippet = redirect ?? bodySnippet(response.body)
   const reason = REASONS[response.status] ?? ''
   const message = [
     `HTTP ${response.status}${reason === '' ? '' : ` ${reason}`}`,
@@ -44,6 +49,16 @@ export function httpError(response: HttpResponse, now: number, hint?: string): S
     status: response.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   })
+}
+
+/** The redirect's origin and path, without a query that might carry anything sensitive. */
+function redirectTarget(location: string): string {
+  try {
+    const url = new URL(location)
+    return `${url.origin}${url.pathname}`
+  } catch {
+    return 'another address'
+  }
 }
 
 /** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */

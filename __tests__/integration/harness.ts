@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse } from 'yaml'
+import {
+  createLogRenderer,
+  runStep,
+  type StepOptions,
+  type StepRun,
+} from '../../src/local-runner.js'
+
+export const DIST_MAIN = resolve('dist/index.js')
+export const DIST_POST = resolve('dist/post/index.js')
+export const CLIENT_ID = 'demo-client'
+export const CLIENT_SECRET = 'demo-secret'
+
+export type ActionRun = StepRun
+
+/** The runner passes every input's action.yml default when the workflow does not set it. */
+const defaults: Record<string, string> = (() => {
+  const action = parse(readFileSync('action.yml', 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+  return Object.fromEntries(
+    Object.entries(action.inputs).flatMap(([name, input]) =>
+      input.default === undefined ? [] : [[name, input.default]],
+    ),
+  )
+})()
+
+/** Runs the bundled main step (or `entry`) exactly as the runner does, with action.yml's defaults. */
+export function runAction(
+  options: Omit<StepOptions, 'entry'> & { entry?: string },
+): Promise<StepRun> {
+  return runStep({
+    ...options,
+    entry: options.entry ?? DIST_MAIN,
+    inputs: { ...defaults, ...options.inputs },
+  })
+}
+
+/** Inputs for a run against the simulator, with the demo client's credentials and quick polling. */
+export function baseInputs(
+  serverUrl: string,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    'server-url': serverUrl,
+    'client-id': CLIENT_ID,
+    'client-secret': CLIENT_SECRET,
+    'poll-interval': '100ms',
+    ...extra,
+  }
+}
+
+export const SAMPLE_JOB = `<?xml version="1.0" encoding="utf-8"?>
+<as:Job xmlns:as="urn:tibco:spotfire.dxp.automation">
+  <as:Tasks>
+    <OpenAnalysisFromLibrary xmlns="urn:tibco:spotfire.dxp.automation.tasks">
+      <as:Title>Open the weekly sales analysis</as:Title>
+      <AnalysisPath>/Sales/Weekly overview</AnalysisPath>
+      <ConfigurationBlock>Region="\${REGION}";</ConfigurationBlock>
+    </OpenAnalysisFromLibrary>
+  </as:Tasks>
+</as:Job>
+`
+
+/** The log as a person sees it on the runner: masked values as ***, workflow commands decoded. */
+export function shownLog(run: StepRun, debug = true): string {
+  const render = createLogRenderer(debug)
+  return run.log
+    .split(/\r?\n/)
+    .map((line) => render(line))
+    .filter((line) => line !== undefined)
+    .join('\n')
+}
+
+/** What the runner does on cancellation: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that. */
+export function cancelLikeTheRunner(when: (log: string) => boolean): {
+  onOutput: NonNullable<StepOptions['onOutput']>
+  dispose: () => void
+} {
+  const timers: NodeJS.Timeout[] = []
+  let sent = false
+  return {
+    onOutput: (log, step) => {
+      if (sent || !when(log)) return
+      sent = true
+      step.kill('SIGINT')
+      timers.push(
+        setTimeout(() => {
+          step.kill('SIGTERM')
+        }, 7500),
+      )
+      timers.push(
+        setTimeout(() => {
+          step.kill('SIGKILL')
+        }, 10_000),
+      )
+    },
+    dispose: () => {
+      timers.forEach(clearTimeout)
+    },
+  }
+}
+
+/** Every access token the server saw in Authorization headers. */
+export function tokensSeen(
+  requests: { headers: Record<string, string | string[] | undefined> }[],
+): string[] {
+  return [
+    ...new Set(
+      requests.flatMap((r) => {
+        const header = r.headers.authorization
+        return typeof header === 'string' && header.startsWith('Bearer ') ? [header.slice(7)] : []
+      }),
+    ),
+  ]
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../../src/simulator/index.js'
+import { baseInputs, runAction } from './harness.js'
+
+let sim: Simulator
+beforeAll(async () => {
+  sim = await startSimulator()
+})
+afterAll(async () => {
+  await sim.close()
+})
+
+const cases: [string, Record<string, string>, string][] = [
+  [
+    'a missing secret',
+    { 'client-secret': '', 'library-path': '/a' },
+    'Input client-secret is required.',
+  ],
+  [
+    'two job sources',
+    { 'library-path': '/a', 'library-id': '5f0c2a1e-3b4d-4e6f-8a9b-0c1d2e3f4a5b' },
+    'Several jobs given (library-path, library-id)',
+  ],
+  [
+    'no job source',
+    {},
+    'No job given. Expected exactly one of library-path, library-id, job-xml or job-file.',
+  ],
+  [
+    'malformed XML',
+    { 'job-xml': '<as:Job><as:Tasks></as:Job>' },
+    'job-xml: The job XML is not well-formed (line 1',
+  ],
+  [
+    'an unreadable file',
+    { 'job-file': 'missing.xml' },
+    "Cannot read job-file 'missing.xml' (ENOENT)",
+  ],
+  [
+    'a bad URL scheme',
+    { 'server-url': 'ftp://spotfire.example.com', 'library-path': '/a' },
+    'the scheme must be https or http',
+  ],
+  [
+    'a non-boolean wait',
+    { wait: 'yes please', 'library-path': '/a' },
+    "Invalid wait 'yes please'. Expected true or false.",
+  ],
+  [
+    'a bad timeout',
+    { timeout: 'soon', 'library-path': '/a' },
+    "Invalid timeout 'soon'. Expected a duration such as 90s, 15m or 1h30m.",
+  ],
+  [
+    'a bad library id',
+    { 'library-id': 'abc' },
+    "Invalid library-id 'abc'. Expected a library item GUID",
+  ],
+  [
+    'a bad auth method',
+    { 'client-auth-method': 'jwt', 'library-path': '/a' },
+    "Invalid client-auth-method 'jwt'. Expected basic or post.",
+  ],
+]
+
+describe('invalid inputs', () => {
+  it.each(cases)(
+    '%s: a clear error, no stack trace, no request',
+    async (_name, inputs, expected) => {
+      const before = sim.requests.length
+      const run = await runAction({ inputs: baseInputs(sim.url, inputs) })
+      expect(run.exitCode).toBe(1)
+      const errors = run.annotations.filter((a) => a.level === 'error')
+      expect(errors).toHaveLength(1)
+      expect(errors[0]?.message).toContain(expected)
+      expect(run.log).not.toMatch(/\n\s+at .+:\d+:\d+/)
+      expect(sim.requests.length).toBe(before)
+      expect(run.outputs).toEqual({})
+    },
+  )
+
+  it('reports every problem at once', async () => {
+    const run = await runAction({
+      inputs: baseInputs('ftp://x', {
+        'client-secret': '',
+        wait: 'maybe',
+        timeout: 'soon',
+        'job-xml': '<a>',
+      }),
+    })
+    expect(run.exitCode).toBe(1)
+    const message = run.annotations.find((a) => a.level === 'error')?.message ?? ''
+    expect(message).toMatch(/^5 inputs are invalid:/)
+    for (const part of ['server-url', 'client-secret', 'wait', 'timeout', 'job-xml']) {
+      expect(message).toContain(part)
+    }
+  })
+})

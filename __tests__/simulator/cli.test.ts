@@ -1,0 +1,172 @@
+import { describe, expect, it } from '@jest/globals'
+import { EventEmitter } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import {
+  CliUsageError,
+  parseCliArgs,
+  runSimulatorCli,
+  USAGE,
+  type CliIo,
+} from '../../src/simulator/cli.js'
+import { SAMPLE_LIBRARY } from '../../src/simulator/index.js'
+
+describe('parseCliArgs', () => {
+  it('defaults to demo-client on 127.0.0.1:8080 over HTTP', () => {
+    expect(parseCliArgs([])).toEqual({
+      kind: 'run',
+      options: {
+        host: '127.0.0.1',
+        port: 8080,
+        clientId: 'demo-client',
+        clientSecret: 'demo-secret',
+        authMethod: 'any',
+        tokenLifetimeSeconds: 3600,
+      },
+    })
+  })
+
+  it('reads every flag, as --flag value or --flag=value', () => {
+    const command = parseCliArgs([
+      '--host',
+      '0.0.0.0',
+      '--port=0',
+      '--client-id',
+      'abc.oauth-clients.spotfire.tibco.com',
+      '--client-secret=s3=cret',
+      '--auth-method',
+      'post',
+      '--token-lifetime',
+      '120',
+      '--tls-cert',
+      'cert.pem',
+      '--tls-key=key.pem',
+    ])
+    expect(command).toEqual({
+      kind: 'run',
+      options: {
+        host: '0.0.0.0',
+        port: 0,
+        clientId: 'abc.oauth-clients.spotfire.tibco.com',
+        clientSecret: 's3=cret',
+        authMethod: 'post',
+        tokenLifetimeSeconds: 120,
+        tls: { certFile: 'cert.pem', keyFile: 'key.pem' },
+      },
+    })
+  })
+
+  it('answers --help and -h with help, whatever else is given', () => {
+    expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' })
+    expect(parseCliArgs(['--port', '1', '-h'])).toEqual({ kind: 'help' })
+  })
+
+  it.each([
+    [['--verbose'], 'Unknown option --verbose.'],
+    [['8080'], "Unexpected argument '8080'."],
+    [['--port'], 'Option --port needs a value.'],
+    [['--port', '--host', 'x'], 'Option --port needs a value.'],
+    [['--client-id='], 'Option --client-id needs a value.'],
+    [['--port', 'http'], "Option --port must be a whole number 0 to 65535, not 'http'."],
+    [['--port', '65536'], "Option --port must be a whole number 0 to 65535, not '65536'."],
+    [['--port', '-1'], "Option --port must be a whole number 0 to 65535, not '-1'."],
+    [['--port=80.5'], "Option --port must be a whole number 0 to 65535, not '80.5'."],
+    [
+      ['--token-lifetime', '0'],
+      "Option --token-lifetime must be a whole number at least 1, not '0'.",
+    ],
+    [['--auth-method', 'jwt'], "Option --auth-method must be basic, post or any, not 'jwt'."],
+    [
+      ['--tls-cert', 'c.pem'],
+      'Options --tls-cert and --tls-key go together: give both or neither.',
+    ],
+    [['--tls-key', 'k.pem'], 'Options --tls-cert and --tls-key go together: give both or neither.'],
+  ])('refuses %j with a clear message', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError)
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+})
+
+/** Captures output; signals are a private emitter so the test process is left alone. */
+function fakeIo(): CliIo & { lines: string[]; errors: string[]; emitter: EventEmitter } {
+  const emitter = new EventEmitter()
+  const lines: string[] = []
+  const errors: string[] = []
+  return {
+    lines,
+    errors,
+    emitter,
+    out: (line) => lines.push(line),
+    err: (line) => errors.push(line),
+    readFile: (path) => readFileSync(path, 'utf8'),
+    signals: emitter,
+  }
+}
+
+describe('runSimulatorCli', () => {
+  it('prints the url, the client id and the sample library, then stops on SIGTERM', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--port', '0', '--client-id', 'ci-client'], io)
+    expect(run.exitCode).toBe(0)
+    const url = /^Spotfire simulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(
+      io.lines[0] ?? '',
+    )?.[1]
+    expect(url).toBeDefined()
+    const printed = io.lines.join('\n')
+    expect(printed).toContain('ci-client')
+    expect(printed).not.toContain('demo-secret')
+    for (const item of SAMPLE_LIBRARY) {
+      expect(printed).toContain(item.path)
+      expect(printed).toContain(item.id)
+    }
+    const metadata = await fetch(`${url ?? ''}/spotfire/.well-known/oauth-authorization-server`)
+    expect(metadata.status).toBe(200)
+
+    expect(io.emitter.listenerCount('SIGTERM')).toBe(1)
+    io.emitter.emit('SIGTERM')
+    await run.stop()
+    expect(io.emitter.listenerCount('SIGINT')).toBe(0)
+    await expect(fetch(`${url ?? ''}/spotfire/oauth2/token`)).rejects.toThrow()
+  })
+
+  it('serves HTTPS with --tls-cert and --tls-key', async () => {
+    const io = fakeIo()
+    const fixture = (name: string) =>
+      fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url))
+    const run = await runSimulatorCli(
+      ['--port=0', '--tls-cert', fixture('cert.pem'), '--tls-key', fixture('key.pem')],
+      io,
+    )
+    try {
+      expect(io.lines[0]).toMatch(/^Spotfire simulator listening on https:\/\/127\.0\.0\.1:\d+$/)
+    } finally {
+      await run.stop()
+    }
+  })
+
+  it('prints the usage for --help and starts nothing', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--help'], io)
+    expect(run.exitCode).toBe(0)
+    expect(io.lines).toEqual([USAGE])
+    expect(io.emitter.listenerCount('SIGINT')).toBe(0)
+  })
+
+  it('exits 2 with the reason and a --help hint on bad usage', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--prot', '8080'], io)
+    expect(run.exitCode).toBe(2)
+    expect(io.errors).toEqual(['Unknown option --prot. Run with --help for usage.'])
+    expect(io.lines).toEqual([])
+  })
+
+  it('exits 1 when the certificate cannot be read', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(
+      ['--port=0', '--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'],
+      io,
+    )
+    expect(run.exitCode).toBe(1)
+    expect(io.errors[0]).toMatch(/^The simulator could not start: .*cert\.pem/)
+  })
+})

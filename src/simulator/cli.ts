@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs'
+import { DEFAULT_CLIENT, startSimulator } from './server.js'
+import { SAMPLE_LIBRARY } from './library.js'
+import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
+
+export const USAGE = `Usage: node dist/simulator/index.js [options]
+
+Plays a Spotfire Server's OAuth 2.0 token endpoint and Automation Services job API.
+
+Options:
+  --host <address>            interface to listen on (default 127.0.0.1)
+  --port <number>             port to listen on, 0 for any free one (default 8080)
+  --client-id <id>            API client id (default demo-client)
+  --client-secret <secret>    API client secret (default demo-secret)
+  --auth-method <method>      client authentication the client may use:
+                              basic, post or any (default any)
+  --token-lifetime <seconds>  access token lifetime (default 3600)
+  --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
+  --tls-key <file>            PEM private key for --tls-cert
+  --help                      show this help`
+
+export interface CliOptions {
+  host: string
+  port: number
+  clientId: string
+  clientSecret: string
+  authMethod: SimClient['authMethod']
+  tokenLifetimeSeconds: number
+  tls?: { certFile: string; keyFile: string }
+}
+
+export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliOptions }
+
+export class CliUsageError extends Error {}
+
+const VALUE_FLAGS = [
+  '--host',
+  '--port',
+  '--client-id',
+  '--client-secret',
+  '--auth-method',
+  '--token-lifetime',
+  '--tls-cert',
+  '--tls-key',
+] as const
+type ValueFlag = (typeof VALUE_FLAGS)[number]
+
+/** Pure: throws CliUsageError with a message fit for the user. */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  const values = new Map<ValueFlag, string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--help' || arg === '-h') return { kind: 'help' }
+    const eq = arg.indexOf('=')
+    const flag = eq < 0 ? arg : arg.slice(0, eq)
+    if (!isValueFlag(flag)) {
+      throw new CliUsageError(
+        arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`,
+      )
+    }
+    let value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+      throw new CliUsageError(`Option ${flag} needs a value.`)
+    }
+    value = value.trim()
+    if (value === '') throw new CliUsageError(`Option ${flag} needs a value.`)
+    values.set(flag, value)
+  }
+
+  const certFile = values.get('--tls-cert')
+  const keyFile = values.get('--tls-key')
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new CliUsageError('Options --tls-cert and --tls-key go together: give both or neither.')
+  }
+  const options: CliOptions = {
+    host: values.get('--host') ?? '127.0.0.1',
+    port: integer(values.get('--port'), '--port', 8080, 0, 65535),
+    clientId: values.get('--client-id') ?? DEFAULT_CLIENT.id,
+    clientSecret: values.get('--client-secret') ?? DEFAULT_CLIENT.secret,
+    authMethod: authMethod(values.get('--auth-method')),
+    tokenLifetimeSeconds: integer(values.get('--token-lifetime'), '--token-lifetime', 3600, 1),
+  }
+  if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile }
+  return { kind: 'run', options }
+}
+
+function isValueFlag(flag: string): flag is ValueFlag {
+  return (VALUE_FLAGS as readonly string[]).includes(flag)
+}
+
+function integer(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback
+  const number = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!(number >= min && number <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`
+    throw new CliUsageError(`Option ${flag} must be a whole number ${range}, not '${value}'.`)
+  }
+  return number
+}
+
+function authMethod(value: string | undefined): SimClient['authMethod'] {
+  if (value === undefined) return 'any'
+  if (value === 'basic' || value === 'post' || value === 'any') return value
+  throw new CliUsageError(`Option --auth-method must be basic, post or any, not '${value}'.`)
+}
+
+export function simulatorOptions(options: CliOptions, tls?: SimulatorOptions['tls']) {
+  const client: SimClient = {
+    id: options.clientId,
+    secret: options.clientSecret,
+    authMethod: options.authMethod,
+    scopes: DEFAULT_CLIENT.scopes,
+  }
+  const result: SimulatorOptions = {
+    host: options.host,
+    port: options.port,
+    clients: [client],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+  }
+  if (tls !== undefined) result.tls = tls
+  return result
+}
+
+/** The startup lines; the first one is what scripts wait for. */
+export function banner(simulator: Simulator, options: CliOptions): string[] {
+  const methods = {
+    basic: 'client_secret_basic',
+    post: 'client_secret_post',
+    any: 'client_secret_basic or client_secret_post',
+  }
+  return [
+    `Spotfire simulator listening on ${simulator.url}`,
+    `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
+    'Library jobs (start-library ?path= or ?id=):',
+    ...SAMPLE_LIBRARY.map(describeItem),
+    'Inline jobs (start-content): a <SimulatedFailure> task with <Title> and <Reason> makes one fail.',
+    'Press Ctrl+C to stop.',
+  ]
+}
+
+function describeItem(item: LibraryItem): string {
+  return `  ${item.path}  id ${item.id}  ${describeLifecycle(item.lifecycle)}`
+}
+
+function describeLifecycle(lifecycle: Lifecycle): string {
+  const steps: string[] = []
+  for (const phase of lifecycle.phases) {
+    if (phase.ms !== undefined) steps.push(`${phase.status} ${phase.ms / 1000} s`)
+    else if (phase.polls !== undefined) steps.push(`${phase.status} ${phase.polls} polls`)
+    else return [...steps, `${phase.status} forever`].join(' -> ')
+  }
+  const { status, message } = lifecycle.final
+  const final = message === undefined || message === '' ? status : `${status}: ${message}`
+  return [...steps, final].join(' -> ')
+}
+
+export interface CliIo {
+  out: (line: string) => void
+  err: (line: string) => void
+  readFile: (path: string) => string
+  signals: {
+    once: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
+    off: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
+  }
+}
+
+const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  readFile: (path) => readFileSync(path, 'utf8'),
+  signals: process,
+}
+
+export interface CliRun {
+  /** 0 while the simulator runs; 1 when it could not start; 2 for bad usage. */
+  exitCode: number
+  /** Stops the simulator as SIGINT/SIGTERM would (no-op if it never started). */
+  stop: () => Promise<void>
+}
+
+export async function runSimulatorCli(argv: readonly string[], io = processIo): Promise<CliRun> {
+  const stopped: CliRun = { exitCode: 0, stop: () => Promise.resolve() }
+  let command: CliCommand
+  try {
+    command = parseCliArgs(argv)
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error
+    io.err(`${error.message} Run with --help for usage.`)
+    return { ...stopped, exitCode: 2 }
+  }
+  if (command.kind === 'help') {
+    io.out(USAGE)
+    return stopped
+  }
+  const { options } = command
+
+  let simulator: Simulator
+  try {
+    const tls =
+      options.tls === undefined
+        ? undefined
+        : { cert: io.readFile(options.tls.certFile), key: io.readFile(options.tls.keyFile) }
+    simulator = await startSimulator(simulatorOptions(options, tls))
+  } catch (error) {
+    io.err(
+      `The simulator could not start: ${error instanceof Error ? error.message : String(error)}`,
+    )
+    return { ...stopped, exitCode: 1 }
+  }
+
+  let closing: Promise<void> | undefined
+  const stop = (): Promise<void> => {
+    io.signals.off('SIGINT', onSignal)
+    io.signals.off('SIGTERM', onSignal)
+    closing ??= simulator.close()
+    return closing
+  }
+  const onSignal = (): void => {
+    stop().catch((error: unknown) => {
+      io.err(`The simulator did not close cleanly: ${String(error)}`)
+    })
+  }
+  io.signals.once('SIGINT', onSignal)
+  io.signals.once('SIGTERM', onSignal)
+  for (const line of banner(simulator, options)) io.out(line)
+  return { exitCode: 0, stop }
+}

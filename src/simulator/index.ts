@@ -1,0 +1,19 @@
+export { startSimulator, DEFAULT_CLIENT } from './server.js'
+export { randomFaults } from './faults.js'
+export type { Fault, FaultPlan, FaultPlanFn } from './faults.js'
+export { SAMPLE_LIBRARY, DEFAULT_INLINE_LIFECYCLE } from './library.js'
+export { ZERO_GUID } from './jobs.js'
+export { EXECUTE_SCOPE } from './tokens.js'
+export { JOB_NAMESPACE } from './inline-job.js'
+export type {
+  Endpoint,
+  LibraryItem,
+  Lifecycle,
+  Phase,
+  RecordedRequest,
+  SimClient,
+  SimJob,
+  Simulator,
+  SimulatorOptions,
+  SimulatorUpdate,
+} from './types.js'

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto'
+import type { JobSource, Lifecycle, SimJob } from './types.js'
+
+export const ZERO_GUID = '00000000-0000-0000-0000-000000000000'
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isGuid(text: string): boolean {
+  return GUID.test(text)
+}
+
+/** The response body of every job call. */
+export interface JobAnswer {
+  JobId: string
+  StatusCode: string
+  Message: string
+}
+
+interface JobState {
+  job: SimJob
+  lifecycle: Lifecycle
+  phaseIndex: number
+  phaseStartedAt: number
+  pollsInPhase: number
+  done: boolean
+}
+
+/**
+ * Jobs move through their lifecycle lazily: time-based phase ends are worked out when a request
+ * for the job arrives, so no timers run and an injected clock fully controls the progression.
+ */
+export class JobStore {
+  readonly jobs: SimJob[] = []
+  private readonly states = new Map<string, JobState>()
+
+  constructor(private readonly clock: () => number) {}
+
+  create(source: JobSource, lifecycle: Lifecycle): JobAnswer {
+    const job: SimJob = {
+      id: randomUUID(),
+      source,
+      status: '',
+      message: '',
+      statusPolls: 0,
+      abortReasons: [],
+      history: [],
+    }
+    const state: JobState = {
+      job,
+      lifecycle,
+      phaseIndex: 0,
+      phaseStartedAt: 0,
+      pollsInPhase: 0,
+      done: false,
+    }
+    this.jobs.push(job)
+    this.states.set(job.id, state)
+    enterPhase(state, 0, this.clock())
+    advance(state, this.clock())
+    return answer(state)
+  }
+
+  /**
+   * Counts a poll of the current phase; the answer is the status the poll was counted in, so a
+   * phase with `polls: 2` is seen by exactly two status requests. Undefined: unknown job.
+   */
+  status(id: string): JobAnswer | undefined {
+    const state = this.states.get(id.toLowerCase())
+    if (state === undefined) return undefined
+    const now = this.clock()
+    advance(state, now)
+    state.job.statusPolls++
+    if (vanished(state)) return undefined
+    const result = answer(state)
+    if (!state.done) {
+      state.pollsInPhase++
+      advance(state, now)
+    }
+    return result
+  }
+
+  /** Cancels a running job; a finished one keeps its status. Undefined: unknown job. */
+  abort(id: string, reason: string): JobAnswer | undefined {
+    const state = this.states.get(id.toLowerCase())
+    if (state === undefined) return undefined
+    advance(state, this.clock())
+    state.job.abortReasons.push(reason)
+    if (vanished(state)) return undefined
+    if (!state.done) {
+      finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`)
+    }
+    return answer(state)
+  }
+}
+
+function advance(state: JobState, now: number): void {
+  while (!state.done) {
+    const phase = state.lifecycle.phases[state.phaseIndex]
+    if (phase === undefined) return
+    let endedAt: number
+    if (phase.ms !== undefined && now >= state.phaseStartedAt + phase.ms) {
+      // Phases that ran out between two requests end back to back, at their scheduled times.
+      endedAt = state.phaseStartedAt + phase.ms
+    } else if (phase.polls !== undefined && state.pollsInPhase >= phase.polls) {
+      endedAt = now
+    } else {
+      return
+    }
+    enterPhase(state, state.phaseIndex + 1, endedAt)
+  }
+}
+
+function enterPhase(state: JobState, index: number, at: number): void {
+  state.phaseIndex = index
+  state.phaseStartedAt = at
+  state.pollsInPhase = 0
+  const phase = state.lifecycle.phases[index]
+  if (phase === undefined) {
+    const { status, message } = state.lifecycle.final
+    finish(state, status, message ?? '')
+  } else {
+    setStatus(state.job, phase.status, '')
+  }
+}
+
+function finish(state: JobState, status: string, message: string): void {
+  state.done = true
+  setStatus(state.job, status, message)
+}
+
+function setStatus(job: SimJob, status: string, message: string): void {
+  if (job.history.at(-1) !== status) job.history.push(status)
+  job.status = status
+  job.message = message
+}
+
+function vanished(state: JobState): boolean {
+  return state.done && state.job.status === 'Missing'
+}
+
+function answer(state: JobState): JobAnswer {
+  return { JobId: state.job.id, StatusCode: state.job.status, Message: state.job.message }
+}

@@ -1,0 +1,55 @@
+import type { Endpoint } from './types.js'
+
+interface Route {
+  endpoint: Endpoint
+  method: string
+  pattern: RegExp
+}
+
+const ROUTES: readonly Route[] = [
+  { endpoint: 'token', method: 'POST', pattern: /^\/spotfire\/oauth2\/token$/ },
+  {
+    endpoint: 'metadata',
+    method: 'GET',
+    pattern: /^\/spotfire\/\.well-known\/oauth-authorization-server$/,
+  },
+  {
+    endpoint: 'start-library',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/as\/job\/start-library$/,
+  },
+  {
+    endpoint: 'start-content',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/as\/job\/start-content$/,
+  },
+  {
+    endpoint: 'status',
+    method: 'GET',
+    pattern: /^\/spotfire\/api\/rest\/as\/job\/status\/([^/]*)$/,
+  },
+  {
+    endpoint: 'abort',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/as\/job\/abort\/([^/]*)$/,
+  },
+]
+
+export type RouteMatch =
+  { endpoint: Endpoint; param: string } | { endpoint: 'unknown'; allow?: string }
+
+/** `allow` is set when the path exists but the method does not fit (answered 405). */
+export function route(method: string, pathname: string): RouteMatch {
+  for (const candidate of ROUTES) {
+    const match = candidate.pattern.exec(pathname)
+    if (match === null) continue
+    if (candidate.method !== method) return { endpoint: 'unknown', allow: candidate.method }
+    return { endpoint: candidate.endpoint, param: match[1] ?? '' }
+  }
+  return { endpoint: 'unknown' }
+}
+
+/** The real server answers 401 on any unauthenticated REST path, known or not. */
+export function needsBearer(pathname: string): boolean {
+  return pathname.startsWith('/spotfire/api/rest/') || pathname.startsWith('/spotfire/rest/')
+}

@@ -1,0 +1,208 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import { faultFor, faultProblem, validateFaults, type Fault } from './faults.js'
+import { BUSY_ANSWER, handle, type Context, type Settings } from './handlers.js'
+import { errorJson, html, json, readBody, type SimResponse } from './http.js'
+import { JobStore } from './jobs.js'
+import { DEFAULT_INLINE_LIFECYCLE, SAMPLE_LIBRARY } from './library.js'
+import { route } from './routes.js'
+import { EXECUTE_SCOPE, TokenStore } from './tokens.js'
+import type {
+  Endpoint,
+  RecordedRequest,
+  SimClient,
+  Simulator,
+  SimulatorOptions,
+  SimulatorUpdate,
+} from './types.js'
+
+export const DEFAULT_CLIENT: SimClient = {
+  id: 'demo-client',
+  secret: 'demo-secret',
+  authMethod: 'any',
+  scopes: [EXECUTE_SCOPE],
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = options.clock ?? Date.now
+  const settings: Settings = {
+    clients: options.clients ?? [DEFAULT_CLIENT],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    library: options.library ?? SAMPLE_LIBRARY,
+    inlineLifecycle: options.inlineLifecycle ?? DEFAULT_INLINE_LIFECYCLE,
+    unparseableJob: options.unparseableJob ?? 'notset',
+    unknownJob: options.unknownJob ?? 'http404',
+    faults: options.faults ?? {},
+  }
+  validateSettings(settings)
+
+  let url = ''
+  const context: Context = {
+    settings,
+    tokens: new TokenStore(clock),
+    jobs: new JobStore(clock),
+    baseUrl: () => url,
+  }
+  const requests: RecordedRequest[] = []
+  const counts = new Map<Endpoint | 'unknown', number>()
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request)
+    const parsedUrl = new URL(request.url ?? '/', 'http://simulator')
+    const match = route(request.method ?? '', parsedUrl.pathname)
+    const { endpoint } = match
+    const n = (counts.get(endpoint) ?? 0) + 1
+    counts.set(endpoint, n)
+    const fault = endpoint === 'unknown' ? undefined : faultFor(settings.faults, endpoint, n)
+    requests.push({
+      n,
+      endpoint,
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: { ...request.headers },
+      body: body ?? '',
+      ...(fault === undefined ? {} : { fault: fault.type }),
+    })
+    if (body === undefined) {
+      send(response, errorJson(413, 'Payload Too Large'))
+      return
+    }
+    const produce = () => handle(context, { request, url: parsedUrl, body, match })
+    if (fault === undefined || endpoint === 'unknown') {
+      send(response, produce())
+      return
+    }
+    const problem = faultProblem(endpoint, fault)
+    if (problem === undefined) play(fault, response, produce)
+    else send(response, errorJson(500, `Simulator fault plan: ${problem}.`))
+  }
+
+  /** Every fault kind is applied here, and only here. */
+  function play(fault: Fault, response: ServerResponse, produce: () => SimResponse): void {
+    switch (fault.type) {
+      case 'http': {
+        const title = `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}`
+        const answer =
+          fault.html === true ? html(fault.status, title) : errorJson(fault.status, title)
+        if (fault.retryAfter !== undefined) answer.headers['Retry-After'] = fault.retryAfter
+        send(response, answer)
+        return
+      }
+      case 'reset-before':
+        response.socket?.destroy()
+        return
+      case 'redirect':
+        send(response, {
+          status: fault.status ?? 307,
+          headers: { Location: fault.location },
+          body: '',
+        })
+        return
+      case 'busy':
+        send(response, json(200, BUSY_ANSWER))
+        return
+      case 'reset-after':
+        produce()
+        response.socket?.destroy()
+        return
+      case 'slow': {
+        const answer = produce()
+        const timer = setTimeout(() => {
+          timers.delete(timer)
+          send(response, answer)
+        }, fault.ms)
+        timers.add(timer)
+        return
+      }
+      case 'truncated': {
+        const answer = produce()
+        send(response, {
+          ...answer,
+          status: 200,
+          body: answer.body.slice(0, Math.floor(answer.body.length / 2)),
+        })
+        return
+      }
+    }
+  }
+
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    serve(request, response).catch((error: unknown) => {
+      // A client that hangs up mid-body lands here too; a 500 is for simulator bugs.
+      if (response.headersSent || request.destroyed) response.socket?.destroy()
+      else send(response, errorJson(500, `Simulator error: ${String(error)}`))
+    })
+  }
+  const server =
+    options.tls === undefined
+      ? createServer(listener)
+      : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  url = `${options.tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${port}`
+
+  return {
+    url,
+    port,
+    requests,
+    jobs: context.jobs.jobs,
+    update(changes: SimulatorUpdate): void {
+      const next: Settings = { ...settings }
+      for (const key of Object.keys(changes) as (keyof SimulatorUpdate)[]) {
+        if (changes[key] !== undefined) Object.assign(next, { [key]: changes[key] })
+      }
+      validateSettings(next)
+      Object.assign(settings, next)
+    },
+    close(): Promise<void> {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      const closed = new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error === undefined) resolve()
+          else reject(error)
+        })
+      })
+      for (const socket of sockets) socket.destroy()
+      return closed
+    },
+  }
+}
+
+function send(response: ServerResponse, answer: SimResponse): void {
+  if (response.headersSent || response.destroyed) return
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'Content-Length': Buffer.byteLength(answer.body),
+  })
+  response.end(answer.body)
+}
+
+function validateSettings(settings: Settings): void {
+  const lifetime = settings.tokenLifetimeSeconds
+  if (!Number.isFinite(lifetime) || lifetime < 0) {
+    throw new RangeError(`tokenLifetimeSeconds ${lifetime} is not a number of seconds.`)
+  }
+  validateFaults(settings.faults)
+}
+
+/** A wildcard address is not somewhere a client can go; loopback is. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}

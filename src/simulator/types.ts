@@ -1,0 +1,112 @@
+import type { Fault, FaultPlan, FaultPlanFn } from './faults.js'
+
+export type Endpoint = 'token' | 'metadata' | 'start-library' | 'start-content' | 'status' | 'abort'
+
+export interface SimClient {
+  id: string
+  secret: string
+  /** Which client authentication the registration allows. */
+  authMethod: 'basic' | 'post' | 'any'
+  /** Scopes this client may get. */
+  scopes: string[]
+}
+
+/**
+ * A phase ends when its job has answered `polls` status requests in that phase, or when `ms` have
+ * passed since the phase began (whichever is set/first); with neither, the phase never ends.
+ */
+export interface Phase {
+  status: string
+  polls?: number
+  ms?: number
+}
+
+export interface Lifecycle {
+  phases: Phase[]
+  /** 'Finished' | 'Failed' | 'Canceled' | 'Missing' (the job vanishes: answered as an unknown job). */
+  final: { status: string; message?: string }
+}
+
+export interface LibraryItem {
+  path: string
+  id: string
+  lifecycle: Lifecycle
+}
+
+export interface SimulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string
+  /** Default 0 (a random free port). */
+  port?: number
+  /** PEM text: serve HTTPS. */
+  tls?: { cert: string; key: string }
+  clients?: SimClient[]
+  /** `expires_in`, default 3600; tokens really expire (401 afterwards). */
+  tokenLifetimeSeconds?: number
+  /** Default: SAMPLE_LIBRARY. */
+  library?: LibraryItem[]
+  /** Lifecycle of start-content jobs; default time-based Queued 1 s, InProgress 2 s, Finished. */
+  inlineLifecycle?: Lifecycle
+  /** Default 'notset'. */
+  unparseableJob?: 'http400' | 'notset'
+  /** Default 'http404'. */
+  unknownJob?: 'http404' | 'missing'
+  faults?: FaultPlan | FaultPlanFn
+  /** Milliseconds; default Date.now. Drives time-based phases and token expiry. */
+  clock?: () => number
+}
+
+export interface RecordedRequest {
+  /** 1-based count on its endpoint, counted from the simulator's start. */
+  n: number
+  endpoint: Endpoint | 'unknown'
+  method: string
+  /** Path and query as received. */
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  body: string
+  fault?: Fault['type']
+}
+
+export type JobSource =
+  { kind: 'library'; path?: string; id?: string } | { kind: 'content'; xml: string }
+
+export interface SimJob {
+  id: string
+  /** For library jobs: the path and/or id exactly as the request named them. */
+  source: JobSource
+  /** Current StatusCode; time-based phases only move when a request for the job arrives. */
+  status: string
+  message: string
+  /** Status requests answered for this job. */
+  statusPolls: number
+  /** Every abort request's reason, in order ('' when the request had none). */
+  abortReasons: string[]
+  /** Every status it has been in, in order. */
+  history: string[]
+}
+
+export type SimulatorUpdate = Partial<
+  Pick<
+    SimulatorOptions,
+    | 'faults'
+    | 'tokenLifetimeSeconds'
+    | 'inlineLifecycle'
+    | 'library'
+    | 'unparseableJob'
+    | 'unknownJob'
+    | 'clients'
+  >
+>
+
+export interface Simulator {
+  /** E.g. 'http://127.0.0.1:43121': no trailing slash, no /spotfire. */
+  readonly url: string
+  readonly port: number
+  readonly requests: RecordedRequest[]
+  /** Every job ever created, in order. */
+  readonly jobs: SimJob[]
+  update(options: SimulatorUpdate): void
+  /** Also destroys open (keep-alive) sockets. */
+  close(): Promise<void>
+}
