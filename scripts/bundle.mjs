@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs'
 const entries = [
   ['src/index.ts', 'dist'],
   ['src/post.ts', 'dist/post'],
+  ['src/cli-index.ts', 'dist/cli'],
   ['src/simulator/main.ts', 'dist/simulator'],
   ['src/demo.ts', 'dist/demo'],
 ]

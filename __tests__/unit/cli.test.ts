@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from '@jest/globals'
+import { parse } from 'yaml'
+import { environmentName, HELP, parseArgs, runCli } from '../../src/cli.js'
+import { InputError } from '../../src/settings.js'
+
+const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown> }
+
+describe('parseArgs', () => {
+  it('reads --name value and --name=value for action inputs', () => {
+    const args = parseArgs(['--server-url', 'https://s', '--library-path=/Jobs/A b', '--json'])
+    expect(args.inputs).toEqual({ 'server-url': 'https://s', 'library-path': '/Jobs/A b' })
+    expect(args.json).toBe(true)
+  })
+
+  it('joins repeated --variable with --variables into lines', () => {
+    const args = parseArgs(['--variables', 'A=1', '--variable', 'B=2', '--variable=C=x=y'])
+    expect(args.inputs.variables).toBe('A=1\nB=2\nC=x=y')
+  })
+
+  it('reports every unknown option and missing value at once', () => {
+    let problems: string[] = []
+    try {
+      parseArgs(['--bogus', '--timeout'])
+    } catch (error) {
+      problems = (error as InputError).problems
+    }
+    expect(problems).toEqual(["Unknown option '--bogus'.", 'Option --timeout needs a value.'])
+  })
+})
+
+describe('help and environment', () => {
+  it('documents every action input as a flag', () => {
+    for (const name of Object.keys(action.inputs)) expect(HELP).toContain(`--${name} `)
+  })
+
+  it('names environment variables SPOTFIRE_ + the input', () => {
+    expect(environmentName('client-secret')).toBe('SPOTFIRE_CLIENT_SECRET')
+  })
+
+  it('exits 2 with the problems on invalid input, before any request', async () => {
+    let stderr = ''
+    const code = await runCli(['--server-url', 'ftp://x', '--library-path', '/a'], {
+      stdout: () => undefined,
+      stderr: (text) => {
+        stderr += text
+      },
+      env: { SPOTFIRE_CLIENT_ID: 'id' },
+      cwd: '/',
+      cancelSignal: new AbortController().signal,
+    })
+    expect(code).toBe(2)
+    expect(stderr).toContain('the scheme must be https or http')
+    expect(stderr).toContain('Input client-secret is required.')
+  })
+})
