@@ -31262,13 +31262,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -32296,11 +32296,14 @@ async function runJob(settings, hooks) {
         timedOut: false,
         outcome: 'not-started',
     };
+    const group = hooks.group ?? ((_name, run) => run());
     try {
         let started;
         try {
-            logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
-            started = await client.start(settings.job, { deadline, signal: stopSignal });
+            started = await group(`Start ${describeSource(settings.job)}`, async () => {
+                logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
+                return client.start(settings.job, { deadline, signal: stopSignal });
+            });
         }
         catch (error) {
             if (!(error instanceof SpotfireError))
@@ -32327,18 +32330,18 @@ async function runJob(settings, hooks) {
         }
         const startedAt = clock.now();
         hooks.onStarted?.(started.jobId);
-        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
         const job = {
             ...base,
             jobId: started.jobId,
             status: started.statusCode,
             message: started.message,
         };
+        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
         if (!settings.wait) {
             hooks.onSettled?.(started.jobId);
             return { ...job, outcome: 'started' };
         }
-        const [waited] = await waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
+        const [waited] = await group(`Wait for job ${started.jobId}`, () => waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
             getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
             clock,
             deadline,
@@ -32350,7 +32353,7 @@ async function runJob(settings, hooks) {
             onUnknownStatus: (watched) => {
                 logger.warning(`Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`);
             },
-        });
+        }));
         if (waited === undefined)
             throw new Error('the wait loop returned no result');
         const final = waited.job.status;
@@ -41577,6 +41580,7 @@ async function runMain() {
                 saveState(State.Settled, 'true');
             },
             abortReason: (why) => abortReason(why),
+            group: (name, run) => group(name, run),
         });
         for (const [name, value] of Object.entries(outputsOf(result)))
             setOutput(name, value);

@@ -37,6 +37,7 @@ export async function runMain(): Promise<void> {
         core.saveState(State.Settled, 'true')
       },
       abortReason: (why) => abortReason(why),
+      group: (name, run) => core.group(name, run),
     })
     for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value)
     if (process.env.GITHUB_STEP_SUMMARY !== undefined) {

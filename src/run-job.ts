@@ -56,6 +56,8 @@ export interface RunHooks {
   abortReason(why: 'timeout' | 'cancelled' | 'gave-up'): string
   transport?: Transport
   random?: () => number
+  /** Folds a phase's lines in the log (core.group on the runner). */
+  group?: <T>(name: string, run: () => Promise<T>) => Promise<T>
 }
 
 /** A client for the server in the settings, with its token cache; `dispose` closes its connections. */
@@ -116,11 +118,14 @@ export async function runJob(settings: Settings, hooks: RunHooks): Promise<JobRe
     timedOut: false,
     outcome: 'not-started',
   }
+  const group = hooks.group ?? ((_name, run) => run())
   try {
     let started: JobStatus
     try {
-      logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`)
-      started = await client.start(settings.job, { deadline, signal: stopSignal })
+      started = await group(`Start ${describeSource(settings.job)}`, async () => {
+        logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`)
+        return client.start(settings.job, { deadline, signal: stopSignal })
+      })
     } catch (error) {
       if (!(error instanceof SpotfireError)) throw error
       const stoppedBy = stoppedReason(clock.now(), deadline, hooks.cancelSignal)
@@ -146,34 +151,36 @@ export async function runJob(settings: Settings, hooks: RunHooks): Promise<JobRe
     }
     const startedAt = clock.now()
     hooks.onStarted?.(started.jobId)
-    logger.info(`Started job ${started.jobId}: ${started.statusCode}`)
     const job = {
       ...base,
       jobId: started.jobId,
       status: started.statusCode,
       message: started.message,
     }
+    logger.info(`Started job ${started.jobId}: ${started.statusCode}`)
     if (!settings.wait) {
       hooks.onSettled?.(started.jobId)
       return { ...job, outcome: 'started' }
     }
-    const [waited] = await waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
-      getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
-      clock,
-      deadline,
-      pollIntervalMs: settings.pollIntervalMs,
-      signal: stopSignal,
-      onChange: (watched, previous, elapsedMs) => {
-        logger.info(
-          `Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
-        )
-      },
-      onUnknownStatus: (watched) => {
-        logger.warning(
-          `Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`,
-        )
-      },
-    })
+    const [waited] = await group(`Wait for job ${started.jobId}`, () =>
+      waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
+        getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
+        clock,
+        deadline,
+        pollIntervalMs: settings.pollIntervalMs,
+        signal: stopSignal,
+        onChange: (watched, previous, elapsedMs) => {
+          logger.info(
+            `Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
+          )
+        },
+        onUnknownStatus: (watched) => {
+          logger.warning(
+            `Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`,
+          )
+        },
+      }),
+    )
     if (waited === undefined) throw new Error('the wait loop returned no result')
     const final = waited.job.status
     const result: JobResult = {

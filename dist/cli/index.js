@@ -30135,11 +30135,14 @@ async function runJob(settings, hooks) {
         timedOut: false,
         outcome: 'not-started',
     };
+    const group = hooks.group ?? ((_name, run) => run());
     try {
         let started;
         try {
-            logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
-            started = await client.start(settings.job, { deadline, signal: stopSignal });
+            started = await group(`Start ${describeSource(settings.job)}`, async () => {
+                logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
+                return client.start(settings.job, { deadline, signal: stopSignal });
+            });
         }
         catch (error) {
             if (!(error instanceof SpotfireError))
@@ -30166,18 +30169,18 @@ async function runJob(settings, hooks) {
         }
         const startedAt = clock.now();
         hooks.onStarted?.(started.jobId);
-        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
         const job = {
             ...base,
             jobId: started.jobId,
             status: started.statusCode,
             message: started.message,
         };
+        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
         if (!settings.wait) {
             hooks.onSettled?.(started.jobId);
             return { ...job, outcome: 'started' };
         }
-        const [waited] = await waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
+        const [waited] = await group(`Wait for job ${started.jobId}`, () => waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
             getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
             clock,
             deadline,
@@ -30189,7 +30192,7 @@ async function runJob(settings, hooks) {
             onUnknownStatus: (watched) => {
                 logger.warning(`Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`);
             },
-        });
+        }));
         if (waited === undefined)
             throw new Error('the wait loop returned no result');
         const final = waited.job.status;

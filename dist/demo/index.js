@@ -196,6 +196,10 @@ function createLogRenderer(debug = false) {
                 masks.push(mask[1]);
             return undefined;
         }
+        if (line === '::endgroup::')
+            return undefined;
+        if (line.startsWith('::group::'))
+            return `> ${line.slice('::group::'.length)}`;
         const command = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line);
         let text = line;
         if (command?.[1] !== undefined && command[2] !== undefined) {
