@@ -38,7 +38,9 @@ function time(label, args, env) {
   }
   samples.sort((a, b) => a - b)
   const median = samples[Math.floor(samples.length / 2)]
-  console.log(`${label.padEnd(48)} median ${median.toFixed(0)} ms  (min ${samples[0].toFixed(0)}, max ${samples.at(-1).toFixed(0)}, ${runs} runs)`)
+  console.log(
+    `${label.padEnd(48)} median ${median.toFixed(0)} ms  (min ${samples[0].toFixed(0)}, max ${samples.at(-1).toFixed(0)}, ${runs} runs)`,
+  )
 }
 
 const job = `<as:Job xmlns:as="urn:tibco:spotfire.dxp.automation"><as:Tasks/></as:Job>`

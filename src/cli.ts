@@ -85,7 +85,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
     const name = match?.[1]
     if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
-      problems.push(`Unknown option '${arg}'.`)
+      // The option's name only: a mistyped --client-secret=... must not echo the secret.
+      problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`)
       continue
     }
     let value = match?.[2]

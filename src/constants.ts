@@ -32,6 +32,8 @@ export const Outputs = {
 export const State = {
   JobId: 'job-id',
   Settled: 'settled',
+  /** Why the main step's own abort failed: the post step tries again even with abort-on-cancel: false. */
+  PendingAbort: 'pending-abort',
 } as const
 
 export const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute'

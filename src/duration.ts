@@ -18,6 +18,9 @@ export function parseDuration(text: string): number | undefined {
   )
 }
 
+/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1
+
 function positive(ms: number): number | undefined {
   return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined
 }

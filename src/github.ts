@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Logger } from './logger.js'
+import type { StopReason } from './run-job.js'
 
 /** The Logger the client and the loop use, on the runner. */
 export const coreLogger: Logger = {
@@ -23,7 +24,7 @@ export function actionInputs(): { input(name: string): string; workspace: string
 }
 
 /** The abort reason the server records: names the workflow run, so people can find who stopped it. */
-export function abortReason(why: 'timeout' | 'cancelled' | 'gave-up', env = process.env): string {
+export function abortReason(why: StopReason, env = process.env): string {
   const run =
     env.GITHUB_RUN_ID === undefined
       ? 'a GitHub Actions run'

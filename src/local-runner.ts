@@ -123,7 +123,7 @@ export function parseAnnotations(log: string): Annotation[] {
     if (match?.[1] === undefined || match[2] === undefined) continue
     annotations.push({
       level: match[1] as Annotation['level'],
-      message: match[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
+      message: decodeCommand(match[2]),
     })
   }
   return annotations
@@ -138,7 +138,7 @@ export function createLogRenderer(debug = false): (line: string) => string | und
   return (line) => {
     const mask = /^::add-mask::(.*)$/.exec(line)
     if (mask?.[1] !== undefined) {
-      if (mask[1] !== '') masks.push(mask[1])
+      if (mask[1] !== '') masks.push(decodeCommand(mask[1]))
       return undefined
     }
     if (line === '::endgroup::') return undefined
@@ -150,8 +150,13 @@ export function createLogRenderer(debug = false): (line: string) => string | und
       const level = command[1]
       const label =
         level === 'debug' ? '##[debug]' : `${level.charAt(0).toUpperCase()}${level.slice(1)}:`
-      text = `${label} ${command[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')}`
+      text = `${label} ${decodeCommand(command[2])}`
     }
     return masks.reduce((masked, secret) => masked.split(secret).join('***'), text)
   }
+}
+
+/** Workflow command data escapes %, CR and LF; the runner decodes them before use. */
+function decodeCommand(data: string): string {
+  return data.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')
 }

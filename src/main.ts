@@ -11,7 +11,11 @@ import { errorMessage } from './spotfire/errors.js'
 export async function runMain(): Promise<void> {
   const cancel = new AbortController()
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (!cancel.signal.aborted) core.info(`Received ${signal}: the run is being cancelled.`)
+    if (!cancel.signal.aborted) {
+      core.info(
+        `Received ${signal}: the run is being cancelled; a started job will be aborted (a start under way is awaited first, since its answer names the job).`,
+      )
+    }
     cancel.abort()
   }
   process.on('SIGINT', onSignal)
@@ -35,6 +39,9 @@ export async function runMain(): Promise<void> {
       },
       onSettled: () => {
         core.saveState(State.Settled, 'true')
+      },
+      onAbortFailed: (_jobId, why) => {
+        core.saveState(State.PendingAbort, why)
       },
       abortReason: (why) => abortReason(why),
       group: (name, run) => core.group(name, run),

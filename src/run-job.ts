@@ -1,13 +1,16 @@
 import type { Clock } from './clock.js'
 import { formatDuration } from './duration.js'
 import type { Logger } from './logger.js'
-import type { JobSource, Settings } from './settings.js'
+import type { ConnectionSettings, JobSource, Settings } from './settings.js'
 import { isZeroJobId, SpotfireClient } from './spotfire/client.js'
 import { errorMessage, SpotfireError } from './spotfire/errors.js'
 import { createTransport, type Transport } from './spotfire/http.js'
 import type { JobStatus } from './spotfire/status.js'
 import { TokenProvider } from './spotfire/token.js'
 import { waitForJobs, type WaitEnd } from './wait.js'
+
+/** Why the action stopped waiting without a final status. */
+export type StopReason = 'timeout' | 'cancelled' | 'gave-up'
 
 /** How the run ended for one job. */
 export type Outcome =
@@ -52,8 +55,10 @@ export interface RunHooks {
   onStarted?(jobId: string): void
   /** The action is done with the job: nothing is left for the post step to abort. */
   onSettled?(jobId: string): void
+  /** An abort failed: the post step should try again, for this reason. */
+  onAbortFailed?(jobId: string, why: StopReason): void
   /** Why we abort, for the server's job log: names the workflow run. */
-  abortReason(why: 'timeout' | 'cancelled' | 'gave-up'): string
+  abortReason(why: StopReason): string
   transport?: Transport
   random?: () => number
   /** Folds a phase's lines in the log (core.group on the runner). */
@@ -62,7 +67,7 @@ export interface RunHooks {
 
 /** A client for the server in the settings, with its token cache; `dispose` closes its connections. */
 export function connect(
-  settings: Settings,
+  settings: ConnectionSettings & Partial<Pick<Settings, 'pollIntervalMs'>>,
   hooks: Pick<RunHooks, 'clock' | 'logger' | 'onToken' | 'transport' | 'random'>,
 ): { client: SpotfireClient; dispose: () => void } {
   const { clock, logger } = hooks
@@ -87,7 +92,7 @@ export function connect(
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,
-    statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs, 1000),
+    statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs ?? 30_000, 1000),
     transport,
     tokens,
     clock,
@@ -193,7 +198,10 @@ export async function runJob(settings: Settings, hooks: RunHooks): Promise<JobRe
       hooks.onSettled?.(started.jobId)
       return { ...result, outcome: final.statusCode === 'Finished' ? 'finished' : 'job-failed' }
     }
-    return await stopWaiting(result, waited.end, waited.error, settings, client, hooks)
+    // The stop signal also fires at the deadline, a moment before the clock may show it passed:
+    // only the cancel signal means a cancellation.
+    const end = waited.end === 'cancelled' && !hooks.cancelSignal.aborted ? 'timeout' : waited.end
+    return await stopWaiting(result, end, waited.error, settings, client, hooks)
   } finally {
     dispose()
   }
@@ -259,8 +267,9 @@ async function stopWaiting(
       abort: { ok: true, detail: `aborted (${aborted.statusCode})` },
     }
   } catch (abortError) {
-    const detail = `could not abort it, so it may still be running: ${errorMessage(abortError)}`
+    const detail = `was not aborted and may still be running: ${errorMessage(abortError)}`
     hooks.logger.warning(`Job ${jobId} ${detail}`)
+    hooks.onAbortFailed?.(jobId, end)
     return { ...stopped, abort: { ok: false, detail } }
   }
 }

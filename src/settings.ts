@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { DEFAULT_SCOPE, Inputs } from './constants.js'
-import { parseDuration } from './duration.js'
+import { MAX_DURATION_MS, parseDuration } from './duration.js'
 import { checkJobXml, parseVariables, substituteVariables } from './job-xml.js'
 
 /** Where the job comes from: exactly one of the four job inputs. */
@@ -81,8 +81,85 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.'
 
+/** What it takes to talk to the server: all the post step needs to abort a job. */
+export type ConnectionSettings = Pick<
+  Settings,
+  | 'serverUrl'
+  | 'clientId'
+  | 'clientSecret'
+  | 'clientAuthMethod'
+  | 'scope'
+  | 'requestTimeoutMs'
+  | 'caCertificates'
+  | 'abortOnCancel'
+>
+
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 export function getSettings(source: SettingsSource): Settings {
+  const r = reader(source)
+  const connection = readConnection(r)
+  const job = parseJobSource(source, r.get, r.readWorkspaceFile, r.problems)
+  const wait = r.boolean(Inputs.Wait)
+  const timeoutMs = r.duration(Inputs.Timeout)
+  const pollIntervalMs = r.duration(Inputs.PollInterval)
+  const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure)
+  const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout)
+  if (r.problems.length > 0 || job === undefined) throw new InputError(r.problems)
+  return {
+    ...connection,
+    job,
+    wait,
+    timeoutMs,
+    pollIntervalMs,
+    failOnJobFailure,
+    abortOnTimeout,
+    warnings: r.warnings,
+  }
+}
+
+/**
+ * Only the inputs needed to reach the server. The post step uses it, so that a job file that
+ * changed or vanished since the main step cannot stop it from aborting a job.
+ */
+export function getConnectionSettings(source: SettingsSource): ConnectionSettings {
+  const r = reader(source)
+  const connection = readConnection(r)
+  if (r.problems.length > 0) throw new InputError(r.problems)
+  return connection
+}
+
+type Reader = ReturnType<typeof reader>
+
+function readConnection(r: Reader): ConnectionSettings {
+  const serverUrl = parseServerUrl(r.required(Inputs.ServerUrl), r.problems, r.warnings)
+  const clientId = r.required(Inputs.ClientId)
+  const clientSecret = r.required(Inputs.ClientSecret)
+  const authMethod = r.get(Inputs.ClientAuthMethod).toLowerCase()
+  if (authMethod !== 'basic' && authMethod !== 'post') {
+    r.problems.push(`Invalid ${Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`)
+  }
+  const scope = r.get(Inputs.Scope).split(/\s+/).join(' ')
+  const requestTimeoutMs = r.duration(Inputs.RequestTimeout)
+  const abortOnCancel = r.boolean(Inputs.AbortOnCancel)
+  const caCertificates = parseCaCertificates(
+    r.get(Inputs.CaCertificate),
+    r.readWorkspaceFile,
+    r.problems,
+  )
+  return {
+    serverUrl,
+    clientId,
+    clientSecret,
+    clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
+    scope,
+    requestTimeoutMs,
+    abortOnCancel,
+    ...(caCertificates === undefined ? {} : { caCertificates }),
+  }
+}
+
+/** Typed readers for inputs that collect every problem instead of stopping at the first. */
+function reader(source: SettingsSource) {
   const problems: string[] = []
   const warnings: string[] = []
   const readFile = source.readFile ?? ((path: string) => readFileSync(path, 'utf8'))
@@ -90,77 +167,47 @@ export function getSettings(source: SettingsSource): Settings {
     const value = source.input(name).trim()
     return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value
   }
-  const required = (name: string): string => {
-    const value = get(name)
-    if (value === '') problems.push(`Input ${name} is required.`)
-    return value
-  }
-  const boolean = (name: string): boolean => {
-    const value = get(name)
-    if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true'
-    problems.push(`Invalid ${name} '${value}'. Expected true or false.`)
-    return false
-  }
-  const duration = (name: string): number => {
-    const value = get(name)
-    const ms = parseDuration(value)
-    if (ms === undefined) problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`)
-    return ms ?? 0
-  }
-  const readWorkspaceFile = (name: string, path: string): string | undefined => {
-    try {
-      return readFile(resolve(source.workspace, path))
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error)
-      problems.push(
-        `Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`,
-      )
-      return undefined
-    }
-  }
-
-  const serverUrl = parseServerUrl(required(Inputs.ServerUrl), problems, warnings)
-  const clientId = required(Inputs.ClientId)
-  const clientSecret = required(Inputs.ClientSecret)
-  const authMethod = get(Inputs.ClientAuthMethod).toLowerCase()
-  if (authMethod !== 'basic' && authMethod !== 'post') {
-    problems.push(`Invalid ${Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`)
-  }
-  const scope = get(Inputs.Scope).split(/\s+/).join(' ')
-  const job = parseJobSource(source, get, readWorkspaceFile, problems)
-  const wait = boolean(Inputs.Wait)
-  const timeoutMs = duration(Inputs.Timeout)
-  const pollIntervalMs = duration(Inputs.PollInterval)
-  const requestTimeoutMs = duration(Inputs.RequestTimeout)
-  const failOnJobFailure = boolean(Inputs.FailOnJobFailure)
-  const abortOnTimeout = boolean(Inputs.AbortOnTimeout)
-  const abortOnCancel = boolean(Inputs.AbortOnCancel)
-  const caCertificates = parseCaCertificates(get(Inputs.CaCertificate), readWorkspaceFile, problems)
-
-  if (problems.length > 0 || job === undefined) throw new InputError(problems)
   return {
-    serverUrl,
-    clientId,
-    clientSecret,
-    clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
-    scope,
-    job,
-    wait,
-    timeoutMs,
-    pollIntervalMs,
-    requestTimeoutMs,
-    failOnJobFailure,
-    abortOnTimeout,
-    abortOnCancel,
-    ...(caCertificates === undefined ? {} : { caCertificates }),
+    problems,
     warnings,
+    get,
+    required: (name: string): string => {
+      const value = get(name)
+      if (value === '') problems.push(`Input ${name} is required.`)
+      return value
+    },
+    boolean: (name: string): boolean => {
+      const value = get(name)
+      if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true'
+      problems.push(`Invalid ${name} '${value}'. Expected true or false.`)
+      return false
+    },
+    duration: (name: string): number => {
+      const value = get(name)
+      const ms = parseDuration(value)
+      if (ms === undefined) problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`)
+      else if (ms > MAX_DURATION_MS)
+        problems.push(`Invalid ${name} '${value}'. Expected at most 24 days.`)
+      return ms ?? 0
+    },
+    readWorkspaceFile: (name: string, path: string): string | undefined => {
+      try {
+        return readFile(resolve(source.workspace, path))
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? String(error)
+        problems.push(
+          `Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`,
+        )
+        return undefined
+      }
+    },
   }
 }
 
 function parseServerUrl(text: string, problems: string[], warnings: string[]): string {
   if (text === '') return ''
   // Echo the URL in errors without any user:password@ in it: that could be the secret.
-  const shown = text.replace(/\/\/[^/@]*@/, '//***@')
+  const shown = text.replace(/\/\/[^@]*@/, '//***@')
   const expected = 'Expected the server base URL, such as https://spotfire.example.com.'
   let url: URL
   try {

@@ -92,6 +92,33 @@ describe('at most one job per run', () => {
   })
 })
 
+describe('token failures are not start failures', () => {
+  it('does not claim the job may be running when only the token request failed', async () => {
+    const sim = await simulator({
+      faults: (endpoint) => (endpoint === 'token' ? { type: 'http', status: 502 } : undefined),
+    })
+    const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '3s' }) })
+    expect(run.exitCode).toBe(1)
+    expect(count(sim, 'start-library')).toBe(0)
+    expect(errorOf(run)).toContain('getting a token failed')
+    expect(errorOf(run)).not.toContain('may have reached the server')
+  })
+
+  it('gives up at once when a token refresh is refused mid-wait, instead of retrying until the timeout', async () => {
+    const sim = await simulator({ tokenLifetimeSeconds: 2 }, FOREVER)
+    sim.update({
+      faults: (endpoint, n) =>
+        endpoint === 'token' && n > 1 ? { type: 'http', status: 403 } : undefined,
+    })
+    const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '10m' }) })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs['timed-out']).toBe('false')
+    expect(errorOf(run)).toContain('Lost track of job')
+    expect(errorOf(run)).toContain('HTTP 403')
+    expect(count(sim, 'token')).toBeLessThan(5)
+  })
+})
+
 describe('no orphaned jobs', () => {
   it('aborts the job on SIGINT before the runner would kill the process', async () => {
     const sim = await simulator({}, FOREVER)
@@ -139,6 +166,42 @@ describe('no orphaned jobs', () => {
     expect(sim.jobs[0]?.abortReasons).toHaveLength(1)
     expect(sim.jobs[0]?.status).toBe('Canceled')
     expect(post.log).toContain(`Aborted job ${sim.jobs[0]?.id ?? ''}`)
+  })
+
+  it('the post step retries a failed abort from the main step, even with abort-on-cancel: false', async () => {
+    const sim = await simulator({}, FOREVER)
+    const main = await runAction({
+      inputs: baseInputs(sim.url, { ...job, timeout: '1s', 'abort-on-cancel': 'false' }),
+      onOutput: (log) => {
+        // Make the main step's abort fail: the server refuses the first abort request.
+        if (log.includes('Started job'))
+          sim.update({ faults: { abort: { 1: { type: 'http', status: 400 } } } })
+      },
+    })
+    expect(main.exitCode).toBe(1)
+    expect(main.state['pending-abort']).toBe('timeout')
+    expect(sim.jobs[0]?.status).toBe('InProgress')
+    const post = await runAction({
+      entry: DIST_POST,
+      inputs: baseInputs(sim.url, { ...job, 'abort-on-cancel': 'false' }),
+      state: main.state,
+    })
+    expect(post.exitCode).toBe(0)
+    expect(sim.jobs[0]?.status).toBe('Canceled')
+    expect(sim.jobs[0]?.abortReasons.at(-1)).toContain('timed out')
+  })
+
+  it('the post step aborts even when the job file has gone since the main step', async () => {
+    const sim = await simulator({}, FOREVER)
+    const started = await runAction({ inputs: baseInputs(sim.url, { ...job, wait: 'false' }) })
+    const state = { 'job-id': started.outputs['job-id'] ?? '' }
+    const post = await runAction({
+      entry: DIST_POST,
+      inputs: baseInputs(sim.url, { 'job-file': 'deleted.xml' }),
+      state,
+    })
+    expect(post.exitCode).toBe(0)
+    expect(sim.jobs[0]?.status).toBe('Canceled')
   })
 
   it('the post step does nothing after a finished job', async () => {

@@ -29,6 +29,18 @@ describe('parseArgs', () => {
   })
 })
 
+describe('secrets on the command line', () => {
+  it('does not echo the value of a mistyped option', () => {
+    let message = ''
+    try {
+      parseArgs(['--client-secrt=TopSecret123'])
+    } catch (error) {
+      message = (error as InputError).message
+    }
+    expect(message).toBe("Unknown option '--client-secrt'.")
+  })
+})
+
 describe('help and environment', () => {
   it('documents every action input as a flag', () => {
     for (const name of Object.keys(action.inputs)) expect(HELP).toContain(`--${name} `)

@@ -284,15 +284,21 @@ describe('getSettings: invalid inputs', () => {
       expect.stringContaining('scheme must be https or http'),
       'Input client-secret is required.',
       expect.stringContaining("Invalid client-auth-method 'bearer'"),
+      expect.stringContaining('1 certificate(s) cannot be parsed'),
       expect.stringContaining('Several jobs given (library-path, library-id)'),
       "Invalid wait 'yes'. Expected true or false.",
       "Invalid timeout 'soon'. Expected a duration such as 90s, 15m or 1h30m.",
       "Invalid poll-interval '0'. Expected a duration such as 90s, 15m or 1h30m.",
-      expect.stringContaining('1 certificate(s) cannot be parsed'),
     ])
     expect(error.message).toMatch(/^8 inputs are invalid:\n- /)
     for (const problem of error.problems) expect(error.message).toContain(`- ${problem}`)
     expect(error.name).toBe('InputError')
+  })
+
+  it('rejects durations longer than a timer can wait', () => {
+    expect(
+      inputErrorOf({ ...BASE, [Inputs.LibraryPath]: '/Jobs/A', [Inputs.Timeout]: '600h' }).problems,
+    ).toEqual(["Invalid timeout '600h'. Expected at most 24 days."])
   })
 
   it('uses the problem itself as the message when there is only one', () => {

@@ -28447,6 +28447,8 @@ const constants_Outputs = {
 const State = {
     JobId: 'job-id',
     Settled: 'settled',
+    /** Why the main step's own abort failed: the post step tries again even with abort-on-cancel: false. */
+    PendingAbort: 'pending-abort',
 };
 const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute';
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
@@ -28471,6 +28473,8 @@ function parseDuration(text) {
         Number(s ?? 0) * UNIT_MS.s +
         Number(ms ?? 0));
 }
+/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
 function positive(ms) {
     return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
@@ -28844,7 +28848,7 @@ class SpotfireClient {
             return await this.retrying(startPolicy, context, async () => {
                 // The token may be fetched under the cancel signal; the start itself is not: once sent, its
                 // answer is waited for even when the run is cancelled, because it names the job to abort.
-                await this.options.tokens.get(context);
+                await this.token(context);
                 const unstoppable = {
                     deadline: context.deadline,
                     ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
@@ -28929,16 +28933,23 @@ class SpotfireClient {
         this.options.logger.debug(`${method} ${path.split('?')[0] ?? ''}: ${status.statusCode} ${status.jobId}`);
         return status;
     }
-    async send(method, path, context, content) {
-        const token = await this.options.tokens.get(context).catch((error) => {
-            // The token request was retried already; its failure says nothing about the job call.
-            if (error instanceof SpotfireError &&
-                error.kind !== 'credentials' &&
-                error.kind !== 'stopped') {
+    /**
+     * A token for the next call. A transient failure (already retried by the provider) becomes kind
+     * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
+     */
+    async token(context) {
+        try {
+            return await this.options.tokens.get(context);
+        }
+        catch (error) {
+            if (error instanceof SpotfireError && isTransient(error)) {
                 throw new SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details);
             }
             throw error;
-        });
+        }
+    }
+    async send(method, path, context, content) {
+        const token = await this.token(context);
         return this.options.transport.request({
             method,
             url: `${this.base}${path}`,
@@ -30105,7 +30116,7 @@ function connect(settings, hooks) {
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
-        statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs, 1000),
+        statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs ?? 30_000, 1000),
         transport,
         tokens,
         clock,
@@ -30206,7 +30217,10 @@ async function runJob(settings, hooks) {
             hooks.onSettled?.(started.jobId);
             return { ...result, outcome: final.statusCode === 'Finished' ? 'finished' : 'job-failed' };
         }
-        return await stopWaiting(result, waited.end, waited.error, settings, client, hooks);
+        // The stop signal also fires at the deadline, a moment before the clock may show it passed:
+        // only the cancel signal means a cancellation.
+        const end = waited.end === 'cancelled' && !hooks.cancelSignal.aborted ? 'timeout' : waited.end;
+        return await stopWaiting(result, end, waited.error, settings, client, hooks);
     }
     finally {
         dispose();
@@ -30262,8 +30276,9 @@ async function stopWaiting(result, end, error, settings, client, hooks) {
         };
     }
     catch (abortError) {
-        const detail = `could not abort it, so it may still be running: ${errorMessage(abortError)}`;
+        const detail = `was not aborted and may still be running: ${errorMessage(abortError)}`;
         hooks.logger.warning(`Job ${jobId} ${detail}`);
+        hooks.onAbortFailed?.(jobId, end);
         return { ...stopped, abort: { ok: false, detail } };
     }
 }
@@ -39183,6 +39198,63 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.';
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 function getSettings(source) {
+    const r = reader(source);
+    const connection = readConnection(r);
+    const job = parseJobSource(source, r.get, r.readWorkspaceFile, r.problems);
+    const wait = r.boolean(Inputs.Wait);
+    const timeoutMs = r.duration(Inputs.Timeout);
+    const pollIntervalMs = r.duration(Inputs.PollInterval);
+    const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure);
+    const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout);
+    if (r.problems.length > 0 || job === undefined)
+        throw new InputError(r.problems);
+    return {
+        ...connection,
+        job,
+        wait,
+        timeoutMs,
+        pollIntervalMs,
+        failOnJobFailure,
+        abortOnTimeout,
+        warnings: r.warnings,
+    };
+}
+/**
+ * Only the inputs needed to reach the server. The post step uses it, so that a job file that
+ * changed or vanished since the main step cannot stop it from aborting a job.
+ */
+function getConnectionSettings(source) {
+    const r = reader(source);
+    const connection = readConnection(r);
+    if (r.problems.length > 0)
+        throw new InputError(r.problems);
+    return connection;
+}
+function readConnection(r) {
+    const serverUrl = parseServerUrl(r.required(Inputs.ServerUrl), r.problems, r.warnings);
+    const clientId = r.required(Inputs.ClientId);
+    const clientSecret = r.required(Inputs.ClientSecret);
+    const authMethod = r.get(Inputs.ClientAuthMethod).toLowerCase();
+    if (authMethod !== 'basic' && authMethod !== 'post') {
+        r.problems.push(`Invalid ${Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`);
+    }
+    const scope = r.get(Inputs.Scope).split(/\s+/).join(' ');
+    const requestTimeoutMs = r.duration(Inputs.RequestTimeout);
+    const abortOnCancel = r.boolean(Inputs.AbortOnCancel);
+    const caCertificates = parseCaCertificates(r.get(Inputs.CaCertificate), r.readWorkspaceFile, r.problems);
+    return {
+        serverUrl,
+        clientId,
+        clientSecret,
+        clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
+        scope,
+        requestTimeoutMs,
+        abortOnCancel,
+        ...(caCertificates === undefined ? {} : { caCertificates }),
+    };
+}
+/** Typed readers for inputs that collect every problem instead of stopping at the first. */
+function reader(source) {
     const problems = [];
     const warnings = [];
     const readFile = source.readFile ?? ((path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
@@ -39190,78 +39262,49 @@ function getSettings(source) {
         const value = source.input(name).trim();
         return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
     };
-    const required = (name) => {
-        const value = get(name);
-        if (value === '')
-            problems.push(`Input ${name} is required.`);
-        return value;
-    };
-    const boolean = (name) => {
-        const value = get(name);
-        if (/^(true|false)$/i.test(value))
-            return value.toLowerCase() === 'true';
-        problems.push(`Invalid ${name} '${value}'. Expected true or false.`);
-        return false;
-    };
-    const duration = (name) => {
-        const value = get(name);
-        const ms = parseDuration(value);
-        if (ms === undefined)
-            problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`);
-        return ms ?? 0;
-    };
-    const readWorkspaceFile = (name, path) => {
-        try {
-            return readFile((0,external_node_path_namespaceObject.resolve)(source.workspace, path));
-        }
-        catch (error) {
-            const reason = error.code ?? String(error);
-            problems.push(`Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`);
-            return undefined;
-        }
-    };
-    const serverUrl = parseServerUrl(required(Inputs.ServerUrl), problems, warnings);
-    const clientId = required(Inputs.ClientId);
-    const clientSecret = required(Inputs.ClientSecret);
-    const authMethod = get(Inputs.ClientAuthMethod).toLowerCase();
-    if (authMethod !== 'basic' && authMethod !== 'post') {
-        problems.push(`Invalid ${Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`);
-    }
-    const scope = get(Inputs.Scope).split(/\s+/).join(' ');
-    const job = parseJobSource(source, get, readWorkspaceFile, problems);
-    const wait = boolean(Inputs.Wait);
-    const timeoutMs = duration(Inputs.Timeout);
-    const pollIntervalMs = duration(Inputs.PollInterval);
-    const requestTimeoutMs = duration(Inputs.RequestTimeout);
-    const failOnJobFailure = boolean(Inputs.FailOnJobFailure);
-    const abortOnTimeout = boolean(Inputs.AbortOnTimeout);
-    const abortOnCancel = boolean(Inputs.AbortOnCancel);
-    const caCertificates = parseCaCertificates(get(Inputs.CaCertificate), readWorkspaceFile, problems);
-    if (problems.length > 0 || job === undefined)
-        throw new InputError(problems);
     return {
-        serverUrl,
-        clientId,
-        clientSecret,
-        clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
-        scope,
-        job,
-        wait,
-        timeoutMs,
-        pollIntervalMs,
-        requestTimeoutMs,
-        failOnJobFailure,
-        abortOnTimeout,
-        abortOnCancel,
-        ...(caCertificates === undefined ? {} : { caCertificates }),
+        problems,
         warnings,
+        get,
+        required: (name) => {
+            const value = get(name);
+            if (value === '')
+                problems.push(`Input ${name} is required.`);
+            return value;
+        },
+        boolean: (name) => {
+            const value = get(name);
+            if (/^(true|false)$/i.test(value))
+                return value.toLowerCase() === 'true';
+            problems.push(`Invalid ${name} '${value}'. Expected true or false.`);
+            return false;
+        },
+        duration: (name) => {
+            const value = get(name);
+            const ms = parseDuration(value);
+            if (ms === undefined)
+                problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`);
+            else if (ms > MAX_DURATION_MS)
+                problems.push(`Invalid ${name} '${value}'. Expected at most 24 days.`);
+            return ms ?? 0;
+        },
+        readWorkspaceFile: (name, path) => {
+            try {
+                return readFile((0,external_node_path_namespaceObject.resolve)(source.workspace, path));
+            }
+            catch (error) {
+                const reason = error.code ?? String(error);
+                problems.push(`Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`);
+                return undefined;
+            }
+        },
     };
 }
 function parseServerUrl(text, problems, warnings) {
     if (text === '')
         return '';
     // Echo the URL in errors without any user:password@ in it: that could be the secret.
-    const shown = text.replace(/\/\/[^/@]*@/, '//***@');
+    const shown = text.replace(/\/\/[^@]*@/, '//***@');
     const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
     let url;
     try {
@@ -39442,7 +39485,8 @@ function parseArgs(argv) {
         const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
         const name = match?.[1];
         if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
-            problems.push(`Unknown option '${arg}'.`);
+            // The option's name only: a mistyped --client-secret=... must not echo the secret.
+            problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`);
             continue;
         }
         let value = match?.[2];

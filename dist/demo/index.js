@@ -178,7 +178,7 @@ function parseAnnotations(log) {
             continue;
         annotations.push({
             level: match[1],
-            message: match[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%'),
+            message: decodeCommand(match[2]),
         });
     }
     return annotations;
@@ -193,7 +193,7 @@ function createLogRenderer(debug = false) {
         const mask = /^::add-mask::(.*)$/.exec(line);
         if (mask?.[1] !== undefined) {
             if (mask[1] !== '')
-                masks.push(mask[1]);
+                masks.push(decodeCommand(mask[1]));
             return undefined;
         }
         if (line === '::endgroup::')
@@ -207,10 +207,14 @@ function createLogRenderer(debug = false) {
                 return undefined;
             const level = command[1];
             const label = level === 'debug' ? '##[debug]' : `${level.charAt(0).toUpperCase()}${level.slice(1)}:`;
-            text = `${label} ${command[2].replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%')}`;
+            text = `${label} ${decodeCommand(command[2])}`;
         }
         return masks.reduce((masked, secret) => masked.split(secret).join('***'), text);
     };
+}
+/** Workflow command data escapes %, CR and LF; the runner decodes them before use. */
+function decodeCommand(data) {
+    return data.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 }
 
 

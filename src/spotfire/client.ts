@@ -75,7 +75,7 @@ export class SpotfireClient {
       return await this.retrying(startPolicy, context, async () => {
         // The token may be fetched under the cancel signal; the start itself is not: once sent, its
         // answer is waited for even when the run is cancelled, because it names the job to abort.
-        await this.options.tokens.get(context)
+        await this.token(context)
         const unstoppable: CallContext = {
           deadline: context.deadline,
           ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
@@ -188,23 +188,28 @@ export class SpotfireClient {
     return status
   }
 
+  /**
+   * A token for the next call. A transient failure (already retried by the provider) becomes kind
+   * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
+   */
+  private async token(context: CallContext): Promise<string> {
+    try {
+      return await this.options.tokens.get(context)
+    } catch (error) {
+      if (error instanceof SpotfireError && isTransient(error)) {
+        throw new SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details)
+      }
+      throw error
+    }
+  }
+
   private async send(
     method: 'GET' | 'POST',
     path: string,
     context: CallContext,
     content?: { body: string; contentType: string },
   ): Promise<HttpResponse> {
-    const token = await this.options.tokens.get(context).catch((error: unknown) => {
-      // The token request was retried already; its failure says nothing about the job call.
-      if (
-        error instanceof SpotfireError &&
-        error.kind !== 'credentials' &&
-        error.kind !== 'stopped'
-      ) {
-        throw new SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details)
-      }
-      throw error
-    })
+    const token = await this.token(context)
     return this.options.transport.request({
       method,
       url: `${this.base}${path}`,
