@@ -31,6 +31,9 @@ export declare function renderInputsTable(inputs: ActionEntries): string
 /** The Outputs table: output, description. */
 export declare function renderOutputsTable(outputs: ActionEntries): string
 
+/** The usage block: a step with every input, its description as comments and its default. */
+export declare function renderUsage(inputs: ActionEntries, uses?: string): string
+
 /** Puts `content` between `<!-- name:start -->` and `<!-- name:end -->`, touching nothing else. */
 export declare function replaceBetweenMarkers(text: string, name: string, content: string): string
 

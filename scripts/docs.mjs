@@ -123,6 +123,41 @@ export function renderOutputsTable(outputs) {
   )
 }
 
+/** The usage block: a step with every input, its description as comments and its default. */
+export function renderUsage(inputs, uses = 'your-org/spotfire-automation-services-action@v1') {
+  const lines = ['```yaml', `- uses: ${uses}`, '  with:']
+  for (const [name, definition] of Object.entries(inputs)) {
+    const text = String(definition?.description ?? '')
+      .replace(/\s+/g, ' ')
+      .trim()
+    for (const line of wrap(text, 92)) lines.push(`    # ${line}`)
+    const required = definition?.required === true || definition?.required === 'true'
+    const fallback = definition?.default
+    if (required) lines.push('    # Required.')
+    else if (fallback !== undefined && fallback !== null)
+      lines.push(`    # Default: ${String(fallback) === '' ? '(empty)' : String(fallback)}`)
+    lines.push(`    ${name}: ''`, '')
+  }
+  lines.pop()
+  lines.push('```')
+  return lines.join('\n')
+}
+
+function wrap(text, width) {
+  const lines = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line === '' ? word : `${line} ${word}`
+    }
+  }
+  if (line !== '') lines.push(line)
+  return lines
+}
+
 /** Puts `content` between `<!-- name:start -->` and `<!-- name:end -->`, touching nothing else. */
 export function replaceBetweenMarkers(text, name, content) {
   const start = `<!-- ${name}:start -->`
@@ -151,7 +186,8 @@ export function replaceBetweenMarkers(text, name, content) {
 /** README.md's text with the Inputs and Outputs tables generated from action.yml's text. */
 export function renderTables(actionYmlText, readmeText) {
   const { inputs, outputs } = readAction(actionYmlText)
-  const withInputs = replaceBetweenMarkers(readmeText, 'inputs', renderInputsTable(inputs))
+  const withUsage = replaceBetweenMarkers(readmeText, 'usage', renderUsage(inputs))
+  const withInputs = replaceBetweenMarkers(withUsage, 'inputs', renderInputsTable(inputs))
   return replaceBetweenMarkers(withInputs, 'outputs', renderOutputsTable(outputs))
 }
 

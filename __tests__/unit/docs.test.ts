@@ -8,6 +8,7 @@ import {
   OUT_OF_DATE_MESSAGE,
   readAction,
   renderTables,
+  renderUsage,
 } from '../../scripts/docs.mjs'
 
 const ACTION = `
@@ -140,7 +141,8 @@ describe('renderTables', () => {
   it('leaves every byte outside the markers alone', () => {
     expect(outsideMarkers(out)).toBe(outsideMarkers(README))
     expect(out).toContain('kept exactly, trailing spaces too.  \n')
-    expect(between(out, 'usage')).toBe('\nuntouched usage\n')
+    expect(between(out, 'usage')).toContain("    server-url: ''")
+    expect(out).not.toContain('untouched usage')
     expect(out).not.toContain('stale content')
   })
 
@@ -158,7 +160,7 @@ describe('renderTables', () => {
   it('writes tables Prettier leaves as they are', async () => {
     const options = { parser: 'markdown', semi: false, singleQuote: true, printWidth: 100 }
     const bare =
-      '<!-- inputs:start -->\n<!-- inputs:end -->\n\n<!-- outputs:start -->\n<!-- outputs:end -->\n'
+      '<!-- usage:start -->\n<!-- usage:end -->\n\n<!-- inputs:start -->\n<!-- inputs:end -->\n\n<!-- outputs:start -->\n<!-- outputs:end -->\n'
     const tables = renderTables(
       ACTION.replace('Where the server is.', 'Where the 服务器 is.'),
       bare,
@@ -227,5 +229,29 @@ describe('the repository README', () => {
   it('is up to date with action.yml', () => {
     const upToDate = renderTables(actionText, readme) === readme
     expect(upToDate ? 'up to date' : OUT_OF_DATE_MESSAGE).toBe('up to date')
+  })
+})
+
+describe('renderUsage', () => {
+  it('lists every input with its description and default or requiredness', () => {
+    const usage = renderUsage({
+      alpha: { description: 'The first.', required: true },
+      beta: { description: 'The second.', default: '15s' },
+    })
+    expect(usage).toBe(
+      [
+        '```yaml',
+        '- uses: your-org/spotfire-automation-services-action@v1',
+        '  with:',
+        '    # The first.',
+        '    # Required.',
+        "    alpha: ''",
+        '',
+        '    # The second.',
+        '    # Default: 15s',
+        "    beta: ''",
+        '```',
+      ].join('\n'),
+    )
   })
 })
