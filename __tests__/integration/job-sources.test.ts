@@ -220,6 +220,28 @@ describe('statuses that end the wait as failures', () => {
   })
 })
 
+describe('a job the server cannot parse', () => {
+  const NO_TASKS = '<as:Job xmlns:as="urn:tibco:spotfire.dxp.automation"></as:Job>'
+
+  it('fails on a NotSet answer with the zero job id, without polling', async () => {
+    const run = await runAction({ inputs: baseInputs(sim.url, { 'job-xml': NO_TASKS }) })
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs).toMatchObject({ status: 'NotSet', 'job-id': '' })
+    expect(run.annotations.find((a) => a.level === 'error')?.message).toContain(
+      'Could not start the inline job',
+    )
+    expect(statusPolls()).toBe(0)
+  })
+
+  it('fails on a 400 answer, with the server text', async () => {
+    sim.update({ unparseableJob: 'http400' })
+    const run = await runAction({ inputs: baseInputs(sim.url, { 'job-xml': NO_TASKS }) })
+    expect(run.exitCode).toBe(1)
+    expect(run.annotations.find((a) => a.level === 'error')?.message).toContain('HTTP 400')
+    expect(sim.requests.filter((r) => r.endpoint === 'start-content')).toHaveLength(1)
+  })
+})
+
 describe('timeout', () => {
   it('stops waiting, sets timed-out and aborts the job with a reason naming the run', async () => {
     sim.update({

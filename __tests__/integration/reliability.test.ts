@@ -157,6 +157,8 @@ describe('no orphaned jobs', () => {
     })
     expect(main.signal).toBe('SIGKILL')
     expect(main.state['job-id']).toBe(sim.jobs[0]?.id)
+    // Set the moment the job started, so it survives the kill.
+    expect(main.outputs['job-id']).toBe(sim.jobs[0]?.id)
     const post = await runAction({
       entry: DIST_POST,
       inputs: baseInputs(sim.url, job),

@@ -9152,7 +9152,7 @@ const parser = new XMLParser({
     ignoreDeclaration: true,
     ignorePiTags: true,
 });
-/** Accepts what the real server is known to accept: well-formed XML with an automation `Job` root. */
+/** Accepts what the real server is known to accept: well-formed XML with an automation `Job` root and its `Tasks`. */
 function parseJobXml(xml) {
     const text = xml.replace(/^\uFEFF/, '');
     try {
@@ -9171,8 +9171,11 @@ function parseJobXml(xml) {
     if (root.localName !== 'Job' || root.namespace !== JOB_NAMESPACE) {
         return { ok: false, reason: `The root element must be Job in namespace ${JOB_NAMESPACE}.` };
     }
+    // Well-formed is not enough for the real server either: a job needs its task list.
     const tasks = root.children.find((child) => child.localName === 'Tasks');
-    return { ok: true, tasks: tasks?.children ?? [] };
+    if (tasks === undefined)
+        return { ok: false, reason: 'The job has no Tasks element.' };
+    return { ok: true, tasks: tasks.children };
 }
 /**
  * Dry-run convention: a task element whose local name is `SimulatedFailure` (any namespace)

@@ -23,7 +23,7 @@ const parser = new XMLParser({
   ignorePiTags: true,
 })
 
-/** Accepts what the real server is known to accept: well-formed XML with an automation `Job` root. */
+/** Accepts what the real server is known to accept: well-formed XML with an automation `Job` root and its `Tasks`. */
 export function parseJobXml(xml: string): ParsedJob {
   const text = xml.replace(/^\uFEFF/, '')
   try {
@@ -41,8 +41,10 @@ export function parseJobXml(xml: string): ParsedJob {
   if (root.localName !== 'Job' || root.namespace !== JOB_NAMESPACE) {
     return { ok: false, reason: `The root element must be Job in namespace ${JOB_NAMESPACE}.` }
   }
+  // Well-formed is not enough for the real server either: a job needs its task list.
   const tasks = root.children.find((child) => child.localName === 'Tasks')
-  return { ok: true, tasks: tasks?.children ?? [] }
+  if (tasks === undefined) return { ok: false, reason: 'The job has no Tasks element.' }
+  return { ok: true, tasks: tasks.children }
 }
 
 /**
