@@ -17,8 +17,9 @@ export const HELP = `Usage: spotfire-as-job [options]
 Starts a Spotfire Automation Services job, waits for it and exits 0 only when it finished.
 Progress goes to stderr; the result to stdout (one JSON object with --json).
 
-Every option can also come from an environment variable: SPOTFIRE_ and the option name in
-upper case with _ for -, e.g. SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
+Every option that mirrors an action input (all but --json, --debug and --help) can also come
+from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
+SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
 so that they stay out of shell history and process lists. Flags win over variables.
 
 Server and credentials:
@@ -51,8 +52,9 @@ Output:
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
-Exit codes: 0 the job finished (or started, with --wait false); 1 it failed, timed out,
-was aborted or could not start; 2 invalid options.
+Exit codes: 0 the job finished (or started, with --wait false; or ended in any status, with
+--fail-on-job-failure false); 1 it failed, timed out, was aborted or could not start;
+2 invalid options (with --json, stdout then holds {"ok":false,"outcome":"invalid-options",...}).
 `
 
 export interface CliIo {
@@ -87,6 +89,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
       // The option's name only: a mistyped --client-secret=... must not echo the secret.
       problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`)
+      // Skip its value too, so that it is not reported as another unknown option.
+      if (!arg.includes('=') && argv[i + 1]?.startsWith('--') === false) i++
       continue
     }
     let value = match?.[2]
@@ -134,12 +138,21 @@ export function resultJson(result: JobResult, ok: boolean): Record<string, unkno
 
 /** Runs one job from the command line; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const invalid = (error: unknown): number => {
+    if (argv.includes('--json')) {
+      const problems = error instanceof InputError ? error.problems : [errorMessage(error)]
+      io.stdout(
+        `${JSON.stringify({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })}\n`,
+      )
+    }
+    io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`)
+    return EXIT.usage
+  }
   let args: ParsedArgs
   try {
     args = parseArgs(argv)
   } catch (error) {
-    io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`)
-    return EXIT.usage
+    return invalid(error)
   }
   if (args.help) {
     io.stdout(HELP)
@@ -160,6 +173,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const settings = getSettings({
       input: (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '',
       workspace: io.cwd,
+      describe: (name) => `--${name} (or ${environmentName(name)})`,
     })
     for (const warning of settings.warnings) logger.warning(warning)
     const result = await runJob(settings, {
@@ -176,10 +190,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     else io.stdout(`${line}\n`)
     return ok ? EXIT.finished : EXIT.failed
   } catch (error) {
-    if (error instanceof InputError) {
-      io.stderr(`${error.message}\n`)
-      return EXIT.usage
-    }
+    if (error instanceof InputError) return invalid(error)
     io.stderr(`Unexpected error: ${errorMessage(error)}\n`)
     return EXIT.failed
   }

@@ -9,6 +9,12 @@ import { SAMPLE_LIBRARY, startSimulator } from './simulator/index.js'
  * `npm run demo -- "/Samples/Failing export"` runs another sample job.
  */
 const path = process.argv[2] ?? SAMPLE_LIBRARY[0]?.path ?? ''
+if (path.startsWith('-')) {
+  console.log(
+    `Usage: npm run demo [-- "<library path>"]\nSample jobs: ${SAMPLE_LIBRARY.map((i) => i.path).join(', ')} ("Never ends" runs until the demo's 2-minute timeout, then is aborted).`,
+  )
+  process.exit(0)
+}
 const sim = await startSimulator()
 const rule = (title: string): void => {
   process.stdout.write(`\n── ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}\n`)

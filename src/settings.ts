@@ -50,6 +50,8 @@ export interface SettingsSource {
   input: (name: string) => string
   workspace: string
   readFile?: (path: string) => string
+  /** How to name a missing input to the user: `Input client-secret` on the runner, a flag on the CLI. */
+  describe?: (name: string) => string
 }
 
 export class InputError extends Error {
@@ -163,6 +165,7 @@ function reader(source: SettingsSource) {
   const problems: string[] = []
   const warnings: string[] = []
   const readFile = source.readFile ?? ((path: string) => readFileSync(path, 'utf8'))
+  const describe = source.describe ?? ((name: string) => `Input ${name}`)
   const get = (name: string): string => {
     const value = source.input(name).trim()
     return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value
@@ -173,7 +176,7 @@ function reader(source: SettingsSource) {
     get,
     required: (name: string): string => {
       const value = get(name)
-      if (value === '') problems.push(`Input ${name} is required.`)
+      if (value === '') problems.push(`${describe(name)} is required.`)
       return value
     },
     boolean: (name: string): boolean => {

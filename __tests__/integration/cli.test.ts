@@ -93,8 +93,9 @@ describe('the CLI', () => {
   })
 
   it('exits 2 on invalid options without sending anything', async () => {
-    const run = await cli(['--library-path', '/Jobs/Quick', '--timeout', 'soon'])
+    const run = await cli(['--library-path', '/Jobs/Quick', '--timeout', 'soon', '--json'])
     expect(run.code).toBe(2)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, outcome: 'invalid-options' })
     expect(run.stderr).toContain("Invalid timeout 'soon'.")
     expect(sim.requests).toEqual([])
   })

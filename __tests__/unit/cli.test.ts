@@ -41,6 +41,18 @@ describe('secrets on the command line', () => {
   })
 })
 
+describe('typos', () => {
+  it('reports a mistyped option once, not its value as another option', () => {
+    let problems: string[] = []
+    try {
+      parseArgs(['--libary-path', '/Samples/Refresh sales', '--json'])
+    } catch (error) {
+      problems = (error as InputError).problems
+    }
+    expect(problems).toEqual(["Unknown option '--libary-path'."])
+  })
+})
+
 describe('help and environment', () => {
   it('documents every action input as a flag', () => {
     for (const name of Object.keys(action.inputs)) expect(HELP).toContain(`--${name} `)
@@ -63,6 +75,6 @@ describe('help and environment', () => {
     })
     expect(code).toBe(2)
     expect(stderr).toContain('the scheme must be https or http')
-    expect(stderr).toContain('Input client-secret is required.')
+    expect(stderr).toContain('--client-secret (or SPOTFIRE_CLIENT_SECRET) is required.')
   })
 })

@@ -99,3 +99,10 @@ describe('isTransient', () => {
     expect(isTransient(of(kind))).toBe(expected)
   })
 })
+
+describe('isTransient: host names that do not resolve', () => {
+  it('fails fast on ENOTFOUND (a typo in server-url) but retries EAI_AGAIN', () => {
+    expect(isTransient(new SpotfireError('x', 'not-sent', { code: 'ENOTFOUND' }))).toBe(false)
+    expect(isTransient(new SpotfireError('x', 'not-sent', { code: 'EAI_AGAIN' }))).toBe(true)
+  })
+})

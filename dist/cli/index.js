@@ -28749,6 +28749,9 @@ function redirectTarget(location) {
 }
 /** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
 function isTransient(error) {
+    // A host name that does not resolve is a typo far more often than a passing fault: fail fast.
+    if (error.kind === 'not-sent' && error.details.code === 'ENOTFOUND')
+        return false;
     if (error.kind === 'not-sent' || error.kind === 'no-answer' || error.kind === 'bad-body')
         return true;
     return error.kind === 'http' && [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
@@ -39258,6 +39261,7 @@ function reader(source) {
     const problems = [];
     const warnings = [];
     const readFile = source.readFile ?? ((path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    const describe = source.describe ?? ((name) => `Input ${name}`);
     const get = (name) => {
         const value = source.input(name).trim();
         return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
@@ -39269,7 +39273,7 @@ function reader(source) {
         required: (name) => {
             const value = get(name);
             if (value === '')
-                problems.push(`Input ${name} is required.`);
+                problems.push(`${describe(name)} is required.`);
             return value;
         },
         boolean: (name) => {
@@ -39434,8 +39438,9 @@ const HELP = `Usage: spotfire-as-job [options]
 Starts a Spotfire Automation Services job, waits for it and exits 0 only when it finished.
 Progress goes to stderr; the result to stdout (one JSON object with --json).
 
-Every option can also come from an environment variable: SPOTFIRE_ and the option name in
-upper case with _ for -, e.g. SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
+Every option that mirrors an action input (all but --json, --debug and --help) can also come
+from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
+SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
 so that they stay out of shell history and process lists. Flags win over variables.
 
 Server and credentials:
@@ -39468,8 +39473,9 @@ Output:
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
-Exit codes: 0 the job finished (or started, with --wait false); 1 it failed, timed out,
-was aborted or could not start; 2 invalid options.
+Exit codes: 0 the job finished (or started, with --wait false; or ended in any status, with
+--fail-on-job-failure false); 1 it failed, timed out, was aborted or could not start;
+2 invalid options (with --json, stdout then holds {"ok":false,"outcome":"invalid-options",...}).
 `;
 /** `--name value` and `--name=value` for every action input, plus --variable, --json, --debug, --help. */
 function parseArgs(argv) {
@@ -39487,6 +39493,9 @@ function parseArgs(argv) {
         if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
             // The option's name only: a mistyped --client-secret=... must not echo the secret.
             problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`);
+            // Skip its value too, so that it is not reported as another unknown option.
+            if (!arg.includes('=') && argv[i + 1]?.startsWith('--') === false)
+                i++;
             continue;
         }
         let value = match?.[2];
@@ -39533,13 +39542,20 @@ function resultJson(result, ok) {
 }
 /** Runs one job from the command line; resolves to the exit code. */
 async function runCli(argv, io) {
+    const invalid = (error) => {
+        if (argv.includes('--json')) {
+            const problems = error instanceof InputError ? error.problems : [errorMessage(error)];
+            io.stdout(`${JSON.stringify({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })}\n`);
+        }
+        io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`);
+        return EXIT.usage;
+    };
     let args;
     try {
         args = parseArgs(argv);
     }
     catch (error) {
-        io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`);
-        return EXIT.usage;
+        return invalid(error);
     }
     if (args.help) {
         io.stdout(HELP);
@@ -39561,6 +39577,7 @@ async function runCli(argv, io) {
         const settings = getSettings({
             input: (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '',
             workspace: io.cwd,
+            describe: (name) => `--${name} (or ${environmentName(name)})`,
         });
         for (const warning of settings.warnings)
             logger.warning(warning);
@@ -39580,10 +39597,8 @@ async function runCli(argv, io) {
         return ok ? EXIT.finished : EXIT.failed;
     }
     catch (error) {
-        if (error instanceof InputError) {
-            io.stderr(`${error.message}\n`);
-            return EXIT.usage;
-        }
+        if (error instanceof InputError)
+            return invalid(error);
         io.stderr(`Unexpected error: ${errorMessage(error)}\n`);
         return EXIT.failed;
     }

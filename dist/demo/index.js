@@ -21,6 +21,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * `npm run demo -- "/Samples/Failing export"` runs another sample job.
  */
 const path = process.argv[2] ?? _simulator_index_js__WEBPACK_IMPORTED_MODULE_3__/* .SAMPLE_LIBRARY */ .d5[0]?.path ?? '';
+if (path.startsWith('-')) {
+    console.log(`Usage: npm run demo [-- "<library path>"]\nSample jobs: ${_simulator_index_js__WEBPACK_IMPORTED_MODULE_3__/* .SAMPLE_LIBRARY */ .d5.map((i) => i.path).join(', ')} ("Never ends" runs until the demo's 2-minute timeout, then is aborted).`);
+    process.exit(0);
+}
 const sim = await (0,_simulator_index_js__WEBPACK_IMPORTED_MODULE_3__/* .startSimulator */ .rs)();
 const rule = (title) => {
     process.stdout.write(`\n── ${title} ${'─'.repeat(Math.max(0, 60 - title.length))}\n`);

@@ -31578,6 +31578,9 @@ function redirectTarget(location) {
 }
 /** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
 function isTransient(error) {
+    // A host name that does not resolve is a typo far more often than a passing fault: fail fast.
+    if (error.kind === 'not-sent' && error.details.code === 'ENOTFOUND')
+        return false;
     if (error.kind === 'not-sent' || error.kind === 'no-answer' || error.kind === 'bad-body')
         return true;
     return error.kind === 'http' && [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
@@ -32432,6 +32435,7 @@ function reader(source) {
     const problems = [];
     const warnings = [];
     const readFile = source.readFile ?? ((path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+    const describe = source.describe ?? ((name) => `Input ${name}`);
     const get = (name) => {
         const value = source.input(name).trim();
         return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
@@ -32443,7 +32447,7 @@ function reader(source) {
         required: (name) => {
             const value = get(name);
             if (value === '')
-                problems.push(`Input ${name} is required.`);
+                problems.push(`${describe(name)} is required.`);
             return value;
         },
         boolean: (name) => {

@@ -63,6 +63,8 @@ function redirectTarget(location: string): string {
 
 /** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
 export function isTransient(error: SpotfireError): boolean {
+  // A host name that does not resolve is a typo far more often than a passing fault: fail fast.
+  if (error.kind === 'not-sent' && error.details.code === 'ENOTFOUND') return false
   if (error.kind === 'not-sent' || error.kind === 'no-answer' || error.kind === 'bad-body')
     return true
   return error.kind === 'http' && [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0)
