@@ -32186,6 +32186,8 @@ async function waitForJobs(jobs, options) {
     const { clock } = options;
     const results = new Map();
     const warned = new Set();
+    // When each job was last reported (started, changed, or still the same): for onStill.
+    const reported = new Map(jobs.map((job) => [job, job.startedAt]));
     const stop = (end, error) => {
         for (const job of jobs) {
             if (!results.has(job)) {
@@ -32218,8 +32220,15 @@ async function waitForJobs(jobs, options) {
             try {
                 const previous = job.status;
                 job.status = await options.getStatus(job.jobId, options.signal);
+                const now = clock.now();
                 if (job.status.statusCode !== previous.statusCode) {
-                    options.onChange?.(job, previous, clock.now() - job.startedAt);
+                    options.onChange?.(job, previous, now - job.startedAt);
+                    reported.set(job, now);
+                }
+                else if (options.heartbeatMs !== undefined &&
+                    now - (reported.get(job) ?? now) >= options.heartbeatMs) {
+                    options.onStill?.(job, now - job.startedAt);
+                    reported.set(job, now);
                 }
                 if (isTerminal(job.status.statusCode)) {
                     results.set(job, { job, end: 'terminal', endedAt: clock.now() });
@@ -32295,6 +32304,8 @@ function connect(settings, hooks) {
         },
     };
 }
+/** How long a job may keep its status before the log says it is still there. */
+const HEARTBEAT_MS = 5 * 60_000;
 /** Time the runner leaves between its first signal and the kill: the abort must fit in it. */
 const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
 /** Starts the job, waits for it and says how it ended. Spotfire failures end up in the result. */
@@ -32363,6 +32374,11 @@ async function runJob(settings, hooks) {
             signal: stopSignal,
             onChange: (watched, previous, elapsedMs) => {
                 logger.info(`Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`);
+            },
+            // A long job still shows signs of life in the log, without a line per poll.
+            heartbeatMs: HEARTBEAT_MS,
+            onStill: (watched, elapsedMs) => {
+                logger.info(`Job ${watched.jobId}: still ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`);
             },
             onUnknownStatus: (watched) => {
                 logger.warning(`Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`);

@@ -107,6 +107,9 @@ export function connect(
   }
 }
 
+/** How long a job may keep its status before the log says it is still there. */
+export const HEARTBEAT_MS = 5 * 60_000
+
 /** Time the runner leaves between its first signal and the kill: the abort must fit in it. */
 export const ABORT_ON_CANCEL_TIMEOUT_MS = 5000
 
@@ -177,6 +180,13 @@ export async function runJob(settings: Settings, hooks: RunHooks): Promise<JobRe
         onChange: (watched, previous, elapsedMs) => {
           logger.info(
             `Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
+          )
+        },
+        // A long job still shows signs of life in the log, without a line per poll.
+        heartbeatMs: HEARTBEAT_MS,
+        onStill: (watched, elapsedMs) => {
+          logger.info(
+            `Job ${watched.jobId}: still ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
           )
         },
         onUnknownStatus: (watched) => {

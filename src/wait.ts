@@ -34,6 +34,9 @@ export interface WaitOptions {
   signal: AbortSignal
   onChange?(job: WatchedJob, previous: JobStatus, elapsedMs: number): void
   onUnknownStatus?(job: WatchedJob): void
+  /** Called when a job has kept its status for `heartbeatMs` since the last line about it. */
+  onStill?(job: WatchedJob, elapsedMs: number): void
+  heartbeatMs?: number
 }
 
 /** Pause before the n-th check (0-based): 1s, 2s, 4s ... up to the poll interval. */
@@ -46,6 +49,8 @@ export async function waitForJobs(jobs: WatchedJob[], options: WaitOptions): Pro
   const { clock } = options
   const results = new Map<WatchedJob, WaitResult>()
   const warned = new Set<string>()
+  // When each job was last reported (started, changed, or still the same): for onStill.
+  const reported = new Map(jobs.map((job) => [job, job.startedAt]))
   const stop = (end: WaitEnd, error?: SpotfireError): void => {
     for (const job of jobs) {
       if (!results.has(job)) {
@@ -82,8 +87,16 @@ export async function waitForJobs(jobs: WatchedJob[], options: WaitOptions): Pro
         try {
           const previous = job.status
           job.status = await options.getStatus(job.jobId, options.signal)
+          const now = clock.now()
           if (job.status.statusCode !== previous.statusCode) {
-            options.onChange?.(job, previous, clock.now() - job.startedAt)
+            options.onChange?.(job, previous, now - job.startedAt)
+            reported.set(job, now)
+          } else if (
+            options.heartbeatMs !== undefined &&
+            now - (reported.get(job) ?? now) >= options.heartbeatMs
+          ) {
+            options.onStill?.(job, now - job.startedAt)
+            reported.set(job, now)
           }
           if (isTerminal(job.status.statusCode)) {
             results.set(job, { job, end: 'terminal', endedAt: clock.now() })

@@ -254,3 +254,28 @@ describe('waitForJobs', () => {
     expect(getStatus.mock.calls.filter(([id]) => id === 'quick')).toHaveLength(1)
   })
 })
+
+describe('waitForJobs: heartbeat', () => {
+  it('says a job is still there once per heartbeat, not once per poll, and restarts after a change', async () => {
+    const clock = new FakeClock()
+    // Polls at 1, 3, 7, 15 s, then every 15 s: Queued until 60 s, then InProgress.
+    const steps = Array.from({ length: 30 }, (_, i) => (i < 7 ? 'Queued' : 'InProgress'))
+    const getStatus = scripted(clock, [...steps, 'Finished'])
+    const still: [string, number][] = []
+    const [result] = await waitForJobs(
+      [watched()],
+      options(clock, getStatus, {
+        heartbeatMs: 60_000,
+        onStill: (job, elapsedMs) => still.push([job.status.statusCode, elapsedMs]),
+      }),
+    )
+    expect(result?.end).toBe('terminal')
+    expect(still.length).toBeGreaterThan(3)
+    expect(still.length).toBeLessThan(getStatus.mock.calls.length / 3)
+    // Never sooner than a heartbeat after the previous line about the job.
+    for (let i = 1; i < still.length; i++) {
+      expect((still[i]?.[1] ?? 0) - (still[i - 1]?.[1] ?? 0)).toBeGreaterThanOrEqual(60_000)
+    }
+    expect(still.some(([code]) => code === 'InProgress')).toBe(true)
+  })
+})
