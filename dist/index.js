@@ -31381,6 +31381,7 @@ const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
 
 ;// CONCATENATED MODULE: ./src/github.ts
 
+
 /** The Logger the client and the loop use, on the runner. */
 const coreLogger = {
     debug: (message) => {
@@ -31393,6 +31394,16 @@ const coreLogger = {
         core_warning(message);
     },
 };
+/** Masks the client secret before anything else runs, so that not even a validation message can print it. */
+function maskClientSecret() {
+    const secret = getInput(Inputs.ClientSecret);
+    if (secret !== '')
+        core_setSecret(secret);
+}
+/** Masks each token the moment it is received. */
+function maskToken(token) {
+    core_setSecret(token);
+}
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
 function actionInputs() {
     return {
@@ -31459,24 +31470,29 @@ function isSuccess(result, failOnJobFailure) {
         return true;
     return result.outcome === 'job-failed' && !failOnJobFailure;
 }
+/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
+function durationSeconds(ms) {
+    return Math.round(ms / 100) / 10;
+}
 /** The step's outputs for one job; every output is always set, so that `if:` conditions can rely on it. */
 function outputsOf(result) {
     return {
         [Outputs.JobId]: result.jobId ?? '',
         [Outputs.Status]: result.status ?? '',
         [Outputs.Message]: result.message,
-        [Outputs.DurationSeconds]: result.durationMs === undefined ? '' : String(Math.round(result.durationMs / 100) / 10),
+        [Outputs.DurationSeconds]: result.durationMs === undefined ? '' : String(durationSeconds(result.durationMs)),
         [Outputs.TimedOut]: String(result.timedOut),
     };
 }
 /** One line that says how it ended; on a failed job it carries the server's message verbatim. */
 function verdict(result) {
     const id = result.jobId ?? '';
-    const after = result.durationMs === undefined ? '' : ` after ${formatDuration(result.durationMs)}`;
+    const took = result.durationMs === undefined ? '' : formatDuration(result.durationMs);
+    const after = took === '' ? '' : ` after ${took}`;
     const abort = result.abort === undefined ? '' : ` Job ${id} ${result.abort.detail}.`;
     switch (result.outcome) {
         case 'finished':
-            return `Job ${id} finished${after.replace('after', 'in')}.`;
+            return `Job ${id} finished${took === '' ? '' : ` in ${took}`}.`;
         case 'job-failed':
             return `Job ${id} ended ${result.status ?? ''}${after}${result.message === '' ? '.' : `: ${result.message}`}`;
         case 'started':
@@ -31934,7 +31950,7 @@ function mayHaveStarted(error) {
     return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
 }
 function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(jobId);
+    return jobId === ZERO_JOB_ID;
 }
 
 // EXTERNAL MODULE: external "node:tls"
@@ -32101,7 +32117,7 @@ class TokenProvider {
             ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
         });
         if (response.status !== 200)
-            throw this.refusal(response.status, response.body, response, requestedAt);
+            throw this.refusal(response, requestedAt);
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
             throw new SpotfireError('the token endpoint answered 200 without an access_token in JSON', 'bad-body');
@@ -32113,7 +32129,8 @@ class TokenProvider {
         this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
         return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
     }
-    refusal(status, body, response, now) {
+    refusal(response, now) {
+        const { status, body } = response;
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
@@ -41621,10 +41638,7 @@ async function runMain() {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-        // Masked before anything else runs, so that not even a validation message can print it.
-        const secret = getInput(Inputs.ClientSecret);
-        if (secret !== '')
-            core_setSecret(secret);
+        maskClientSecret();
         const settings = getSettings(actionInputs());
         for (const warning of settings.warnings)
             core_warning(warning);
@@ -41632,9 +41646,7 @@ async function runMain() {
             logger: coreLogger,
             clock: systemClock,
             cancelSignal: cancel.signal,
-            onToken: (token) => {
-                core_setSecret(token);
-            },
+            onToken: maskToken,
             onStarted: (jobId) => {
                 setOutput(Outputs.JobId, jobId);
                 if (settings.wait)

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import { Inputs, State } from './constants.js'
-import { abortReason, actionInputs, coreLogger } from './github.js'
+import { State } from './constants.js'
+import { abortReason, actionInputs, coreLogger, maskClientSecret, maskToken } from './github.js'
 import { ABORT_ON_CANCEL_TIMEOUT_MS, connect, type StopReason } from './run-job.js'
 import { getConnectionSettings } from './settings.js'
 import { systemClock } from './clock.js'
@@ -19,8 +19,7 @@ export async function runPost(): Promise<void> {
   // Set when the main step's abort failed; empty when the main step was stopped before it could try.
   const pending = core.getState(State.PendingAbort) as StopReason | ''
   try {
-    const secret = core.getInput(Inputs.ClientSecret)
-    if (secret !== '') core.setSecret(secret)
+    maskClientSecret()
     const settings = getConnectionSettings(actionInputs())
     if (pending === '' && !settings.abortOnCancel) {
       core.info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`)
@@ -29,16 +28,14 @@ export async function runPost(): Promise<void> {
     const { client, dispose } = connect(settings, {
       clock: systemClock,
       logger: coreLogger,
-      onToken: (token) => {
-        core.setSecret(token)
-      },
+      onToken: maskToken,
     })
     try {
       const status = await client.abort(
         jobId,
         abortReason(pending === '' ? 'cancelled' : pending),
         {
-          deadline: Date.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
+          deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
           timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
         },
       )

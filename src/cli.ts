@@ -1,6 +1,6 @@
 import { Inputs } from './constants.js'
 import type { Logger } from './logger.js'
-import { isSuccess, verdict } from './report.js'
+import { durationSeconds, isSuccess, verdict } from './report.js'
 import { runJob, type JobResult } from './run-job.js'
 import { getSettings, InputError } from './settings.js'
 import { systemClock } from './clock.js'
@@ -127,8 +127,7 @@ export function resultJson(result: JobResult, ok: boolean): Record<string, unkno
     jobId: result.jobId ?? null,
     status: result.status ?? null,
     message: result.message,
-    durationSeconds:
-      result.durationMs === undefined ? null : Math.round(result.durationMs / 100) / 10,
+    durationSeconds: result.durationMs === undefined ? null : durationSeconds(result.durationMs),
     timedOut: result.timedOut,
     error: result.error ?? null,
     abort: result.abort ?? null,

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { Inputs } from './constants.js'
 import type { Logger } from './logger.js'
 import type { StopReason } from './run-job.js'
 
@@ -13,6 +14,17 @@ export const coreLogger: Logger = {
   warning: (message) => {
     core.warning(message)
   },
+}
+
+/** Masks the client secret before anything else runs, so that not even a validation message can print it. */
+export function maskClientSecret(): void {
+  const secret = core.getInput(Inputs.ClientSecret)
+  if (secret !== '') core.setSecret(secret)
+}
+
+/** Masks each token the moment it is received. */
+export function maskToken(token: string): void {
+  core.setSecret(token)
 }
 
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */

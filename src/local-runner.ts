@@ -117,16 +117,17 @@ export function parseFileCommand(text: string): Record<string, string> {
 
 /** `::error::message` lines, decoded as the runner decodes them. */
 export function parseAnnotations(log: string): Annotation[] {
-  const annotations: Annotation[] = []
-  for (const line of log.split(/\r?\n/)) {
-    const match = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line)
-    if (match?.[1] === undefined || match[2] === undefined) continue
-    annotations.push({
-      level: match[1] as Annotation['level'],
-      message: decodeCommand(match[2]),
-    })
-  }
-  return annotations
+  return log
+    .split(/\r?\n/)
+    .map(annotationOf)
+    .filter((annotation) => annotation !== undefined)
+}
+
+/** An `::error::`/`::warning::`/`::notice::`/`::debug::` line as the runner decodes it. */
+function annotationOf(line: string): Annotation | undefined {
+  const match = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line)
+  if (match?.[1] === undefined || match[2] === undefined) return undefined
+  return { level: match[1] as Annotation['level'], message: decodeCommand(match[2]) }
 }
 
 /**
@@ -143,14 +144,14 @@ export function createLogRenderer(debug = false): (line: string) => string | und
     }
     if (line === '::endgroup::') return undefined
     if (line.startsWith('::group::')) return `> ${line.slice('::group::'.length)}`
-    const command = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line)
+    const annotation = annotationOf(line)
     let text = line
-    if (command?.[1] !== undefined && command[2] !== undefined) {
-      if (command[1] === 'debug' && !debug) return undefined
-      const level = command[1]
+    if (annotation !== undefined) {
+      const { level, message } = annotation
+      if (level === 'debug' && !debug) return undefined
       const label =
         level === 'debug' ? '##[debug]' : `${level.charAt(0).toUpperCase()}${level.slice(1)}:`
-      text = `${label} ${decodeCommand(command[2])}`
+      text = `${label} ${message}`
     }
     return masks.reduce((masked, secret) => masked.split(secret).join('***'), text)
   }

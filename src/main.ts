@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import { Inputs, Outputs, State } from './constants.js'
-import { abortReason, actionInputs, coreLogger } from './github.js'
+import { Outputs, State } from './constants.js'
+import { abortReason, actionInputs, coreLogger, maskClientSecret, maskToken } from './github.js'
 import { isSuccess, outputsOf, summaryMarkdown, verdict } from './report.js'
 import { runJob } from './run-job.js'
 import { getSettings, InputError } from './settings.js'
@@ -21,18 +21,14 @@ export async function runMain(): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    // Masked before anything else runs, so that not even a validation message can print it.
-    const secret = core.getInput(Inputs.ClientSecret)
-    if (secret !== '') core.setSecret(secret)
+    maskClientSecret()
     const settings = getSettings(actionInputs())
     for (const warning of settings.warnings) core.warning(warning)
     const result = await runJob(settings, {
       logger: coreLogger,
       clock: systemClock,
       cancelSignal: cancel.signal,
-      onToken: (token) => {
-        core.setSecret(token)
-      },
+      onToken: maskToken,
       onStarted: (jobId) => {
         core.setOutput(Outputs.JobId, jobId)
         if (settings.wait) core.saveState(State.JobId, jobId)

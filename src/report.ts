@@ -9,6 +9,11 @@ export function isSuccess(result: JobResult, failOnJobFailure: boolean): boolean
   return result.outcome === 'job-failed' && !failOnJobFailure
 }
 
+/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
+export function durationSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10
+}
+
 /** The step's outputs for one job; every output is always set, so that `if:` conditions can rely on it. */
 export function outputsOf(result: JobResult): Record<string, string> {
   return {
@@ -16,7 +21,7 @@ export function outputsOf(result: JobResult): Record<string, string> {
     [Outputs.Status]: result.status ?? '',
     [Outputs.Message]: result.message,
     [Outputs.DurationSeconds]:
-      result.durationMs === undefined ? '' : String(Math.round(result.durationMs / 100) / 10),
+      result.durationMs === undefined ? '' : String(durationSeconds(result.durationMs)),
     [Outputs.TimedOut]: String(result.timedOut),
   }
 }
@@ -24,11 +29,12 @@ export function outputsOf(result: JobResult): Record<string, string> {
 /** One line that says how it ended; on a failed job it carries the server's message verbatim. */
 export function verdict(result: JobResult): string {
   const id = result.jobId ?? ''
-  const after = result.durationMs === undefined ? '' : ` after ${formatDuration(result.durationMs)}`
+  const took = result.durationMs === undefined ? '' : formatDuration(result.durationMs)
+  const after = took === '' ? '' : ` after ${took}`
   const abort = result.abort === undefined ? '' : ` Job ${id} ${result.abort.detail}.`
   switch (result.outcome) {
     case 'finished':
-      return `Job ${id} finished${after.replace('after', 'in')}.`
+      return `Job ${id} finished${took === '' ? '' : ` in ${took}`}.`
     case 'job-failed':
       return `Job ${id} ended ${result.status ?? ''}${after}${result.message === '' ? '.' : `: ${result.message}`}`
     case 'started':

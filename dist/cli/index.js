@@ -28500,24 +28500,29 @@ function isSuccess(result, failOnJobFailure) {
         return true;
     return result.outcome === 'job-failed' && !failOnJobFailure;
 }
+/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
+function durationSeconds(ms) {
+    return Math.round(ms / 100) / 10;
+}
 /** The step's outputs for one job; every output is always set, so that `if:` conditions can rely on it. */
 function outputsOf(result) {
     return {
         [Outputs.JobId]: result.jobId ?? '',
         [Outputs.Status]: result.status ?? '',
         [Outputs.Message]: result.message,
-        [Outputs.DurationSeconds]: result.durationMs === undefined ? '' : String(Math.round(result.durationMs / 100) / 10),
+        [Outputs.DurationSeconds]: result.durationMs === undefined ? '' : String(durationSeconds(result.durationMs)),
         [Outputs.TimedOut]: String(result.timedOut),
     };
 }
 /** One line that says how it ended; on a failed job it carries the server's message verbatim. */
 function verdict(result) {
     const id = result.jobId ?? '';
-    const after = result.durationMs === undefined ? '' : ` after ${duration_formatDuration(result.durationMs)}`;
+    const took = result.durationMs === undefined ? '' : duration_formatDuration(result.durationMs);
+    const after = took === '' ? '' : ` after ${took}`;
     const abort = result.abort === undefined ? '' : ` Job ${id} ${result.abort.detail}.`;
     switch (result.outcome) {
         case 'finished':
-            return `Job ${id} finished${after.replace('after', 'in')}.`;
+            return `Job ${id} finished${took === '' ? '' : ` in ${took}`}.`;
         case 'job-failed':
             return `Job ${id} ended ${result.status ?? ''}${after}${result.message === '' ? '.' : `: ${result.message}`}`;
         case 'started':
@@ -28975,7 +28980,7 @@ function mayHaveStarted(error) {
     return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
 }
 function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(jobId);
+    return jobId === ZERO_JOB_ID;
 }
 
 // EXTERNAL MODULE: external "node:tls"
@@ -29940,7 +29945,7 @@ class TokenProvider {
             ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
         });
         if (response.status !== 200)
-            throw this.refusal(response.status, response.body, response, requestedAt);
+            throw this.refusal(response, requestedAt);
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
             throw new SpotfireError('the token endpoint answered 200 without an access_token in JSON', 'bad-body');
@@ -29952,7 +29957,8 @@ class TokenProvider {
         this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
         return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
     }
-    refusal(status, body, response, now) {
+    refusal(response, now) {
+        const { status, body } = response;
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
@@ -39549,7 +39555,7 @@ function resultJson(result, ok) {
         jobId: result.jobId ?? null,
         status: result.status ?? null,
         message: result.message,
-        durationSeconds: result.durationMs === undefined ? null : Math.round(result.durationMs / 100) / 10,
+        durationSeconds: result.durationMs === undefined ? null : durationSeconds(result.durationMs),
         timedOut: result.timedOut,
         error: result.error ?? null,
         abort: result.abort ?? null,

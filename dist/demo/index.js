@@ -175,17 +175,17 @@ function parseFileCommand(text) {
 }
 /** `::error::message` lines, decoded as the runner decodes them. */
 function parseAnnotations(log) {
-    const annotations = [];
-    for (const line of log.split(/\r?\n/)) {
-        const match = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line);
-        if (match?.[1] === undefined || match[2] === undefined)
-            continue;
-        annotations.push({
-            level: match[1],
-            message: decodeCommand(match[2]),
-        });
-    }
-    return annotations;
+    return log
+        .split(/\r?\n/)
+        .map(annotationOf)
+        .filter((annotation) => annotation !== undefined);
+}
+/** An `::error::`/`::warning::`/`::notice::`/`::debug::` line as the runner decodes it. */
+function annotationOf(line) {
+    const match = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line);
+    if (match?.[1] === undefined || match[2] === undefined)
+        return undefined;
+    return { level: match[1], message: decodeCommand(match[2]) };
 }
 /**
  * Shows log lines as the runner does: masked values as ***, ::add-mask:: and ::debug:: lines hidden
@@ -204,14 +204,14 @@ function createLogRenderer(debug = false) {
             return undefined;
         if (line.startsWith('::group::'))
             return `> ${line.slice('::group::'.length)}`;
-        const command = /^::(error|warning|notice|debug)(?: [^:]*)?::(.*)$/.exec(line);
+        const annotation = annotationOf(line);
         let text = line;
-        if (command?.[1] !== undefined && command[2] !== undefined) {
-            if (command[1] === 'debug' && !debug)
+        if (annotation !== undefined) {
+            const { level, message } = annotation;
+            if (level === 'debug' && !debug)
                 return undefined;
-            const level = command[1];
             const label = level === 'debug' ? '##[debug]' : `${level.charAt(0).toUpperCase()}${level.slice(1)}:`;
-            text = `${label} ${decodeCommand(command[2])}`;
+            text = `${label} ${message}`;
         }
         return masks.reduce((masked, secret) => masked.split(secret).join('***'), text);
     };

@@ -31368,6 +31368,7 @@ const constants_ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
 
 ;// CONCATENATED MODULE: ./src/github.ts
 
+
 /** The Logger the client and the loop use, on the runner. */
 const coreLogger = {
     debug: (message) => {
@@ -31380,6 +31381,16 @@ const coreLogger = {
         warning(message);
     },
 };
+/** Masks the client secret before anything else runs, so that not even a validation message can print it. */
+function maskClientSecret() {
+    const secret = getInput(constants_Inputs.ClientSecret);
+    if (secret !== '')
+        core_setSecret(secret);
+}
+/** Masks each token the moment it is received. */
+function maskToken(token) {
+    core_setSecret(token);
+}
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
 function actionInputs() {
     return {
@@ -31804,7 +31815,7 @@ function mayHaveStarted(error) {
     return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
 }
 function client_isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(jobId);
+    return jobId === ZERO_JOB_ID;
 }
 
 // EXTERNAL MODULE: external "node:tls"
@@ -31971,7 +31982,7 @@ class TokenProvider {
             ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
         });
         if (response.status !== 200)
-            throw this.refusal(response.status, response.body, response, requestedAt);
+            throw this.refusal(response, requestedAt);
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
             throw new errors_SpotfireError('the token endpoint answered 200 without an access_token in JSON', 'bad-body');
@@ -31983,7 +31994,8 @@ class TokenProvider {
         this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
         return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
     }
-    refusal(status, body, response, now) {
+    refusal(response, now) {
+        const { status, body } = response;
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
@@ -32634,9 +32646,7 @@ async function runPost() {
     // Set when the main step's abort failed; empty when the main step was stopped before it could try.
     const pending = getState(State.PendingAbort);
     try {
-        const secret = getInput(constants_Inputs.ClientSecret);
-        if (secret !== '')
-            core_setSecret(secret);
+        maskClientSecret();
         const settings = getConnectionSettings(actionInputs());
         if (pending === '' && !settings.abortOnCancel) {
             info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`);
@@ -32645,13 +32655,11 @@ async function runPost() {
         const { client, dispose } = connect(settings, {
             clock: systemClock,
             logger: coreLogger,
-            onToken: (token) => {
-                core_setSecret(token);
-            },
+            onToken: maskToken,
         });
         try {
             const status = await client.abort(jobId, abortReason(pending === '' ? 'cancelled' : pending), {
-                deadline: Date.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
+                deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
                 timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
             });
             info(`Aborted job ${jobId}, which the main step left running: the server answered ${status.statusCode}.`);

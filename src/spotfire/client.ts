@@ -135,7 +135,7 @@ export class SpotfireClient {
   }
 
   private retrying<T>(
-    policy: Omit<RetryPolicy, 'label'> & { label: string },
+    policy: RetryPolicy,
     context: CallContext,
     operation: () => Promise<T>,
   ): Promise<T> {
@@ -233,5 +233,5 @@ function mayHaveStarted(error: SpotfireError): boolean {
 }
 
 export function isZeroJobId(jobId: string): boolean {
-  return jobId === ZERO_JOB_ID || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(jobId)
+  return jobId === ZERO_JOB_ID
 }

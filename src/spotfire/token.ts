@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js'
 import type { Logger } from '../logger.js'
 import { retry } from '../retry.js'
 import { SpotfireError } from './errors.js'
-import type { Transport } from './http.js'
+import type { HttpResponse, Transport } from './http.js'
 import { bodySnippet, httpError, isTransient } from './responses.js'
 
 export interface TokenOptions {
@@ -87,8 +87,7 @@ export class TokenProvider {
       ...(context.signal === undefined ? {} : { signal: context.signal }),
       ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
     })
-    if (response.status !== 200)
-      throw this.refusal(response.status, response.body, response, requestedAt)
+    if (response.status !== 200) throw this.refusal(response, requestedAt)
     const parsed = parseTokenResponse(response.body)
     if (parsed === undefined) {
       throw new SpotfireError(
@@ -107,12 +106,8 @@ export class TokenProvider {
     return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin }
   }
 
-  private refusal(
-    status: number,
-    body: string,
-    response: Parameters<typeof httpError>[0],
-    now: number,
-  ): SpotfireError {
+  private refusal(response: HttpResponse, now: number): SpotfireError {
+    const { status, body } = response
     const oauth = parseOAuthError(body)
     const described =
       oauth === undefined
