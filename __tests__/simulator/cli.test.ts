@@ -9,7 +9,9 @@ import {
   USAGE,
   type CliIo,
 } from '../../src/simulator/cli.js'
+import { libraryJobId } from '../../src/simulator/cli-specs.js'
 import { SAMPLE_LIBRARY } from '../../src/simulator/index.js'
+import { basicAuth } from './helpers.js'
 
 describe('parseCliArgs', () => {
   it('defaults to demo-client on 127.0.0.1:8080 over HTTP', () => {
@@ -22,6 +24,10 @@ describe('parseCliArgs', () => {
         clientSecret: 'demo-secret',
         authMethod: 'any',
         tokenLifetimeSeconds: 3600,
+        libraryJobs: [],
+        faults: [],
+        logRequests: false,
+        printCredentials: false,
       },
     })
   })
@@ -52,6 +58,10 @@ describe('parseCliArgs', () => {
         authMethod: 'post',
         tokenLifetimeSeconds: 120,
         tls: { certFile: 'cert.pem', keyFile: 'key.pem' },
+        libraryJobs: [],
+        faults: [],
+        logRequests: false,
+        printCredentials: false,
       },
     })
   })
@@ -168,5 +178,133 @@ describe('runSimulatorCli', () => {
     )
     expect(run.exitCode).toBe(1)
     expect(io.errors[0]).toMatch(/^The simulator could not start: .*cert\.pem/)
+  })
+
+  it('runs --library-job, --fault, --log-requests and --print-credentials together', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(
+      [
+        '--port=0',
+        '--client-id',
+        'ci-client',
+        '--client-secret',
+        'ci-secret-123',
+        '--library-job',
+        "/CI/Export=1ms:Failed:Task 1 'Export' failed with: disk: full",
+        '--fault',
+        'POST:start-library:busy:2',
+        '--fault',
+        'GET:status:not-found',
+        '--log-requests',
+        '--print-credentials',
+      ],
+      io,
+    )
+    try {
+      expect(run.exitCode).toBe(0)
+      const url = /^Spotfire simulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(
+        io.lines[0] ?? '',
+      )?.[1]
+      if (url === undefined) throw new Error(`no url in ${io.lines[0] ?? ''}`)
+      // What a script would eval: the credentials it needs, from the banner alone.
+      const env = new Map(
+        io.lines.flatMap((line) => {
+          const match = /^(SPOTFIRE_CLIENT_(?:ID|SECRET))=(.*)$/.exec(line)
+          return match?.[1] === undefined ? [] : [[match[1], match[2] ?? '']]
+        }),
+      )
+      expect(env).toEqual(
+        new Map([
+          ['SPOTFIRE_CLIENT_ID', 'ci-client'],
+          ['SPOTFIRE_CLIENT_SECRET', 'ci-secret-123'],
+        ]),
+      )
+      const id = libraryJobId('/CI/Export')
+      expect(io.lines).toContain(
+        `  /CI/Export  id ${id}  InProgress 0.001 s -> Failed: Task 1 'Export' failed with: disk: full`,
+      )
+      expect(io.lines).toContain('Faults: POST:start-library:busy:2, GET:status:not-found')
+      const bannerLength = io.lines.length
+
+      const tokenAnswer = await fetch(`${url}/spotfire/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          Authorization: basicAuth(
+            env.get('SPOTFIRE_CLIENT_ID') ?? '',
+            env.get('SPOTFIRE_CLIENT_SECRET') ?? '',
+          ),
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      })
+      const { access_token: token } = (await tokenAnswer.json()) as { access_token: string }
+      const api = async (method: string, path: string) => {
+        const response = await fetch(`${url}/spotfire/api/rest/as/job/${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}` },
+        })
+        return { status: response.status, body: (await response.json()) as Record<string, string> }
+      }
+      const start = `start-library?path=${encodeURIComponent('/CI/Export')}`
+      expect((await api('POST', start)).body.StatusCode).toBe('Busy')
+      expect((await api('POST', start)).body.StatusCode).toBe('Busy')
+      const started = await api('POST', `start-library?id=${id}`)
+      expect(started.body.StatusCode).toBe('InProgress')
+      const jobId = started.body.JobId ?? ''
+      expect((await api('GET', `status/${jobId}`)).status).toBe(404)
+      let final = await api('GET', `status/${jobId}`)
+      // 1 ms of InProgress: poll until the server has moved on by itself.
+      while (final.body.StatusCode === 'InProgress') final = await api('GET', `status/${jobId}`)
+      expect(final.body).toEqual({
+        JobId: jobId,
+        StatusCode: 'Failed',
+        Message: "Task 1 'Export' failed with: disk: full",
+      })
+
+      const log = io.lines.slice(bannerLength)
+      expect(log.slice(0, 5)).toEqual([
+        'POST /spotfire/oauth2/token -> 200',
+        'POST /spotfire/api/rest/as/job/start-library -> busy',
+        'POST /spotfire/api/rest/as/job/start-library -> busy',
+        'POST /spotfire/api/rest/as/job/start-library -> 200',
+        `GET /spotfire/api/rest/as/job/status/${jobId} -> not-found`,
+      ])
+      expect(
+        log
+          .slice(5)
+          .every((line) => line === `GET /spotfire/api/rest/as/job/status/${jobId} -> 200`),
+      ).toBe(true)
+      const printed = log.join('\n')
+      for (const secret of [token, 'ci-secret-123', 'path=', '?', 'Bearer', 'Basic']) {
+        expect(printed).not.toContain(secret)
+      }
+    } finally {
+      await run.stop()
+    }
+  })
+
+  it('keeps the secret out of the banner without --print-credentials, and logs nothing', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--port=0', '--client-secret', 'hidden-secret'], io)
+    try {
+      const url = (io.lines[0] ?? '').replace('Spotfire simulator listening on ', '')
+      expect(io.lines.join('\n')).not.toMatch(/hidden-secret|SPOTFIRE_CLIENT/)
+      const bannerLength = io.lines.length
+      await fetch(`${url}/spotfire/.well-known/oauth-authorization-server`)
+      expect(io.lines).toHaveLength(bannerLength)
+      expect(io.lines.some((line) => line.startsWith('Faults:'))).toBe(false)
+    } finally {
+      await run.stop()
+    }
+  })
+
+  it('exits 2 on a bad --fault before it starts anything', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--port=0', '--fault', 'GET:token:busy'], io)
+    expect(run.exitCode).toBe(2)
+    expect(io.errors).toEqual([
+      "Option --fault: token answers POST requests, not GET (in 'GET:token:busy'). Run with --help for usage.",
+    ])
+    expect(io.lines).toEqual([])
   })
 })

@@ -1,3 +1,4 @@
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
 import { DEFAULT_CLIENT, type Simulator } from '../../src/simulator/index.js'
 
 export const JOB_API = '/spotfire/api/rest/as/job'
@@ -144,4 +145,30 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
     if (Date.now() > deadline) throw new Error('condition not reached in time')
     await new Promise((resolve) => setImmediate(resolve))
   }
+}
+
+/** A request whose answer the test reads as it arrives: fetch would hide the chunks. */
+export function rawRequest(
+  sim: Simulator,
+  method: 'GET' | 'POST',
+  path: string,
+  token: string,
+): Promise<{ request: ClientRequest; response: IncomingMessage }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${sim.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}` },
+      agent: false,
+    })
+    request.once('response', (response) => {
+      resolve({ request, response })
+    })
+    request.once('error', reject)
+    request.end()
+  })
+}
+
+/** The timers keeping the process alive, to see that the simulator let go of one. */
+export function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length
 }

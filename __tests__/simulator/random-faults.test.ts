@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { randomFaults, type Endpoint, type Fault } from '../../src/simulator/index.js'
+import { faultLabel, faultProblem } from '../../src/simulator/faults.js'
 
 const ENDPOINTS: Endpoint[] = [
   'token',
@@ -10,8 +11,13 @@ const ENDPOINTS: Endpoint[] = [
   'abort',
 ]
 
-function sample(seed: number, probability: number, order = ENDPOINTS): (Fault | undefined)[] {
-  const plan = randomFaults(seed, probability)
+function sample(
+  seed: number,
+  probability: number,
+  order = ENDPOINTS,
+  hostile = false,
+): (Fault | undefined)[] {
+  const plan = randomFaults(seed, probability, { hostile })
   const faults: (Fault | undefined)[] = []
   for (let n = 1; n <= 300; n++) for (const endpoint of order) faults.push(plan(endpoint, n))
   return faults
@@ -73,5 +79,116 @@ describe('randomFaults', () => {
     expect(() => randomFaults(1, -0.1)).toThrow(RangeError)
     expect(() => randomFaults(1, NaN)).toThrow(RangeError)
     expect(() => randomFaults(NaN, 0.5)).toThrow(RangeError)
+  })
+})
+
+describe('randomFaults without hostile', () => {
+  it('replays what earlier versions drew for a seed', () => {
+    // Recorded before the hostile kinds existed: a seed in a CI log must keep meaning the same.
+    const plan = randomFaults(2024, 0.5)
+    const drawn = (endpoint: Endpoint) =>
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => plan(endpoint, n) ?? null)
+    expect(drawn('token')).toEqual([
+      { type: 'http', status: 502 },
+      { type: 'truncated' },
+      null,
+      { type: 'slow', ms: 671 },
+      null,
+      null,
+      { type: 'reset-after' },
+      { type: 'reset-before' },
+    ])
+    expect(drawn('start-library')).toEqual([
+      null,
+      null,
+      { type: 'slow', ms: 751 },
+      { type: 'http', status: 500 },
+      null,
+      null,
+      null,
+      null,
+    ])
+    expect(drawn('status')).toEqual([
+      { type: 'reset-after' },
+      { type: 'http', status: 429 },
+      { type: 'http', status: 500 },
+      { type: 'truncated' },
+      { type: 'truncated' },
+      { type: 'http', status: 503, retryAfter: '1' },
+      null,
+      { type: 'slow', ms: 1120 },
+    ])
+    expect(sample(9, 0.4, ENDPOINTS, false)).toEqual(sample(9, 0.4))
+  })
+})
+
+describe('randomFaults with hostile', () => {
+  /** The labels drawn on each endpoint, with every fault. */
+  function labels(endpoint: Endpoint): Set<string> {
+    const plan = randomFaults(31, 1, { hostile: true })
+    const drawn = new Set<string>()
+    for (let n = 1; n <= 1500; n++) {
+      const fault = plan(endpoint, n)
+      if (fault === undefined) throw new Error('probability 1 drew no fault')
+      expect(faultProblem(endpoint, fault)).toBeUndefined()
+      drawn.add(faultLabel(fault).replace(/^slow-\d+$/, 'slow'))
+    }
+    return drawn
+  }
+
+  const COMMON = [
+    'http-429',
+    'http-500',
+    'http-502',
+    'http-503',
+    'http-504',
+    'html-502',
+    'html-504',
+    'reset-after',
+    'reset-before',
+    'slow',
+    'truncated',
+    'trickle',
+    `oversize-${2 * 1024 * 1024}`,
+  ]
+
+  it('adds the HTML 404 and not-found on status only, busy-with-job on starts only', () => {
+    expect([...labels('status')].sort()).toEqual([...COMMON, 'html-404', 'not-found'].sort())
+    for (const endpoint of ['start-library', 'start-content'] as const) {
+      expect([...labels(endpoint)].sort()).toEqual([...COMMON, 'busy', 'busy-with-job'].sort())
+    }
+    for (const endpoint of ['token', 'metadata', 'abort'] as const) {
+      expect([...labels(endpoint)].sort()).toEqual([...COMMON].sort())
+    }
+  })
+
+  it('trickles at 300 ms a byte and sends Retry-After 0 or a past date on 429 and 503', () => {
+    const retryAfter = new Set<string>()
+    for (const fault of sample(77, 1, ENDPOINTS, true)) {
+      if (fault?.type === 'trickle') expect(fault.intervalMs).toBe(300)
+      if (fault?.type === 'http' && fault.retryAfter !== undefined) {
+        expect([429, 503]).toContain(fault.status)
+        retryAfter.add(/^\d+$/.test(fault.retryAfter) ? fault.retryAfter : 'date')
+        if (!/^\d+$/.test(fault.retryAfter)) {
+          expect(Date.parse(fault.retryAfter)).toBeLessThan(Date.now())
+        }
+      }
+    }
+    expect([...retryAfter].sort()).toEqual(['0', '1', '2', 'date'])
+  })
+
+  it('stays a pure function of (seed, endpoint, n), and never draws echo or redirect', () => {
+    const forward = randomFaults(5, 0.6, { hostile: true })
+    const backward = randomFaults(5, 0.6, { hostile: true })
+    for (let n = 300; n >= 1; n--) {
+      for (const endpoint of [...ENDPOINTS].reverse()) backward(endpoint, n)
+    }
+    for (let n = 1; n <= 300; n++) {
+      for (const endpoint of ENDPOINTS) expect(forward(endpoint, n)).toEqual(backward(endpoint, n))
+    }
+    expect(sample(5, 0.6, ENDPOINTS, true)).not.toEqual(sample(5, 0.6))
+    const kinds = new Set(sample(5, 1, ENDPOINTS, true).map((fault) => fault?.type))
+    expect(kinds.has('echo')).toBe(false)
+    expect(kinds.has('redirect')).toBe(false)
   })
 })

@@ -10,7 +10,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(136);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _local_runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(522);
-/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(504);
+/* harmony import */ var _simulator_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(390);
 
 
 
@@ -224,7 +224,7 @@ function decodeCommand(data) {
 
 /***/ }),
 
-/***/ 504:
+/***/ 390:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -244,6 +244,10 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 function isStartEndpoint(endpoint) {
     return endpoint === 'start-library' || endpoint === 'start-content';
 }
+function isJobEndpoint(endpoint) {
+    return endpoint === 'status' || endpoint === 'abort';
+}
+const DEFAULT_TRICKLE_INTERVAL_MS = 1000;
 function faultFor(faults, endpoint, n) {
     return typeof faults === 'function' ? faults(endpoint, n) : faults[endpoint]?.[n];
 }
@@ -268,8 +272,50 @@ function faultProblem(endpoint, fault) {
             return Number.isFinite(fault.ms) && fault.ms >= 0
                 ? undefined
                 : `slow fault ms ${fault.ms} is not a duration`;
+        case 'trickle': {
+            const ms = fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS;
+            return Number.isFinite(ms) && ms >= 0
+                ? undefined
+                : `trickle fault intervalMs ${ms} is not a duration`;
+        }
+        case 'oversize':
+            return Number.isSafeInteger(fault.bytes) && fault.bytes > 0
+                ? undefined
+                : `oversize fault bytes ${fault.bytes} is not a positive whole number`;
+        case 'not-found':
+            return isJobEndpoint(endpoint)
+                ? undefined
+                : `a 'not-found' fault only fits status and abort, not ${endpoint}`;
+        case 'echo': {
+            const status = fault.status ?? 500;
+            // 1xx, 204 and 304 answers cannot carry the echoed text.
+            return Number.isInteger(status) &&
+                status >= 200 &&
+                status <= 599 &&
+                status !== 204 &&
+                status !== 304
+                ? undefined
+                : `echo fault status ${status} is not an HTTP status with a body`;
+        }
         default:
             return undefined;
+    }
+}
+/** A short name for logs, in the vocabulary of the command line's --fault kinds. */
+function faultLabel(fault) {
+    switch (fault.type) {
+        case 'http':
+            return `${fault.html === true ? 'html' : 'http'}-${fault.status}`;
+        case 'busy':
+            return fault.withJob === true ? 'busy-with-job' : 'busy';
+        case 'slow':
+            return `slow-${fault.ms}`;
+        case 'redirect':
+            return `redirect-${fault.status ?? 307}`;
+        case 'oversize':
+            return `oversize-${fault.bytes}`;
+        default:
+            return fault.type;
     }
 }
 /** Throws on the first fault of a static plan that cannot be played, so mistakes show at setup. */
@@ -288,33 +334,50 @@ function validateFaults(faults) {
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
  * the kinds that a robust client should survive on that endpoint. The choice is a pure function
  * of (seed, endpoint, n), so a seed replays the same faults whatever order requests arrive in.
- * Redirects are left out: a useful Location depends on the deployment, not on chance.
+ * Redirects and echoes are left out: a useful Location depends on the deployment, not on chance,
+ * and an echo is a leak test, not a fault to survive.
  */
-function randomFaults(seed, probability) {
+function randomFaults(seed, probability, options = {}) {
     if (!Number.isFinite(seed))
         throw new RangeError(`randomFaults seed ${seed} is not a number.`);
     if (!(probability >= 0 && probability <= 1)) {
         throw new RangeError(`randomFaults probability ${probability} is not between 0 and 1.`);
     }
+    const hostile = options.hostile === true;
     return (endpoint, n) => {
         const random = mulberry32(hash(`${seed}:${endpoint}:${n}`));
         if (random() >= probability)
             return undefined;
-        const kinds = isStartEndpoint(endpoint)
-            ? [...TRANSIENT_KINDS, 'busy']
-            : TRANSIENT_KINDS;
-        return makeFault(pick(kinds, random), random);
+        return makeFault(pick(randomKinds(endpoint, hostile), random), random, hostile);
     };
 }
+// The order of these lists is part of what a seed replays: append, never reorder.
 const TRANSIENT_KINDS = (/* unused pure expression or super */ null && (['http', 'reset-before', 'reset-after', 'slow', 'truncated']));
+const HOSTILE_KINDS = (/* unused pure expression or super */ null && (['trickle', 'oversize']));
+function randomKinds(endpoint, hostile) {
+    const kinds = [...TRANSIENT_KINDS];
+    if (isStartEndpoint(endpoint))
+        kinds.push('busy');
+    if (!hostile)
+        return kinds;
+    kinds.push(...HOSTILE_KINDS);
+    if (isStartEndpoint(endpoint))
+        kinds.push('busy-with-job');
+    // A proxy's 404 and a node that does not know the job yet only make sense for a job id.
+    if (endpoint === 'status')
+        kinds.push('html-404', 'not-found');
+    return kinds;
+}
 const PROXY_STATUSES = (/* unused pure expression or super */ null && ([429, 500, 502, 503, 504]));
-function makeFault(kind, random) {
+/** Any date in the past means "retry now"; a fixed one keeps the plan a pure function. */
+const PAST_HTTP_DATE = 'Wed, 21 Oct 2015 07:28:00 GMT';
+function makeFault(kind, random, hostile) {
     switch (kind) {
         case 'http': {
             const status = pick(PROXY_STATUSES, random);
             const fault = { type: 'http', status };
             if ((status === 429 || status === 503) && random() < 0.5) {
-                fault.retryAfter = String(1 + Math.floor(random() * 2));
+                fault.retryAfter = retryAfter(random, hostile);
             }
             if ((status === 502 || status === 504) && random() < 0.5)
                 fault.html = true;
@@ -322,9 +385,23 @@ function makeFault(kind, random) {
         }
         case 'slow':
             return { type: 'slow', ms: 100 + Math.floor(random() * 1400) };
+        case 'busy-with-job':
+            return { type: 'busy', withJob: true };
+        case 'html-404':
+            return { type: 'http', status: 404, html: true };
+        case 'trickle':
+            return { type: 'trickle', intervalMs: 300 };
+        case 'oversize':
+            return { type: 'oversize', bytes: 2 * 1024 * 1024 };
         default:
             return { type: kind };
     }
+}
+function retryAfter(random, hostile) {
+    const seconds = String(1 + Math.floor(random() * 2));
+    if (!hostile)
+        return seconds;
+    return pick([seconds, '0', PAST_HTTP_DATE], random);
 }
 function pick(items, random) {
     const item = items[Math.floor(random() * items.length)];
@@ -366,6 +443,20 @@ function errorJson(status, message, headers = {}) {
 function html(status, title) {
     const page = `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><p>simulated proxy</p></body></html>\n`;
     return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page };
+}
+/** Tomcat's own 404 page: what a Spotfire Server answers for a web application path it lacks. */
+function containerNotFound() {
+    const title = 'HTTP Status 404 – Not Found';
+    const page = `<!doctype html><html lang="en"><head><title>${title}</title></head><body><h1>${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`;
+    return { status: 404, headers: { 'Content-Type': 'text/html;charset=utf-8' }, body: page };
+}
+/** What a debug page shows: the request line and every header as sent, credentials included. */
+function echoText(request) {
+    const lines = [`${request.method ?? ''} ${request.url ?? ''} HTTP/${request.httpVersion}`];
+    const raw = request.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2)
+        lines.push(`${raw[i] ?? ''}: ${raw[i + 1] ?? ''}`);
+    return `${lines.join('\n')}\n`;
 }
 /** The media type without parameters, lower case; '' when absent. */
 function mediaType(request) {
@@ -9167,7 +9258,15 @@ function parseJobXml(xml) {
         const message = error instanceof Error ? error.message : String(error);
         return { ok: false, reason: `${message} (line ${String(line)})` };
     }
-    const roots = toElements(parser.parse(text), new Map());
+    let tree;
+    try {
+        tree = parser.parse(text);
+    }
+    catch (error) {
+        // Deeper nesting than the parser allows, say: the server cannot read such a job either.
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+    const roots = toElements(tree, new Map());
     const root = roots[0];
     if (roots.length !== 1 || root === undefined) {
         return { ok: false, reason: 'The job must have exactly one root element.' };
@@ -9278,6 +9377,7 @@ class JobStore {
         this.clock = clock;
     }
     create(source, lifecycle) {
+        const now = this.clock();
         const job = {
             id: (0,external_node_crypto_namespaceObject.randomUUID)(),
             source,
@@ -9286,6 +9386,7 @@ class JobStore {
             statusPolls: 0,
             abortReasons: [],
             history: [],
+            createdAt: now,
         };
         const state = {
             job,
@@ -9297,8 +9398,8 @@ class JobStore {
         };
         this.jobs.push(job);
         this.states.set(job.id, state);
-        enterPhase(state, 0, this.clock());
-        advance(state, this.clock());
+        enterPhase(state, 0, now);
+        advance(state, now);
         return answer(state);
     }
     /**
@@ -9326,12 +9427,13 @@ class JobStore {
         const state = this.states.get(id.toLowerCase());
         if (state === undefined)
             return undefined;
-        advance(state, this.clock());
+        const now = this.clock();
+        advance(state, now);
         state.job.abortReasons.push(reason);
         if (vanished(state))
             return undefined;
         if (!state.done) {
-            finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`);
+            finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now);
         }
         return answer(state);
     }
@@ -9362,14 +9464,15 @@ function enterPhase(state, index, at) {
     const phase = state.lifecycle.phases[index];
     if (phase === undefined) {
         const { status, message } = state.lifecycle.final;
-        finish(state, status, message ?? '');
+        finish(state, status, message ?? '', at);
     }
     else {
         setStatus(state.job, phase.status, '');
     }
 }
-function finish(state, status, message) {
+function finish(state, status, message, at) {
     state.done = true;
+    state.job.endedAt = at;
     setStatus(state.job, status, message);
 }
 function setStatus(job, status, message) {
@@ -9476,9 +9579,18 @@ function route(method, pathname) {
     }
     return { endpoint: 'unknown' };
 }
+/** The one method each endpoint answers. */
+function endpointMethod(endpoint) {
+    return ROUTES.find((candidate) => candidate.endpoint === endpoint)?.method ?? '';
+}
+const ENDPOINTS = ROUTES.map((candidate) => candidate.endpoint);
 /** The real server answers 401 on any unauthenticated REST path, known or not. */
 function needsBearer(pathname) {
     return pathname.startsWith('/spotfire/api/rest/') || pathname.startsWith('/spotfire/rest/');
+}
+/** What `config-web-service-api` switches on and off; the token endpoint lies outside it. */
+function isPublicApiPath(pathname) {
+    return pathname === '/spotfire/api/rest' || pathname.startsWith('/spotfire/api/rest/');
 }
 
 ;// CONCATENATED MODULE: ./src/simulator/tokens.ts
@@ -9680,6 +9792,12 @@ function startLibrary(context, url) {
     return json(200, context.jobs.create(source, item.lifecycle));
 }
 function startContent(context, incoming) {
+    if (context.settings.xmlContentType === 'exact') {
+        const sent = header(incoming.request, 'content-type') ?? '';
+        if (sent !== 'application/xml') {
+            return errorJson(415, `Unsupported content type '${sent}'; send exactly application/xml.`);
+        }
+    }
     const type = mediaType(incoming.request);
     if (type !== 'application/xml' && type !== 'text/xml') {
         return errorJson(415, `Unsupported content type '${type}'; send application/xml.`);
@@ -9702,15 +9820,21 @@ function jobCall(context, rawId, call) {
     if (id === undefined || !isGuid(id))
         return errorJson(400, `Malformed job id '${rawId}'.`);
     const answer = call(id);
-    if (answer !== undefined)
-        return json(200, answer);
-    return context.settings.unknownJob === 'http404'
+    return answer === undefined ? unknownJob(context.settings, id) : json(200, answer);
+}
+/** How the server answers a status or abort for a job it does not know. */
+function unknownJob(settings, id) {
+    return settings.unknownJob === 'http404'
         ? errorJson(404, `Job ${id} not found.`)
         : json(200, {
             JobId: id,
             StatusCode: 'Missing',
             Message: 'The job is not known to the server.',
         });
+}
+/** The job id a status or abort request names, as the server reads it from the path. */
+function requestedJobId(match) {
+    return match.endpoint === 'unknown' ? '' : (safeDecode(match.param) ?? match.param);
 }
 function safeDecode(text) {
     try {
@@ -9721,7 +9845,112 @@ function safeDecode(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/simulator/streaming.ts
+/**
+ * Headers (with the real Content-Length) at once, then one body byte per `intervalMs`. Stops when
+ * the client hangs up; close() stops it through `timers`.
+ */
+function trickle(response, answer, intervalMs, timers) {
+    // A client gone before the answer would leave the first timer waiting on nobody.
+    if (response.destroyed)
+        return;
+    const body = Buffer.from(answer.body, 'utf8');
+    response.writeHead(answer.status, { ...answer.headers, 'Content-Length': body.length });
+    response.flushHeaders();
+    let sent = 0;
+    let timer;
+    const stop = () => {
+        if (timer === undefined)
+            return;
+        clearTimeout(timer);
+        timers.delete(timer);
+        timer = undefined;
+    };
+    const schedule = () => {
+        timer = setTimeout(next, intervalMs);
+        timers.add(timer);
+    };
+    function next() {
+        stop();
+        if (response.destroyed)
+            return;
+        response.write(body.subarray(sent, ++sent));
+        if (sent < body.length) {
+            schedule();
+        }
+        else {
+            response.off('close', stop);
+            response.end();
+        }
+    }
+    if (body.length === 0) {
+        response.end();
+        return;
+    }
+    response.once('close', stop);
+    schedule();
+}
+/** Node's default stream buffer: big enough to be quick, small enough to never matter. */
+const OVERSIZE_CHUNK_BYTES = 64 * 1024;
+const SPACES = Buffer.alloc(OVERSIZE_CHUNK_BYTES, ' ');
+const CLOSING_BRACE = 0x7d;
+/**
+ * 200 JSON of exactly `bytes`: the answer with whitespace before its closing brace, so it stays
+ * the same JSON value (appended when the body is not an object; an answer already longer than
+ * `bytes` goes out as it is). The padding is written chunk by chunk as the client takes it, so
+ * even a 50 MB answer costs one 64 KiB buffer.
+ */
+function oversize(response, answer, bytes) {
+    if (response.destroyed)
+        return;
+    const body = Buffer.from(answer.body, 'utf8');
+    const padding = Math.max(0, bytes - body.length);
+    const cut = body.at(-1) === CLOSING_BRACE ? body.length - 1 : body.length;
+    response.writeHead(200, {
+        ...answer.headers,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': body.length + padding,
+    });
+    pump(response, paddedChunks(body.subarray(0, cut), padding, body.subarray(cut)));
+}
+function* paddedChunks(head, padding, tail) {
+    yield* pieces(head);
+    for (let left = padding; left > 0; left -= OVERSIZE_CHUNK_BYTES) {
+        yield SPACES.subarray(0, Math.min(left, OVERSIZE_CHUNK_BYTES));
+    }
+    yield* pieces(tail);
+}
+function* pieces(buffer) {
+    for (let at = 0; at < buffer.length; at += OVERSIZE_CHUNK_BYTES) {
+        yield buffer.subarray(at, at + OVERSIZE_CHUNK_BYTES);
+    }
+}
+/** Writes while the sink takes more, waits for 'drain' when it is full, ends after the last. */
+function pump(sink, chunks) {
+    const forget = () => {
+        sink.off('drain', write);
+    };
+    function write() {
+        while (!sink.destroyed) {
+            const next = chunks.next();
+            if (next.done === true) {
+                sink.off('close', forget);
+                sink.end();
+                return;
+            }
+            if (!sink.write(next.value)) {
+                sink.once('drain', write);
+                return;
+            }
+        }
+    }
+    // A client that hangs up never drains: drop the listener rather than wait on it.
+    sink.once('close', forget);
+    write();
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/server.ts
+
 
 
 
@@ -9746,6 +9975,8 @@ async function startSimulator(options = {}) {
         inlineLifecycle: options.inlineLifecycle ?? DEFAULT_INLINE_LIFECYCLE,
         unparseableJob: options.unparseableJob ?? 'notset',
         unknownJob: options.unknownJob ?? 'http404',
+        xmlContentType: options.xmlContentType ?? 'lenient',
+        publicApi: options.publicApi ?? true,
         faults: options.faults ?? {},
     };
     validateSettings(settings);
@@ -9763,37 +9994,53 @@ async function startSimulator(options = {}) {
     async function serve(request, response) {
         const body = await readBody(request);
         const parsedUrl = new URL(request.url ?? '/', 'http://simulator');
-        const match = route(request.method ?? '', parsedUrl.pathname);
+        const method = request.method ?? '';
+        const match = route(method, parsedUrl.pathname);
         const { endpoint } = match;
         const n = (counts.get(endpoint) ?? 0) + 1;
         counts.set(endpoint, n);
-        const fault = endpoint === 'unknown' ? undefined : faultFor(settings.faults, endpoint, n);
+        // With the public API off the container answers before the application: no fault plays.
+        const apiOff = !settings.publicApi && isPublicApiPath(parsedUrl.pathname);
+        const fault = endpoint === 'unknown' || apiOff ? undefined : faultFor(settings.faults, endpoint, n);
         requests.push({
             n,
             endpoint,
-            method: request.method ?? '',
+            method,
             url: request.url ?? '',
             headers: { ...request.headers },
             body: body ?? '',
             ...(fault === undefined ? {} : { fault: fault.type }),
         });
+        const tell = (outcome) => {
+            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome });
+        };
+        const answer = (result) => {
+            tell({ status: result.status });
+            send(response, result);
+        };
         if (body === undefined) {
-            send(response, errorJson(413, 'Payload Too Large'));
+            answer(errorJson(413, 'Payload Too Large'));
+            return;
+        }
+        if (apiOff) {
+            answer(containerNotFound());
             return;
         }
         const produce = () => handle(context, { request, url: parsedUrl, body, match });
         if (fault === undefined || endpoint === 'unknown') {
-            send(response, produce());
+            answer(produce());
             return;
         }
         const problem = faultProblem(endpoint, fault);
-        if (problem === undefined)
-            play(fault, response, produce);
-        else
-            send(response, errorJson(500, `Simulator fault plan: ${problem}.`));
+        if (problem !== undefined) {
+            answer(errorJson(500, `Simulator fault plan: ${problem}.`));
+            return;
+        }
+        tell({ fault });
+        play(fault, { request, response, match, produce });
     }
     /** Every fault kind is applied here, and only here. */
-    function play(fault, response, produce) {
+    function play(fault, { request, response, match, produce }) {
         switch (fault.type) {
             case 'http': {
                 const title = `${fault.status} ${external_node_http_namespaceObject.STATUS_CODES[fault.status] ?? 'Error'}`;
@@ -9813,8 +10060,22 @@ async function startSimulator(options = {}) {
                     body: '',
                 });
                 return;
-            case 'busy':
-                send(response, json(200, BUSY_ANSWER));
+            case 'busy': {
+                if (fault.withJob !== true) {
+                    send(response, json(200, BUSY_ANSWER));
+                    return;
+                }
+                const before = context.jobs.jobs.length;
+                const answer = produce();
+                const job = context.jobs.jobs[before];
+                send(response, job === undefined ? answer : json(200, { ...BUSY_ANSWER, JobId: job.id }));
+                return;
+            }
+            case 'not-found':
+                send(response, unknownJob(settings, requestedJobId(match)));
+                return;
+            case 'echo':
+                send(response, http_text(fault.status ?? 500, echoText(request)));
                 return;
             case 'reset-after':
                 produce();
@@ -9838,6 +10099,12 @@ async function startSimulator(options = {}) {
                 });
                 return;
             }
+            case 'trickle':
+                trickle(response, produce(), fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS, timers);
+                return;
+            case 'oversize':
+                oversize(response, produce(), fault.bytes);
+                return;
         }
     }
     const listener = (request, response) => {

@@ -3,14 +3,53 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+/**
+ * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
+ * text is not a positive duration.
+ */
+function parseDuration(text) {
+    const trimmed = text.trim().toLowerCase();
+    if (/^\d+$/.test(trimmed))
+        return positive(Number(trimmed) * 1000);
+    const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(trimmed);
+    if (!match || trimmed === '')
+        return undefined;
+    const [, h, m, s, ms] = match;
+    return positive(Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
+}
+/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
+const MAX_DURATION_MS = (/* unused pure expression or super */ null && (2 ** 31 - 1));
+function positive(ms) {
+    return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** `95500` -> `1m35.5s`: short and exact enough for logs. */
+function formatDuration(ms) {
+    const totalSeconds = Math.max(0, Math.round(ms / 100) / 10);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = Math.round((totalSeconds % 60) * 10) / 10;
+    if (h > 0)
+        return `${h}h${m}m${Math.floor(s)}s`;
+    if (m > 0)
+        return `${m}m${s}s`;
+    return `${s}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts
 function isStartEndpoint(endpoint) {
     return endpoint === 'start-library' || endpoint === 'start-content';
 }
+function isJobEndpoint(endpoint) {
+    return endpoint === 'status' || endpoint === 'abort';
+}
+const DEFAULT_TRICKLE_INTERVAL_MS = 1000;
 function faultFor(faults, endpoint, n) {
     return typeof faults === 'function' ? faults(endpoint, n) : faults[endpoint]?.[n];
 }
@@ -35,8 +74,50 @@ function faultProblem(endpoint, fault) {
             return Number.isFinite(fault.ms) && fault.ms >= 0
                 ? undefined
                 : `slow fault ms ${fault.ms} is not a duration`;
+        case 'trickle': {
+            const ms = fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS;
+            return Number.isFinite(ms) && ms >= 0
+                ? undefined
+                : `trickle fault intervalMs ${ms} is not a duration`;
+        }
+        case 'oversize':
+            return Number.isSafeInteger(fault.bytes) && fault.bytes > 0
+                ? undefined
+                : `oversize fault bytes ${fault.bytes} is not a positive whole number`;
+        case 'not-found':
+            return isJobEndpoint(endpoint)
+                ? undefined
+                : `a 'not-found' fault only fits status and abort, not ${endpoint}`;
+        case 'echo': {
+            const status = fault.status ?? 500;
+            // 1xx, 204 and 304 answers cannot carry the echoed text.
+            return Number.isInteger(status) &&
+                status >= 200 &&
+                status <= 599 &&
+                status !== 204 &&
+                status !== 304
+                ? undefined
+                : `echo fault status ${status} is not an HTTP status with a body`;
+        }
         default:
             return undefined;
+    }
+}
+/** A short name for logs, in the vocabulary of the command line's --fault kinds. */
+function faultLabel(fault) {
+    switch (fault.type) {
+        case 'http':
+            return `${fault.html === true ? 'html' : 'http'}-${fault.status}`;
+        case 'busy':
+            return fault.withJob === true ? 'busy-with-job' : 'busy';
+        case 'slow':
+            return `slow-${fault.ms}`;
+        case 'redirect':
+            return `redirect-${fault.status ?? 307}`;
+        case 'oversize':
+            return `oversize-${fault.bytes}`;
+        default:
+            return fault.type;
     }
 }
 /** Throws on the first fault of a static plan that cannot be played, so mistakes show at setup. */
@@ -55,33 +136,50 @@ function validateFaults(faults) {
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
  * the kinds that a robust client should survive on that endpoint. The choice is a pure function
  * of (seed, endpoint, n), so a seed replays the same faults whatever order requests arrive in.
- * Redirects are left out: a useful Location depends on the deployment, not on chance.
+ * Redirects and echoes are left out: a useful Location depends on the deployment, not on chance,
+ * and an echo is a leak test, not a fault to survive.
  */
-function randomFaults(seed, probability) {
+function randomFaults(seed, probability, options = {}) {
     if (!Number.isFinite(seed))
         throw new RangeError(`randomFaults seed ${seed} is not a number.`);
     if (!(probability >= 0 && probability <= 1)) {
         throw new RangeError(`randomFaults probability ${probability} is not between 0 and 1.`);
     }
+    const hostile = options.hostile === true;
     return (endpoint, n) => {
         const random = mulberry32(hash(`${seed}:${endpoint}:${n}`));
         if (random() >= probability)
             return undefined;
-        const kinds = isStartEndpoint(endpoint)
-            ? [...TRANSIENT_KINDS, 'busy']
-            : TRANSIENT_KINDS;
-        return makeFault(pick(kinds, random), random);
+        return makeFault(pick(randomKinds(endpoint, hostile), random), random, hostile);
     };
 }
+// The order of these lists is part of what a seed replays: append, never reorder.
 const TRANSIENT_KINDS = (/* unused pure expression or super */ null && (['http', 'reset-before', 'reset-after', 'slow', 'truncated']));
+const HOSTILE_KINDS = (/* unused pure expression or super */ null && (['trickle', 'oversize']));
+function randomKinds(endpoint, hostile) {
+    const kinds = [...TRANSIENT_KINDS];
+    if (isStartEndpoint(endpoint))
+        kinds.push('busy');
+    if (!hostile)
+        return kinds;
+    kinds.push(...HOSTILE_KINDS);
+    if (isStartEndpoint(endpoint))
+        kinds.push('busy-with-job');
+    // A proxy's 404 and a node that does not know the job yet only make sense for a job id.
+    if (endpoint === 'status')
+        kinds.push('html-404', 'not-found');
+    return kinds;
+}
 const PROXY_STATUSES = (/* unused pure expression or super */ null && ([429, 500, 502, 503, 504]));
-function makeFault(kind, random) {
+/** Any date in the past means "retry now"; a fixed one keeps the plan a pure function. */
+const PAST_HTTP_DATE = 'Wed, 21 Oct 2015 07:28:00 GMT';
+function makeFault(kind, random, hostile) {
     switch (kind) {
         case 'http': {
             const status = pick(PROXY_STATUSES, random);
             const fault = { type: 'http', status };
             if ((status === 429 || status === 503) && random() < 0.5) {
-                fault.retryAfter = String(1 + Math.floor(random() * 2));
+                fault.retryAfter = retryAfter(random, hostile);
             }
             if ((status === 502 || status === 504) && random() < 0.5)
                 fault.html = true;
@@ -89,9 +187,23 @@ function makeFault(kind, random) {
         }
         case 'slow':
             return { type: 'slow', ms: 100 + Math.floor(random() * 1400) };
+        case 'busy-with-job':
+            return { type: 'busy', withJob: true };
+        case 'html-404':
+            return { type: 'http', status: 404, html: true };
+        case 'trickle':
+            return { type: 'trickle', intervalMs: 300 };
+        case 'oversize':
+            return { type: 'oversize', bytes: 2 * 1024 * 1024 };
         default:
             return { type: kind };
     }
+}
+function retryAfter(random, hostile) {
+    const seconds = String(1 + Math.floor(random() * 2));
+    if (!hostile)
+        return seconds;
+    return pick([seconds, '0', PAST_HTTP_DATE], random);
 }
 function pick(items, random) {
     const item = items[Math.floor(random() * items.length)];
@@ -119,6 +231,202 @@ function mulberry32(seed) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/simulator/routes.ts
+const ROUTES = [
+    { endpoint: 'token', method: 'POST', pattern: /^\/spotfire\/oauth2\/token$/ },
+    {
+        endpoint: 'metadata',
+        method: 'GET',
+        pattern: /^\/spotfire\/\.well-known\/oauth-authorization-server$/,
+    },
+    {
+        endpoint: 'start-library',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/as\/job\/start-library$/,
+    },
+    {
+        endpoint: 'start-content',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/as\/job\/start-content$/,
+    },
+    {
+        endpoint: 'status',
+        method: 'GET',
+        pattern: /^\/spotfire\/api\/rest\/as\/job\/status\/([^/]*)$/,
+    },
+    {
+        endpoint: 'abort',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/as\/job\/abort\/([^/]*)$/,
+    },
+];
+/** `allow` is set when the path exists but the method does not fit (answered 405). */
+function route(method, pathname) {
+    for (const candidate of ROUTES) {
+        const match = candidate.pattern.exec(pathname);
+        if (match === null)
+            continue;
+        if (candidate.method !== method)
+            return { endpoint: 'unknown', allow: candidate.method };
+        return { endpoint: candidate.endpoint, param: match[1] ?? '' };
+    }
+    return { endpoint: 'unknown' };
+}
+/** The one method each endpoint answers. */
+function endpointMethod(endpoint) {
+    return ROUTES.find((candidate) => candidate.endpoint === endpoint)?.method ?? '';
+}
+const ENDPOINTS = ROUTES.map((candidate) => candidate.endpoint);
+/** The real server answers 401 on any unauthenticated REST path, known or not. */
+function needsBearer(pathname) {
+    return pathname.startsWith('/spotfire/api/rest/') || pathname.startsWith('/spotfire/rest/');
+}
+/** What `config-web-service-api` switches on and off; the token endpoint lies outside it. */
+function isPublicApiPath(pathname) {
+    return pathname === '/spotfire/api/rest' || pathname.startsWith('/spotfire/api/rest/');
+}
+
+;// CONCATENATED MODULE: ./src/simulator/cli-specs.ts
+// The command line's small languages: --library-job and --fault values, and --log-requests lines.
+
+
+
+
+class CliUsageError extends Error {
+}
+const LIBRARY_JOB_FORM = 'PATH=DURATION[:STATUS[:MESSAGE]], e.g. /Jobs/Nightly=2m:Failed:Disk full';
+const FINAL_STATUSES = ['Finished', 'Failed', 'Canceled', 'Missing'];
+/** `PATH=DURATION[:STATUS[:MESSAGE]]`: PATH ends at the first `=`, MESSAGE may hold `:`. */
+function parseLibraryJob(value) {
+    const eq = value.indexOf('=');
+    if (eq < 0) {
+        throw new CliUsageError(`Option --library-job must be ${LIBRARY_JOB_FORM}, not '${value}'.`);
+    }
+    const path = value.slice(0, eq);
+    if (!path.startsWith('/')) {
+        throw new CliUsageError(`Option --library-job needs a library path starting with /, not '${path}'.`);
+    }
+    const [duration = '', status, ...message] = value.slice(eq + 1).split(':');
+    const ms = parseDuration(duration);
+    if (ms === undefined) {
+        throw new CliUsageError(`Option --library-job needs a DURATION like 90, 90s, 2m, 1h30m or 500ms, not '${duration}'.`);
+    }
+    return {
+        path,
+        id: libraryJobId(path),
+        lifecycle: {
+            phases: [{ status: 'InProgress', ms }],
+            final: { status: finalStatus(status), message: message.join(':') },
+        },
+    };
+}
+function finalStatus(value) {
+    if (value === undefined)
+        return 'Finished';
+    const status = FINAL_STATUSES.find((name) => name.toLowerCase() === value.toLowerCase());
+    if (status === undefined) {
+        throw new CliUsageError(`Option --library-job needs a STATUS of ${FINAL_STATUSES.join(', ')}, not '${value}'.`);
+    }
+    return status;
+}
+// Ids are UUID v5 of the path in this fixed namespace: the same on every run and machine.
+const ID_NAMESPACE = Buffer.from('9b0c3f6e2a4d4f1b8e7a5c3d1f0b2e4a', 'hex');
+function libraryJobId(path) {
+    const bytes = (0,external_node_crypto_namespaceObject.createHash)('sha1')
+        .update(ID_NAMESPACE)
+        .update(path, 'utf8')
+        .digest()
+        .subarray(0, 16);
+    bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x50, 6);
+    bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+const FAULT_FORM = 'METHOD:ENDPOINT:KIND[:N], e.g. POST:start-library:busy:2';
+const FAULT_KINDS = 'http-<status>, html-<status>, busy, busy-with-job, reset-before, reset-after, slow-<ms>, truncated, trickle, not-found or echo';
+function parseFaultSpec(spec) {
+    const parts = spec.split(':');
+    const [method = '', endpoint = '', kind = '', count = '1'] = parts;
+    if (parts.length < 3 || parts.length > 4) {
+        throw new CliUsageError(`Option --fault must be ${FAULT_FORM}, not '${spec}'.`);
+    }
+    const upper = method.toUpperCase();
+    if (upper !== 'GET' && upper !== 'POST' && upper !== '*') {
+        throw new CliUsageError(`Option --fault needs a METHOD of GET, POST or *, not '${method}'.`);
+    }
+    if (!isEndpoint(endpoint)) {
+        throw new CliUsageError(`Option --fault needs an ENDPOINT of ${ENDPOINTS.join(', ')}, not '${endpoint}'.`);
+    }
+    const expected = endpointMethod(endpoint);
+    if (upper !== '*' && upper !== expected) {
+        throw new CliUsageError(`Option --fault: ${endpoint} answers ${expected} requests, not ${upper} (in '${spec}').`);
+    }
+    const fault = parseFaultKind(kind);
+    const problem = faultProblem(endpoint, fault);
+    if (problem !== undefined)
+        throw new CliUsageError(`Option --fault: ${problem} (in '${spec}').`);
+    if (!/^\d+$/.test(count) || Number(count) < 1 || !Number.isSafeInteger(Number(count))) {
+        throw new CliUsageError(`Option --fault needs N to be a whole number at least 1, not '${count}'.`);
+    }
+    return { spec, endpoint, fault, count: Number(count) };
+}
+function isEndpoint(name) {
+    return ENDPOINTS.includes(name);
+}
+function parseFaultKind(kind) {
+    const withStatus = /^(http|html)-(\d{3})$/.exec(kind);
+    if (withStatus !== null) {
+        const status = Number(withStatus[2]);
+        // A 1xx cannot be a final answer; 200 is kept for the proxy login page answered 200.
+        if (status < 200) {
+            throw new CliUsageError(`Option --fault needs a status from 200 to 599 in '${kind}'.`);
+        }
+        return withStatus[1] === 'html'
+            ? { type: 'http', status, html: true }
+            : { type: 'http', status };
+    }
+    const slow = /^slow-(\d+)$/.exec(kind);
+    if (slow !== null)
+        return { type: 'slow', ms: Number(slow[1]) };
+    switch (kind) {
+        case 'busy':
+        case 'reset-before':
+        case 'reset-after':
+        case 'truncated':
+        case 'trickle':
+        case 'not-found':
+        case 'echo':
+            return { type: kind };
+        case 'busy-with-job':
+            return { type: 'busy', withJob: true };
+        default:
+            throw new CliUsageError(`Option --fault needs a KIND of ${FAULT_KINDS}, not '${kind}'.`);
+    }
+}
+/** --fault values on one endpoint follow each other: `busy:2` then `http-503` is 1-2, then 3. */
+function cliFaultPlan(faults) {
+    return (endpoint, n) => {
+        let last = 0;
+        for (const candidate of faults) {
+            if (candidate.endpoint !== endpoint)
+                continue;
+            last += candidate.count;
+            if (n <= last)
+                return candidate.fault;
+        }
+        return undefined;
+    };
+}
+/** Only what cannot carry a secret: no headers, bodies or query strings. */
+function requestLogLine(event) {
+    const outcome = event.fault === undefined ? String(event.status) : faultLabel(event.fault);
+    return `${event.method} ${event.path} -> ${outcome}`;
+}
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/simulator/http.ts
 const JSON_TYPE = 'application/json; charset=utf-8';
 function json(status, value, headers = {}) {
@@ -133,6 +441,20 @@ function errorJson(status, message, headers = {}) {
 function html(status, title) {
     const page = `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><p>simulated proxy</p></body></html>\n`;
     return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page };
+}
+/** Tomcat's own 404 page: what a Spotfire Server answers for a web application path it lacks. */
+function containerNotFound() {
+    const title = 'HTTP Status 404 – Not Found';
+    const page = `<!doctype html><html lang="en"><head><title>${title}</title></head><body><h1>${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`;
+    return { status: 404, headers: { 'Content-Type': 'text/html;charset=utf-8' }, body: page };
+}
+/** What a debug page shows: the request line and every header as sent, credentials included. */
+function echoText(request) {
+    const lines = [`${request.method ?? ''} ${request.url ?? ''} HTTP/${request.httpVersion}`];
+    const raw = request.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2)
+        lines.push(`${raw[i] ?? ''}: ${raw[i + 1] ?? ''}`);
+    return `${lines.join('\n')}\n`;
 }
 /** The media type without parameters, lower case; '' when absent. */
 function mediaType(request) {
@@ -8934,7 +9256,15 @@ function parseJobXml(xml) {
         const message = error instanceof Error ? error.message : String(error);
         return { ok: false, reason: `${message} (line ${String(line)})` };
     }
-    const roots = toElements(parser.parse(text), new Map());
+    let tree;
+    try {
+        tree = parser.parse(text);
+    }
+    catch (error) {
+        // Deeper nesting than the parser allows, say: the server cannot read such a job either.
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+    const roots = toElements(tree, new Map());
     const root = roots[0];
     if (roots.length !== 1 || root === undefined) {
         return { ok: false, reason: 'The job must have exactly one root element.' };
@@ -9024,8 +9354,6 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/simulator/jobs.ts
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
@@ -9045,6 +9373,7 @@ class JobStore {
         this.clock = clock;
     }
     create(source, lifecycle) {
+        const now = this.clock();
         const job = {
             id: (0,external_node_crypto_namespaceObject.randomUUID)(),
             source,
@@ -9053,6 +9382,7 @@ class JobStore {
             statusPolls: 0,
             abortReasons: [],
             history: [],
+            createdAt: now,
         };
         const state = {
             job,
@@ -9064,8 +9394,8 @@ class JobStore {
         };
         this.jobs.push(job);
         this.states.set(job.id, state);
-        enterPhase(state, 0, this.clock());
-        advance(state, this.clock());
+        enterPhase(state, 0, now);
+        advance(state, now);
         return answer(state);
     }
     /**
@@ -9093,12 +9423,13 @@ class JobStore {
         const state = this.states.get(id.toLowerCase());
         if (state === undefined)
             return undefined;
-        advance(state, this.clock());
+        const now = this.clock();
+        advance(state, now);
         state.job.abortReasons.push(reason);
         if (vanished(state))
             return undefined;
         if (!state.done) {
-            finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`);
+            finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now);
         }
         return answer(state);
     }
@@ -9129,14 +9460,15 @@ function enterPhase(state, index, at) {
     const phase = state.lifecycle.phases[index];
     if (phase === undefined) {
         const { status, message } = state.lifecycle.final;
-        finish(state, status, message ?? '');
+        finish(state, status, message ?? '', at);
     }
     else {
         setStatus(state.job, phase.status, '');
     }
 }
-function finish(state, status, message) {
+function finish(state, status, message, at) {
     state.done = true;
+    state.job.endedAt = at;
     setStatus(state.job, status, message);
 }
 function setStatus(job, status, message) {
@@ -9200,52 +9532,6 @@ function findLibraryItem(library, query) {
         return library.find((item) => item.id.toLowerCase() === id);
     }
     return library.find((item) => item.path === query.path);
-}
-
-;// CONCATENATED MODULE: ./src/simulator/routes.ts
-const ROUTES = [
-    { endpoint: 'token', method: 'POST', pattern: /^\/spotfire\/oauth2\/token$/ },
-    {
-        endpoint: 'metadata',
-        method: 'GET',
-        pattern: /^\/spotfire\/\.well-known\/oauth-authorization-server$/,
-    },
-    {
-        endpoint: 'start-library',
-        method: 'POST',
-        pattern: /^\/spotfire\/api\/rest\/as\/job\/start-library$/,
-    },
-    {
-        endpoint: 'start-content',
-        method: 'POST',
-        pattern: /^\/spotfire\/api\/rest\/as\/job\/start-content$/,
-    },
-    {
-        endpoint: 'status',
-        method: 'GET',
-        pattern: /^\/spotfire\/api\/rest\/as\/job\/status\/([^/]*)$/,
-    },
-    {
-        endpoint: 'abort',
-        method: 'POST',
-        pattern: /^\/spotfire\/api\/rest\/as\/job\/abort\/([^/]*)$/,
-    },
-];
-/** `allow` is set when the path exists but the method does not fit (answered 405). */
-function route(method, pathname) {
-    for (const candidate of ROUTES) {
-        const match = candidate.pattern.exec(pathname);
-        if (match === null)
-            continue;
-        if (candidate.method !== method)
-            return { endpoint: 'unknown', allow: candidate.method };
-        return { endpoint: candidate.endpoint, param: match[1] ?? '' };
-    }
-    return { endpoint: 'unknown' };
-}
-/** The real server answers 401 on any unauthenticated REST path, known or not. */
-function needsBearer(pathname) {
-    return pathname.startsWith('/spotfire/api/rest/') || pathname.startsWith('/spotfire/rest/');
 }
 
 ;// CONCATENATED MODULE: ./src/simulator/tokens.ts
@@ -9447,6 +9733,12 @@ function startLibrary(context, url) {
     return json(200, context.jobs.create(source, item.lifecycle));
 }
 function startContent(context, incoming) {
+    if (context.settings.xmlContentType === 'exact') {
+        const sent = header(incoming.request, 'content-type') ?? '';
+        if (sent !== 'application/xml') {
+            return errorJson(415, `Unsupported content type '${sent}'; send exactly application/xml.`);
+        }
+    }
     const type = mediaType(incoming.request);
     if (type !== 'application/xml' && type !== 'text/xml') {
         return errorJson(415, `Unsupported content type '${type}'; send application/xml.`);
@@ -9469,15 +9761,21 @@ function jobCall(context, rawId, call) {
     if (id === undefined || !isGuid(id))
         return errorJson(400, `Malformed job id '${rawId}'.`);
     const answer = call(id);
-    if (answer !== undefined)
-        return json(200, answer);
-    return context.settings.unknownJob === 'http404'
+    return answer === undefined ? unknownJob(context.settings, id) : json(200, answer);
+}
+/** How the server answers a status or abort for a job it does not know. */
+function unknownJob(settings, id) {
+    return settings.unknownJob === 'http404'
         ? errorJson(404, `Job ${id} not found.`)
         : json(200, {
             JobId: id,
             StatusCode: 'Missing',
             Message: 'The job is not known to the server.',
         });
+}
+/** The job id a status or abort request names, as the server reads it from the path. */
+function requestedJobId(match) {
+    return match.endpoint === 'unknown' ? '' : (safeDecode(match.param) ?? match.param);
 }
 function safeDecode(text) {
     try {
@@ -9488,7 +9786,112 @@ function safeDecode(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/simulator/streaming.ts
+/**
+ * Headers (with the real Content-Length) at once, then one body byte per `intervalMs`. Stops when
+ * the client hangs up; close() stops it through `timers`.
+ */
+function trickle(response, answer, intervalMs, timers) {
+    // A client gone before the answer would leave the first timer waiting on nobody.
+    if (response.destroyed)
+        return;
+    const body = Buffer.from(answer.body, 'utf8');
+    response.writeHead(answer.status, { ...answer.headers, 'Content-Length': body.length });
+    response.flushHeaders();
+    let sent = 0;
+    let timer;
+    const stop = () => {
+        if (timer === undefined)
+            return;
+        clearTimeout(timer);
+        timers.delete(timer);
+        timer = undefined;
+    };
+    const schedule = () => {
+        timer = setTimeout(next, intervalMs);
+        timers.add(timer);
+    };
+    function next() {
+        stop();
+        if (response.destroyed)
+            return;
+        response.write(body.subarray(sent, ++sent));
+        if (sent < body.length) {
+            schedule();
+        }
+        else {
+            response.off('close', stop);
+            response.end();
+        }
+    }
+    if (body.length === 0) {
+        response.end();
+        return;
+    }
+    response.once('close', stop);
+    schedule();
+}
+/** Node's default stream buffer: big enough to be quick, small enough to never matter. */
+const OVERSIZE_CHUNK_BYTES = 64 * 1024;
+const SPACES = Buffer.alloc(OVERSIZE_CHUNK_BYTES, ' ');
+const CLOSING_BRACE = 0x7d;
+/**
+ * 200 JSON of exactly `bytes`: the answer with whitespace before its closing brace, so it stays
+ * the same JSON value (appended when the body is not an object; an answer already longer than
+ * `bytes` goes out as it is). The padding is written chunk by chunk as the client takes it, so
+ * even a 50 MB answer costs one 64 KiB buffer.
+ */
+function oversize(response, answer, bytes) {
+    if (response.destroyed)
+        return;
+    const body = Buffer.from(answer.body, 'utf8');
+    const padding = Math.max(0, bytes - body.length);
+    const cut = body.at(-1) === CLOSING_BRACE ? body.length - 1 : body.length;
+    response.writeHead(200, {
+        ...answer.headers,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': body.length + padding,
+    });
+    pump(response, paddedChunks(body.subarray(0, cut), padding, body.subarray(cut)));
+}
+function* paddedChunks(head, padding, tail) {
+    yield* pieces(head);
+    for (let left = padding; left > 0; left -= OVERSIZE_CHUNK_BYTES) {
+        yield SPACES.subarray(0, Math.min(left, OVERSIZE_CHUNK_BYTES));
+    }
+    yield* pieces(tail);
+}
+function* pieces(buffer) {
+    for (let at = 0; at < buffer.length; at += OVERSIZE_CHUNK_BYTES) {
+        yield buffer.subarray(at, at + OVERSIZE_CHUNK_BYTES);
+    }
+}
+/** Writes while the sink takes more, waits for 'drain' when it is full, ends after the last. */
+function pump(sink, chunks) {
+    const forget = () => {
+        sink.off('drain', write);
+    };
+    function write() {
+        while (!sink.destroyed) {
+            const next = chunks.next();
+            if (next.done === true) {
+                sink.off('close', forget);
+                sink.end();
+                return;
+            }
+            if (!sink.write(next.value)) {
+                sink.once('drain', write);
+                return;
+            }
+        }
+    }
+    // A client that hangs up never drains: drop the listener rather than wait on it.
+    sink.once('close', forget);
+    write();
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/server.ts
+
 
 
 
@@ -9513,6 +9916,8 @@ async function startSimulator(options = {}) {
         inlineLifecycle: options.inlineLifecycle ?? DEFAULT_INLINE_LIFECYCLE,
         unparseableJob: options.unparseableJob ?? 'notset',
         unknownJob: options.unknownJob ?? 'http404',
+        xmlContentType: options.xmlContentType ?? 'lenient',
+        publicApi: options.publicApi ?? true,
         faults: options.faults ?? {},
     };
     validateSettings(settings);
@@ -9530,37 +9935,53 @@ async function startSimulator(options = {}) {
     async function serve(request, response) {
         const body = await readBody(request);
         const parsedUrl = new URL(request.url ?? '/', 'http://simulator');
-        const match = route(request.method ?? '', parsedUrl.pathname);
+        const method = request.method ?? '';
+        const match = route(method, parsedUrl.pathname);
         const { endpoint } = match;
         const n = (counts.get(endpoint) ?? 0) + 1;
         counts.set(endpoint, n);
-        const fault = endpoint === 'unknown' ? undefined : faultFor(settings.faults, endpoint, n);
+        // With the public API off the container answers before the application: no fault plays.
+        const apiOff = !settings.publicApi && isPublicApiPath(parsedUrl.pathname);
+        const fault = endpoint === 'unknown' || apiOff ? undefined : faultFor(settings.faults, endpoint, n);
         requests.push({
             n,
             endpoint,
-            method: request.method ?? '',
+            method,
             url: request.url ?? '',
             headers: { ...request.headers },
             body: body ?? '',
             ...(fault === undefined ? {} : { fault: fault.type }),
         });
+        const tell = (outcome) => {
+            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome });
+        };
+        const answer = (result) => {
+            tell({ status: result.status });
+            send(response, result);
+        };
         if (body === undefined) {
-            send(response, errorJson(413, 'Payload Too Large'));
+            answer(errorJson(413, 'Payload Too Large'));
+            return;
+        }
+        if (apiOff) {
+            answer(containerNotFound());
             return;
         }
         const produce = () => handle(context, { request, url: parsedUrl, body, match });
         if (fault === undefined || endpoint === 'unknown') {
-            send(response, produce());
+            answer(produce());
             return;
         }
         const problem = faultProblem(endpoint, fault);
-        if (problem === undefined)
-            play(fault, response, produce);
-        else
-            send(response, errorJson(500, `Simulator fault plan: ${problem}.`));
+        if (problem !== undefined) {
+            answer(errorJson(500, `Simulator fault plan: ${problem}.`));
+            return;
+        }
+        tell({ fault });
+        play(fault, { request, response, match, produce });
     }
     /** Every fault kind is applied here, and only here. */
-    function play(fault, response, produce) {
+    function play(fault, { request, response, match, produce }) {
         switch (fault.type) {
             case 'http': {
                 const title = `${fault.status} ${external_node_http_namespaceObject.STATUS_CODES[fault.status] ?? 'Error'}`;
@@ -9580,8 +10001,22 @@ async function startSimulator(options = {}) {
                     body: '',
                 });
                 return;
-            case 'busy':
-                send(response, json(200, BUSY_ANSWER));
+            case 'busy': {
+                if (fault.withJob !== true) {
+                    send(response, json(200, BUSY_ANSWER));
+                    return;
+                }
+                const before = context.jobs.jobs.length;
+                const answer = produce();
+                const job = context.jobs.jobs[before];
+                send(response, job === undefined ? answer : json(200, { ...BUSY_ANSWER, JobId: job.id }));
+                return;
+            }
+            case 'not-found':
+                send(response, unknownJob(settings, requestedJobId(match)));
+                return;
+            case 'echo':
+                send(response, http_text(fault.status ?? 500, echoText(request)));
                 return;
             case 'reset-after':
                 produce();
@@ -9605,6 +10040,12 @@ async function startSimulator(options = {}) {
                 });
                 return;
             }
+            case 'trickle':
+                trickle(response, produce(), fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS, timers);
+                return;
+            case 'oversize':
+                oversize(response, produce(), fault.bytes);
+                return;
         }
     }
     const listener = (request, response) => {
@@ -9692,6 +10133,8 @@ function urlHost(host) {
 
 
 
+
+
 const USAGE = `Usage: node dist/simulator/index.js [options]
 
 Plays a Spotfire Server's OAuth 2.0 token endpoint and Automation Services job API.
@@ -9706,9 +10149,31 @@ Options:
   --token-lifetime <seconds>  access token lifetime (default 3600)
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key for --tls-cert
-  --help                      show this help`;
-class CliUsageError extends Error {
-}
+  --library-job <spec>        add a library job (repeatable), next to the samples:
+                              PATH=DURATION[:STATUS[:MESSAGE]] runs InProgress for DURATION
+                              (90, 90s, 2m, 1h30m, 500ms), then ends with STATUS (Finished
+                              by default; Failed, Canceled or Missing) and MESSAGE; PATH
+                              starts with / and ends at the first =; its id is the same
+                              every run
+  --fault <spec>              play a fault (repeatable): METHOD:ENDPOINT:KIND[:N]
+                              METHOD: GET, POST or * (quote * in a shell)
+                              ENDPOINT: token, metadata, start-library, start-content,
+                              status or abort
+                              KIND: http-<status> (JSON error), html-<status> (HTML page),
+                              busy, busy-with-job, reset-before, reset-after, slow-<ms>,
+                              truncated, trickle, not-found (status, abort) or echo
+                              N: how many of the first requests get it (default 1); faults
+                              on one endpoint follow each other in the order given
+  --log-requests              print "<method> <path> -> <status or fault>" per request
+                              (never headers, bodies or query strings)
+  --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
+                              SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --help                      show this help
+
+Example:
+  node dist/simulator/index.js --port 0 --print-credentials \\
+    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2`;
+const SWITCHES = ['--log-requests', '--print-credentials'];
 const VALUE_FLAGS = [
     '--host',
     '--port',
@@ -9718,16 +10183,26 @@ const VALUE_FLAGS = [
     '--token-lifetime',
     '--tls-cert',
     '--tls-key',
+    '--library-job',
+    '--fault',
 ];
 /** Pure: throws CliUsageError with a message fit for the user. */
 function parseCliArgs(argv) {
+    // Every value in order: the repeatable flags use them all, the others the last one.
     const values = new Map();
+    const switches = new Set();
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i] ?? '';
         if (arg === '--help' || arg === '-h')
             return { kind: 'help' };
         const eq = arg.indexOf('=');
         const flag = eq < 0 ? arg : arg.slice(0, eq);
+        if (isSwitch(flag)) {
+            if (eq >= 0)
+                throw new CliUsageError(`Option ${flag} takes no value.`);
+            switches.add(flag);
+            continue;
+        }
         if (!isValueFlag(flag)) {
             throw new CliUsageError(arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`);
         }
@@ -9738,24 +10213,44 @@ function parseCliArgs(argv) {
         value = value.trim();
         if (value === '')
             throw new CliUsageError(`Option ${flag} needs a value.`);
-        values.set(flag, value);
+        values.set(flag, [...(values.get(flag) ?? []), value]);
     }
-    const certFile = values.get('--tls-cert');
-    const keyFile = values.get('--tls-key');
+    const last = (flag) => values.get(flag)?.at(-1);
+    const certFile = last('--tls-cert');
+    const keyFile = last('--tls-key');
     if ((certFile === undefined) !== (keyFile === undefined)) {
         throw new CliUsageError('Options --tls-cert and --tls-key go together: give both or neither.');
     }
     const options = {
-        host: values.get('--host') ?? '127.0.0.1',
-        port: integer(values.get('--port'), '--port', 8080, 0, 65535),
-        clientId: values.get('--client-id') ?? DEFAULT_CLIENT.id,
-        clientSecret: values.get('--client-secret') ?? DEFAULT_CLIENT.secret,
-        authMethod: authMethod(values.get('--auth-method')),
-        tokenLifetimeSeconds: integer(values.get('--token-lifetime'), '--token-lifetime', 3600, 1),
+        host: last('--host') ?? '127.0.0.1',
+        port: integer(last('--port'), '--port', 8080, 0, 65535),
+        clientId: last('--client-id') ?? DEFAULT_CLIENT.id,
+        clientSecret: last('--client-secret') ?? DEFAULT_CLIENT.secret,
+        authMethod: authMethod(last('--auth-method')),
+        tokenLifetimeSeconds: integer(last('--token-lifetime'), '--token-lifetime', 3600, 1),
+        libraryJobs: libraryJobs(values.get('--library-job') ?? []),
+        faults: (values.get('--fault') ?? []).map(parseFaultSpec),
+        logRequests: switches.has('--log-requests'),
+        printCredentials: switches.has('--print-credentials'),
     };
     if (certFile !== undefined && keyFile !== undefined)
         options.tls = { certFile, keyFile };
     return { kind: 'run', options };
+}
+function libraryJobs(specs) {
+    const items = [];
+    for (const spec of specs) {
+        const item = parseLibraryJob(spec);
+        // A second item at one path would never run: the library answers the first.
+        if ([...SAMPLE_LIBRARY, ...items].some((other) => other.path === item.path)) {
+            throw new CliUsageError(`Option --library-job: ${item.path} is already in the library.`);
+        }
+        items.push(item);
+    }
+    return items;
+}
+function isSwitch(flag) {
+    return SWITCHES.includes(flag);
 }
 function isValueFlag(flag) {
     return VALUE_FLAGS.includes(flag);
@@ -9777,7 +10272,8 @@ function authMethod(value) {
         return value;
     throw new CliUsageError(`Option --auth-method must be basic, post or any, not '${value}'.`);
 }
-function simulatorOptions(options, tls) {
+/** `log` receives the --log-requests lines. */
+function simulatorOptions(options, tls, log) {
     const client = {
         id: options.clientId,
         secret: options.clientSecret,
@@ -9792,6 +10288,15 @@ function simulatorOptions(options, tls) {
     };
     if (tls !== undefined)
         result.tls = tls;
+    if (options.libraryJobs.length > 0)
+        result.library = [...SAMPLE_LIBRARY, ...options.libraryJobs];
+    if (options.faults.length > 0)
+        result.faults = cliFaultPlan(options.faults);
+    if (options.logRequests && log !== undefined) {
+        result.onRequest = (event) => {
+            log(requestLogLine(event));
+        };
+    }
     return result;
 }
 /** The startup lines; the first one is what scripts wait for. */
@@ -9803,10 +10308,17 @@ function banner(simulator, options) {
     };
     return [
         `Spotfire simulator listening on ${simulator.url}`,
+        // For scripts to eval or append to $GITHUB_ENV; the secret is shown only when asked for.
+        ...(options.printCredentials
+            ? [`SPOTFIRE_CLIENT_ID=${options.clientId}`, `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`]
+            : []),
         `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
         'Library jobs (start-library ?path= or ?id=):',
-        ...SAMPLE_LIBRARY.map(describeItem),
+        ...[...SAMPLE_LIBRARY, ...options.libraryJobs].map(describeItem),
         'Inline jobs (start-content): a <SimulatedFailure> task with <Title> and <Reason> makes one fail.',
+        ...(options.faults.length === 0
+            ? []
+            : [`Faults: ${options.faults.map((fault) => fault.spec).join(', ')}`]),
         'Press Ctrl+C to stop.',
     ];
 }
@@ -9855,7 +10367,7 @@ async function runSimulatorCli(argv, io = processIo) {
         const tls = options.tls === undefined
             ? undefined
             : { cert: io.readFile(options.tls.certFile), key: io.readFile(options.tls.keyFile) };
-        simulator = await startSimulator(simulatorOptions(options, tls));
+        simulator = await startSimulator(simulatorOptions(options, tls, io.out));
     }
     catch (error) {
         io.err(`The simulator could not start: ${error instanceof Error ? error.message : String(error)}`);

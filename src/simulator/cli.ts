@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs'
+import {
+  cliFaultPlan,
+  CliUsageError,
+  parseFaultSpec,
+  parseLibraryJob,
+  requestLogLine,
+  type CliFault,
+} from './cli-specs.js'
 import { DEFAULT_CLIENT, startSimulator } from './server.js'
 import { SAMPLE_LIBRARY } from './library.js'
 import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
+
+export { CliUsageError } from './cli-specs.js'
 
 export const USAGE = `Usage: node dist/simulator/index.js [options]
 
@@ -17,7 +27,30 @@ Options:
   --token-lifetime <seconds>  access token lifetime (default 3600)
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key for --tls-cert
-  --help                      show this help`
+  --library-job <spec>        add a library job (repeatable), next to the samples:
+                              PATH=DURATION[:STATUS[:MESSAGE]] runs InProgress for DURATION
+                              (90, 90s, 2m, 1h30m, 500ms), then ends with STATUS (Finished
+                              by default; Failed, Canceled or Missing) and MESSAGE; PATH
+                              starts with / and ends at the first =; its id is the same
+                              every run
+  --fault <spec>              play a fault (repeatable): METHOD:ENDPOINT:KIND[:N]
+                              METHOD: GET, POST or * (quote * in a shell)
+                              ENDPOINT: token, metadata, start-library, start-content,
+                              status or abort
+                              KIND: http-<status> (JSON error), html-<status> (HTML page),
+                              busy, busy-with-job, reset-before, reset-after, slow-<ms>,
+                              truncated, trickle, not-found (status, abort) or echo
+                              N: how many of the first requests get it (default 1); faults
+                              on one endpoint follow each other in the order given
+  --log-requests              print "<method> <path> -> <status or fault>" per request
+                              (never headers, bodies or query strings)
+  --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
+                              SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --help                      show this help
+
+Example:
+  node dist/simulator/index.js --port 0 --print-credentials \\
+    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2`
 
 export interface CliOptions {
   host: string
@@ -27,11 +60,17 @@ export interface CliOptions {
   authMethod: SimClient['authMethod']
   tokenLifetimeSeconds: number
   tls?: { certFile: string; keyFile: string }
+  /** Added to the sample library. */
+  libraryJobs: LibraryItem[]
+  faults: CliFault[]
+  logRequests: boolean
+  printCredentials: boolean
 }
 
 export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliOptions }
 
-export class CliUsageError extends Error {}
+const SWITCHES = ['--log-requests', '--print-credentials'] as const
+type Switch = (typeof SWITCHES)[number]
 
 const VALUE_FLAGS = [
   '--host',
@@ -42,17 +81,26 @@ const VALUE_FLAGS = [
   '--token-lifetime',
   '--tls-cert',
   '--tls-key',
+  '--library-job',
+  '--fault',
 ] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
 
 /** Pure: throws CliUsageError with a message fit for the user. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
-  const values = new Map<ValueFlag, string>()
+  // Every value in order: the repeatable flags use them all, the others the last one.
+  const values = new Map<ValueFlag, string[]>()
+  const switches = new Set<Switch>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return { kind: 'help' }
     const eq = arg.indexOf('=')
     const flag = eq < 0 ? arg : arg.slice(0, eq)
+    if (isSwitch(flag)) {
+      if (eq >= 0) throw new CliUsageError(`Option ${flag} takes no value.`)
+      switches.add(flag)
+      continue
+    }
     if (!isValueFlag(flag)) {
       throw new CliUsageError(
         arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`,
@@ -64,24 +112,46 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     }
     value = value.trim()
     if (value === '') throw new CliUsageError(`Option ${flag} needs a value.`)
-    values.set(flag, value)
+    values.set(flag, [...(values.get(flag) ?? []), value])
   }
+  const last = (flag: ValueFlag): string | undefined => values.get(flag)?.at(-1)
 
-  const certFile = values.get('--tls-cert')
-  const keyFile = values.get('--tls-key')
+  const certFile = last('--tls-cert')
+  const keyFile = last('--tls-key')
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new CliUsageError('Options --tls-cert and --tls-key go together: give both or neither.')
   }
   const options: CliOptions = {
-    host: values.get('--host') ?? '127.0.0.1',
-    port: integer(values.get('--port'), '--port', 8080, 0, 65535),
-    clientId: values.get('--client-id') ?? DEFAULT_CLIENT.id,
-    clientSecret: values.get('--client-secret') ?? DEFAULT_CLIENT.secret,
-    authMethod: authMethod(values.get('--auth-method')),
-    tokenLifetimeSeconds: integer(values.get('--token-lifetime'), '--token-lifetime', 3600, 1),
+    host: last('--host') ?? '127.0.0.1',
+    port: integer(last('--port'), '--port', 8080, 0, 65535),
+    clientId: last('--client-id') ?? DEFAULT_CLIENT.id,
+    clientSecret: last('--client-secret') ?? DEFAULT_CLIENT.secret,
+    authMethod: authMethod(last('--auth-method')),
+    tokenLifetimeSeconds: integer(last('--token-lifetime'), '--token-lifetime', 3600, 1),
+    libraryJobs: libraryJobs(values.get('--library-job') ?? []),
+    faults: (values.get('--fault') ?? []).map(parseFaultSpec),
+    logRequests: switches.has('--log-requests'),
+    printCredentials: switches.has('--print-credentials'),
   }
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile }
   return { kind: 'run', options }
+}
+
+function libraryJobs(specs: readonly string[]): LibraryItem[] {
+  const items: LibraryItem[] = []
+  for (const spec of specs) {
+    const item = parseLibraryJob(spec)
+    // A second item at one path would never run: the library answers the first.
+    if ([...SAMPLE_LIBRARY, ...items].some((other) => other.path === item.path)) {
+      throw new CliUsageError(`Option --library-job: ${item.path} is already in the library.`)
+    }
+    items.push(item)
+  }
+  return items
+}
+
+function isSwitch(flag: string): flag is Switch {
+  return (SWITCHES as readonly string[]).includes(flag)
 }
 
 function isValueFlag(flag: string): flag is ValueFlag {
@@ -110,7 +180,12 @@ function authMethod(value: string | undefined): SimClient['authMethod'] {
   throw new CliUsageError(`Option --auth-method must be basic, post or any, not '${value}'.`)
 }
 
-export function simulatorOptions(options: CliOptions, tls?: SimulatorOptions['tls']) {
+/** `log` receives the --log-requests lines. */
+export function simulatorOptions(
+  options: CliOptions,
+  tls?: SimulatorOptions['tls'],
+  log?: (line: string) => void,
+): SimulatorOptions {
   const client: SimClient = {
     id: options.clientId,
     secret: options.clientSecret,
@@ -124,6 +199,13 @@ export function simulatorOptions(options: CliOptions, tls?: SimulatorOptions['tl
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
   }
   if (tls !== undefined) result.tls = tls
+  if (options.libraryJobs.length > 0) result.library = [...SAMPLE_LIBRARY, ...options.libraryJobs]
+  if (options.faults.length > 0) result.faults = cliFaultPlan(options.faults)
+  if (options.logRequests && log !== undefined) {
+    result.onRequest = (event) => {
+      log(requestLogLine(event))
+    }
+  }
   return result
 }
 
@@ -136,10 +218,17 @@ export function banner(simulator: Simulator, options: CliOptions): string[] {
   }
   return [
     `Spotfire simulator listening on ${simulator.url}`,
+    // For scripts to eval or append to $GITHUB_ENV; the secret is shown only when asked for.
+    ...(options.printCredentials
+      ? [`SPOTFIRE_CLIENT_ID=${options.clientId}`, `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`]
+      : []),
     `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
     'Library jobs (start-library ?path= or ?id=):',
-    ...SAMPLE_LIBRARY.map(describeItem),
+    ...[...SAMPLE_LIBRARY, ...options.libraryJobs].map(describeItem),
     'Inline jobs (start-content): a <SimulatedFailure> task with <Title> and <Reason> makes one fail.',
+    ...(options.faults.length === 0
+      ? []
+      : [`Faults: ${options.faults.map((fault) => fault.spec).join(', ')}`]),
     'Press Ctrl+C to stop.',
   ]
 }
@@ -206,7 +295,7 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
       options.tls === undefined
         ? undefined
         : { cert: io.readFile(options.tls.certFile), key: io.readFile(options.tls.keyFile) }
-    simulator = await startSimulator(simulatorOptions(options, tls))
+    simulator = await startSimulator(simulatorOptions(options, tls, io.out))
   } catch (error) {
     io.err(
       `The simulator could not start: ${error instanceof Error ? error.message : String(error)}`,

@@ -11,10 +11,31 @@ export type Fault =
   | { type: 'slow'; ms: number }
   /** Process, then answer 200 with the body cut in half. */
   | { type: 'truncated' }
-  /** Start endpoints only: answer StatusCode 'Busy' with the zero id; no job is created. */
-  | { type: 'busy' }
+  /**
+   * Start endpoints only: answer StatusCode 'Busy' with the zero id; no job is created. With
+   * `withJob`, the request is processed and the Busy answer carries the new job's id (a request
+   * that creates no job, e.g. an unknown library path, gets its normal answer).
+   */
+  | { type: 'busy'; withJob?: boolean }
   /** Answer 307 (default) with Location, without processing. */
   | { type: 'redirect'; location: string; status?: number }
+  /**
+   * Process, send the status line and headers (real Content-Length) at once, then one body byte
+   * per `intervalMs` (default 1000).
+   */
+  | { type: 'trickle'; intervalMs?: number }
+  /**
+   * Process, then answer 200 JSON padded with whitespace to exactly `bytes` (an answer already
+   * longer is sent as it is), streamed so that the padding is never held in memory.
+   */
+  | { type: 'oversize'; bytes: number }
+  /** Status and abort only: answer as for an unknown job, without processing (the job runs on). */
+  | { type: 'not-found' }
+  /**
+   * Answer `status` (default 500) with text echoing the request line and every header, secrets
+   * included, like a misconfigured debug page.
+   */
+  | { type: 'echo'; status?: number }
 
 /** Keyed by the 1-based request number on each endpoint, counted from the simulator's start. */
 export type FaultPlan = Partial<Record<Endpoint, Record<number, Fault>>>
@@ -23,6 +44,12 @@ export type FaultPlanFn = (endpoint: Endpoint, n: number) => Fault | undefined
 export function isStartEndpoint(endpoint: Endpoint): boolean {
   return endpoint === 'start-library' || endpoint === 'start-content'
 }
+
+function isJobEndpoint(endpoint: Endpoint): boolean {
+  return endpoint === 'status' || endpoint === 'abort'
+}
+
+export const DEFAULT_TRICKLE_INTERVAL_MS = 1000
 
 export function faultFor(
   faults: FaultPlan | FaultPlanFn,
@@ -53,8 +80,51 @@ export function faultProblem(endpoint: Endpoint, fault: Fault): string | undefin
       return Number.isFinite(fault.ms) && fault.ms >= 0
         ? undefined
         : `slow fault ms ${fault.ms} is not a duration`
+    case 'trickle': {
+      const ms = fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS
+      return Number.isFinite(ms) && ms >= 0
+        ? undefined
+        : `trickle fault intervalMs ${ms} is not a duration`
+    }
+    case 'oversize':
+      return Number.isSafeInteger(fault.bytes) && fault.bytes > 0
+        ? undefined
+        : `oversize fault bytes ${fault.bytes} is not a positive whole number`
+    case 'not-found':
+      return isJobEndpoint(endpoint)
+        ? undefined
+        : `a 'not-found' fault only fits status and abort, not ${endpoint}`
+    case 'echo': {
+      const status = fault.status ?? 500
+      // 1xx, 204 and 304 answers cannot carry the echoed text.
+      return Number.isInteger(status) &&
+        status >= 200 &&
+        status <= 599 &&
+        status !== 204 &&
+        status !== 304
+        ? undefined
+        : `echo fault status ${status} is not an HTTP status with a body`
+    }
     default:
       return undefined
+  }
+}
+
+/** A short name for logs, in the vocabulary of the command line's --fault kinds. */
+export function faultLabel(fault: Fault): string {
+  switch (fault.type) {
+    case 'http':
+      return `${fault.html === true ? 'html' : 'http'}-${fault.status}`
+    case 'busy':
+      return fault.withJob === true ? 'busy-with-job' : 'busy'
+    case 'slow':
+      return `slow-${fault.ms}`
+    case 'redirect':
+      return `redirect-${fault.status ?? 307}`
+    case 'oversize':
+      return `oversize-${fault.bytes}`
+    default:
+      return fault.type
   }
 }
 
@@ -72,48 +142,95 @@ export function validateFaults(faults: FaultPlan | FaultPlanFn): void {
   }
 }
 
+export interface RandomFaultOptions {
+  /**
+   * Also draw kinds that only a careful client survives: a proxy's HTML 404 and not-found on
+   * status, Retry-After 0 or a date in the past, Busy with a real job id on starts, answers that
+   * trickle in or run to 2 MiB.
+   */
+  hostile?: boolean
+}
+
 /**
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
  * the kinds that a robust client should survive on that endpoint. The choice is a pure function
  * of (seed, endpoint, n), so a seed replays the same faults whatever order requests arrive in.
- * Redirects are left out: a useful Location depends on the deployment, not on chance.
+ * Redirects and echoes are left out: a useful Location depends on the deployment, not on chance,
+ * and an echo is a leak test, not a fault to survive.
  */
-export function randomFaults(seed: number, probability: number): FaultPlanFn {
+export function randomFaults(
+  seed: number,
+  probability: number,
+  options: RandomFaultOptions = {},
+): FaultPlanFn {
   if (!Number.isFinite(seed)) throw new RangeError(`randomFaults seed ${seed} is not a number.`)
   if (!(probability >= 0 && probability <= 1)) {
     throw new RangeError(`randomFaults probability ${probability} is not between 0 and 1.`)
   }
+  const hostile = options.hostile === true
   return (endpoint, n) => {
     const random = mulberry32(hash(`${seed}:${endpoint}:${n}`))
     if (random() >= probability) return undefined
-    const kinds = isStartEndpoint(endpoint)
-      ? [...TRANSIENT_KINDS, 'busy' as const]
-      : TRANSIENT_KINDS
-    return makeFault(pick(kinds, random), random)
+    return makeFault(pick(randomKinds(endpoint, hostile), random), random, hostile)
   }
 }
 
+// The order of these lists is part of what a seed replays: append, never reorder.
 const TRANSIENT_KINDS = ['http', 'reset-before', 'reset-after', 'slow', 'truncated'] as const
-type RandomKind = (typeof TRANSIENT_KINDS)[number] | 'busy'
+const HOSTILE_KINDS = ['trickle', 'oversize'] as const
+type RandomKind =
+  | (typeof TRANSIENT_KINDS)[number]
+  | (typeof HOSTILE_KINDS)[number]
+  | 'busy'
+  | 'busy-with-job'
+  | 'html-404'
+  | 'not-found'
+
+function randomKinds(endpoint: Endpoint, hostile: boolean): readonly RandomKind[] {
+  const kinds: RandomKind[] = [...TRANSIENT_KINDS]
+  if (isStartEndpoint(endpoint)) kinds.push('busy')
+  if (!hostile) return kinds
+  kinds.push(...HOSTILE_KINDS)
+  if (isStartEndpoint(endpoint)) kinds.push('busy-with-job')
+  // A proxy's 404 and a node that does not know the job yet only make sense for a job id.
+  if (endpoint === 'status') kinds.push('html-404', 'not-found')
+  return kinds
+}
 
 const PROXY_STATUSES = [429, 500, 502, 503, 504] as const
+/** Any date in the past means "retry now"; a fixed one keeps the plan a pure function. */
+const PAST_HTTP_DATE = 'Wed, 21 Oct 2015 07:28:00 GMT'
 
-function makeFault(kind: RandomKind, random: () => number): Fault {
+function makeFault(kind: RandomKind, random: () => number, hostile: boolean): Fault {
   switch (kind) {
     case 'http': {
       const status = pick(PROXY_STATUSES, random)
       const fault: Fault = { type: 'http', status }
       if ((status === 429 || status === 503) && random() < 0.5) {
-        fault.retryAfter = String(1 + Math.floor(random() * 2))
+        fault.retryAfter = retryAfter(random, hostile)
       }
       if ((status === 502 || status === 504) && random() < 0.5) fault.html = true
       return fault
     }
     case 'slow':
       return { type: 'slow', ms: 100 + Math.floor(random() * 1400) }
+    case 'busy-with-job':
+      return { type: 'busy', withJob: true }
+    case 'html-404':
+      return { type: 'http', status: 404, html: true }
+    case 'trickle':
+      return { type: 'trickle', intervalMs: 300 }
+    case 'oversize':
+      return { type: 'oversize', bytes: 2 * 1024 * 1024 }
     default:
       return { type: kind }
   }
+}
+
+function retryAfter(random: () => number, hostile: boolean): string {
+  const seconds = String(1 + Math.floor(random() * 2))
+  if (!hostile) return seconds
+  return pick([seconds, '0', PAST_HTTP_DATE], random)
 }
 
 function pick<T>(items: readonly T[], random: () => number): T {

@@ -16,6 +16,8 @@ export interface Settings {
   inlineLifecycle: Lifecycle
   unparseableJob: 'http400' | 'notset'
   unknownJob: 'http404' | 'missing'
+  xmlContentType: 'lenient' | 'exact'
+  publicApi: boolean
   faults: FaultPlan | FaultPlanFn
 }
 
@@ -120,6 +122,12 @@ function startLibrary(context: Context, url: URL): SimResponse {
 }
 
 function startContent(context: Context, incoming: Incoming): SimResponse {
+  if (context.settings.xmlContentType === 'exact') {
+    const sent = header(incoming.request, 'content-type') ?? ''
+    if (sent !== 'application/xml') {
+      return errorJson(415, `Unsupported content type '${sent}'; send exactly application/xml.`)
+    }
+  }
   const type = mediaType(incoming.request)
   if (type !== 'application/xml' && type !== 'text/xml') {
     return errorJson(415, `Unsupported content type '${type}'; send application/xml.`)
@@ -146,14 +154,23 @@ function jobCall(
   const id = safeDecode(rawId)
   if (id === undefined || !isGuid(id)) return errorJson(400, `Malformed job id '${rawId}'.`)
   const answer = call(id)
-  if (answer !== undefined) return json(200, answer)
-  return context.settings.unknownJob === 'http404'
+  return answer === undefined ? unknownJob(context.settings, id) : json(200, answer)
+}
+
+/** How the server answers a status or abort for a job it does not know. */
+export function unknownJob(settings: Settings, id: string): SimResponse {
+  return settings.unknownJob === 'http404'
     ? errorJson(404, `Job ${id} not found.`)
     : json(200, {
         JobId: id,
         StatusCode: 'Missing',
         Message: 'The job is not known to the server.',
       })
+}
+
+/** The job id a status or abort request names, as the server reads it from the path. */
+export function requestedJobId(match: RouteMatch): string {
+  return match.endpoint === 'unknown' ? '' : (safeDecode(match.param) ?? match.param)
 }
 
 function safeDecode(text: string): string | undefined {

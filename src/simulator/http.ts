@@ -34,6 +34,21 @@ export function html(status: number, title: string): SimResponse {
   return { status, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page }
 }
 
+/** Tomcat's own 404 page: what a Spotfire Server answers for a web application path it lacks. */
+export function containerNotFound(): SimResponse {
+  const title = 'HTTP Status 404 – Not Found'
+  const page = `<!doctype html><html lang="en"><head><title>${title}</title></head><body><h1>${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`
+  return { status: 404, headers: { 'Content-Type': 'text/html;charset=utf-8' }, body: page }
+}
+
+/** What a debug page shows: the request line and every header as sent, credentials included. */
+export function echoText(request: IncomingMessage): string {
+  const lines = [`${request.method ?? ''} ${request.url ?? ''} HTTP/${request.httpVersion}`]
+  const raw = request.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) lines.push(`${raw[i] ?? ''}: ${raw[i + 1] ?? ''}`)
+  return `${lines.join('\n')}\n`
+}
+
 /** The media type without parameters, lower case; '' when absent. */
 export function mediaType(request: IncomingMessage): string {
   return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''

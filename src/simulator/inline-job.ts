@@ -33,7 +33,14 @@ export function parseJobXml(xml: string): ParsedJob {
     const message = error instanceof Error ? error.message : String(error)
     return { ok: false, reason: `${message} (line ${String(line)})` }
   }
-  const roots = toElements(parser.parse(text) as unknown, new Map())
+  let tree: unknown
+  try {
+    tree = parser.parse(text)
+  } catch (error) {
+    // Deeper nesting than the parser allows, say: the server cannot read such a job either.
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) }
+  }
+  const roots = toElements(tree, new Map())
   const root = roots[0]
   if (roots.length !== 1 || root === undefined) {
     return { ok: false, reason: 'The job must have exactly one root element.' }

@@ -36,6 +36,7 @@ export class JobStore {
   constructor(private readonly clock: () => number) {}
 
   create(source: JobSource, lifecycle: Lifecycle): JobAnswer {
+    const now = this.clock()
     const job: SimJob = {
       id: randomUUID(),
       source,
@@ -44,6 +45,7 @@ export class JobStore {
       statusPolls: 0,
       abortReasons: [],
       history: [],
+      createdAt: now,
     }
     const state: JobState = {
       job,
@@ -55,8 +57,8 @@ export class JobStore {
     }
     this.jobs.push(job)
     this.states.set(job.id, state)
-    enterPhase(state, 0, this.clock())
-    advance(state, this.clock())
+    enterPhase(state, 0, now)
+    advance(state, now)
     return answer(state)
   }
 
@@ -83,11 +85,12 @@ export class JobStore {
   abort(id: string, reason: string): JobAnswer | undefined {
     const state = this.states.get(id.toLowerCase())
     if (state === undefined) return undefined
-    advance(state, this.clock())
+    const now = this.clock()
+    advance(state, now)
     state.job.abortReasons.push(reason)
     if (vanished(state)) return undefined
     if (!state.done) {
-      finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`)
+      finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now)
     }
     return answer(state)
   }
@@ -117,14 +120,15 @@ function enterPhase(state: JobState, index: number, at: number): void {
   const phase = state.lifecycle.phases[index]
   if (phase === undefined) {
     const { status, message } = state.lifecycle.final
-    finish(state, status, message ?? '')
+    finish(state, status, message ?? '', at)
   } else {
     setStatus(state.job, phase.status, '')
   }
 }
 
-function finish(state: JobState, status: string, message: string): void {
+function finish(state: JobState, status: string, message: string, at: number): void {
   state.done = true
+  state.job.endedAt = at
   setStatus(state.job, status, message)
 }
 

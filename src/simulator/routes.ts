@@ -49,7 +49,19 @@ export function route(method: string, pathname: string): RouteMatch {
   return { endpoint: 'unknown' }
 }
 
+/** The one method each endpoint answers. */
+export function endpointMethod(endpoint: Endpoint): string {
+  return ROUTES.find((candidate) => candidate.endpoint === endpoint)?.method ?? ''
+}
+
+export const ENDPOINTS: readonly Endpoint[] = ROUTES.map((candidate) => candidate.endpoint)
+
 /** The real server answers 401 on any unauthenticated REST path, known or not. */
 export function needsBearer(pathname: string): boolean {
   return pathname.startsWith('/spotfire/api/rest/') || pathname.startsWith('/spotfire/rest/')
+}
+
+/** What `config-web-service-api` switches on and off; the token endpoint lies outside it. */
+export function isPublicApiPath(pathname: string): boolean {
+  return pathname === '/spotfire/api/rest' || pathname.startsWith('/spotfire/api/rest/')
 }

@@ -1,16 +1,40 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { faultFor, faultProblem, validateFaults, type Fault } from './faults.js'
-import { BUSY_ANSWER, handle, type Context, type Settings } from './handlers.js'
-import { errorJson, html, json, readBody, type SimResponse } from './http.js'
+import {
+  DEFAULT_TRICKLE_INTERVAL_MS,
+  faultFor,
+  faultProblem,
+  validateFaults,
+  type Fault,
+} from './faults.js'
+import {
+  BUSY_ANSWER,
+  handle,
+  requestedJobId,
+  unknownJob,
+  type Context,
+  type Settings,
+} from './handlers.js'
+import {
+  containerNotFound,
+  echoText,
+  errorJson,
+  html,
+  json,
+  readBody,
+  text,
+  type SimResponse,
+} from './http.js'
 import { JobStore } from './jobs.js'
 import { DEFAULT_INLINE_LIFECYCLE, SAMPLE_LIBRARY } from './library.js'
-import { route } from './routes.js'
+import { isPublicApiPath, route, type RouteMatch } from './routes.js'
+import { oversize, trickle } from './streaming.js'
 import { EXECUTE_SCOPE, TokenStore } from './tokens.js'
 import type {
   Endpoint,
   RecordedRequest,
+  RequestEvent,
   SimClient,
   Simulator,
   SimulatorOptions,
@@ -33,6 +57,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     inlineLifecycle: options.inlineLifecycle ?? DEFAULT_INLINE_LIFECYCLE,
     unparseableJob: options.unparseableJob ?? 'notset',
     unknownJob: options.unknownJob ?? 'http404',
+    xmlContentType: options.xmlContentType ?? 'lenient',
+    publicApi: options.publicApi ?? true,
     faults: options.faults ?? {},
   }
   validateSettings(settings)
@@ -52,36 +78,62 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request)
     const parsedUrl = new URL(request.url ?? '/', 'http://simulator')
-    const match = route(request.method ?? '', parsedUrl.pathname)
+    const method = request.method ?? ''
+    const match = route(method, parsedUrl.pathname)
     const { endpoint } = match
     const n = (counts.get(endpoint) ?? 0) + 1
     counts.set(endpoint, n)
-    const fault = endpoint === 'unknown' ? undefined : faultFor(settings.faults, endpoint, n)
+    // With the public API off the container answers before the application: no fault plays.
+    const apiOff = !settings.publicApi && isPublicApiPath(parsedUrl.pathname)
+    const fault =
+      endpoint === 'unknown' || apiOff ? undefined : faultFor(settings.faults, endpoint, n)
     requests.push({
       n,
       endpoint,
-      method: request.method ?? '',
+      method,
       url: request.url ?? '',
       headers: { ...request.headers },
       body: body ?? '',
       ...(fault === undefined ? {} : { fault: fault.type }),
     })
+    const tell = (outcome: Pick<RequestEvent, 'status'> | Pick<RequestEvent, 'fault'>): void => {
+      options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome })
+    }
+    const answer = (result: SimResponse): void => {
+      tell({ status: result.status })
+      send(response, result)
+    }
     if (body === undefined) {
-      send(response, errorJson(413, 'Payload Too Large'))
+      answer(errorJson(413, 'Payload Too Large'))
+      return
+    }
+    if (apiOff) {
+      answer(containerNotFound())
       return
     }
     const produce = () => handle(context, { request, url: parsedUrl, body, match })
     if (fault === undefined || endpoint === 'unknown') {
-      send(response, produce())
+      answer(produce())
       return
     }
     const problem = faultProblem(endpoint, fault)
-    if (problem === undefined) play(fault, response, produce)
-    else send(response, errorJson(500, `Simulator fault plan: ${problem}.`))
+    if (problem !== undefined) {
+      answer(errorJson(500, `Simulator fault plan: ${problem}.`))
+      return
+    }
+    tell({ fault })
+    play(fault, { request, response, match, produce })
+  }
+
+  interface Exchange {
+    request: IncomingMessage
+    response: ServerResponse
+    match: RouteMatch
+    produce: () => SimResponse
   }
 
   /** Every fault kind is applied here, and only here. */
-  function play(fault: Fault, response: ServerResponse, produce: () => SimResponse): void {
+  function play(fault: Fault, { request, response, match, produce }: Exchange): void {
     switch (fault.type) {
       case 'http': {
         const title = `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}`
@@ -101,8 +153,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           body: '',
         })
         return
-      case 'busy':
-        send(response, json(200, BUSY_ANSWER))
+      case 'busy': {
+        if (fault.withJob !== true) {
+          send(response, json(200, BUSY_ANSWER))
+          return
+        }
+        const before = context.jobs.jobs.length
+        const answer = produce()
+        const job = context.jobs.jobs[before]
+        send(response, job === undefined ? answer : json(200, { ...BUSY_ANSWER, JobId: job.id }))
+        return
+      }
+      case 'not-found':
+        send(response, unknownJob(settings, requestedJobId(match)))
+        return
+      case 'echo':
+        send(response, text(fault.status ?? 500, echoText(request)))
         return
       case 'reset-after':
         produce()
@@ -126,6 +192,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         })
         return
       }
+      case 'trickle':
+        trickle(response, produce(), fault.intervalMs ?? DEFAULT_TRICKLE_INTERVAL_MS, timers)
+        return
+      case 'oversize':
+        oversize(response, produce(), fault.bytes)
+        return
     }
   }
 

@@ -51,9 +51,35 @@ export interface SimulatorOptions {
   unparseableJob?: 'http400' | 'notset'
   /** Default 'http404'. */
   unknownJob?: 'http404' | 'missing'
+  /**
+   * Default 'lenient': start-content takes application/xml or text/xml, parameters ignored.
+   * 'exact': 415 unless Content-Type is exactly `application/xml`, as the community's mock server.
+   */
+  xmlContentType?: 'lenient' | 'exact'
+  /**
+   * Default true. False: every path under /spotfire/api/rest/ answers the servlet container's HTML
+   * 404, before any token check and without faults, as when the server's public web services are
+   * switched off (`config-web-service-api`). The token endpoint keeps working.
+   */
+  publicApi?: boolean
   faults?: FaultPlan | FaultPlanFn
   /** Milliseconds; default Date.now. Drives time-based phases and token expiry. */
   clock?: () => number
+  /** Called once per request, as soon as the simulator has decided how to answer it. */
+  onRequest?: (event: RequestEvent) => void
+}
+
+/** What onRequest is told: nothing that could carry a secret (no headers, body or query). */
+export interface RequestEvent {
+  method: string
+  /** The request path without its query string. */
+  path: string
+  endpoint: Endpoint | 'unknown'
+  /** As RecordedRequest.n. */
+  n: number
+  /** The fault played, if any; otherwise `status` is the status answered. */
+  fault?: Fault
+  status?: number
 }
 
 export interface RecordedRequest {
@@ -84,6 +110,13 @@ export interface SimJob {
   abortReasons: string[]
   /** Every status it has been in, in order. */
   history: string[]
+  /** Clock time of its creation. */
+  createdAt: number
+  /**
+   * Clock time at which it reached a terminal status: when its last scheduled phase ended (or the
+   * poll that ended it), or when it was aborted. Like `status`, set once a request sees it.
+   */
+  endedAt?: number
 }
 
 export type SimulatorUpdate = Partial<
@@ -96,6 +129,8 @@ export type SimulatorUpdate = Partial<
     | 'unparseableJob'
     | 'unknownJob'
     | 'clients'
+    | 'xmlContentType'
+    | 'publicApi'
   >
 >
 
