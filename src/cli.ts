@@ -1,21 +1,44 @@
-import { Inputs } from './constants.js'
-import type { Logger } from './logger.js'
-import { durationSeconds, isSuccess, verdict } from './report.js'
-import { runJob, type JobResult } from './run-job.js'
-import { getSettings, InputError } from './settings.js'
 import { systemClock } from './clock.js'
+import { Inputs } from './constants.js'
+import { execute } from './execute.js'
+import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
+import { jobJson } from './report/outputs.js'
+import { dryRunVerdict } from './report/summary.js'
+import { runVerdict } from './report/verdict.js'
+import { Secrets } from './secrets.js'
+import { getSettings, InputError, type Settings } from './settings/index.js'
 import { errorMessage } from './spotfire/errors.js'
+import type { Logger } from './spotfire/types.js'
+import { defuse } from './workflow-commands.js'
 
 /** The command line: the action's inputs as flags, for GitLab CI, Jenkins, Azure Pipelines and shells. */
 
 export const EXIT = { finished: 0, failed: 1, usage: 2 } as const
 
 const INPUT_NAMES: readonly string[] = Object.values(Inputs)
+/** Flags that may be given more than once: each adds a line, one job or one variable per line. */
+const REPEATABLE: readonly string[] = [
+  Inputs.LibraryPath,
+  Inputs.LibraryId,
+  Inputs.JobFile,
+  Inputs.JobId,
+  Inputs.Variables,
+]
+/** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
+const BOOLEAN: readonly string[] = [
+  Inputs.Wait,
+  Inputs.FailOnJobFailure,
+  Inputs.AbortOnTimeout,
+  Inputs.AbortOnCancel,
+  Inputs.FailFast,
+  Inputs.DryRun,
+]
 
 export const HELP = `Usage: spotfire-as-job [options]
 
-Starts a Spotfire Automation Services job, waits for it and exits 0 only when it finished.
-Progress goes to stderr; the result to stdout (one JSON object with --json).
+Starts Spotfire Automation Services jobs (or follows running ones), waits for them and exits 0
+only when every one finished. Progress goes to stderr; the result to stdout (one JSON object with
+--json).
 
 Every option that mirrors an action input (all but --json, --debug and --help) can also come
 from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
@@ -26,34 +49,38 @@ Server and credentials:
   --server-url URL            Spotfire Server base URL, e.g. https://spotfire.example.com
   --client-id ID              OAuth2 client id (scope api.rest.automation-services-job.execute)
   --client-secret SECRET      its secret (prefer SPOTFIRE_CLIENT_SECRET)
-  --client-auth-method M      basic (default) or post
+  --client-auth-method M      basic (default) or post (client_secret_basic, client_secret_post)
   --scope SCOPES              token scopes (default api.rest.automation-services-job.execute)
   --ca-certificate PEM|FILE   extra trusted CA certificates (self-signed servers)
 
-The job (exactly one):
-  --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"
-  --library-id GUID           a library job by id
+The jobs (at least one; the repeatable flags add one job each):
+  --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"; repeatable
+  --library-id GUID           a library job by id; repeatable
   --job-xml XML               job XML text
-  --job-file FILE             a job XML file
+  --job-file FILE|GLOB        a job XML file, or a pattern such as "jobs/*.xml"; repeatable
+  --job-id ID                 follow a job that is already running; repeatable
   --variables LINES           NAME=value lines for \${NAME} in the job XML
   --variable NAME=value       one variable; repeatable
 
-Waiting:
-  --wait true|false           wait for the job to end (default true)
+Running and waiting:
+  --max-parallel N            jobs running at once (default 4)
+  --fail-fast                 the first job that does not finish stops the others
+  --dry-run                   check the options, the credentials and the API; start nothing
+  --wait true|false           wait for the jobs to end (default true)
   --timeout DURATION          how long to wait: 90, 90s, 15m, 1h30m (default 30m)
   --poll-interval DURATION    longest pause between status checks (default 15s)
   --request-timeout DURATION  how long one HTTP request may take (default 30s)
-  --fail-on-job-failure B     false: exit 0 whatever the job's final status (default true)
-  --abort-on-timeout B        abort the job at the timeout (default true)
-  --abort-on-cancel B         abort the job on Ctrl+C / SIGTERM (default true)
+  --fail-on-job-failure B     false: exit 0 whatever the jobs' final status (default true)
+  --abort-on-timeout B        abort running jobs at the timeout (default true)
+  --abort-on-cancel B         abort running jobs on Ctrl+C / SIGTERM (default true)
 
 Output:
   --json                      print the outcome as one JSON object on stdout
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
-Exit codes: 0 the job finished (or started, with --wait false; or ended in any status, with
---fail-on-job-failure false); 1 it failed, timed out, was aborted or could not start;
+Exit codes: 0 every job finished (or started, with --wait false; or ended in any status, with
+--fail-on-job-failure false); 1 a job failed, timed out, was aborted or could not start;
 2 invalid options (with --json, stdout then holds {"ok":false,"outcome":"invalid-options",...}).
 `
 
@@ -76,7 +103,7 @@ export interface ParsedArgs {
 /** `--name value` and `--name=value` for every action input, plus --variable, --json, --debug, --help. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const parsed: ParsedArgs = { inputs: {}, json: false, debug: false, help: false }
-  const variables: string[] = []
+  const lines = new Map<string, string[]>()
   const problems: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
@@ -84,9 +111,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       parsed[arg === '-h' ? 'help' : (arg.slice(2) as 'json' | 'debug' | 'help')] = true
       continue
     }
+    if (!arg.startsWith('-')) {
+      // A value without its flag, or a secret the shell split in two: not echoed.
+      problems.push(`Unexpected argument ${i + 1}: not an option. Options start with --.`)
+      continue
+    }
     const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
-    const name = match?.[1]
-    if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
+    const flag = match?.[1]
+    const name = flag === 'variable' ? Inputs.Variables : flag
+    if (name === undefined || !INPUT_NAMES.includes(name)) {
       // The option's name only: a mistyped --client-secret=... must not echo the secret.
       problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`)
       // Skip its value too, so that it is not reported as another unknown option.
@@ -95,21 +128,24 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     let value = match?.[2]
     if (value === undefined) {
-      value = argv[i + 1]
-      if (value === undefined) {
-        problems.push(`Option --${name} needs a value.`)
+      const next = argv[i + 1]
+      if (BOOLEAN.includes(name) && (next === undefined || !/^(true|false)$/i.test(next))) {
+        value = 'true'
+      } else if (next === undefined) {
+        problems.push(`Option --${flag ?? name} needs a value.`)
         continue
+      } else {
+        value = next
+        i++
       }
-      i++
     }
-    if (name === 'variable') variables.push(value)
-    else parsed.inputs[name] = value
+    const given = lines.get(name) ?? []
+    if (given.length > 0 && !REPEATABLE.includes(name)) {
+      problems.push(`Option --${name} is given twice. Expected it once.`)
+    }
+    lines.set(name, [...given, value])
   }
-  if (variables.length > 0) {
-    parsed.inputs[Inputs.Variables] = [parsed.inputs[Inputs.Variables] ?? '', ...variables]
-      .filter((line) => line !== '')
-      .join('\n')
-  }
+  for (const [name, values] of lines) parsed.inputs[name] = values.join('\n')
   if (problems.length > 0) throw new InputError(problems)
   return parsed
 }
@@ -120,31 +156,48 @@ export function environmentName(input: string): string {
 }
 
 /** The JSON document --json prints: stable names for scripts. */
-export function resultJson(result: JobResult, ok: boolean): Record<string, unknown> {
+export function resultJson(
+  results: readonly JobResult[],
+  settings: Settings,
+): Record<string, unknown> {
+  const succeeded = (r: JobResult): boolean => isSuccess(r, settings.failOnJobFailure)
+  const first = results.find((r) => !succeeded(r)) ?? results[0]
   return {
-    ok,
-    outcome: result.outcome,
-    jobId: result.jobId ?? null,
-    status: result.status ?? null,
-    message: result.message,
-    durationSeconds: result.durationMs === undefined ? null : durationSeconds(result.durationMs),
-    timedOut: result.timedOut,
-    error: result.error ?? null,
-    abort: result.abort ?? null,
-    verdict: verdict(result),
+    ok: results.every(succeeded),
+    outcome: first?.outcome.kind ?? 'finished',
+    verdict: runVerdict(results, settings, succeeded),
+    jobs: results.map(jobJson),
   }
 }
 
-/** Runs one job from the command line; resolves to the exit code. */
+const WHY: Record<AbortWhy, string> = {
+  timeout: 'timed out waiting',
+  cancelled: 'was stopped',
+  'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+  'gave-up': 'lost contact with the job',
+}
+
+/** Runs the jobs from the command line; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const secrets = new Secrets()
+  // Everything printed is made inert for a CI runner that reads commands from the log, and redacted.
+  const out = (text: string): void => {
+    io.stdout(defuse(secrets.redact(text)))
+  }
+  // JSON stays exact data for scripts: a # written as \u0023 reads back the same, and no line of
+  // it can be taken for a workflow command (it starts with {, and holds no ##[).
+  const outJson = (value: unknown): void => {
+    io.stdout(`${secrets.redact(JSON.stringify(value)).replace(/#/g, '\\u0023')}\n`)
+  }
+  const err = (text: string): void => {
+    io.stderr(defuse(secrets.redact(text)))
+  }
   const invalid = (error: unknown): number => {
     if (argv.includes('--json')) {
       const problems = error instanceof InputError ? error.problems : [errorMessage(error)]
-      io.stdout(
-        `${JSON.stringify({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })}\n`,
-      )
+      outJson({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })
     }
-    io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`)
+    err(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`)
     return EXIT.usage
   }
   let args: ParsedArgs
@@ -157,40 +210,57 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(HELP)
     return EXIT.finished
   }
+  const input = (name: string): string => args.inputs[name] ?? io.env[environmentName(name)] ?? ''
+  secrets.addClient(input(Inputs.ClientId), input(Inputs.ClientSecret))
   const logger: Logger = {
     debug: (message) => {
-      if (args.debug) io.stderr(`debug: ${message}\n`)
+      if (args.debug) err(`debug: ${message}\n`)
     },
     info: (message) => {
-      io.stderr(`${message}\n`)
+      err(`${message}\n`)
     },
     warning: (message) => {
-      io.stderr(`warning: ${message}\n`)
+      err(`warning: ${message}\n`)
     },
   }
   try {
     const settings = getSettings({
-      input: (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '',
+      input,
       workspace: io.cwd,
+      name: (name) => `--${name}`,
       describe: (name) => `--${name} (or ${environmentName(name)})`,
     })
     for (const warning of settings.warnings) logger.warning(warning)
-    const result = await runJob(settings, {
+    const report = await execute(settings, {
       logger,
       clock: systemClock,
       cancelSignal: io.cancelSignal,
-      onToken: () => undefined,
+      onToken: (token) => {
+        secrets.add(token)
+      },
       abortReason: (why) =>
-        `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${why === 'timeout' ? 'timed out waiting' : why === 'cancelled' ? 'was stopped' : 'lost contact with the job'}.`,
+        `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${WHY[why]}.`,
     })
-    const ok = isSuccess(result, settings.failOnJobFailure)
-    const line = verdict(result)
-    if (args.json) io.stdout(`${JSON.stringify(resultJson(result, ok))}\n`)
-    else io.stdout(`${line}\n`)
-    return ok ? EXIT.finished : EXIT.failed
+    if (report.kind === 'dry-run') {
+      const verdict = dryRunVerdict(report)
+      if (args.json) {
+        outJson({
+          ok: report.ok,
+          outcome: 'dry-run',
+          verdict,
+          checks: report.checks,
+          plan: report.plan,
+        })
+      } else out(`${verdict}\n`)
+      return report.ok ? EXIT.finished : EXIT.failed
+    }
+    const json = resultJson(report.results, settings)
+    if (args.json) outJson(json)
+    else out(`${String(json.verdict)}\n`)
+    return json.ok === true ? EXIT.finished : EXIT.failed
   } catch (error) {
     if (error instanceof InputError) return invalid(error)
-    io.stderr(`Unexpected error: ${errorMessage(error)}\n`)
+    err(`Unexpected error: ${errorMessage(error)}\n`)
     return EXIT.failed
   }
 }

@@ -9,6 +9,7 @@ export const Inputs = {
   LibraryId: 'library-id',
   JobXml: 'job-xml',
   JobFile: 'job-file',
+  JobId: 'job-id',
   Variables: 'variables',
   Wait: 'wait',
   Timeout: 'timeout',
@@ -18,6 +19,9 @@ export const Inputs = {
   AbortOnTimeout: 'abort-on-timeout',
   AbortOnCancel: 'abort-on-cancel',
   CaCertificate: 'ca-certificate',
+  MaxParallel: 'max-parallel',
+  FailFast: 'fail-fast',
+  DryRun: 'dry-run',
 } as const
 
 export const Outputs = {
@@ -26,17 +30,13 @@ export const Outputs = {
   Message: 'message',
   DurationSeconds: 'duration-seconds',
   TimedOut: 'timed-out',
+  Jobs: 'jobs',
 } as const
 
-/** Saved with saveState so that the post step can abort a job the main step left running. */
+/** Saved with saveState so that the post step can abort jobs the main step left running. */
 export const State = {
-  JobId: 'job-id',
-  Settled: 'settled',
-  /** Why the main step's own abort failed: the post step tries again even with abort-on-cancel: false. */
-  PendingAbort: 'pending-abort',
+  /** The ledger: every job whose start went out, with its id and whether it is settled. */
+  Jobs: 'jobs',
 } as const
 
 export const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute'
-
-/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
-export const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000'

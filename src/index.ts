@@ -1,3 +1,3 @@
-import { runMain } from './main.js'
+import { runMainStep } from './main-step.js'
 
-await runMain()
+await runMainStep()

@@ -35,7 +35,7 @@ export interface StepOptions {
   state?: Record<string, string>
   env?: Record<string, string>
   /** Files to write into the workspace first, by path relative to it. */
-  files?: Record<string, string>
+  files?: Record<string, string | Buffer>
   workspace?: string
   /** Called with the log so far on every chunk; `kill` sends a signal, as the runner does on cancel. */
   onOutput?: (log: string, step: { kill(signal: NodeJS.Signals): void }) => void

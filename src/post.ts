@@ -1,3 +1,3 @@
-import { runPost } from './cleanup.js'
+import { runPostStep } from './post-step.js'
 
-await runPost()
+await runPostStep()

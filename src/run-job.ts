@@ -1,305 +1,338 @@
-import type { Clock } from './clock.js'
 import { formatDuration } from './duration.js'
-import type { Logger } from './logger.js'
-import type { ConnectionSettings, JobSource, Settings } from './settings.js'
-import { isZeroJobId, SpotfireClient } from './spotfire/client.js'
-import { errorMessage, SpotfireError } from './spotfire/errors.js'
-import { createTransport, type Transport } from './spotfire/http.js'
-import type { JobStatus } from './spotfire/status.js'
-import { TokenProvider } from './spotfire/token.js'
-import { waitForJobs, type WaitEnd } from './wait.js'
+import { describeJob, shortLabel } from './labels.js'
+import type { JobLedger } from './ledger.js'
+import {
+  STOPPED,
+  stopReasonOf,
+  type AbortWhy,
+  type JobResult,
+  type Outcome,
+  type StopReason,
+} from './outcome.js'
+import type { Poller, WatchEnd, WatchEvents } from './poller.js'
+import type { JobSpec, Settings } from './settings/index.js'
+import type { SpotfireClient, StartRequest } from './spotfire/client.js'
+import { isTerminal, statusName, type JobStatus } from './spotfire/status.js'
+import type { Clock, Logger } from './spotfire/types.js'
 
-/** Why the action stopped waiting without a final status. */
-export type StopReason = 'timeout' | 'cancelled' | 'gave-up'
+/** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
+export const ABORT_ON_CANCEL_TIMEOUT_MS = 5000
+/** The longest the check at the deadline may take: the step is already over time. */
+const FINAL_CHECK_TIMEOUT_MS = 5000
 
-/** How the run ended for one job. */
-export type Outcome =
-  /** Finished: every task succeeded. */
-  | 'finished'
-  /** A terminal status other than Finished. */
-  | 'job-failed'
-  /** Started, and not waited for (wait: false). */
-  | 'started'
-  /** The server did not create a job (not found, not parsed) or the start failed. */
-  | 'not-started'
-  | 'timed-out'
-  | 'cancelled'
-  /** Status checks kept failing. */
-  | 'gave-up'
-
-export interface JobResult {
-  source: JobSource
-  jobId?: string
-  /** The last StatusCode seen. */
-  status?: string
-  /** The server's Message, verbatim. */
-  message: string
-  /** From the start answer to the terminal status (or to when the wait stopped). */
-  durationMs?: number
-  timedOut: boolean
-  outcome: Outcome
-  /** What went wrong on our side (start failure, give-up, cancellation), for the failure line. */
-  error?: string
-  /** What happened to an abort the action sent. */
-  abort?: { ok: boolean; detail: string }
-}
-
-export interface RunHooks {
-  logger: Logger
+export interface JobContext {
+  client: SpotfireClient
+  poller: Poller
   clock: Clock
-  /** Fires when the workflow run is cancelled. */
-  cancelSignal: AbortSignal
-  /** Every token, as soon as it is received (the action masks it). */
-  onToken: (token: string) => void
-  /** The job id, as soon as the start answered. */
-  onStarted?(jobId: string): void
-  /** The action is done with the job: nothing is left for the post step to abort. */
-  onSettled?(jobId: string): void
-  /** An abort failed: the post step should try again, for this reason. */
-  onAbortFailed?(jobId: string, why: StopReason): void
+  logger: Logger
+  settings: Pick<
+    Settings,
+    'serverUrl' | 'wait' | 'timeoutMs' | 'requestTimeoutMs' | 'abortOnTimeout' | 'abortOnCancel'
+  >
+  /** Fires when the run stops waiting; its reason is the StopReason. */
+  stop: AbortSignal
+  /** Fires on cancellation only: it cuts short the check at the deadline. */
+  cancel: AbortSignal
+  deadline: number
+  ledger: JobLedger
+  /** Several jobs share the log: each line then starts with the job's short source. */
+  shared: boolean
   /** Why we abort, for the server's job log: names the workflow run. */
-  abortReason(why: StopReason): string
-  transport?: Transport
-  random?: () => number
-  /** Folds a phase's lines in the log (core.group on the runner). */
-  group?: <T>(name: string, run: () => Promise<T>) => Promise<T>
+  abortReason: (why: AbortWhy) => string
 }
 
-/** A client for the server in the settings, with its token cache; `dispose` closes its connections. */
-export function connect(
-  settings: ConnectionSettings & Partial<Pick<Settings, 'pollIntervalMs'>>,
-  hooks: Pick<RunHooks, 'clock' | 'logger' | 'onToken' | 'transport' | 'random'>,
-): { client: SpotfireClient; dispose: () => void } {
-  const { clock, logger } = hooks
-  const transport =
-    hooks.transport ??
-    createTransport({
-      requestTimeoutMs: settings.requestTimeoutMs,
-      userAgent: 'spotfire-automation-services-action',
-      ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
-    })
-  const tokens = new TokenProvider({
-    serverUrl: settings.serverUrl,
-    clientId: settings.clientId,
-    clientSecret: settings.clientSecret,
-    authMethod: settings.clientAuthMethod,
-    scope: settings.scope,
-    transport,
-    clock,
-    logger,
-    onToken: hooks.onToken,
-    ...(hooks.random === undefined ? {} : { random: hooks.random }),
+/** A job's run from start (or from its id) to its end, or to the abort that ends it. */
+export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobResult> {
+  const before = stopReasonOf(ctx.stop)
+  if (ctx.stop.aborted) return skipped(job, before ?? 'cancelled')
+  const log = jobLog(ctx, job)
+  let begun: Begun
+  if (job.kind === 'job-id') {
+    ctx.ledger.known(job.jobId)
+    log.info(
+      ctx.shared
+        ? `Following job ${job.jobId}`
+        : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`,
+    )
+    begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() }
+  } else {
+    const started = await start(job, ctx, log)
+    if ('outcome' in started) return started
+    begun = started
+  }
+  const result: JobResult = {
+    job,
+    jobId: begun.status.jobId,
+    status: begun.status.statusCode,
+    message: begun.status.message,
+    outcome: { kind: 'started' },
+  }
+  if (isTerminal(begun.status.statusCode)) {
+    ctx.ledger.settled()
+    return { ...result, durationMs: 0, outcome: endedAs(begun.status) }
+  }
+  if (!ctx.settings.wait) {
+    ctx.ledger.settled()
+    return result
+  }
+  const end = await ctx.poller.watch({
+    jobId: begun.status.jobId,
+    startedAt: begun.at,
+    status: begun.status,
+    signal: ctx.stop,
+    events: watchEvents(log),
   })
-  const client = new SpotfireClient({
-    serverUrl: settings.serverUrl,
-    statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs ?? 30_000, 1000),
-    transport,
-    tokens,
-    clock,
-    logger,
-    ...(hooks.random === undefined ? {} : { random: hooks.random }),
-  })
+  return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log)
+}
+
+interface Begun {
+  status: JobStatus
+  /** When the start answered. */
+  at: number
+}
+
+interface JobLog extends Logger {
+  /** "Job 7d5c…: " alone in the log; "[/Jobs/Refresh] " beside other jobs. */
+  tag: string
+}
+
+function jobLog(ctx: JobContext, job: JobSpec): JobLog {
+  const tag = ctx.shared
+    ? `[${shortLabel(job)}] `
+    : job.kind === 'job-id'
+      ? `Job ${job.jobId}: `
+      : ''
+  const log: JobLog = {
+    tag,
+    debug: (m) => {
+      ctx.logger.debug(`${log.tag}${m}`)
+    },
+    info: (m) => {
+      ctx.logger.info(`${log.tag}${m}`)
+    },
+    warning: (m) => {
+      ctx.logger.warning(`${log.tag}${m}`)
+    },
+  }
+  return log
+}
+
+async function start(
+  job: Exclude<JobSpec, { kind: 'job-id' }>,
+  ctx: JobContext,
+  log: JobLog,
+): Promise<Begun | JobResult> {
+  const { clock } = ctx
+  log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`)
+  const started = await ctx.client.start(
+    startRequestOf(job),
+    { deadline: ctx.deadline, signal: ctx.stop },
+    {
+      onSending: () => {
+        ctx.ledger.sending(clock.now())
+      },
+      onNotAccepted: () => {
+        ctx.ledger.notAccepted()
+      },
+    },
+  )
+  const base = { job, message: '' }
+  switch (started.kind) {
+    case 'started': {
+      const { status } = started
+      ctx.ledger.known(status.jobId)
+      log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`)
+      if (!ctx.shared) log.tag = `Job ${status.jobId}: `
+      return { status, at: clock.now() }
+    }
+    case 'refused': {
+      ctx.ledger.settled()
+      const { status } = started
+      return {
+        ...base,
+        status: status.statusCode,
+        message: status.message,
+        outcome: { kind: 'not-started', refused: true, mayHaveStarted: false },
+        problem:
+          status.message === ''
+            ? `the server answered ${statusName(status.statusCode)} without a job id`
+            : status.message,
+      }
+    }
+    case 'failed': {
+      // Reported here, so the post step need not warn about it again.
+      ctx.ledger.settled()
+      const { error, mayHaveStarted } = started
+      if (mayHaveStarted) {
+        return {
+          ...base,
+          outcome: { kind: 'not-started', refused: false, mayHaveStarted: true },
+          problem: error.message,
+        }
+      }
+      const stopped =
+        stopReasonOf(ctx.stop) ?? (clock.now() >= ctx.deadline ? 'timeout' : undefined)
+      if (stopped !== undefined) {
+        return { ...skipped(job, stopped), problem: error.message }
+      }
+      return {
+        ...base,
+        outcome: {
+          kind: 'not-started',
+          refused: error.details.status === 400,
+          mayHaveStarted: false,
+        },
+        problem: error.message,
+      }
+    }
+  }
+}
+
+function skipped(job: JobSpec, because: StopReason): JobResult {
+  return { job, message: '', outcome: { kind: 'skipped', because } }
+}
+
+function watchEvents(log: JobLog): WatchEvents {
   return {
-    client,
-    dispose: () => {
-      if (hooks.transport === undefined) transport.dispose()
+    onChange: (status, previous, ageMs) => {
+      log.info(
+        previous === ''
+          ? statusName(status.statusCode)
+          : `${statusName(previous)} -> ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`,
+      )
+    },
+    // A long job still shows signs of life in the log, without a line per poll.
+    onStill: (status, ageMs) => {
+      log.info(`still ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`)
+    },
+    onUnknownStatus: (status) => {
+      log.warning(
+        `status '${statusName(status.statusCode)}' is not one this action knows; it keeps waiting. A newer server may use it.`,
+      )
+    },
+    onRetry: (error, pauseMs) => {
+      log.info(
+        `checking the status failed: ${error.message}. Trying again in ${formatDuration(pauseMs)}.`,
+      )
+    },
+    onEarlyMissing: () => {
+      log.debug('the server does not know the job yet, moments after its start; checking again')
     },
   }
 }
 
-/** How long a job may keep its status before the log says it is still there. */
-export const HEARTBEAT_MS = 5 * 60_000
-
-/** Time the runner leaves between its first signal and the kill: the abort must fit in it. */
-export const ABORT_ON_CANCEL_TIMEOUT_MS = 5000
-
-/** Starts the job, waits for it and says how it ended. Spotfire failures end up in the result. */
-export async function runJob(settings: Settings, hooks: RunHooks): Promise<JobResult> {
-  const { clock, logger } = hooks
-  const startedRunAt = clock.now()
-  const deadline = startedRunAt + settings.timeoutMs
-  const { client, dispose } = connect(settings, hooks)
-  const stopSignal = AbortSignal.any([hooks.cancelSignal, AbortSignal.timeout(settings.timeoutMs)])
-  const base: JobResult = {
-    source: settings.job,
-    message: '',
-    timedOut: false,
-    outcome: 'not-started',
+/** Terminal status or not, the watch is over: settle the job, aborting it where the rules say. */
+async function finish(
+  result: JobResult,
+  end: WatchEnd,
+  startedAt: number,
+  ctx: JobContext,
+  log: JobLog,
+): Promise<JobResult> {
+  const seen = { ...result, status: end.status.statusCode, message: end.status.message }
+  if (end.kind === 'terminal') {
+    ctx.ledger.settled()
+    return { ...seen, outcome: endedAs(end.status) }
   }
-  const group = hooks.group ?? ((_name, run) => run())
+  if (end.kind === 'gave-up') {
+    return stopJob({ ...seen, problem: end.error.message }, 'gave-up', ctx, log)
+  }
+  const why = stopReasonOf(ctx.stop) ?? 'cancelled'
+  if (why === 'timeout') {
+    // The job may have ended since the last check: only a job still running has timed out.
+    const last = await finalCheck(end.status, ctx)
+    if (isTerminal(last.statusCode)) {
+      ctx.ledger.settled()
+      return {
+        ...seen,
+        status: last.statusCode,
+        message: last.message,
+        durationMs: ctx.clock.now() - startedAt,
+        outcome: endedAs(last),
+      }
+    }
+  }
+  // The last failed check says why a job may look stuck: "HTML pages, not the API's JSON".
+  const problem = end.lastProblem === undefined ? {} : { problem: end.lastProblem.message }
+  return stopJob({ ...seen, ...problem }, why, ctx, log)
+}
+
+async function finalCheck(last: JobStatus, ctx: JobContext): Promise<JobStatus> {
+  const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS)
   try {
-    let started: JobStatus
-    try {
-      started = await group(`Start ${describeSource(settings.job)}`, async () => {
-        logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`)
-        return client.start(settings.job, { deadline, signal: stopSignal })
-      })
-    } catch (error) {
-      if (!(error instanceof SpotfireError)) throw error
-      const stoppedBy = stoppedReason(clock.now(), deadline, hooks.cancelSignal)
-      return {
-        ...base,
-        outcome:
-          stoppedBy === 'timeout'
-            ? 'timed-out'
-            : stoppedBy === 'cancelled'
-              ? 'cancelled'
-              : 'not-started',
-        timedOut: stoppedBy === 'timeout',
-        error: `Could not start ${describeSource(settings.job)}: ${error.message}`,
-      }
-    }
-    if (isZeroJobId(started.jobId)) {
-      return {
-        ...base,
-        status: started.statusCode,
-        message: started.message,
-        error: `Could not start ${describeSource(settings.job)}: ${started.message || `the server answered ${started.statusCode} without a job id`}`,
-      }
-    }
-    const startedAt = clock.now()
-    hooks.onStarted?.(started.jobId)
-    const job = {
-      ...base,
-      jobId: started.jobId,
-      status: started.statusCode,
-      message: started.message,
-    }
-    logger.info(`Started job ${started.jobId}: ${started.statusCode}`)
-    if (!settings.wait) {
-      hooks.onSettled?.(started.jobId)
-      return { ...job, outcome: 'started' }
-    }
-    const [waited] = await group(`Wait for job ${started.jobId}`, () =>
-      waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
-        getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
-        clock,
-        deadline,
-        pollIntervalMs: settings.pollIntervalMs,
-        signal: stopSignal,
-        onChange: (watched, previous, elapsedMs) => {
-          logger.info(
-            `Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
-          )
-        },
-        // A long job still shows signs of life in the log, without a line per poll.
-        heartbeatMs: HEARTBEAT_MS,
-        onStill: (watched, elapsedMs) => {
-          logger.info(
-            `Job ${watched.jobId}: still ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`,
-          )
-        },
-        onUnknownStatus: (watched) => {
-          logger.warning(
-            `Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`,
-          )
-        },
-      }),
-    )
-    if (waited === undefined) throw new Error('the wait loop returned no result')
-    const final = waited.job.status
-    const result: JobResult = {
-      ...job,
-      status: final.statusCode,
-      message: final.message,
-      durationMs: waited.endedAt - startedAt,
-    }
-    if (waited.end === 'terminal') {
-      hooks.onSettled?.(started.jobId)
-      return { ...result, outcome: final.statusCode === 'Finished' ? 'finished' : 'job-failed' }
-    }
-    // The stop signal also fires at the deadline, a moment before the clock may show it passed:
-    // only the cancel signal means a cancellation.
-    const end = waited.end === 'cancelled' && !hooks.cancelSignal.aborted ? 'timeout' : waited.end
-    return await stopWaiting(result, end, waited.error, settings, client, hooks)
-  } finally {
-    dispose()
+    return await ctx.client.status(last.jobId, {
+      deadline: ctx.clock.now() + timeoutMs,
+      timeoutMs,
+      signal: ctx.cancel,
+    })
+  } catch {
+    return last
   }
 }
 
-/** The wait ended without a terminal status: abort the job where the settings say so. */
-async function stopWaiting(
-  result: JobResult,
-  end: Exclude<WaitEnd, 'terminal'>,
-  error: SpotfireError | undefined,
-  settings: Settings,
-  client: SpotfireClient,
-  hooks: RunHooks,
+/** Aborts the job (unless the settings leave it running) and says how it ended. */
+async function stopJob(
+  result: JobResult & { jobId?: string },
+  why: AbortWhy,
+  ctx: JobContext,
+  log: JobLog,
 ): Promise<JobResult> {
-  const jobId = result.jobId ?? ''
-  const waitedFor = formatDuration(settings.timeoutMs)
-  const stopped: JobResult =
-    end === 'timeout'
-      ? {
-          ...result,
-          outcome: 'timed-out',
-          timedOut: true,
-          error: `Job ${jobId} did not finish within ${waitedFor}.`,
-        }
-      : end === 'cancelled'
-        ? {
-            ...result,
-            outcome: 'cancelled',
-            error: `The run was cancelled while job ${jobId} was ${result.status ?? 'running'}.`,
-          }
-        : {
-            ...result,
-            outcome: 'gave-up',
-            error: `Lost track of job ${jobId}: ${error?.message ?? 'status checks failed'}`,
-          }
-  const shouldAbort =
-    end === 'timeout'
-      ? settings.abortOnTimeout
-      : end === 'cancelled'
-        ? settings.abortOnCancel
-        : true
-  if (!shouldAbort) {
-    hooks.onSettled?.(jobId)
-    hooks.logger.warning(
-      `Job ${jobId} was left running (abort-on-${end === 'timeout' ? 'timeout' : 'cancel'}: false).`,
-    )
-    return stopped
+  const stopped: JobResult = {
+    ...result,
+    outcome: why === 'gave-up' ? { kind: 'gave-up' } : STOPPED[why],
   }
-  const quick = end === 'cancelled'
-  const timeoutMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : settings.requestTimeoutMs
-  const now = hooks.clock.now()
+  const jobId = result.jobId ?? ''
+  const leaveRunning =
+    (why === 'timeout' && !ctx.settings.abortOnTimeout) ||
+    (why === 'cancelled' && !ctx.settings.abortOnCancel)
+  if (leaveRunning) {
+    ctx.ledger.settled()
+    log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`)
+    return { ...stopped, abort: { kind: 'left-running' } }
+  }
+  const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs
   try {
-    const aborted = await client.abort(jobId, hooks.abortReason(end), {
-      deadline: now + (quick ? ABORT_ON_CANCEL_TIMEOUT_MS : 2 * settings.requestTimeoutMs),
+    const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
+      deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
       timeoutMs,
     })
-    hooks.onSettled?.(jobId)
-    hooks.logger.info(`Aborted job ${jobId}: the server answered ${aborted.statusCode}.`)
+    ctx.ledger.settled()
+    if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+      // It ended on its own before the abort arrived: that is how it ended.
+      log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`)
+      return {
+        ...result,
+        status: answer.statusCode,
+        message: answer.message,
+        outcome: endedAs(answer),
+      }
+    }
+    log.info(`aborted: the server answered ${statusName(answer.statusCode)}.`)
     return {
       ...stopped,
-      status: aborted.statusCode,
-      message: aborted.message,
-      abort: { ok: true, detail: `aborted (${aborted.statusCode})` },
+      status: answer.statusCode,
+      message: answer.message,
+      abort: { kind: 'aborted', status: answer.statusCode },
     }
-  } catch (abortError) {
-    const detail = `was not aborted and may still be running: ${errorMessage(abortError)}`
-    hooks.logger.warning(`Job ${jobId} ${detail}`)
-    hooks.onAbortFailed?.(jobId, end)
-    return { ...stopped, abort: { ok: false, detail } }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    log.warning(`was not aborted and may still be running: ${detail}`)
+    ctx.ledger.abortFailed(why)
+    return { ...stopped, abort: { kind: 'failed', detail } }
   }
 }
 
-function stoppedReason(
-  now: number,
-  deadline: number,
-  cancel: AbortSignal,
-): 'timeout' | 'cancelled' | undefined {
-  if (cancel.aborted) return 'cancelled'
-  return now >= deadline ? 'timeout' : undefined
+function endedAs(status: JobStatus): Outcome {
+  return status.statusCode === 'Finished' ? { kind: 'finished' } : { kind: 'failed' }
 }
 
-export function describeSource(job: JobSource): string {
+function startRequestOf(job: Exclude<JobSpec, { kind: 'job-id' }>): StartRequest {
   switch (job.kind) {
     case 'library-path':
-      return `library job '${job.path}'`
+      return { kind: 'library-path', path: job.path }
     case 'library-id':
-      return `library job ${job.id}`
+      return { kind: 'library-id', id: job.id }
     case 'xml':
-      return job.file === undefined ? 'the inline job (job-xml)' : `the job in '${job.file}'`
+      return { kind: 'xml', xml: job.xml }
   }
 }

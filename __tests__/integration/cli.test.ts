@@ -79,8 +79,7 @@ describe('the CLI', () => {
     expect(result).toMatchObject({
       ok: true,
       outcome: 'finished',
-      status: 'Finished',
-      jobId: sim.jobs[0]?.id,
+      jobs: [{ source: '/Jobs/Quick', status: 'Finished', 'job-id': sim.jobs[0]?.id }],
     })
     expect(run.stderr).toContain('Queued -> Finished')
     expect(run.stderr + run.stdout).not.toContain('demo-secret')
@@ -96,7 +95,7 @@ describe('the CLI', () => {
     const run = await cli(['--library-path', '/Jobs/Quick', '--timeout', 'soon', '--json'])
     expect(run.code).toBe(2)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, outcome: 'invalid-options' })
-    expect(run.stderr).toContain("Invalid timeout 'soon'.")
+    expect(run.stderr).toContain("Invalid --timeout 'soon'.")
     expect(sim.requests).toEqual([])
   })
 
@@ -106,6 +105,9 @@ describe('the CLI', () => {
     })
     expect(run.code).toBe(1)
     expect(sim.jobs[0]?.abortReasons[0]).toContain('spotfire-as-job')
-    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'cancelled', status: 'Canceled' })
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: 'cancelled',
+      jobs: [{ status: 'Canceled' }],
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse } from 'yaml'
@@ -8,8 +9,11 @@ import {
   type StepRun,
 } from '../../src/local-runner.js'
 
-export const DIST_MAIN = resolve('dist/index.js')
-export const DIST_POST = resolve('dist/post/index.js')
+/** SPOTFIRE_TEST_DIST points the tests at another build, e.g. the last release's, to see a new test fail there. */
+const DIST = resolve(process.env.SPOTFIRE_TEST_DIST ?? 'dist')
+export const DIST_MAIN = resolve(DIST, 'index.js')
+export const DIST_POST = resolve(DIST, 'post/index.js')
+export const DIST_CLI = resolve(DIST, 'cli/index.js')
 export const CLIENT_ID = 'demo-client'
 export const CLIENT_SECRET = 'demo-secret'
 
@@ -115,4 +119,64 @@ export function tokensSeen(
       }),
     ),
   ]
+}
+
+export interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the bundled CLI with the demo client's credentials in SPOTFIRE_* variables, as a user's script would. */
+export function runCliProcess(
+  args: string[],
+  options: {
+    env?: Record<string, string>
+    onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void
+    cwd?: string
+  } = {},
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [DIST_CLI, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      SPOTFIRE_CLIENT_ID: CLIENT_ID,
+      SPOTFIRE_CLIENT_SECRET: CLIENT_SECRET,
+      ...options.env,
+    },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+    options.onStderr?.(stderr, (signal) => child.kill(signal))
+  })
+  return new Promise((done) => {
+    child.on('close', (code) => {
+      done({ code, stdout, stderr })
+    })
+  })
+}
+
+/** The ledger the main step saved for the post step: one entry per job whose start went out. */
+export function ledgerOf(run: StepRun): {
+  source: string
+  jobId?: string
+  settled: boolean
+  startSentAt?: number
+  pendingAbort?: string
+}[] {
+  return JSON.parse(run.state.jobs ?? '[]') as ReturnType<typeof ledgerOf>
+}
+
+/** Saved state that tells the post step of one job, as the main step would have left it. */
+export function ledgerState(
+  entries: { source?: string; jobId: string; settled?: boolean; pendingAbort?: string }[],
+): Record<string, string> {
+  return {
+    jobs: JSON.stringify(entries.map((e) => ({ source: '/Jobs/Refresh', settled: false, ...e }))),
+  }
 }

@@ -17,14 +17,14 @@ const cases: [string, Record<string, string>, string][] = [
     'Input client-secret is required.',
   ],
   [
-    'two job sources',
-    { 'library-path': '/a', 'library-id': '5f0c2a1e-3b4d-4e6f-8a9b-0c1d2e3f4a5b' },
-    'Several jobs given (library-path, library-id)',
+    'the same job twice',
+    { 'library-path': '/a\n/a' },
+    "The job '/a' is listed twice. Expected each job once.",
   ],
   [
     'no job source',
     {},
-    'No job given. Expected exactly one of library-path, library-id, job-xml or job-file.',
+    'No job given. Expected library-path, library-id, job-xml, job-file or job-id.',
   ],
   [
     'malformed XML',
@@ -34,7 +34,7 @@ const cases: [string, Record<string, string>, string][] = [
   [
     'an unreadable file',
     { 'job-file': 'missing.xml' },
-    "Cannot read job-file 'missing.xml' (ENOENT)",
+    "Cannot read job-file 'missing.xml': no such file (ENOENT).",
   ],
   [
     'a bad URL scheme',
@@ -59,7 +59,7 @@ const cases: [string, Record<string, string>, string][] = [
   [
     'a bad auth method',
     { 'client-auth-method': 'jwt', 'library-path': '/a' },
-    "Invalid client-auth-method 'jwt'. Expected basic or post.",
+    "Invalid client-auth-method 'jwt'. Expected basic (client_secret_basic) or post (client_secret_post).",
   ],
 ]
 
@@ -75,7 +75,15 @@ describe('invalid inputs', () => {
       expect(errors[0]?.message).toContain(expected)
       expect(run.log).not.toMatch(/\n\s+at .+:\d+:\d+/)
       expect(sim.requests.length).toBe(before)
-      expect(run.outputs).toEqual({})
+      // Every output is still set, empty, so that later steps' conditions can rely on them.
+      expect(run.outputs).toEqual({
+        'job-id': '',
+        status: '',
+        message: '',
+        'duration-seconds': '',
+        'timed-out': 'false',
+        jobs: '[]',
+      })
     },
   )
 

@@ -11,6 +11,8 @@ import {
   cancelLikeTheRunner,
   CLIENT_SECRET,
   DIST_POST,
+  ledgerOf,
+  ledgerState,
   runAction,
   shownLog,
   tokensSeen,
@@ -132,7 +134,7 @@ describe('no orphaned jobs', () => {
     expect(sim.jobs[0]?.abortReasons).toHaveLength(1)
     expect(sim.jobs[0]?.abortReasons[0]).toContain('was cancelled')
     expect(sim.jobs[0]?.status).toBe('Canceled')
-    expect(run.state.settled).toBe('true')
+    expect(ledgerOf(run)).toMatchObject([{ jobId: sim.jobs[0]?.id, settled: true }])
     expect(errorOf(run)).toContain('cancelled')
   })
 
@@ -156,7 +158,7 @@ describe('no orphaned jobs', () => {
       },
     })
     expect(main.signal).toBe('SIGKILL')
-    expect(main.state['job-id']).toBe(sim.jobs[0]?.id)
+    expect(ledgerOf(main)).toMatchObject([{ jobId: sim.jobs[0]?.id, settled: false }])
     // Set the moment the job started, so it survives the kill.
     expect(main.outputs['job-id']).toBe(sim.jobs[0]?.id)
     const post = await runAction({
@@ -181,7 +183,7 @@ describe('no orphaned jobs', () => {
       },
     })
     expect(main.exitCode).toBe(1)
-    expect(main.state['pending-abort']).toBe('timeout')
+    expect(ledgerOf(main)).toMatchObject([{ settled: false, pendingAbort: 'timeout' }])
     expect(sim.jobs[0]?.status).toBe('InProgress')
     const post = await runAction({
       entry: DIST_POST,
@@ -196,7 +198,7 @@ describe('no orphaned jobs', () => {
   it('the post step aborts even when the job file has gone since the main step', async () => {
     const sim = await simulator({}, FOREVER)
     const started = await runAction({ inputs: baseInputs(sim.url, { ...job, wait: 'false' }) })
-    const state = { 'job-id': started.outputs['job-id'] ?? '' }
+    const state = ledgerState([{ jobId: started.outputs['job-id'] ?? '' }])
     const post = await runAction({
       entry: DIST_POST,
       inputs: baseInputs(sim.url, { 'job-file': 'deleted.xml' }),
@@ -222,7 +224,7 @@ describe('no orphaned jobs', () => {
 
   it('the post step warns, but does not fail, when the abort fails', async () => {
     const sim = await simulator({}, FOREVER)
-    const state = { 'job-id': '11111111-2222-4333-8444-555555555555' }
+    const state = ledgerState([{ jobId: '11111111-2222-4333-8444-555555555555' }])
     sim.update({ faults: { abort: { 1: { type: 'http', status: 400 } } } })
     const post = await runAction({ entry: DIST_POST, inputs: baseInputs(sim.url, job), state })
     expect(post.exitCode).toBe(0)
@@ -245,25 +247,39 @@ describe('no orphaned jobs', () => {
 
 describe('transient faults', () => {
   it('survives a storm of faults on status polls', async () => {
-    const sim = await simulator({
-      faults: {
-        status: {
-          1: { type: 'http', status: 500 },
-          2: { type: 'reset-before' },
-          3: { type: 'truncated' },
-          4: { type: 'http', status: 502, html: true },
-          5: { type: 'http', status: 429, retryAfter: '1' },
-          6: { type: 'reset-after' },
-          7: { type: 'http', status: 503 },
-          8: { type: 'slow', ms: 1500 },
-          9: { type: 'http', status: 504 },
+    // Every other check fails, each a different way; a success in between resets the backoff.
+    const sim = await simulator(
+      {
+        faults: {
+          status: {
+            1: { type: 'http', status: 500 },
+            3: { type: 'reset-before' },
+            5: { type: 'truncated' },
+            7: { type: 'http', status: 502, html: true },
+            9: { type: 'http', status: 429, retryAfter: '1' },
+            11: { type: 'reset-after' },
+            13: { type: 'http', status: 503 },
+            15: { type: 'slow', ms: 1500 },
+            17: { type: 'http', status: 504 },
+          },
+          token: { 1: { type: 'http', status: 503 }, 2: { type: 'reset-before' } },
         },
-        token: { 1: { type: 'http', status: 503 }, 2: { type: 'reset-before' } },
       },
-    })
+      {
+        // Long enough for every fault above to be played (some faults count as a poll too).
+        phases: [
+          { status: 'Queued', polls: 6 },
+          { status: 'InProgress', polls: 6 },
+        ],
+        final: { status: 'Finished', message: '' },
+      },
+    )
     const run = await runAction({
       inputs: baseInputs(sim.url, { ...job, 'request-timeout': '1s' }),
     })
+    expect(
+      sim.requests.filter((r) => r.endpoint === 'status' && r.fault !== undefined),
+    ).toHaveLength(9)
     expect(errorOf(run)).toBe('')
     expect(run.exitCode).toBe(0)
     expect(run.outputs.status).toBe('Finished')

@@ -1,80 +1,321 @@
 import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
-import { environmentName, HELP, parseArgs, runCli } from '../../src/cli.js'
-import { InputError } from '../../src/settings.js'
+import {
+  type CliIo,
+  environmentName,
+  EXIT,
+  HELP,
+  parseArgs,
+  resultJson,
+  runCli,
+} from '../../src/cli.js'
+import { Inputs } from '../../src/constants.js'
+import { jobJson } from '../../src/report/outputs.js'
+import { runVerdict } from '../../src/report/verdict.js'
+import { InputError, type Settings } from '../../src/settings/index.js'
+import { failed, result, resultFor } from './report-fixtures.js'
 
 const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown> }
+
+/** The problems parseArgs reports, or [] when it reports none. */
+function problemsOf(argv: string[]): string[] {
+  try {
+    parseArgs(argv)
+    return []
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as InputError).problems
+  }
+}
 
 describe('parseArgs', () => {
   it('reads --name value and --name=value for action inputs', () => {
     const args = parseArgs(['--server-url', 'https://s', '--library-path=/Jobs/A b', '--json'])
-    expect(args.inputs).toEqual({ 'server-url': 'https://s', 'library-path': '/Jobs/A b' })
-    expect(args.json).toBe(true)
+    expect(args).toEqual({
+      inputs: { 'server-url': 'https://s', 'library-path': '/Jobs/A b' },
+      json: true,
+      debug: false,
+      help: false,
+    })
   })
 
-  it('joins repeated --variable with --variables into lines', () => {
-    const args = parseArgs(['--variables', 'A=1', '--variable', 'B=2', '--variable=C=x=y'])
-    expect(args.inputs.variables).toBe('A=1\nB=2\nC=x=y')
+  it('keeps everything after the first = as the value, = and line breaks included', () => {
+    expect(parseArgs(['--variable=C=x=y']).inputs.variables).toBe('C=x=y')
+    expect(parseArgs(['--job-xml=<a b="1"/>\n<c/>']).inputs['job-xml']).toBe('<a b="1"/>\n<c/>')
+    expect(parseArgs(['--scope=']).inputs.scope).toBe('')
+  })
+
+  it('takes the next argument as the value, even one that looks like a flag', () => {
+    expect(parseArgs(['--client-secret', '--starts-with-dashes']).inputs['client-secret']).toBe(
+      '--starts-with-dashes',
+    )
+  })
+
+  it.each([Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobFile, Inputs.JobId])(
+    'joins a repeated --%s into lines, in order',
+    (name) => {
+      const args = parseArgs([`--${name}`, 'first', `--${name}=second`, `--${name}`, 'third'])
+      expect(args.inputs[name]).toBe('first\nsecond\nthird')
+    },
+  )
+
+  it('joins --variable and --variables into lines', () => {
+    const args = parseArgs(['--variables', 'A=1\nB=2', '--variable', 'C=3', '--variable=D=x=y'])
+    expect(args.inputs.variables).toBe('A=1\nB=2\nC=3\nD=x=y')
+  })
+
+  it.each([
+    Inputs.ServerUrl,
+    Inputs.ClientSecret,
+    Inputs.JobXml,
+    Inputs.Timeout,
+    Inputs.MaxParallel,
+    Inputs.FailFast,
+  ])('refuses --%s given twice', (name) => {
+    expect(problemsOf([`--${name}`, 'true', `--${name}=false`])).toEqual([
+      `Option --${name} is given twice. Expected it once.`,
+    ])
+  })
+
+  it.each([Inputs.DryRun, Inputs.FailFast, Inputs.Wait, Inputs.AbortOnCancel])(
+    'reads --%s alone as true, before another flag or at the end',
+    (name) => {
+      expect(parseArgs([`--${name}`]).inputs[name]).toBe('true')
+      const args = parseArgs([`--${name}`, '--json'])
+      expect(args.inputs[name]).toBe('true')
+      expect(args.json).toBe(true)
+    },
+  )
+
+  it('reads the value after a boolean flag when it is true or false', () => {
+    expect(parseArgs(['--fail-fast', 'false']).inputs['fail-fast']).toBe('false')
+    expect(parseArgs(['--dry-run', 'TRUE']).inputs['dry-run']).toBe('TRUE')
+    expect(parseArgs(['--wait=false']).inputs.wait).toBe('false')
+    expect(parseArgs(['--fail-fast', 'false', '--library-path', '/a']).inputs).toEqual({
+      'fail-fast': 'false',
+      'library-path': '/a',
+    })
+  })
+
+  it('does not take a path after a boolean flag as its value', () => {
+    const args = parseArgs(['--dry-run', '--library-path', '/Jobs/A'])
+    expect(args.inputs).toEqual({ 'dry-run': 'true', 'library-path': '/Jobs/A' })
+  })
+
+  it('reads --json, --debug, --help and -h', () => {
+    expect(parseArgs(['--json', '--debug'])).toMatchObject({ json: true, debug: true, help: false })
+    expect(parseArgs(['--help']).help).toBe(true)
+    expect(parseArgs(['-h']).help).toBe(true)
   })
 
   it('reports every unknown option and missing value at once', () => {
-    let problems: string[] = []
-    try {
-      parseArgs(['--bogus', '--timeout'])
-    } catch (error) {
-      problems = (error as InputError).problems
-    }
-    expect(problems).toEqual(["Unknown option '--bogus'.", 'Option --timeout needs a value.'])
+    expect(
+      problemsOf(['--bogus', '--timeout', '1', '--timeout', '2', '--Server-Url', 'x', '--scope']),
+    ).toEqual([
+      "Unknown option '--bogus'.",
+      'Option --timeout is given twice. Expected it once.',
+      "Unknown option '--Server-Url'.",
+      'Option --scope needs a value.',
+    ])
   })
-})
 
-describe('secrets on the command line', () => {
   it('does not echo the value of a mistyped option', () => {
-    let message = ''
-    try {
-      parseArgs(['--client-secrt=TopSecret123'])
-    } catch (error) {
-      message = (error as InputError).message
-    }
-    expect(message).toBe("Unknown option '--client-secrt'.")
+    const problems = problemsOf(['--client-secrt=TopSecret123', '--clientsecret', 'TopSecret456'])
+    expect(problems).toEqual([
+      "Unknown option '--client-secrt'.",
+      "Unknown option '--clientsecret'.",
+    ])
+    expect(problems.join(' ')).not.toMatch(/TopSecret/)
   })
-})
 
-describe('typos', () => {
   it('reports a mistyped option once, not its value as another option', () => {
-    let problems: string[] = []
-    try {
-      parseArgs(['--libary-path', '/Samples/Refresh sales', '--json'])
-    } catch (error) {
-      problems = (error as InputError).problems
-    }
-    expect(problems).toEqual(["Unknown option '--libary-path'."])
+    expect(problemsOf(['--libary-path', '/Samples/Refresh sales', '--json'])).toEqual([
+      "Unknown option '--libary-path'.",
+    ])
+  })
+
+  it('does not echo an argument that is not an option: it may be a value', () => {
+    // BUG fixed: a stray argument (a secret split by the shell, or passed without its flag) was
+    // printed back as "Unknown option '<the argument>'".
+    const problems = problemsOf(['--client-secret', 'Top', 'Secret123', '--json'])
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/argument 3/)
+    expect(problems.join(' ')).not.toContain('Secret123')
+    expect(problemsOf(['TopSecret789']).join(' ')).not.toContain('TopSecret789')
   })
 })
 
-describe('help and environment', () => {
+describe('environmentName', () => {
+  it.each([
+    ['client-secret', 'SPOTFIRE_CLIENT_SECRET'],
+    ['server-url', 'SPOTFIRE_SERVER_URL'],
+    ['fail-on-job-failure', 'SPOTFIRE_FAIL_ON_JOB_FAILURE'],
+    ['max-parallel', 'SPOTFIRE_MAX_PARALLEL'],
+  ])('names the variable for %s %s', (input, name) => {
+    expect(environmentName(input)).toBe(name)
+  })
+})
+
+describe('HELP', () => {
   it('documents every action input as a flag', () => {
-    for (const name of Object.keys(action.inputs)) expect(HELP).toContain(`--${name} `)
+    const names = Object.keys(action.inputs)
+    expect(names.length).toBeGreaterThan(10)
+    for (const name of names) expect(HELP).toMatch(new RegExp(`^  --${name} `, 'm'))
   })
 
-  it('names environment variables SPOTFIRE_ + the input', () => {
-    expect(environmentName('client-secret')).toBe('SPOTFIRE_CLIENT_SECRET')
+  it('documents every input the code knows, new ones included', () => {
+    for (const name of Object.values(Inputs)) expect(HELP).toMatch(new RegExp(`^  --${name} `, 'm'))
   })
 
-  it('exits 2 with the problems on invalid input, before any request', async () => {
+  it('documents --variable, --json, --debug and --help', () => {
+    for (const flag of ['--variable', '--json', '--debug', '--help']) {
+      expect(HELP).toMatch(new RegExp(`^  ${flag} `, 'm'))
+    }
+  })
+
+  it('says how to pass options as environment variables, and the exit codes', () => {
+    expect(HELP).toContain('SPOTFIRE_CLIENT_SECRET')
+    expect(HELP).toMatch(/Exit codes: 0 /)
+    expect(HELP).toContain('{"ok":false,"outcome":"invalid-options"')
+  })
+})
+
+describe('resultJson', () => {
+  const settings = (failOnJobFailure: boolean): Settings => ({
+    serverUrl: 'https://spotfire.example.com',
+    clientId: 'id',
+    clientSecret: 'secret',
+    clientAuthMethod: 'basic',
+    scope: 'api.rest.automation-services-job.execute',
+    requestTimeoutMs: 30_000,
+    abortOnCancel: true,
+    jobs: [],
+    wait: true,
+    timeoutMs: 1_800_000,
+    pollIntervalMs: 15_000,
+    failOnJobFailure,
+    abortOnTimeout: true,
+    maxParallel: 4,
+    failFast: false,
+    dryRun: false,
+    warnings: [],
+  })
+
+  it('says ok with the outcome of the first job when every job succeeded', () => {
+    const results = [result(), resultFor({ kind: 'started' })]
+    expect(resultJson(results, settings(true))).toEqual({
+      ok: true,
+      outcome: 'finished',
+      verdict: runVerdict(results, settings(true), () => true),
+      jobs: results.map(jobJson),
+    })
+  })
+
+  it('gives the outcome of the first job that did not succeed', () => {
+    const results = [result(), failed(), resultFor({ kind: 'timed-out' })]
+    const json = resultJson(results, settings(true))
+    expect(json.ok).toBe(false)
+    expect(json.outcome).toBe('failed')
+    expect(json.verdict).toMatch(/^1 of 3 jobs finished\./)
+  })
+
+  it('lets a failed job pass with fail-on-job-failure false, and no other failure', () => {
+    const json = resultJson([result(), failed()], settings(false))
+    expect(json.ok).toBe(true)
+    expect(json.outcome).toBe('finished')
+    const other = resultJson([failed(), resultFor({ kind: 'gave-up' })], settings(false))
+    expect(other.ok).toBe(false)
+    expect(other.outcome).toBe('gave-up')
+  })
+})
+
+describe('runCli with invalid options', () => {
+  const run = async (
+    argv: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> => {
+    let stdout = ''
     let stderr = ''
-    const code = await runCli(['--server-url', 'ftp://x', '--library-path', '/a'], {
-      stdout: () => undefined,
+    const io: CliIo = {
+      stdout: (text) => {
+        stdout += text
+      },
       stderr: (text) => {
         stderr += text
       },
-      env: { SPOTFIRE_CLIENT_ID: 'id' },
-      cwd: '/',
+      env,
+      cwd: tmpdir(),
       cancelSignal: new AbortController().signal,
+    }
+    const code = await runCli(argv, io)
+    return { code, stdout, stderr }
+  }
+
+  it('prints the problems as JSON with --json and exits 2, naming flags', async () => {
+    const { code, stdout, stderr } = await run([
+      '--timeout',
+      'soon',
+      '--library-path',
+      '/a',
+      '--json',
+    ])
+    expect(code).toBe(EXIT.usage)
+    expect(code).toBe(2)
+    const json = JSON.parse(stdout) as Record<string, unknown>
+    expect(json).toMatchObject({ ok: false, outcome: 'invalid-options' })
+    expect(Object.keys(json)).toEqual(['ok', 'outcome', 'error'])
+    expect(json.error).toContain("Invalid --timeout 'soon'.")
+    expect(json.error).toContain('--server-url (or SPOTFIRE_SERVER_URL) is required.')
+    expect(json.error).not.toMatch(/\bInput /)
+    expect(stderr).toContain('Run spotfire-as-job --help for the options.')
+  })
+
+  it('prints nothing on stdout without --json, and the problems on stderr', async () => {
+    const { code, stdout, stderr } = await run(['--max-parallel', '0'])
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toContain('--max-parallel')
+    expect(stderr).toContain('--client-secret (or SPOTFIRE_CLIENT_SECRET) is required.')
+  })
+
+  it('reports unknown options as invalid options, with --json', async () => {
+    const { code, stdout } = await run(['--bogus=1', '--json'])
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout)).toEqual({
+      ok: false,
+      outcome: 'invalid-options',
+      error: "Unknown option '--bogus'.",
+    })
+  })
+
+  it('takes settings from SPOTFIRE_ variables, and still reports what is missing', async () => {
+    const { code, stderr } = await run(['--library-path', '/a'], {
+      SPOTFIRE_SERVER_URL: 'https://spotfire.example.com',
+      SPOTFIRE_CLIENT_ID: 'id',
+      SPOTFIRE_TIMEOUT: 'never',
     })
     expect(code).toBe(2)
-    expect(stderr).toContain('the scheme must be https or http')
+    expect(stderr).not.toContain('--server-url')
+    expect(stderr).toContain("Invalid --timeout 'never'")
     expect(stderr).toContain('--client-secret (or SPOTFIRE_CLIENT_SECRET) is required.')
+  })
+
+  it('never prints the client secret, even in a problem that quotes a value', async () => {
+    const secret = 'TopSecret-4f9a1c'
+    const { code, stdout, stderr } = await run(
+      ['--server-url', `not a url ${secret}`, '--library-path', '/a', '--json'],
+      { SPOTFIRE_CLIENT_ID: 'id', SPOTFIRE_CLIENT_SECRET: secret },
+    )
+    expect(code).toBe(2)
+    expect(`${stdout}${stderr}`).toContain('--server-url')
+    expect(`${stdout}${stderr}`).not.toContain(secret)
+  })
+
+  it('prints the help on stdout and exits 0 with --help', async () => {
+    const { code, stdout } = await run(['--help'])
+    expect(code).toBe(EXIT.finished)
+    expect(stdout).toBe(HELP)
   })
 })

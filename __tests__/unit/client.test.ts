@@ -1,18 +1,24 @@
-import { describe, expect, it } from '@jest/globals'
-import { DEFAULT_SCOPE, ZERO_JOB_ID } from '../../src/constants.js'
-import { silentLogger } from '../../src/logger.js'
-import type { JobSource } from '../../src/settings.js'
-import { isZeroJobId, SpotfireClient } from '../../src/spotfire/client.js'
+import { describe, expect, it, jest } from '@jest/globals'
+import { DEFAULT_SCOPE } from '../../src/constants.js'
+import {
+  JOB_XML_CONTENT_TYPE,
+  SpotfireClient,
+  type StartRequest,
+  type StartResult,
+} from '../../src/spotfire/client.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import type { HttpResponse } from '../../src/spotfire/http.js'
+import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
+import { isZeroJobId, ZERO_JOB_ID } from '../../src/spotfire/status.js'
 import { TokenProvider } from '../../src/spotfire/token.js'
+import { silentLogger } from '../../src/spotfire/types.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import { type Answer, FakeTransport, headerOf, jobStatus, json, text } from './fake-transport.js'
 import { JOB_ID, LIBRARY_ID, SAMPLE_JOB } from './fixtures.js'
 
 const SERVER = 'https://spotfire.example.com/analytics'
 const API = `${SERVER}/spotfire/api/rest/as`
-const LIBRARY_JOB: JobSource = { kind: 'library-path', path: '/Jobs/Refresh sales' }
+const LIBRARY_JOB: StartRequest = { kind: 'library-path', path: '/Jobs/Refresh sales' }
 
 function setup(
   script: Answer[],
@@ -45,7 +51,12 @@ function setup(
 const context = { deadline: T0 + 30 * 60_000 }
 const queued = (): HttpResponse => jobStatus(JOB_ID, 'Queued')
 
-async function failureOf(promise: Promise<unknown>): Promise<SpotfireError> {
+function failureOf(result: StartResult): { error: SpotfireError; mayHaveStarted: boolean } {
+  if (result.kind !== 'failed') throw new Error(`expected a failed start, got ${result.kind}`)
+  return result
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<SpotfireError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -55,14 +66,13 @@ async function failureOf(promise: Promise<unknown>): Promise<SpotfireError> {
   return error
 }
 
-describe('SpotfireClient.start', () => {
+describe('SpotfireClient.start: what it sends', () => {
   it('starts a library job by path, with the path encoded in the query', async () => {
     const path = '/Jobs/Sales & more/Refresh? #1 ü'
     const { client, transport } = setup([queued()])
     await expect(client.start({ kind: 'library-path', path }, context)).resolves.toEqual({
-      jobId: JOB_ID,
-      statusCode: 'Queued',
-      message: '',
+      kind: 'started',
+      status: { jobId: JOB_ID, statusCode: 'Queued', message: '' },
     })
     const [request] = transport.apiRequests()
     expect(request?.method).toBe('POST')
@@ -82,40 +92,65 @@ describe('SpotfireClient.start', () => {
     expect([...url.searchParams]).toEqual([['id', LIBRARY_ID]])
   })
 
-  it('starts an inline job by posting the XML as application/xml', async () => {
+  it('posts job XML as exactly application/xml, with no charset parameter', async () => {
     const { client, transport } = setup([queued()])
     await client.start({ kind: 'xml', xml: SAMPLE_JOB }, context)
     const [request] = transport.apiRequests()
-    expect(request?.method).toBe('POST')
     expect(request?.url).toBe(`${API}/job/start-content`)
-    expect(headerOf(request, 'content-type')).toMatch(/^application\/xml(;|$)/)
+    expect(JOB_XML_CONTENT_TYPE).toBe('application/xml')
+    expect(headerOf(request, 'content-type')).toBe('application/xml')
     expect(request?.body).toBe(SAMPLE_JOB)
   })
 
-  it('returns an answer with the zero job id as it is, for the caller to report', async () => {
+  it('tells its hooks when a start goes out and when the server did not take it', async () => {
+    const onSending = jest.fn()
+    const onNotAccepted = jest.fn()
+    const { client } = setup([text(503, ''), queued()])
+    await client.start(LIBRARY_JOB, context, { onSending, onNotAccepted })
+    expect(onSending).toHaveBeenCalledTimes(2)
+    expect(onNotAccepted).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('SpotfireClient.start: answers', () => {
+  it('returns an answer without a job as refused, for the caller to report', async () => {
     const notFound = jobStatus(ZERO_JOB_ID, 'Failed', 'Job file not found or no access.')
     const { client, transport } = setup([notFound])
     await expect(client.start(LIBRARY_JOB, context)).resolves.toEqual({
-      jobId: ZERO_JOB_ID,
-      statusCode: 'Failed',
-      message: 'Job file not found or no access.',
+      kind: 'refused',
+      status: {
+        jobId: ZERO_JOB_ID,
+        statusCode: 'Failed',
+        message: 'Job file not found or no access.',
+      },
     })
     expect(transport.calls('/job/start')).toHaveLength(1)
   })
 
-  it('starts again after a Busy answer, with a pause, and returns the job', async () => {
-    const { client, transport, clock } = setup([
-      jobStatus(ZERO_JOB_ID, 'Busy', 'The job service is busy.'),
-      jobStatus(ZERO_JOB_ID, 'Busy', 'The job service is busy.'),
-      queued(),
-    ])
+  it('a Busy answer with a job id is a started job, never sent again', async () => {
+    const { client, transport } = setup([jobStatus(JOB_ID, 'Busy'), queued()])
     await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({
-      jobId: JOB_ID,
-      statusCode: 'Queued',
+      kind: 'started',
+      status: { jobId: JOB_ID, statusCode: 'Busy' },
     })
+    expect(transport.calls('/job/start')).toHaveLength(1)
+  })
+
+  it('reads status names without regard to case', async () => {
+    const { client } = setup([jobStatus(JOB_ID, 'INPROGRESS')])
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({
+      status: { statusCode: 'InProgress' },
+    })
+  })
+
+  it('starts again after a Busy answer without a job, with a growing pause', async () => {
+    const busy = (): Answer => jobStatus(ZERO_JOB_ID, 'Busy', 'The job service is busy.')
+    const { client, transport, clock } = setup([busy(), busy(), queued()])
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ kind: 'started' })
     expect(transport.calls('/job/start-library')).toHaveLength(3)
     expect(clock.sleeps).toHaveLength(2)
-    expect(clock.sleeps.every((ms) => ms > 0)).toBe(true)
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(1000)
+    expect(clock.sleeps[1]).toBeGreaterThan(clock.sleeps[0] ?? 0)
   })
 
   it.each<[string, Answer]>([
@@ -127,35 +162,51 @@ describe('SpotfireClient.start', () => {
     ],
   ])('starts again after %s, which the server cannot have accepted', async (_what, failure) => {
     const { client, transport } = setup([failure, queued()])
-    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ jobId: JOB_ID })
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ kind: 'started' })
     expect(transport.calls('/job/start-library')).toHaveLength(2)
+  })
+
+  it('takes a Retry-After of 0 as no reason to hurry: the pause keeps its floor', async () => {
+    const { client, clock } = setup([
+      text(429, '', { 'retry-after': '0' }),
+      text(429, '', { 'retry-after': '0' }),
+      queued(),
+    ])
+    await client.start(LIBRARY_JOB, context)
+    expect(clock.sleeps.every((ms) => ms >= MIN_PAUSE_MS)).toBe(true)
+    expect(clock.sleeps[1]).toBeGreaterThan(clock.sleeps[0] ?? 0)
   })
 
   it('keeps starting a busy server only until the deadline', async () => {
     const busy = (): Answer => jobStatus(ZERO_JOB_ID, 'Busy')
     const { client, transport, clock } = setup(Array.from({ length: 200 }, busy))
     const deadline = T0 + 5 * 60_000
-    const error = await failureOf(client.start(LIBRARY_JOB, { deadline }))
+    const { error, mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, { deadline }))
     expect(error.message).toMatch(/busy/)
+    expect(mayHaveStarted).toBe(false)
     expect(clock.now()).toBeLessThanOrEqual(deadline)
     expect(transport.calls('/job/start').length).toBeGreaterThan(1)
     expect(transport.remaining).toBeGreaterThan(0)
   })
 
-  it('stops starting again when the run is cancelled during the pause', async () => {
+  it('stops starting again when its signal fires during the pause', async () => {
     const controller = new AbortController()
-    const { client, transport, clock } = setup([text(503, ''), queued()])
-    clock.onSleep = () => {
-      controller.abort()
-    }
-    const error = await failureOf(
-      client.start(LIBRARY_JOB, { ...context, signal: controller.signal }),
+    const { client, transport } = setup([text(503, ''), queued()])
+    const started = client.start(
+      LIBRARY_JOB,
+      { ...context, signal: controller.signal },
+      {
+        onNotAccepted: () => {
+          controller.abort()
+        },
+      },
     )
+    const { error } = failureOf(await started)
     expect(error.details.status).toBe(503)
     expect(transport.calls('/job/start')).toHaveLength(1)
   })
 
-  it('waits for the answer to a start already sent even when the run is cancelled', async () => {
+  it('waits for the answer to a start already sent even when its signal fires', async () => {
     const controller = new AbortController()
     const { client, transport } = setup([
       () => {
@@ -165,85 +216,100 @@ describe('SpotfireClient.start', () => {
     ])
     await expect(
       client.start(LIBRARY_JOB, { ...context, signal: controller.signal }),
-    ).resolves.toMatchObject({ jobId: JOB_ID })
+    ).resolves.toMatchObject({ kind: 'started', status: { jobId: JOB_ID } })
     expect(transport.calls('/job/start')[0]?.signal).toBeUndefined()
   })
 
   it.each<[string, Answer]>([
     ['no answer', new SpotfireError('no answer from POST https://spotfire in time', 'no-answer')],
+    ['500', text(500, 'oops')],
     ['502', text(502, '<h1>Bad Gateway</h1>')],
     ['504', text(504, '<h1>Gateway Timeout</h1>')],
+    ['408', text(408, '')],
     ['a 200 without a job status', text(200, '<html>Sign in</html>')],
-  ])('does not start again after %s, and says the job may be running', async (_what, failure) => {
+    ['an answer too large to read', new SpotfireError('larger than 8 MiB', 'not-api')],
+  ])('does not start again after %s: the job may have started', async (_what, failure) => {
     const { client, transport } = setup([failure, queued()])
-    const error = await failureOf(client.start({ kind: 'xml', xml: SAMPLE_JOB }, context))
-    expect(error.message).toMatch(/job may (be running|have started)/)
+    const { mayHaveStarted } = failureOf(
+      await client.start({ kind: 'xml', xml: SAMPLE_JOB }, context),
+    )
+    expect(mayHaveStarted).toBe(true)
     expect(transport.calls('/job/start')).toHaveLength(1)
   })
 
   it('does not start again after a 400, and passes the server text on', async () => {
     const { client, transport } = setup([text(400, 'Could not parse the job'), queued()])
-    const error = await failureOf(client.start({ kind: 'xml', xml: SAMPLE_JOB }, context))
+    const { error, mayHaveStarted } = failureOf(
+      await client.start({ kind: 'xml', xml: SAMPLE_JOB }, context),
+    )
     expect(error.details.status).toBe(400)
     expect(error.message).toContain('Could not parse the job')
+    expect(mayHaveStarted).toBe(false)
     expect(transport.calls('/job/start')).toHaveLength(1)
   })
 
-  it('does not send the start when no token can be had', async () => {
-    const { client, transport } = setup([json(401, { error: 'invalid_client' })], {
-      autoTokens: false,
-    })
-    const error = await failureOf(client.start(LIBRARY_JOB, context))
-    expect(error.kind).toBe('credentials')
-    expect(transport.apiRequests()).toHaveLength(0)
-  })
-})
-
-describe('SpotfireClient: tokens', () => {
-  it('gets one new token after a 401 and tries once more', async () => {
-    const { client, transport } = setup([text(401, ''), queued()])
-    await expect(client.status(JOB_ID, context)).resolves.toMatchObject({ statusCode: 'Queued' })
-    const calls = transport.calls('/job/status/')
-    expect(calls.map((request) => headerOf(request, 'authorization'))).toEqual([
-      'Bearer token-1',
-      'Bearer token-2',
-    ])
-    expect(transport.tokenRequests()).toHaveLength(2)
+  it('says what it sent when the server refuses the content type (415)', async () => {
+    const { client } = setup([text(415, 'Unsupported Media Type')])
+    const { error, mayHaveStarted } = failureOf(
+      await client.start({ kind: 'xml', xml: SAMPLE_JOB }, context),
+    )
+    expect(error.message).toContain('Content-Type application/xml')
+    expect(mayHaveStarted).toBe(false)
   })
 
-  it('retries a start refused with 401 once (the server did not accept it)', async () => {
-    const { client, transport } = setup([text(401, ''), queued()])
-    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ jobId: JOB_ID })
-    expect(transport.calls('/job/start')).toHaveLength(2)
-  })
-
-  it('fails when the fresh token is refused too', async () => {
-    const { client, transport } = setup([text(401, ''), text(401, ''), queued()])
-    const error = await failureOf(client.status(JOB_ID, context))
-    expect(error.details.status).toBe(401)
-    expect(error.message).toMatch(/fresh access token/)
-    expect(transport.calls('/job/status/')).toHaveLength(2)
-    expect(transport.tokenRequests()).toHaveLength(2)
-  })
-
-  it('reuses the token across calls', async () => {
-    const { client, transport } = setup([queued(), queued(), queued()])
-    await client.start(LIBRARY_JOB, context)
-    await client.status(JOB_ID, context)
-    await client.abort(JOB_ID, 'why', context)
-    expect(transport.tokenRequests()).toHaveLength(1)
+  it('points at the REST API switch when the path answers a page, not the API', async () => {
+    const { client } = setup([text(404, '<html><h1>HTTP Status 404 – Not Found</h1></html>')])
+    const { error, mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, context))
+    expect(error.message).toContain('config-web-service-api')
+    expect(error.message).toContain('an HTML page')
+    expect(mayHaveStarted).toBe(false)
   })
 
   it('says which scope the client needs on a 403', async () => {
     const { client } = setup([text(403, 'Forbidden')])
-    const error = await failureOf(client.start(LIBRARY_JOB, context))
+    const { error } = failureOf(await client.start(LIBRARY_JOB, context))
     expect(error.details.status).toBe(403)
     expect(error.message).toContain(DEFAULT_SCOPE)
   })
 })
 
+describe('SpotfireClient.start: tokens', () => {
+  it('does not send the start when no token can be had, and never says it may have started', async () => {
+    const { client, transport } = setup([json(401, { error: 'invalid_client' })], {
+      autoTokens: false,
+    })
+    const { error, mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, context))
+    expect(error.kind).toBe('credentials')
+    expect(mayHaveStarted).toBe(false)
+    expect(transport.apiRequests()).toHaveLength(0)
+  })
+
+  it.each([501, 505, 502])(
+    'a token endpoint answering %i is a token failure, not a start that may have landed',
+    async (status) => {
+      const { client, transport } = setup(
+        Array.from({ length: 10 }, () => text(status, 'token trouble')),
+        { autoTokens: false },
+      )
+      const { error, mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, context))
+      expect(error.message).toContain(`HTTP ${status}`)
+      expect(mayHaveStarted).toBe(false)
+      expect(transport.apiRequests()).toHaveLength(0)
+    },
+  )
+
+  it('sends a start refused with 401 again once, with a new token (it was not accepted)', async () => {
+    const { client, transport } = setup([text(401, ''), queued()])
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ kind: 'started' })
+    expect(transport.calls('/job/start').map((r) => headerOf(r, 'authorization'))).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ])
+  })
+})
+
 describe('SpotfireClient.status', () => {
-  it('asks for the status of the job by id', async () => {
+  it('asks for the status of the job by id, once', async () => {
     const { client, transport } = setup([jobStatus(JOB_ID, 'InProgress', 'running')])
     await expect(client.status(JOB_ID, context)).resolves.toEqual({
       jobId: JOB_ID,
@@ -261,41 +327,50 @@ describe('SpotfireClient.status', () => {
     expect(transport.apiRequests()[0]?.url).toBe(`${API}/job/status/a%2Fb%3Fc`)
   })
 
-  it('reads a 404 as Missing', async () => {
-    const { client, transport } = setup([text(404, 'Not Found')])
+  it("reads the API's own JSON not-found as Missing", async () => {
+    const { client } = setup([json(404, { error: 'Job not found.' })])
     await expect(client.status(JOB_ID, context)).resolves.toMatchObject({
       jobId: JOB_ID,
       statusCode: 'Missing',
     })
-    expect(transport.calls('/job/status/')).toHaveLength(1)
   })
 
-  it.each<[string, Answer]>([
-    ['500', text(500, 'oops')],
-    ['502', text(502, 'Bad Gateway')],
-    ['503', text(503, '')],
-    ['a bad body', text(200, '{"JobId": ')],
-    ['no answer', new SpotfireError('no answer in time', 'no-answer')],
-  ])('asks again after %s', async (_what, failure) => {
-    const { client, transport } = setup([failure, failure, jobStatus(JOB_ID, 'Finished')])
-    await expect(client.status(JOB_ID, context)).resolves.toMatchObject({
-      statusCode: 'Finished',
+  it('takes a 404 page from a proxy for what it is: nothing about the job', async () => {
+    const { client } = setup([
+      text(404, '<html><center><h1>404 Not Found</h1></center>nginx</html>'),
+    ])
+    const error = await errorOf(client.status(JOB_ID, context))
+    expect(error.kind).toBe('not-api')
+    expect(error.message).toContain('an HTML page')
+  })
+
+  it('takes a 200 that is not a job status as not the API', async () => {
+    const { client } = setup([text(200, '<html>Sign in</html>')])
+    await expect(errorOf(client.status(JOB_ID, context))).resolves.toMatchObject({
+      kind: 'not-api',
     })
-    expect(transport.calls('/job/status/')).toHaveLength(3)
   })
 
-  it('does not ask again after a 400', async () => {
-    const { client, transport } = setup([text(400, 'Malformed job id'), queued()])
-    const error = await failureOf(client.status('not-an-id', context))
-    expect(error.details.status).toBe(400)
+  it('makes one try: the loop decides about the next', async () => {
+    const { client, transport } = setup([text(503, ''), queued()])
+    await expect(errorOf(client.status(JOB_ID, context))).resolves.toMatchObject({
+      details: { status: 503 },
+    })
     expect(transport.calls('/job/status/')).toHaveLength(1)
   })
 
-  it('retries transient failures until the deadline, then fails naming the job', async () => {
-    const { client, transport } = setup(Array.from({ length: 200 }, () => text(503, '')))
-    const error = await failureOf(client.status(JOB_ID, { deadline: T0 + 10 * 60_000 }))
-    expect(error.message).toMatch(/HTTP 503/)
-    expect(transport.apiRequests().length).toBeGreaterThan(8)
+  it('gets one new token after a 401 and tries once more', async () => {
+    const { client, transport } = setup([text(401, ''), queued()])
+    await expect(client.status(JOB_ID, context)).resolves.toMatchObject({ statusCode: 'Queued' })
+    expect(transport.tokenRequests()).toHaveLength(2)
+  })
+
+  it('fails when the fresh token is refused too', async () => {
+    const { client, transport } = setup([text(401, ''), text(401, ''), queued()])
+    const error = await errorOf(client.status(JOB_ID, context))
+    expect(error.details.status).toBe(401)
+    expect(error.message).toMatch(/fresh access token/)
+    expect(transport.calls('/job/status/')).toHaveLength(2)
   })
 })
 
@@ -314,8 +389,17 @@ describe('SpotfireClient.abort', () => {
     expect([...url.searchParams]).toEqual([['reason', reason]])
   })
 
-  it('reads a 404 as Missing', async () => {
-    const { client } = setup([text(404, '')])
+  it('tries again after a transient failure, with a pause', async () => {
+    const { client, transport, clock } = setup([text(502, ''), jobStatus(JOB_ID, 'Canceled')])
+    await expect(client.abort(JOB_ID, 'r', context)).resolves.toMatchObject({
+      statusCode: 'Canceled',
+    })
+    expect(transport.calls('/job/abort/')).toHaveLength(2)
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(MIN_PAUSE_MS)
+  })
+
+  it("reads the API's JSON not-found as Missing", async () => {
+    const { client } = setup([json(404, { error: 'not found' })])
     await expect(client.abort(JOB_ID, 'r', context)).resolves.toMatchObject({
       statusCode: 'Missing',
     })
@@ -325,6 +409,14 @@ describe('SpotfireClient.abort', () => {
     const { client, transport } = setup([jobStatus(JOB_ID, 'Canceled')])
     await client.abort(JOB_ID, 'r', { ...context, timeoutMs: 5000 })
     expect(transport.apiRequests()[0]?.timeoutMs).toBe(5000)
+  })
+})
+
+describe('SpotfireClient.probe', () => {
+  it('asks for the status of the zero job id, which starts nothing', async () => {
+    const { client, transport } = setup([json(404, { error: 'not found' })])
+    await expect(client.probe(context)).resolves.toMatchObject({ statusCode: 'Missing' })
+    expect(transport.apiRequests()[0]?.url).toBe(`${API}/job/status/${ZERO_JOB_ID}`)
   })
 })
 

@@ -1,17 +1,26 @@
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/spotfire/types.js'
 
 /** 2023-11-14T22:13:20Z: any fixed instant will do; nothing in the unit tests reads the real time. */
 export const T0 = 1_700_000_000_000
 
+interface Timer {
+  at: number
+  order: number
+  resolve: () => void
+}
+
 /**
- * A Clock whose `sleep` advances `now` at once, so that no test waits. A sleep whose signal has fired
- * (before it or from `onSleep`) resolves without advancing time, as the real one resolves early.
+ * Virtual time for code that sleeps: time moves only when everything else is waiting. Each sleep
+ * is a timer; once no promise callback is left to run (checked with setImmediate), time jumps to
+ * the earliest timer and fires it. Concurrent sleeps fire in time order, as real ones would, and
+ * no test waits. A sleep whose signal fires resolves at once, without moving time.
  */
 export class FakeClock implements Clock {
   /** Every pause asked for, in order. */
   readonly sleeps: number[] = []
-  /** Called at the start of each sleep, e.g. to cancel the run while the loop pauses. */
-  onSleep: ((ms: number, index: number) => void) | undefined
+  private readonly timers: Timer[] = []
+  private order = 0
+  private ticking = false
 
   constructor(
     private time = T0,
@@ -23,11 +32,12 @@ export class FakeClock implements Clock {
     return this.time
   }
 
+  /** Moves time at once, as if the code under test had been busy. */
   advance(ms: number): void {
     this.time += ms
   }
 
-  /** Time passed since the clock was made at T0 (when it was). */
+  /** Time passed since T0. */
   elapsed(): number {
     return this.time - T0
   }
@@ -37,8 +47,49 @@ export class FakeClock implements Clock {
       return Promise.reject(new Error(`FakeClock: more than ${this.maxSleeps} sleeps`))
     }
     this.sleeps.push(ms)
-    this.onSleep?.(ms, this.sleeps.length - 1)
-    if (signal?.aborted !== true) this.time += Math.max(0, ms)
-    return Promise.resolve()
+    if (signal?.aborted === true) return Promise.resolve()
+    return new Promise<void>((resolve) => {
+      const timer: Timer = { at: this.time + Math.max(0, ms), order: this.order++, resolve }
+      const onAbort = (): void => {
+        this.remove(timer)
+        resolve()
+      }
+      timer.resolve = () => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.timers.push(timer)
+      this.schedule()
+    })
+  }
+
+  /** Timers not fired yet. */
+  get pending(): number {
+    return this.timers.length
+  }
+
+  private remove(timer: Timer): void {
+    const index = this.timers.indexOf(timer)
+    if (index >= 0) this.timers.splice(index, 1)
+  }
+
+  private schedule(): void {
+    if (this.ticking) return
+    this.ticking = true
+    setImmediate(() => {
+      this.ticking = false
+      this.fireNext()
+    })
+  }
+
+  private fireNext(): void {
+    if (this.timers.length === 0) return
+    this.timers.sort((a, b) => a.at - b.at || a.order - b.order)
+    const timer = this.timers.shift()
+    if (timer === undefined) return
+    this.time = Math.max(this.time, timer.at)
+    timer.resolve()
+    if (this.timers.length > 0) this.schedule()
   }
 }

@@ -1,14 +1,20 @@
 import { describe, expect, it, jest } from '@jest/globals'
-import { backoffDelay, parseRetryAfter, retry, type RetryPolicy } from '../../src/retry.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
+import {
+  backoffDelay,
+  MIN_PAUSE_MS,
+  parseRetryAfter,
+  retry,
+  type RetryPolicy,
+} from '../../src/spotfire/retry.js'
 import { FakeClock, T0 } from './fake-clock.js'
 
 const policy = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({
   label: 'Checking job 42',
   isRetryable: (error) => error.kind !== 'credentials',
   maxAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
+  baseMs: 1000,
+  maxMs: 30_000,
   ...overrides,
 })
 
@@ -25,7 +31,7 @@ function failingThen<T>(failures: Error[], value: T): jest.Mock<(attempt: number
 }
 
 describe('backoffDelay', () => {
-  const limits = { baseDelayMs: 1000, maxDelayMs: 30_000 }
+  const limits = { baseMs: 1000, maxMs: 30_000 }
 
   it.each([
     [0, 1000],
@@ -33,27 +39,37 @@ describe('backoffDelay', () => {
     [2, 4000],
     [4, 16_000],
     [5, 30_000],
-    [20, 30_000],
-  ])('draws attempt %d from 0 to %d ms (full jitter, capped)', (attempt, ceiling) => {
-    expect(backoffDelay(attempt, limits, () => 0)).toBe(0)
-    expect(backoffDelay(attempt, limits, () => 0.5)).toBe(ceiling / 2)
-    expect(backoffDelay(attempt, limits, () => 0.999_999)).toBe(ceiling)
+    [40, 30_000],
+  ])('draws attempt %d from half to all of %d ms (equal jitter, capped)', (attempt, ceiling) => {
+    expect(backoffDelay(attempt, limits, () => 0)).toBe(ceiling / 2)
+    expect(backoffDelay(attempt, limits, () => 0.5)).toBe((ceiling * 3) / 4)
+    expect(backoffDelay(attempt, limits, () => 1)).toBe(ceiling)
+  })
+
+  it("keeps growing: the shortest pause of each attempt is longer than the last one's", () => {
+    const least = [0, 1, 2, 3, 4].map((attempt) => backoffDelay(attempt, limits, () => 0))
+    for (let i = 1; i < least.length; i++) expect(least[i]).toBeGreaterThan(least[i - 1] ?? 0)
+  })
+
+  it('never pauses less than the floor, however small the base', () => {
+    expect(MIN_PAUSE_MS).toBeGreaterThanOrEqual(250)
+    expect(backoffDelay(0, { baseMs: 1, maxMs: 1 }, () => 0)).toBe(MIN_PAUSE_MS)
+  })
+
+  it('lets a Retry-After lengthen the pause, never shorten it', () => {
+    expect(backoffDelay(0, limits, () => 0, 5000)).toBe(5000)
+    expect(backoffDelay(3, limits, () => 0, 0)).toBe(4000)
+    expect(backoffDelay(0, { baseMs: 1, maxMs: 1 }, () => 0, 0)).toBe(MIN_PAUSE_MS)
+  })
+
+  it('caps a Retry-After at five minutes', () => {
+    expect(backoffDelay(0, limits, () => 0, 3_600_000)).toBe(300_000)
   })
 
   it('uses the injected random number and nothing else', () => {
     const random = jest.fn(() => 0.25)
-    expect(backoffDelay(3, limits, random)).toBe(2000)
+    expect(backoffDelay(3, limits, random)).toBe(5000)
     expect(random).toHaveBeenCalledTimes(1)
-  })
-
-  it('lets a Retry-After win over the backoff, longer or shorter', () => {
-    expect(backoffDelay(0, limits, () => 0, 5000)).toBe(5000)
-    expect(backoffDelay(5, limits, () => 1, 2000)).toBe(2000)
-    expect(backoffDelay(5, limits, () => 1, 0)).toBe(0)
-  })
-
-  it('caps a Retry-After at four times the longest backoff', () => {
-    expect(backoffDelay(0, limits, () => 0, 3_600_000)).toBe(120_000)
   })
 })
 
@@ -111,7 +127,8 @@ describe('retry', () => {
     })
     expect(result).toBe('ok')
     expect(operation.mock.calls.map(([attempt]) => attempt)).toEqual([1, 2, 3])
-    expect(clock.sleeps).toEqual([500, 1000])
+    // Equal jitter at 0.5: three quarters of 1 s, then of 2 s.
+    expect(clock.sleeps).toEqual([750, 1500])
   })
 
   it('waits as long as the Retry-After says', async () => {
@@ -165,7 +182,7 @@ describe('retry', () => {
     const clock = new FakeClock()
     const last = transient('the third one')
     const operation = failingThen([transient(), transient(), last, transient()], 'ok')
-    const failure = retry(operation, policy({ maxDelayMs: 1000 }), {
+    const failure = retry(operation, policy({ maxMs: 1000 }), {
       clock,
       deadline: T0 + 2500,
       random: () => 1,
@@ -178,14 +195,15 @@ describe('retry', () => {
   it('stops when the signal fires during the pause', async () => {
     const clock = new FakeClock()
     const controller = new AbortController()
-    clock.onSleep = () => {
-      controller.abort()
-    }
     const first = transient('first')
     const operation = failingThen([first, transient()], 'ok')
-    await expect(
-      retry(operation, policy(), { clock, deadline: T0 + 60_000, signal: controller.signal }),
-    ).rejects.toBe(first)
+    const failure = retry(operation, policy(), {
+      clock,
+      deadline: T0 + 60_000,
+      signal: controller.signal,
+    })
+    controller.abort()
+    await expect(failure).rejects.toBe(first)
     expect(operation).toHaveBeenCalledTimes(1)
     expect(clock.now()).toBe(T0)
   })
@@ -217,8 +235,8 @@ describe('retry', () => {
       },
     )
     expect(onRetry.mock.calls).toEqual([
-      ['Checking job 42: HTTP 503 one. Retrying in 0.5s.'],
-      ['Checking job 42: HTTP 503 two. Retrying in 1s.'],
+      ['Checking job 42: HTTP 503 one. Retrying in 0.8s.'],
+      ['Checking job 42: HTTP 503 two. Retrying in 1.5s.'],
     ])
   })
 

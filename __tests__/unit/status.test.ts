@@ -1,13 +1,16 @@
 import { describe, expect, it } from '@jest/globals'
 import {
+  canonicalStatus,
   classifyStatus,
   isTerminal,
+  isZeroJobId,
   parseJobStatus,
-  TERMINAL_STATUSES,
+  statusName,
+  ZERO_JOB_ID,
 } from '../../src/spotfire/status.js'
 import { JOB_ID } from './fixtures.js'
 
-describe('classifyStatus', () => {
+describe('classifyStatus and isTerminal', () => {
   it.each([
     ['Queued', 'running', false],
     ['InProgress', 'running', false],
@@ -17,18 +20,62 @@ describe('classifyStatus', () => {
     ['Missing', 'failed', true],
     ['NotSet', 'failed', true],
     ['Busy', 'busy', false],
-    ['Paused', 'unknown', false],
-    ['finished', 'unknown', false],
-    ['', 'unknown', false],
-  ])('classifies %j as %s (terminal: %s)', (statusCode, kind, terminal) => {
-    expect(classifyStatus(statusCode)).toBe(kind)
-    expect(isTerminal(statusCode)).toBe(terminal)
+  ])('classifies %j as %s (terminal: %s), as the API sheet says', (status, kind, terminal) => {
+    expect(classifyStatus(status)).toBe(kind)
+    expect(isTerminal(status)).toBe(terminal)
   })
 
-  it('lists exactly the terminal statuses of the API sheet', () => {
-    expect([...TERMINAL_STATUSES].sort()).toEqual(
-      ['Canceled', 'Failed', 'Finished', 'Missing', 'NotSet'].sort(),
-    )
+  it.each([
+    ['FINISHED', 'finished'],
+    ['finished', 'finished'],
+    ['inprogress', 'running'],
+    ['CANCELED', 'failed'],
+    ['notset', 'failed'],
+    ['bUsY', 'busy'],
+  ])('compares %j without regard to case', (status, kind) => {
+    expect(classifyStatus(status)).toBe(kind)
+  })
+
+  it.each(['Paused', 'Cancelled', 'Running', '', ' Finished', 'Finished.', '2', '-1'])(
+    'calls %j unknown, and not terminal',
+    (status) => {
+      expect(classifyStatus(status)).toBe('unknown')
+      expect(isTerminal(status)).toBe(false)
+    },
+  )
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])(
+    'calls the object property name %j unknown, not a class',
+    (status) => {
+      // BUG fixed: a status named like a property of every object read that property.
+      expect(classifyStatus(status)).toBe('unknown')
+      expect(canonicalStatus(status)).toBe(status)
+      expect(isTerminal(status)).toBe(false)
+    },
+  )
+})
+
+describe('canonicalStatus', () => {
+  it.each([
+    ['finished', 'Finished'],
+    ['INPROGRESS', 'InProgress'],
+    ['notSet', 'NotSet'],
+    ['canceled', 'Canceled'],
+  ])('spells %j as the API sheet does: %j', (status, canonical) => {
+    expect(canonicalStatus(status)).toBe(canonical)
+  })
+
+  it('keeps a status it does not know as the server sent it', () => {
+    expect(canonicalStatus('PausedForMaintenance')).toBe('PausedForMaintenance')
+  })
+})
+
+describe('the zero job id', () => {
+  it('is the all-zero GUID, and only that', () => {
+    expect(isZeroJobId(ZERO_JOB_ID)).toBe(true)
+    expect(ZERO_JOB_ID).toBe('00000000-0000-0000-0000-000000000000')
+    expect(isZeroJobId(JOB_ID)).toBe(false)
+    expect(isZeroJobId('')).toBe(false)
   })
 })
 
@@ -38,6 +85,43 @@ describe('parseJobStatus', () => {
     expect(
       parseJobStatus(JSON.stringify({ JobId: JOB_ID, StatusCode: 'Failed', Message: message })),
     ).toEqual({ jobId: JOB_ID, statusCode: 'Failed', message })
+  })
+
+  it('reads the answer for a library job that is not found, zero id and all', () => {
+    expect(
+      parseJobStatus(
+        JSON.stringify({
+          JobId: ZERO_JOB_ID,
+          StatusCode: 'Failed',
+          Message: 'Job file not found or no access.',
+        }),
+      ),
+    ).toEqual({
+      jobId: ZERO_JOB_ID,
+      statusCode: 'Failed',
+      message: 'Job file not found or no access.',
+    })
+  })
+
+  it('gives the status its canonical spelling, trimmed', () => {
+    expect(
+      parseJobStatus(JSON.stringify({ JobId: JOB_ID, StatusCode: ' INPROGRESS ', Message: '' })),
+    ).toEqual({ jobId: JOB_ID, statusCode: 'InProgress', message: '' })
+  })
+
+  it("keeps a newer server's status word as it is", () => {
+    expect(
+      parseJobStatus(JSON.stringify({ JobId: JOB_ID, StatusCode: 'Paused', Message: '' }))
+        ?.statusCode,
+    ).toBe('Paused')
+  })
+
+  it('keeps the message verbatim, line breaks and all', () => {
+    const message = 'line one\r\nline two\u0000 <b>html</b>'
+    expect(
+      parseJobStatus(JSON.stringify({ JobId: JOB_ID, StatusCode: 'Failed', Message: message }))
+        ?.message,
+    ).toBe(message)
   })
 
   it('ignores extra fields', () => {
@@ -52,6 +136,7 @@ describe('parseJobStatus', () => {
     ['missing', { JobId: JOB_ID, StatusCode: 'InProgress' }],
     ['null', { JobId: JOB_ID, StatusCode: 'InProgress', Message: null }],
     ['a number', { JobId: JOB_ID, StatusCode: 'InProgress', Message: 5 }],
+    ['an object', { JobId: JOB_ID, StatusCode: 'InProgress', Message: { text: 'x' } }],
   ])('reads a Message that is %s as empty', (_what, body) => {
     expect(parseJobStatus(JSON.stringify(body))).toEqual({
       jobId: JOB_ID,
@@ -63,13 +148,16 @@ describe('parseJobStatus', () => {
   it.each([
     ['a numeric StatusCode', { JobId: JOB_ID, StatusCode: 3, Message: '' }],
     ['an empty StatusCode', { JobId: JOB_ID, StatusCode: '', Message: '' }],
+    ['a blank StatusCode', { JobId: JOB_ID, StatusCode: '   ', Message: '' }],
     ['no StatusCode', { JobId: JOB_ID, Message: '' }],
     ['a numeric JobId', { JobId: 7, StatusCode: 'Queued' }],
+    ['an empty JobId', { JobId: '', StatusCode: 'Queued' }],
     ['no JobId', { StatusCode: 'Queued' }],
     ['camelCase keys', { jobId: JOB_ID, statusCode: 'Queued', message: '' }],
     ['an array', [JOB_ID, 'Queued']],
     ['null', null],
     ['a string', 'Queued'],
+    ['a number', 42],
   ])('rejects a body with %s', (_what, body) => {
     expect(parseJobStatus(JSON.stringify(body))).toBeUndefined()
   })
@@ -78,7 +166,28 @@ describe('parseJobStatus', () => {
     ['HTML', '<html><body>Service Unavailable</body></html>'],
     ['empty', ''],
     ['truncated JSON', `{"JobId": "${JOB_ID}", "StatusCode": "Fin`],
+    ['JSON with a byte-order mark', `\ufeff{"JobId": "${JOB_ID}", "StatusCode": "Queued"}`],
   ])('rejects a body that is %s', (_what, body) => {
     expect(parseJobStatus(body)).toBeUndefined()
+  })
+})
+
+describe('statusName', () => {
+  it('shows a known status as it is', () => {
+    expect(statusName('InProgress')).toBe('InProgress')
+  })
+
+  it('cuts a long status word at 40 characters, and marks the cut', () => {
+    expect(statusName('S'.repeat(100))).toBe(`${'S'.repeat(40)}…`)
+    expect(statusName('S'.repeat(40))).toBe('S'.repeat(40))
+  })
+
+  it('keeps a status on one line, controls made visible', () => {
+    expect(statusName('Odd\n::error::x\u0007')).toBe('Odd ⏎ ::error::x\\u0007')
+  })
+
+  it('never splits a character made of two UTF-16 units', () => {
+    const name = statusName(`${'S'.repeat(39)}😀 and more`)
+    expect(name).toBe(`${'S'.repeat(39)}…`)
   })
 })

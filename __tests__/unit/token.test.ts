@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { DEFAULT_SCOPE } from '../../src/constants.js'
-import { silentLogger } from '../../src/logger.js'
+import { silentLogger } from '../../src/spotfire/types.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import { type TokenOptions, TokenProvider } from '../../src/spotfire/token.js'
 import { FakeClock, T0 } from './fake-clock.js'
@@ -27,7 +27,7 @@ function provider(
   clock: FakeClock
   onToken: jest.Mock<(token: string) => void>
 } {
-  const transport = new FakeTransport(script)
+  const transport = new FakeTransport(script, { otherwise: () => text(503, 'down') })
   const clock = new FakeClock()
   const onToken = jest.fn<(token: string) => void>()
   const tokens = new TokenProvider({
@@ -96,11 +96,12 @@ describe('TokenProvider: the token request', () => {
     expect(formOf(transport.requests[0]).get('scope')).toBe('a.b c.d')
   })
 
-  it('passes the signal and the per-request timeout on', async () => {
-    const { tokens, transport } = provider([tokenAnswer('tok-1')])
+  it('passes the per-request timeout on, but not the caller’s signal: the request is shared', async () => {
+    const { tokens, transport } = provider([tokenAnswer('t1')])
     const signal = new AbortController().signal
     await tokens.get({ ...context, signal, timeoutMs: 1234 })
-    expect(transport.requests[0]?.signal).toBe(signal)
+    expect(transport.requests[0]?.signal).toBeDefined()
+    expect(transport.requests[0]?.signal).not.toBe(signal)
     expect(transport.requests[0]?.timeoutMs).toBe(1234)
   })
 })
@@ -289,5 +290,51 @@ describe('TokenProvider: failures', () => {
         expect((error as Error).message).not.toContain(SECRET)
       }
     }
+  })
+})
+
+describe('TokenProvider: many callers', () => {
+  it('shares one request among callers at the same moment', async () => {
+    const { tokens, transport } = provider([tokenAnswer('t1')])
+    const values = await Promise.all([
+      tokens.get(context),
+      tokens.get(context),
+      tokens.get(context),
+    ])
+    expect(values).toEqual(['t1', 't1', 't1'])
+    expect(transport.requests).toHaveLength(1)
+  })
+
+  it('lets one caller stop waiting without failing the others', async () => {
+    const { tokens, transport } = provider([text(503, 'down'), tokenAnswer('t1')])
+    const stop = new AbortController()
+    const leaving = tokens.get({ ...context, signal: stop.signal })
+    const staying = tokens.get(context)
+    stop.abort()
+    await expect(leaving).rejects.toMatchObject({ kind: 'stopped' })
+    await expect(staying).resolves.toBe('t1')
+    expect(transport.requests).toHaveLength(2)
+  })
+
+  it('tells a caller that stops waiting why the request is still going', async () => {
+    const { tokens, clock } = provider([text(502, 'Bad Gateway'), tokenAnswer('t1')])
+    const stop = new AbortController()
+    const waiting = tokens.get({ ...context, signal: stop.signal })
+    await clock.sleep(100)
+    stop.abort()
+    await expect(waiting).rejects.toThrow(/^getting a token failed: HTTP 502 Bad Gateway/)
+  })
+
+  it('ends a request that nobody waits for any more when closed', async () => {
+    const { tokens, transport, clock } = provider(
+      Array.from({ length: 8 }, () => text(503, 'down')),
+    )
+    const waiting = tokens.get(context)
+    await clock.sleep(100)
+    tokens.close()
+    await expect(waiting).rejects.toBeInstanceOf(SpotfireError)
+    const sent = transport.requests.length
+    await clock.sleep(60_000)
+    expect(transport.requests.length).toBe(sent)
   })
 })

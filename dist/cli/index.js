@@ -28375,7 +28375,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4780);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9464);
 
 const cancel = new AbortController();
 const onSignal = (signal) => {
@@ -28403,7 +28403,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4780:
+/***/ 9464:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28413,6 +28413,24 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: EXIT, HELP, environmentName, parseArgs, resultJson
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+
+/** Node's timers take at most 2^31-1 ms (about 24 days); a longer sleep would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, signal === undefined ? {} : { signal });
+        }
+        catch {
+            // Aborted: the caller looks at the signal itself.
+        }
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
@@ -28426,6 +28444,7 @@ const Inputs = {
     LibraryId: 'library-id',
     JobXml: 'job-xml',
     JobFile: 'job-file',
+    JobId: 'job-id',
     Variables: 'variables',
     Wait: 'wait',
     Timeout: 'timeout',
@@ -28435,6 +28454,9 @@ const Inputs = {
     AbortOnTimeout: 'abort-on-timeout',
     AbortOnCancel: 'abort-on-cancel',
     CaCertificate: 'ca-certificate',
+    MaxParallel: 'max-parallel',
+    FailFast: 'fail-fast',
+    DryRun: 'dry-run',
 };
 const constants_Outputs = {
     JobId: 'job-id',
@@ -28442,17 +28464,961 @@ const constants_Outputs = {
     Message: 'message',
     DurationSeconds: 'duration-seconds',
     TimedOut: 'timed-out',
+    Jobs: 'jobs',
 };
-/** Saved with saveState so that the post step can abort a job the main step left running. */
+/** Saved with saveState so that the post step can abort jobs the main step left running. */
 const State = {
-    JobId: 'job-id',
-    Settled: 'settled',
-    /** Why the main step's own abort failed: the post step tries again even with abort-on-cancel: false. */
-    PendingAbort: 'pending-abort',
+    /** The ledger: every job whose start went out, with its id and whether it is settled. */
+    Jobs: 'jobs',
 };
 const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute';
+
+;// CONCATENATED MODULE: ./src/spotfire/text.ts
+/**
+ * Text from outside (the server's answers, files) shown to people: one line, no control
+ * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
+ */
+/** Line breaks as the runner and terminals see them: each would start a new log line. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
+function text_oneLine(text) {
+    return text
+        .replace(LINE_BREAKS, ' ⏎ ')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
+function lines(text) {
+    return text
+        .replace(LINE_BREAKS, '\n')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** At most `max` characters, with a marker that says how much was cut. */
+function text_cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const kept = head(text, max);
+    return `${kept}… [${text.length - kept.length} characters cut]`;
+}
+/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
+function head(text, max) {
+    const kept = text.slice(0, Math.max(0, max));
+    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
+}
+/** Outside text for a log line or an error message: one line, at most `max` characters. */
+function shown(text, max = 500) {
+    return text_oneLine(text_cut(text, max));
+}
+
+;// CONCATENATED MODULE: ./src/labels.ts
+
+/** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
+function describeJob(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return `library job '${shown(job.path, 200)}'`;
+        case 'library-id':
+            return `library job ${job.id}`;
+        case 'xml':
+            return job.file === undefined
+                ? 'the inline job (job-xml)'
+                : `the job in '${shown(job.file, 200)}'`;
+        case 'job-id':
+            return `job ${job.jobId}`;
+    }
+}
+/** A job's source in a word, for log prefixes, tables and JSON: "/Jobs/Refresh sales". */
+function labels_shortLabel(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return shown(job.path, 200);
+        case 'library-id':
+            return `library id ${job.id}`;
+        case 'xml':
+            return job.file === undefined ? 'job-xml' : shown(job.file, 200);
+        case 'job-id':
+            return `job ${job.jobId}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/errors.ts
+class SpotfireError extends Error {
+    kind;
+    details;
+    constructor(message, kind, details = {}) {
+        super(message);
+        this.kind = kind;
+        this.details = details;
+        this.name = 'SpotfireError';
+    }
+    /** The same failure, with what the caller was doing in front of the message. */
+    withContext(context) {
+        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
+    }
+}
+/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return json ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/retry.ts
+
+/**
+ * The shortest pause before any retry or poll, whatever a schedule or Retry-After says: a server
+ * in trouble sees a few requests a second from one action at most, never a storm.
+ */
+const MIN_PAUSE_MS = 250;
+/** A Retry-After longer than this is taken as this: the deadline and the user's timeout rule. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+/**
+ * The pause before retry `attempt` (0-based): exponential, with "equal jitter" (half fixed, half
+ * random), so it keeps growing and never collapses to nothing; never under MIN_PAUSE_MS. A server's
+ * Retry-After may lengthen it, never shorten it.
+ */
+function backoffDelay(attempt, backoff, random, retryAfterMs) {
+    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+    const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    return Math.max(MIN_PAUSE_MS, jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+}
+/** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
+async function retry(operation, policy, context) {
+    const random = context.random ?? Math.random;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!(error instanceof SpotfireError) || !policy.isRetryable(error))
+                throw error;
+            if (attempt >= policy.maxAttempts) {
+                throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
+            }
+            const delayMs = backoffDelay(attempt - 1, policy, random, error.details.retryAfterMs);
+            if (context.clock.now() + delayMs >= context.deadline) {
+                // Wait out the little time left rather than give up early: the caller then sees the
+                // deadline passed and reports a timeout, with the settings for a timeout, not a failure.
+                await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
+                throw error;
+            }
+            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
+            await context.clock.sleep(delayMs, context.signal);
+            if (context.signal?.aborted === true)
+                throw error;
+        }
+    }
+}
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
+function parseRetryAfter(value, now) {
+    const text = value?.trim() ?? '';
+    if (text === '')
+        return undefined;
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
+    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+
+
+
+const REASONS = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    408: 'Request Timeout',
+    415: 'Unsupported Media Type',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    501: 'Not Implemented',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+    505: 'HTTP Version Not Supported',
+};
+/** Error bodies have no known shape: show them as short plain text (HTML pages lose their tags). */
+function bodySnippet(body, max = 200) {
+    const text = body
+        .slice(0, 20_000)
+        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return text_oneLine(text.length > max ? `${head(text, max)}…` : text);
+}
+/** `HTTP 503 Service Unavailable`. */
+function statusLine(status) {
+    const reason = REASONS[status];
+    return reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
+}
+/** Whether the answer is JSON, as the API's own answers (success or error) are. */
+function isJsonAnswer(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    if (!type.includes('json'))
+        return false;
+    try {
+        const value = JSON.parse(response.body);
+        return typeof value === 'object' && value !== null;
+    }
+    catch {
+        return false;
+    }
+}
+/** What a body that is not the API's JSON looks like, for the message. */
+function describeNonApiBody(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    const body = response.body.trimStart().slice(0, 200).toLowerCase();
+    if (type.includes('html') || body.startsWith('<!doctype html') || body.startsWith('<html'))
+        return 'an HTML page';
+    if (response.body.trim() === '')
+        return 'an empty answer';
+    return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
+}
+/** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
+function httpError(response, now, hint) {
+    const header = response.headers['retry-after'];
+    const first = Array.isArray(header) ? header[0] : header;
+    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
+    const location = response.headers.location;
+    const redirect = response.status >= 300 && response.status < 400 && location !== undefined
+        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
+        : undefined;
+    const snippet = redirect ?? bodySnippet(response.body);
+    const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
+        .filter((part) => part !== undefined)
+        .join(': ');
+    return new SpotfireError(message, 'http', {
+        status: response.status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+}
+/** An answer that cannot be the API's: it says nothing about the job, so it is retried like a fault. */
+function notApiError(response, expected) {
+    const what = describeNonApiBody(response);
+    const snippet = bodySnippet(response.body, 120);
+    return new SpotfireError(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
+}
+/** The redirect's origin and path, without a query that might carry anything sensitive. */
+function redirectTarget(location) {
+    try {
+        const url = new URL(location);
+        return text_oneLine(`${url.origin}${url.pathname}`);
+    }
+    catch {
+        return 'another address';
+    }
+}
+/** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
+function isTransient(error) {
+    switch (error.kind) {
+        case 'not-sent':
+            // A host name that does not resolve is a typo far more often than a passing fault.
+            return error.details.code !== 'ENOTFOUND';
+        case 'no-answer':
+        case 'not-api':
+        case 'token':
+            return true;
+        case 'http':
+            return [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
+        default:
+            return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/status.ts
+
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
+function isZeroJobId(jobId) {
+    return jobId === ZERO_JOB_ID;
+}
+const CLASSES = {
+    Queued: 'running',
+    InProgress: 'running',
+    Finished: 'finished',
+    Failed: 'failed',
+    Canceled: 'failed',
+    Missing: 'failed',
+    NotSet: 'failed',
+    Busy: 'busy',
+};
+const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
+/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
+function canonicalStatus(statusCode) {
+    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
+}
+/** What the action does with a status: see the status table in the README. */
+function status_classifyStatus(statusCode) {
+    const name = canonicalStatus(statusCode);
+    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
+    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
+}
+function isTerminal(statusCode) {
+    const kind = status_classifyStatus(statusCode);
+    return kind === 'finished' || kind === 'failed';
+}
+/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
+function parseJobStatus(body) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return undefined;
+    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
+    if (typeof jobId !== 'string' || jobId === '')
+        return undefined;
+    if (typeof statusCode !== 'string' || statusCode.trim() === '')
+        return undefined;
+    return {
+        jobId,
+        statusCode: canonicalStatus(statusCode.trim()),
+        message: typeof message === 'string' ? message : '',
+    };
+}
+/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
+function statusName(statusCode) {
+    return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/token.ts
+
+
+
+
+const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+const tokenPolicy = {
+    label: 'Getting a token',
+    isRetryable: isTransient,
+    maxAttempts: 8,
+    baseMs: 1000,
+    maxMs: 30_000,
+};
+/**
+ * Gets client-credentials tokens, caches them and refreshes them before they run out. Callers at
+ * the same moment share one request: many jobs, one token.
+ */
+class TokenProvider {
+    options;
+    cached;
+    pending;
+    /** Why the last try of the request under way failed: said when a caller stops waiting. */
+    lastFailure;
+    /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
+    closing = new AbortController();
+    constructor(options) {
+        this.options = options;
+    }
+    async get(context) {
+        const { clock } = this.options;
+        if (this.cached !== undefined && clock.now() < this.cached.refreshAt)
+            return this.cached.value;
+        // The shared request runs without the caller's signal, so that one caller giving up does not
+        // fail the others; each caller still stops waiting on its own signal.
+        this.pending ??= this.fetch({ deadline: context.deadline, ...timeoutOf(context) }).finally(() => {
+            this.pending = undefined;
+            this.lastFailure = undefined;
+        });
+        const token = await untilAborted(this.pending, context.signal, () => this.lastFailure === undefined
+            ? 'stopped waiting for a token'
+            : `getting a token failed: ${this.lastFailure}`);
+        this.cached = token;
+        return token.value;
+    }
+    /** Forgets the cached token, after the API refused it. */
+    invalidate() {
+        this.cached = undefined;
+    }
+    /** Ends a token request still under way: nothing will use it. */
+    close() {
+        this.closing.abort();
+    }
+    async fetch(context) {
+        try {
+            return await this.fetchWithRetries(context);
+        }
+        catch (error) {
+            // Say that it was the token, once: the retry's own message already does.
+            if (error instanceof SpotfireError &&
+                error.kind !== 'credentials' &&
+                !/^getting a token/i.test(error.message)) {
+                throw error.withContext('getting a token failed');
+            }
+            throw error;
+        }
+    }
+    fetchWithRetries(context) {
+        const signal = this.closing.signal;
+        return retry(async () => {
+            try {
+                return await this.request({ ...context, signal });
+            }
+            catch (error) {
+                if (error instanceof SpotfireError)
+                    this.lastFailure = error.message;
+                throw error;
+            }
+        }, tokenPolicy, {
+            clock: this.options.clock,
+            deadline: context.deadline,
+            signal,
+            ...(this.options.random === undefined ? {} : { random: this.options.random }),
+            onRetry: (message) => {
+                this.options.logger.info(message);
+            },
+        });
+    }
+    async request(context) {
+        const { clientId, clientSecret, authMethod, scope, transport, clock } = this.options;
+        const form = new URLSearchParams({ grant_type: 'client_credentials', scope });
+        const headers = {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Accept: 'application/json',
+        };
+        if (authMethod === 'basic') {
+            headers.Authorization = basicCredentials(clientId, clientSecret);
+        }
+        else {
+            form.set('client_id', clientId);
+            form.set('client_secret', clientSecret);
+        }
+        const url = `${this.options.serverUrl}/spotfire/oauth2/token`;
+        this.options.logger.debug(`Requesting a token from ${url} (client_secret_${authMethod}, scope ${scope})`);
+        const requestedAt = clock.now();
+        const response = await transport.request({
+            method: 'POST',
+            url,
+            headers,
+            body: form.toString(),
+            sensitive: [clientSecret, formEncode(clientSecret)],
+            ...timeoutOf(context),
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+        });
+        if (response.status !== 200)
+            throw this.refusal(response, requestedAt);
+        const parsed = parseTokenResponse(response.body);
+        if (parsed === undefined) {
+            throw new SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
+        }
+        this.options.onToken(parsed.token);
+        const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
+        // Refresh a minute early, or halfway through a short lifetime.
+        const margin = Math.min(60_000, lifetimeMs / 2);
+        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
+        return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
+    }
+    refusal(response, now) {
+        const { status, body } = response;
+        const oauth = parseOAuthError(body);
+        const described = oauth === undefined
+            ? bodySnippet(body)
+            : text_oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
+        if (status === 401 ||
+            oauth?.error === 'invalid_client' ||
+            oauth?.error === 'unauthorized_client') {
+            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status, code: 'invalid_client' });
+        }
+        if (oauth?.error === 'invalid_scope') {
+            return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
+        }
+        if (status === 400) {
+            return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
+        }
+        if (status === 404) {
+            return httpError(response, now, 'no token endpoint at this address; check server-url');
+        }
+        return httpError(response, now);
+    }
+}
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
+function basicCredentials(clientId, clientSecret) {
+    const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+    return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks (so !'()*~ are encoded too). */
+function formEncode(value) {
+    return new URLSearchParams({ v: value }).toString().slice(2);
+}
+function timeoutOf(context) {
+    return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs };
+}
+/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
+function untilAborted(promise, signal, why) {
+    if (signal === undefined)
+        return promise;
+    const stopped = () => new SpotfireError(why(), 'stopped');
+    if (signal.aborted)
+        return Promise.reject(stopped());
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            reject(stopped());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
+}
+function parseTokenResponse(body) {
+    try {
+        const value = JSON.parse(body);
+        const token = value.access_token;
+        if (typeof token !== 'string' || token === '')
+            return undefined;
+        const expires = Number(value.expires_in);
+        return Number.isFinite(expires) && expires > 0
+            ? { token, expiresInSeconds: expires }
+            : { token };
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseOAuthError(body) {
+    try {
+        const value = JSON.parse(body);
+        if (typeof value.error !== 'string')
+            return undefined;
+        return typeof value.error_description === 'string'
+            ? { error: value.error, description: value.error_description }
+            : { error: value.error };
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/dry-run.ts
+
+
+
+
+
+
+/** The command an administrator runs to give an API client the scope it needs. */
+const REGISTER_COMMAND = `config register-api-client -n <name> -S${EXECUTE_SCOPE}`;
+/**
+ * Checks everything a run needs and starts nothing: the inputs (already read), the credentials
+ * and scope (a token), and the REST API (the status of the zero job id, which the API answers
+ * with a status or its own not-found). A dry run cannot tell whether a library path exists.
+ */
+async function dryRun(settings, session, hooks) {
+    const { clock, logger } = hooks;
+    const plan = settings.jobs.map((job) => job.kind === 'job-id' ? `would follow ${describeJob(job)}` : `would start ${describeJob(job)}`);
+    logger.info(`Dry run: nothing is started. ${plan.length === 1 ? 'The run' : `The ${plan.length} jobs`}:`);
+    for (const line of plan)
+        logger.info(`- ${line}`);
+    const checks = [
+        { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
+    ];
+    const deadline = clock.now() + settings.timeoutMs;
+    const context = { deadline };
+    try {
+        await session.client.checkCredentials(context);
+        checks.push({ name: 'credentials', ok: true, detail: `a token with scope ${settings.scope}` });
+    }
+    catch (error) {
+        if (!(error instanceof SpotfireError))
+            throw error;
+        checks.push(credentialsProblem(error));
+    }
+    if (checks.every((check) => check.ok)) {
+        try {
+            const answer = await retry(() => session.client.probe(context), PROBE_POLICY, {
+                clock,
+                deadline,
+                onRetry: (message) => {
+                    logger.info(message);
+                },
+            });
+            checks.push({
+                name: 'REST API',
+                ok: true,
+                detail: `${settings.serverUrl}/spotfire/api/rest/as answers (status of the zero job id: ${statusName(answer.statusCode)})`,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof SpotfireError))
+                throw error;
+            checks.push(apiProblem(error));
+        }
+    }
+    for (const check of checks) {
+        logger.info(`${check.ok ? 'ok' : 'FAILED'}: ${check.name}: ${check.detail}`);
+    }
+    return { ok: checks.every((check) => check.ok), checks, plan };
+}
+const PROBE_POLICY = {
+    label: 'Checking the REST API',
+    isRetryable: isTransient,
+    maxAttempts: 3,
+    baseMs: 1000,
+    maxMs: 4000,
+};
+/** A token that could not be had, with the fix. */
+function credentialsProblem(error) {
+    if (error.kind === 'credentials' && error.details.code === 'invalid_scope') {
+        return failed('credentials', `${error.message} The administrator's command: ${REGISTER_COMMAND}`);
+    }
+    if (error.kind === 'credentials')
+        return failed('credentials', error.message);
+    return failed('connection', error.message);
+}
+/** The API's answer that was not one, with the fix. */
+function apiProblem(error) {
+    const status = error.details.status;
+    if (status === 403) {
+        return failed('REST API', `${error.message}. The administrator's command to give the client the scope: ${REGISTER_COMMAND}`);
+    }
+    if (error.kind === 'not-api' && status === 404) {
+        return failed('REST API', `${error.message}. The server's public web services look switched off: an administrator turns them on with config-web-service-api. Check too that server-url is the address Spotfire is served at.`);
+    }
+    return failed('REST API', error.message);
+}
+function failed(name, detail) {
+    return { name, ok: false, detail };
+}
+
+;// CONCATENATED MODULE: ./src/ledger.ts
+/** The ledger of one run; `save` gets the entries worth keeping after every change. */
+class Ledger {
+    save;
+    entries;
+    constructor(sources, save = () => undefined) {
+        this.save = save;
+        this.entries = sources.map((source) => ({ source, settled: false }));
+    }
+    /** The handle one job uses to record its own progress. */
+    job(index) {
+        const update = (change) => {
+            const entry = this.entries[index];
+            if (entry === undefined)
+                return;
+            change(entry);
+            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined));
+        };
+        return {
+            sending: (at) => {
+                update((e) => {
+                    e.startSentAt = at;
+                });
+            },
+            notAccepted: () => {
+                update((e) => {
+                    delete e.startSentAt;
+                });
+            },
+            known: (jobId) => {
+                update((e) => {
+                    e.jobId = jobId;
+                });
+            },
+            settled: () => {
+                update((e) => {
+                    e.settled = true;
+                    delete e.pendingAbort;
+                });
+            },
+            abortFailed: (why) => {
+                update((e) => {
+                    e.pendingAbort = why;
+                });
+            },
+        };
+    }
+}
+const WHYS = (/* unused pure expression or super */ null && (['timeout', 'cancelled', 'fail-fast', 'gave-up']));
+/** The saved ledger, read back by the post step; entries it cannot read are left out. */
+function parseLedger(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return [];
+    }
+    if (!Array.isArray(value))
+        return [];
+    return value.flatMap((item) => {
+        if (typeof item !== 'object' || item === null)
+            return [];
+        const { source, startSentAt, jobId, settled, pendingAbort } = item;
+        return [
+            {
+                source: typeof source === 'string' ? source : '',
+                settled: settled === true,
+                ...(typeof startSentAt === 'number' ? { startSentAt } : {}),
+                ...(typeof jobId === 'string' && jobId !== '' ? { jobId } : {}),
+                ...(typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
+                    ? { pendingAbort: pendingAbort }
+                    : {}),
+            },
+        ];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/outcome.ts
+/** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
+const SUCCEEDS = {
+    finished: true,
+    started: true,
+    failed: false,
+    'timed-out': false,
+    cancelled: false,
+    'gave-up': false,
+    'not-started': false,
+    skipped: false,
+};
+function isSuccess(result, failOnJobFailure) {
+    return SUCCEEDS[result.outcome.kind] || (result.outcome.kind === 'failed' && !failOnJobFailure);
+}
+/** The outcome of a job that was running when the action stopped waiting. */
+const STOPPED = {
+    timeout: { kind: 'timed-out' },
+    cancelled: { kind: 'cancelled', by: 'run' },
+    'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+};
+/** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
+function stopReasonOf(signal) {
+    const reason = signal.reason;
+    return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
+        ? reason
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/poll-schedule.ts
+/** 1 s, 2 s, 4 s ... up to the poll interval. */
+function doublingSchedule(pollIntervalMs) {
+    return {
+        pauseBefore: ({ checks }) => Math.min(pollIntervalMs, 1000 * 2 ** Math.min(checks, 20)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/poller.ts
+
+
+
+
+/** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
+const FAILURE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
+const EARLY_MISSING_MS = 10_000;
+/** Checks in a row that must answer Missing before an early Missing is believed. */
+const MISSING_CONFIRMATIONS = 3;
+/**
+ * One loop that checks every watched job when its turn comes: each job on its own schedule, failing
+ * checks backing off per job, and a throttling answer (429, 503) holding back every job.
+ */
+class Poller {
+    options;
+    watched = new Set();
+    looping = false;
+    woken = false;
+    wake;
+    /** No check starts before this: the server asked for room. */
+    holdUntil = 0;
+    warned = new Set();
+    constructor(options) {
+        this.options = options;
+    }
+    watch(request) {
+        return new Promise((resolve) => {
+            const { clock } = this.options;
+            const now = clock.now();
+            const followed = request.status.statusCode === '';
+            const job = {
+                request,
+                status: request.status,
+                checks: 0,
+                failures: 0,
+                dueAt: followed ? now : now + this.pause(request, request.status, 0),
+                inFlight: false,
+                done: false,
+                reportedAt: now,
+                missingInARow: 0,
+                finish: (end) => {
+                    if (job.done)
+                        return;
+                    job.done = true;
+                    this.watched.delete(job);
+                    request.signal.removeEventListener('abort', onAbort);
+                    resolve(end);
+                    this.poke();
+                },
+            };
+            const onAbort = () => {
+                job.finish({
+                    kind: 'stopped',
+                    status: job.status,
+                    at: clock.now(),
+                    ...(job.lastProblem === undefined ? {} : { lastProblem: job.lastProblem }),
+                });
+            };
+            if (request.signal.aborted) {
+                onAbort();
+                return;
+            }
+            request.signal.addEventListener('abort', onAbort, { once: true });
+            this.watched.add(job);
+            this.poke();
+            if (!this.looping)
+                void this.loop();
+        });
+    }
+    async loop() {
+        this.looping = true;
+        try {
+            while (this.watched.size > 0) {
+                const now = this.options.clock.now();
+                let next = Infinity;
+                for (const job of this.watched) {
+                    if (job.inFlight)
+                        continue;
+                    const due = Math.max(job.dueAt, this.holdUntil);
+                    if (due <= now)
+                        void this.check(job);
+                    else
+                        next = Math.min(next, due);
+                }
+                await this.idle(next - now);
+            }
+        }
+        finally {
+            this.looping = false;
+        }
+    }
+    /** Until `ms` pass or something changes (a job added, a check answered, a watch ended). */
+    async idle(ms) {
+        if (this.woken) {
+            this.woken = false;
+            return;
+        }
+        const wake = new AbortController();
+        this.wake = wake;
+        if (ms === Infinity) {
+            await new Promise((resolve) => {
+                wake.signal.addEventListener('abort', () => {
+                    resolve();
+                });
+            });
+        }
+        else {
+            await this.options.clock.sleep(ms, wake.signal);
+        }
+        this.woken = false;
+    }
+    poke() {
+        this.woken = true;
+        this.wake?.abort();
+    }
+    async check(job) {
+        job.inFlight = true;
+        const { clock } = this.options;
+        try {
+            const status = await this.options.check(job.request.jobId, job.request.signal);
+            if (!job.done)
+                this.answered(job, status, clock.now());
+        }
+        catch (error) {
+            if (!job.done)
+                this.failed(job, error, clock.now());
+        }
+        finally {
+            job.inFlight = false;
+            this.poke();
+        }
+    }
+    answered(job, status, now) {
+        const { request } = job;
+        const events = request.events ?? {};
+        const ageMs = now - request.startedAt;
+        job.checks++;
+        job.failures = 0;
+        delete job.lastProblem;
+        if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
+            events.onEarlyMissing?.(status);
+            job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000);
+            return;
+        }
+        job.missingInARow = 0;
+        delete job.missingSinceAge;
+        const previous = job.status.statusCode;
+        job.status = status;
+        if (status.statusCode !== previous) {
+            events.onChange?.(status, previous, ageMs);
+            job.reportedAt = now;
+        }
+        else if (this.options.heartbeatMs !== undefined &&
+            now - job.reportedAt >= this.options.heartbeatMs) {
+            events.onStill?.(status, ageMs);
+            job.reportedAt = now;
+        }
+        if (isTerminal(status.statusCode)) {
+            job.finish({ kind: 'terminal', status, at: now });
+            return;
+        }
+        if (status_classifyStatus(status.statusCode) === 'unknown' && !this.warned.has(status.statusCode)) {
+            this.warned.add(status.statusCode);
+            events.onUnknownStatus?.(status);
+        }
+        job.dueAt = now + this.pause(request, status, job.checks);
+    }
+    /** Whether a Missing answer is one to check again before believing it. */
+    doubt(job, ageMs) {
+        job.missingInARow++;
+        job.missingSinceAge ??= ageMs;
+        return job.missingSinceAge < EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS;
+    }
+    failed(job, error, now) {
+        const failure = error instanceof SpotfireError
+            ? error
+            : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer');
+        if (failure.kind === 'stopped')
+            return;
+        if (!isTransient(failure)) {
+            job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure });
+            return;
+        }
+        job.failures++;
+        job.lastProblem = failure;
+        const pauseMs = backoffDelay(job.failures - 1, FAILURE_BACKOFF, this.options.random ?? Math.random, failure.details.retryAfterMs);
+        if (failure.details.status === 429 || failure.details.status === 503) {
+            // The server (or its proxy) is short of room: every job waits, not just this one.
+            this.holdUntil = Math.max(this.holdUntil, now + pauseMs);
+        }
+        job.dueAt = now + pauseMs;
+        job.request.events?.onRetry?.(failure, pauseMs);
+    }
+    pause(request, status, checks) {
+        const ageMs = this.options.clock.now() - request.startedAt;
+        return Math.max(MIN_PAUSE_MS, this.options.schedule.pauseBefore({ ageMs, statusCode: status.statusCode, checks }));
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
@@ -28491,315 +29457,340 @@ function duration_formatDuration(ms) {
     return `${s}s`;
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/run-job.ts
 
 
-/** Whether the step (or the CLI) succeeds. */
-function isSuccess(result, failOnJobFailure) {
-    if (result.outcome === 'finished' || result.outcome === 'started')
-        return true;
-    return result.outcome === 'job-failed' && !failOnJobFailure;
+
+
+/** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
+const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
+/** The longest the check at the deadline may take: the step is already over time. */
+const FINAL_CHECK_TIMEOUT_MS = 5000;
+/** A job's run from start (or from its id) to its end, or to the abort that ends it. */
+async function runJob(job, ctx) {
+    const before = stopReasonOf(ctx.stop);
+    if (ctx.stop.aborted)
+        return skipped(job, before ?? 'cancelled');
+    const log = jobLog(ctx, job);
+    let begun;
+    if (job.kind === 'job-id') {
+        ctx.ledger.known(job.jobId);
+        log.info(ctx.shared
+            ? `Following job ${job.jobId}`
+            : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() };
+    }
+    else {
+        const started = await start(job, ctx, log);
+        if ('outcome' in started)
+            return started;
+        begun = started;
+    }
+    const result = {
+        job,
+        jobId: begun.status.jobId,
+        status: begun.status.statusCode,
+        message: begun.status.message,
+        outcome: { kind: 'started' },
+    };
+    if (isTerminal(begun.status.statusCode)) {
+        ctx.ledger.settled();
+        return { ...result, durationMs: 0, outcome: endedAs(begun.status) };
+    }
+    if (!ctx.settings.wait) {
+        ctx.ledger.settled();
+        return result;
+    }
+    const end = await ctx.poller.watch({
+        jobId: begun.status.jobId,
+        startedAt: begun.at,
+        status: begun.status,
+        signal: ctx.stop,
+        events: watchEvents(log),
+    });
+    return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log);
 }
-/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
-function durationSeconds(ms) {
-    return Math.round(ms / 100) / 10;
+function jobLog(ctx, job) {
+    const tag = ctx.shared
+        ? `[${labels_shortLabel(job)}] `
+        : job.kind === 'job-id'
+            ? `Job ${job.jobId}: `
+            : '';
+    const log = {
+        tag,
+        debug: (m) => {
+            ctx.logger.debug(`${log.tag}${m}`);
+        },
+        info: (m) => {
+            ctx.logger.info(`${log.tag}${m}`);
+        },
+        warning: (m) => {
+            ctx.logger.warning(`${log.tag}${m}`);
+        },
+    };
+    return log;
 }
-/** The step's outputs for one job; every output is always set, so that `if:` conditions can rely on it. */
-function outputsOf(result) {
+async function start(job, ctx, log) {
+    const { clock } = ctx;
+    log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`);
+    const started = await ctx.client.start(startRequestOf(job), { deadline: ctx.deadline, signal: ctx.stop }, {
+        onSending: () => {
+            ctx.ledger.sending(clock.now());
+        },
+        onNotAccepted: () => {
+            ctx.ledger.notAccepted();
+        },
+    });
+    const base = { job, message: '' };
+    switch (started.kind) {
+        case 'started': {
+            const { status } = started;
+            ctx.ledger.known(status.jobId);
+            log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`);
+            if (!ctx.shared)
+                log.tag = `Job ${status.jobId}: `;
+            return { status, at: clock.now() };
+        }
+        case 'refused': {
+            ctx.ledger.settled();
+            const { status } = started;
+            return {
+                ...base,
+                status: status.statusCode,
+                message: status.message,
+                outcome: { kind: 'not-started', refused: true, mayHaveStarted: false },
+                problem: status.message === ''
+                    ? `the server answered ${statusName(status.statusCode)} without a job id`
+                    : status.message,
+            };
+        }
+        case 'failed': {
+            // Reported here, so the post step need not warn about it again.
+            ctx.ledger.settled();
+            const { error, mayHaveStarted } = started;
+            if (mayHaveStarted) {
+                return {
+                    ...base,
+                    outcome: { kind: 'not-started', refused: false, mayHaveStarted: true },
+                    problem: error.message,
+                };
+            }
+            const stopped = stopReasonOf(ctx.stop) ?? (clock.now() >= ctx.deadline ? 'timeout' : undefined);
+            if (stopped !== undefined) {
+                return { ...skipped(job, stopped), problem: error.message };
+            }
+            return {
+                ...base,
+                outcome: {
+                    kind: 'not-started',
+                    refused: error.details.status === 400,
+                    mayHaveStarted: false,
+                },
+                problem: error.message,
+            };
+        }
+    }
+}
+function skipped(job, because) {
+    return { job, message: '', outcome: { kind: 'skipped', because } };
+}
+function watchEvents(log) {
     return {
-        [Outputs.JobId]: result.jobId ?? '',
-        [Outputs.Status]: result.status ?? '',
-        [Outputs.Message]: result.message,
-        [Outputs.DurationSeconds]: result.durationMs === undefined ? '' : String(durationSeconds(result.durationMs)),
-        [Outputs.TimedOut]: String(result.timedOut),
+        onChange: (status, previous, ageMs) => {
+            log.info(previous === ''
+                ? statusName(status.statusCode)
+                : `${statusName(previous)} -> ${statusName(status.statusCode)} after ${duration_formatDuration(ageMs)}`);
+        },
+        // A long job still shows signs of life in the log, without a line per poll.
+        onStill: (status, ageMs) => {
+            log.info(`still ${statusName(status.statusCode)} after ${duration_formatDuration(ageMs)}`);
+        },
+        onUnknownStatus: (status) => {
+            log.warning(`status '${statusName(status.statusCode)}' is not one this action knows; it keeps waiting. A newer server may use it.`);
+        },
+        onRetry: (error, pauseMs) => {
+            log.info(`checking the status failed: ${error.message}. Trying again in ${duration_formatDuration(pauseMs)}.`);
+        },
+        onEarlyMissing: () => {
+            log.debug('the server does not know the job yet, moments after its start; checking again');
+        },
     };
 }
-/** One line that says how it ended; on a failed job it carries the server's message verbatim. */
-function verdict(result) {
-    const id = result.jobId ?? '';
-    const took = result.durationMs === undefined ? '' : duration_formatDuration(result.durationMs);
-    const after = took === '' ? '' : ` after ${took}`;
-    const abort = result.abort === undefined ? '' : ` Job ${id} ${result.abort.detail}.`;
-    switch (result.outcome) {
-        case 'finished':
-            return `Job ${id} finished${took === '' ? '' : ` in ${took}`}.`;
-        case 'job-failed':
-            return `Job ${id} ended ${result.status ?? ''}${after}${result.message === '' ? '.' : `: ${result.message}`}`;
-        case 'started':
-            return `Started job ${id}; not waiting for it (wait: false).`;
-        case 'not-started':
-        case 'timed-out':
-        case 'cancelled':
-        case 'gave-up':
-            return `${result.error ?? `Job ${id} ${result.outcome}`}${abort}`;
+/** Terminal status or not, the watch is over: settle the job, aborting it where the rules say. */
+async function finish(result, end, startedAt, ctx, log) {
+    const seen = { ...result, status: end.status.statusCode, message: end.status.message };
+    if (end.kind === 'terminal') {
+        ctx.ledger.settled();
+        return { ...seen, outcome: endedAs(end.status) };
+    }
+    if (end.kind === 'gave-up') {
+        return stopJob({ ...seen, problem: end.error.message }, 'gave-up', ctx, log);
+    }
+    const why = stopReasonOf(ctx.stop) ?? 'cancelled';
+    if (why === 'timeout') {
+        // The job may have ended since the last check: only a job still running has timed out.
+        const last = await finalCheck(end.status, ctx);
+        if (isTerminal(last.statusCode)) {
+            ctx.ledger.settled();
+            return {
+                ...seen,
+                status: last.statusCode,
+                message: last.message,
+                durationMs: ctx.clock.now() - startedAt,
+                outcome: endedAs(last),
+            };
+        }
+    }
+    // The last failed check says why a job may look stuck: "HTML pages, not the API's JSON".
+    const problem = end.lastProblem === undefined ? {} : { problem: end.lastProblem.message };
+    return stopJob({ ...seen, ...problem }, why, ctx, log);
+}
+async function finalCheck(last, ctx) {
+    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS);
+    try {
+        return await ctx.client.status(last.jobId, {
+            deadline: ctx.clock.now() + timeoutMs,
+            timeoutMs,
+            signal: ctx.cancel,
+        });
+    }
+    catch {
+        return last;
     }
 }
-/** What to look at next, for a job summary reader who has never seen Automation Services fail. */
-function nextStep(result) {
-    switch (result.outcome) {
-        case 'finished':
-        case 'started':
-            return undefined;
-        case 'job-failed':
-            return result.status === 'Failed'
-                ? 'The message names the task that failed. Open the job in Spotfire (or its analysis) and run that task by hand to see why.'
-                : result.status === 'Missing'
-                    ? 'The server no longer knows the job: it may have restarted. Run the workflow again.'
-                    : result.status === 'NotSet'
-                        ? 'The server could not read the job: check the job XML against a job saved from the Job Builder.'
-                        : 'The job was aborted on the server.';
-        case 'not-started':
-            return result.message === 'Job file not found or no access.'
-                ? 'Check the library path or id, and that the API client may read that library item.'
-                : 'See the error above; the Troubleshooting section of the action README explains the usual causes.';
-        case 'timed-out':
-            return 'Raise the timeout input, or check whether the job waits in the Automation Services queue (Queued).';
-        case 'cancelled':
-            return 'The workflow run was cancelled.';
-        case 'gave-up':
-            return 'The server stopped answering status checks: check that it is up, then look up the job on the server.';
+/** Aborts the job (unless the settings leave it running) and says how it ended. */
+async function stopJob(result, why, ctx, log) {
+    const stopped = {
+        ...result,
+        outcome: why === 'gave-up' ? { kind: 'gave-up' } : STOPPED[why],
+    };
+    const jobId = result.jobId ?? '';
+    const leaveRunning = (why === 'timeout' && !ctx.settings.abortOnTimeout) ||
+        (why === 'cancelled' && !ctx.settings.abortOnCancel);
+    if (leaveRunning) {
+        ctx.ledger.settled();
+        log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`);
+        return { ...stopped, abort: { kind: 'left-running' } };
+    }
+    const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    try {
+        const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
+            deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
+            timeoutMs,
+        });
+        ctx.ledger.settled();
+        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+            // It ended on its own before the abort arrived: that is how it ended.
+            log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`);
+            return {
+                ...result,
+                status: answer.statusCode,
+                message: answer.message,
+                outcome: endedAs(answer),
+            };
+        }
+        log.info(`aborted: the server answered ${statusName(answer.statusCode)}.`);
+        return {
+            ...stopped,
+            status: answer.statusCode,
+            message: answer.message,
+            abort: { kind: 'aborted', status: answer.statusCode },
+        };
+    }
+    catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        log.warning(`was not aborted and may still be running: ${detail}`);
+        ctx.ledger.abortFailed(why);
+        return { ...stopped, abort: { kind: 'failed', detail } };
     }
 }
-function describeSourceShort(job) {
+function endedAs(status) {
+    return status.statusCode === 'Finished' ? { kind: 'finished' } : { kind: 'failed' };
+}
+function startRequestOf(job) {
     switch (job.kind) {
         case 'library-path':
-            return `library path ${job.path}`;
+            return { kind: 'library-path', path: job.path };
         case 'library-id':
-            return `library id ${job.id}`;
+            return { kind: 'library-id', id: job.id };
         case 'xml':
-            return job.file === undefined ? 'inline job-xml' : `file ${job.file}`;
-    }
-}
-/** The job summary: a table with a row per job, then what to do about failures. */
-function summaryMarkdown(results) {
-    const rows = results.map((r) => [
-        r.jobId === undefined ? '(not started)' : `\`${cell(r.jobId)}\``,
-        cell(describeSourceShort(r.source)),
-        cell(statusWord(r)),
-        r.durationMs === undefined ? '' : formatDuration(r.durationMs),
-        cell(r.message === '' ? (r.error ?? '') : r.message),
-    ].join(' | '));
-    const steps = results
-        .map((r) => nextStep(r))
-        .filter((s) => s !== undefined)
-        .map((s) => `- ${cell(s)}`);
-    return [
-        '### Spotfire Automation Services',
-        '',
-        '| Job | Source | Status | Duration | Message |',
-        '| --- | --- | --- | --- | --- |',
-        ...rows.map((row) => `| ${row} |`),
-        ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps]),
-        '',
-    ].join('\n');
-}
-function statusWord(result) {
-    const status = result.status ?? 'not started';
-    if (result.outcome === 'timed-out')
-        return `${status} (timed out)`;
-    if (result.outcome === 'cancelled')
-        return `${status} (run cancelled)`;
-    if (result.outcome === 'gave-up')
-        return `${status} (lost contact)`;
-    return status;
-}
-/** Table cells: no HTML, no pipes, no line breaks from the server's text. */
-function cell(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r\n?|\n/g, '<br>');
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/errors.ts
-class SpotfireError extends Error {
-    kind;
-    details;
-    constructor(message, kind, details = {}) {
-        super(message);
-        this.kind = kind;
-        this.details = details;
-        this.name = 'SpotfireError';
-    }
-    /** The same failure, with what the caller was doing in front of the message. */
-    withContext(context) {
-        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
-    }
-}
-function isSpotfireError(error) {
-    return error instanceof SpotfireError;
-}
-/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        return JSON.stringify(error);
-    }
-    catch {
-        return String(error);
+            return { kind: 'xml', xml: job.xml };
     }
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
-
-/** Capped exponential backoff with full jitter; a Retry-After from the server wins over it. */
-function backoffDelay(attempt, policy, random, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.maxDelayMs * 4);
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-    return Math.round(random() * ceiling);
-}
-/** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
-async function retry(operation, policy, context) {
-    const random = context.random ?? Math.random;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!(error instanceof SpotfireError) || !policy.isRetryable(error))
-                throw error;
-            if (attempt >= policy.maxAttempts) {
-                throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
-            }
-            const delayMs = backoffDelay(attempt - 1, policy, random, error.details.retryAfterMs);
-            if (context.clock.now() + delayMs >= context.deadline) {
-                // Wait out the little time left rather than give up early: the caller then sees the
-                // deadline passed and reports a timeout, with the settings for a timeout, not a failure.
-                await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
-                throw error;
-            }
-            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
-            await context.clock.sleep(delayMs, context.signal);
-            if (context.signal?.aborted === true)
-                throw error;
-        }
-    }
-}
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
-function parseRetryAfter(value, now) {
-    if (value === undefined || value.trim() === '')
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
-    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
-        return undefined;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+;// CONCATENATED MODULE: ./src/run-jobs.ts
 
 
-const REASONS = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    408: 'Request Timeout',
-    415: 'Unsupported Media Type',
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    502: 'Bad Gateway',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-};
-/** Error bodies have no known shape: show them as short plain text (HTML pages lose their tags). */
-function bodySnippet(body, max = 200) {
-    const text = body
-        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-    return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-/** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint) {
-    const header = response.headers['retry-after'];
-    const first = Array.isArray(header) ? header[0] : header;
-    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
-    const location = response.headers.location;
-    const redirect = response.status >= 300 && response.status < 400 && location !== undefined
-        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
-        : undefined;
-    const snippet = redirect ?? bodySnippet(response.body);
-    const reason = REASONS[response.status] ?? '';
-    const message = [
-        `HTTP ${response.status}${reason === '' ? '' : ` ${reason}`}`,
-        snippet === '' ? undefined : snippet,
-        hint,
-    ]
-        .filter((part) => part !== undefined)
-        .join(': ');
-    return new SpotfireError(message, 'http', {
-        status: response.status,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+
+
+
+/** How long a job may keep its status before the log says it is still there. */
+const HEARTBEAT_MS = 5 * 60_000;
+/**
+ * Runs the jobs, at most `maxParallel` at once and in input order, under one deadline and one
+ * polling loop. The first stop (the timeout, a cancellation, fail-fast) travels as the reason of
+ * one signal to every job: running jobs are aborted, jobs not started yet are skipped.
+ */
+async function runJobs(settings, ctx) {
+    const { clock, client } = ctx;
+    const stop = new AbortController();
+    const over = new AbortController();
+    const onCancel = () => {
+        stop.abort('cancelled');
+    };
+    if (ctx.cancel.aborted)
+        onCancel();
+    else
+        ctx.cancel.addEventListener('abort', onCancel, { once: true });
+    const deadline = clock.now() + settings.timeoutMs;
+    // A timer this run holds (Node 20 can collect an AbortSignal.timeout before it fires).
+    void clock.sleep(settings.timeoutMs, over.signal).then(() => {
+        if (!over.signal.aborted)
+            stop.abort('timeout');
     });
-}
-/** The redirect's origin and path, without a query that might carry anything sensitive. */
-function redirectTarget(location) {
+    const poller = new Poller({
+        check: (jobId, signal) => client.status(jobId, { deadline, signal }),
+        clock,
+        schedule: ctx.schedule ?? doublingSchedule(settings.pollIntervalMs),
+        heartbeatMs: HEARTBEAT_MS,
+        ...(ctx.random === undefined ? {} : { random: ctx.random }),
+    });
+    const results = [];
+    let next = 0;
+    const worker = async () => {
+        for (let index = next++; index < settings.jobs.length; index = next++) {
+            const job = settings.jobs[index];
+            if (job === undefined)
+                continue;
+            const result = await runJob(job, {
+                client,
+                poller,
+                clock,
+                logger: ctx.logger,
+                settings,
+                stop: stop.signal,
+                cancel: ctx.cancel,
+                deadline,
+                ledger: ctx.ledger.job(index),
+                shared: settings.jobs.length > 1,
+                abortReason: ctx.abortReason,
+            });
+            results[index] = result;
+            if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
+                ctx.logger.info(`${labels_shortLabel(job)} did not finish: stopping the other jobs (fail-fast).`);
+                stop.abort('fail-fast');
+            }
+        }
+    };
     try {
-        const url = new URL(location);
-        return `${url.origin}${url.pathname}`;
+        const workers = Math.min(settings.maxParallel, settings.jobs.length);
+        await Promise.all(Array.from({ length: workers }, worker));
     }
-    catch {
-        return 'another address';
+    finally {
+        over.abort();
+        ctx.cancel.removeEventListener('abort', onCancel);
     }
-}
-/** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
-function isTransient(error) {
-    // A host name that does not resolve is a typo far more often than a passing fault: fail fast.
-    if (error.kind === 'not-sent' && error.details.code === 'ENOTFOUND')
-        return false;
-    if (error.kind === 'not-sent' || error.kind === 'no-answer' || error.kind === 'bad-body')
-        return true;
-    return error.kind === 'http' && [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/status.ts
-const TERMINAL_STATUSES = ['Finished', 'Failed', 'Canceled', 'Missing', 'NotSet'];
-const RUNNING_STATUSES = ['Queued', 'InProgress'];
-/** What the action does with a status: see the status table in the README. */
-function classifyStatus(statusCode) {
-    if (statusCode === 'Finished')
-        return 'finished';
-    if (TERMINAL_STATUSES.includes(statusCode))
-        return 'failed';
-    if (RUNNING_STATUSES.includes(statusCode))
-        return 'running';
-    if (statusCode === 'Busy')
-        return 'busy';
-    // A newer server's status: keep polling (the caller warns once).
-    return 'unknown';
-}
-function isTerminal(statusCode) {
-    const kind = classifyStatus(statusCode);
-    return kind === 'finished' || kind === 'failed';
-}
-/** Parses the JSON body of a job call; undefined when it is not the expected shape. */
-function parseJobStatus(body) {
-    let value;
-    try {
-        value = JSON.parse(body);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const record = value;
-    const { JobId: jobId, StatusCode: statusCode, Message: message } = record;
-    if (typeof jobId !== 'string' || jobId === '')
-        return undefined;
-    if (typeof statusCode !== 'string' || statusCode === '')
-        return undefined;
-    return { jobId, statusCode, message: typeof message === 'string' ? message : '' };
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/client.ts
@@ -28808,28 +29799,19 @@ function parseJobStatus(body) {
 
 
 
+/** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
+const JOB_XML_CONTENT_TYPE = 'application/xml';
+/** Busy servers and throttling proxies get more and more room between starts. */
+const START_BACKOFF = { baseMs: 2000, maxMs: 60_000 };
 /**
- * Safe to repeat: asking a status, aborting (the server answers a finished job's status unchanged).
- * Transient failures (a token refresh's among them) are retried until the caller's deadline: a
- * running job is worth waiting for through a proxy restart, and `timeout` bounds it.
+ * Aborting is safe to repeat (the server answers a finished job's status unchanged): transient
+ * failures are retried until the caller's deadline.
  */
-const idempotentPolicy = {
-    isRetryable: (error) => isTransient(error) || error.kind === 'token',
+const abortPolicy = {
+    isRetryable: isTransient,
     maxAttempts: Number.MAX_SAFE_INTEGER,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-};
-/**
- * Starting a job is not idempotent: retry only when the server cannot have accepted it
- * (nothing was sent, 429, 503, or a Busy answer), for as long as the deadline allows.
- */
-const startPolicy = {
-    label: 'Starting the job',
-    isRetryable: (error) => error.kind === 'not-sent' ||
-        (error.kind === 'http' && [429, 503].includes(error.details.status ?? 0)),
-    maxAttempts: Number.MAX_SAFE_INTEGER,
-    baseDelayMs: 2000,
-    maxDelayMs: 60_000,
+    baseMs: 1000,
+    maxMs: 10_000,
 };
 /** The four calls of the Automation Services REST API. */
 class SpotfireClient {
@@ -28840,75 +29822,40 @@ class SpotfireClient {
         this.base = `${options.serverUrl}/spotfire/api/rest/as`;
     }
     /**
-     * Starts the job. Answers with the zero job id (not found, not parsed) are returned as they are;
-     * an answer that may hide an accepted job throws an error that says so.
+     * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
+     * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
+     * signal stops the pauses, never a start already sent: its answer names the job to abort.
      */
-    async start(job, context) {
-        const request = job.kind === 'xml'
-            ? {
-                path: '/job/start-content',
-                content: { body: job.xml, contentType: 'application/xml; charset=utf-8' },
+    async start(job, context, hooks = {}) {
+        const request = client_startRequestOf(job);
+        const random = this.options.random ?? Math.random;
+        for (let attempt = 0;; attempt++) {
+            const sent = await this.sendStart(request, context, hooks);
+            if (sent.kind !== 'retry')
+                return sent;
+            hooks.onNotAccepted?.();
+            const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
+            const { clock } = this.options;
+            const stopped = () => context.signal?.aborted === true;
+            if (stopped() || clock.now() + delayMs >= context.deadline) {
+                return { kind: 'failed', error: sent.error, mayHaveStarted: false };
             }
-            : {
-                path: `/job/start-library?${new URLSearchParams(job.kind === 'library-path' ? { path: job.path } : { id: job.id }).toString()}`,
-            };
-        try {
-            return await this.retrying(startPolicy, context, async () => {
-                // The token may be fetched under the cancel signal; the start itself is not: once sent, its
-                // answer is waited for even when the run is cancelled, because it names the job to abort.
-                await this.token(context);
-                const unstoppable = {
-                    deadline: context.deadline,
-                    ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-                };
-                const status = await this.call('POST', request.path, unstoppable, request.content);
-                if (status.statusCode === 'Busy') {
-                    throw new SpotfireError('the job service is busy and did not accept the job', 'http', {
-                        status: 503,
-                    });
-                }
-                return status;
-            });
-        }
-        catch (error) {
-            if (error instanceof SpotfireError && mayHaveStarted(error)) {
-                throw error.withContext('The start request may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with');
+            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`);
+            await clock.sleep(delayMs, context.signal);
+            if (stopped()) {
+                return { kind: 'failed', error: sent.error, mayHaveStarted: false };
             }
-            throw error;
         }
     }
+    /** One status check: the job's status, or a SpotfireError for the caller's loop to weigh. */
     async status(jobId, context) {
-        const maxDelayMs = this.options.statusRetryMaxDelayMs ?? idempotentPolicy.maxDelayMs;
-        const policy = {
-            ...idempotentPolicy,
-            label: `Checking job ${jobId}`,
-            baseDelayMs: Math.min(idempotentPolicy.baseDelayMs, maxDelayMs),
-            maxDelayMs,
-        };
-        return this.retrying(policy, context, () => this.knownJob(jobId, this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context)));
+        const response = await this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context);
+        return this.jobAnswer(response, jobId);
     }
+    /** Aborts a job; the answer is its status (Canceled, or the status it had already ended in). */
     async abort(jobId, reason, context) {
         const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`;
-        return this.retrying({ ...idempotentPolicy, label: `Aborting job ${jobId}` }, context, () => this.knownJob(jobId, this.call('POST', path, context)));
-    }
-    /** Servers answer an unknown job with 404 or with 200 Missing; make both Missing. */
-    async knownJob(jobId, answer) {
-        try {
-            return await answer;
-        }
-        catch (error) {
-            if (error instanceof SpotfireError && error.kind === 'http' && error.details.status === 404) {
-                return {
-                    jobId,
-                    statusCode: 'Missing',
-                    message: `The server does not know job ${jobId} (${error.message}).`,
-                };
-            }
-            throw error;
-        }
-    }
-    retrying(policy, context, operation) {
-        return retry(operation, policy, {
+        return retry(async () => this.jobAnswer(await this.call('POST', path, context), jobId), { ...abortPolicy, label: `Aborting job ${jobId}` }, {
             clock: this.options.clock,
             deadline: context.deadline,
             ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -28918,28 +29865,120 @@ class SpotfireClient {
             },
         });
     }
+    /** Gets a token, for a dry run: proves the credentials and the scope. */
+    async checkCredentials(context) {
+        await this.token(context);
+    }
+    /**
+     * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
+     * answers it with a status or with its own JSON not-found; anything else throws.
+     */
+    async probe(context) {
+        return this.status(ZERO_JOB_ID, context);
+    }
+    async sendStart(request, context, hooks) {
+        // The token may be fetched under the cancel signal; the start itself is not.
+        const unstoppable = {
+            deadline: context.deadline,
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        };
+        const progress = { phase: 'token' };
+        let response;
+        try {
+            response = await this.call('POST', request.path, unstoppable, request.content, {
+                progress,
+                beforeSend: () => hooks.onSending?.(),
+                tokenSignal: context.signal,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof SpotfireError))
+                throw error;
+            // A token that could not be had: no start went out (after a 401, none was accepted).
+            if (progress.phase === 'token')
+                return { kind: 'failed', error, mayHaveStarted: false };
+            if (error.kind === 'not-sent')
+                return { kind: 'retry', error };
+            return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
+        }
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined) {
+                const error = notApiError(response, 'the job status the API answers');
+                return { kind: 'failed', error, mayHaveStarted: true };
+            }
+            if (!isZeroJobId(status.jobId))
+                return { kind: 'started', status };
+            if (status.statusCode === 'Busy') {
+                return {
+                    kind: 'retry',
+                    error: new SpotfireError('the job service is busy and did not accept the job', 'http', {
+                        status: 503,
+                    }),
+                };
+            }
+            return { kind: 'refused', status };
+        }
+        const error = this.startError(response, request.content?.contentType);
+        if ([429, 503].includes(response.status))
+            return { kind: 'retry', error };
+        return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
+    }
+    startError(response, contentType) {
+        const now = this.options.clock.now();
+        if (response.status === 415) {
+            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`);
+        }
+        if (response.status === 404 && !isJsonAnswer(response)) {
+            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`, 'http', { status: 404 });
+        }
+        return httpError(response, now);
+    }
+    /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+    jobAnswer(response, jobId) {
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined)
+                throw notApiError(response, 'a job status');
+            this.options.logger.debug(`Job ${jobId}: the server answered ${statusName(status.statusCode)}`);
+            return status;
+        }
+        if (response.status === 404) {
+            // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
+            if (!isJsonAnswer(response))
+                throw notApiError(response, 'the API’s JSON');
+            return {
+                jobId,
+                statusCode: 'Missing',
+                message: `The server does not know job ${jobId} (${statusLine(404)}).`,
+            };
+        }
+        throw httpError(response, this.options.clock.now());
+    }
     /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
-    async call(method, path, context, content) {
-        let response = await this.send(method, path, context, content);
+    async call(method, path, context, content, options = {}) {
+        const progress = options.progress ?? { phase: 'token' };
+        const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
+        const attempt = async () => {
+            progress.phase = 'token';
+            const token = await this.token(tokenContext);
+            progress.phase = 'request';
+            options.beforeSend?.();
+            return this.send(method, path, context, token, content);
+        };
+        let response = await attempt();
         if (response.status === 401) {
             this.options.logger.debug('The server refused the token (401); getting a new one');
             this.options.tokens.invalidate();
-            response = await this.send(method, path, context, content);
+            response = await attempt();
             if (response.status === 401) {
                 throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token');
             }
         }
         if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), 'the API client may not run Automation Services jobs; register it with scope api.rest.automation-services-job.execute');
+            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`);
         }
-        if (response.status !== 200)
-            throw httpError(response, this.options.clock.now());
-        const status = parseJobStatus(response.body);
-        if (status === undefined) {
-            throw new SpotfireError('the server answered 200 without a job status in JSON', 'bad-body');
-        }
-        this.options.logger.debug(`${method} ${path.split('?')[0] ?? ''}: ${status.statusCode} ${status.jobId}`);
-        return status;
+        return response;
     }
     /**
      * A token for the next call. A transient failure (already retried by the provider) becomes kind
@@ -28950,14 +29989,15 @@ class SpotfireClient {
             return await this.options.tokens.get(context);
         }
         catch (error) {
-            if (error instanceof SpotfireError && isTransient(error)) {
-                throw new SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details);
+            if (error instanceof SpotfireError &&
+                error.kind !== 'stopped' &&
+                error.kind !== 'credentials') {
+                throw new SpotfireError(error.message, isTransient(error) ? 'token' : error.kind, error.details);
             }
             throw error;
         }
     }
-    async send(method, path, context, content) {
-        const token = await this.token(context);
+    send(method, path, context, token, content) {
         return this.options.transport.request({
             method,
             url: `${this.base}${path}`,
@@ -28972,17 +30012,31 @@ class SpotfireClient {
         });
     }
 }
+function client_startRequestOf(job) {
+    switch (job.kind) {
+        case 'xml':
+            return {
+                path: '/job/start-content',
+                content: { body: job.xml, contentType: JOB_XML_CONTENT_TYPE },
+            };
+        case 'library-path':
+            return { path: `/job/start-library?${new URLSearchParams({ path: job.path }).toString()}` };
+        case 'library-id':
+            return { path: `/job/start-library?${new URLSearchParams({ id: job.id }).toString()}` };
+    }
+}
 /** A failed start after which the server may still have created the job. */
 function mayHaveStarted(error) {
-    if (error.kind === 'no-answer' || error.kind === 'bad-body')
+    if (error.kind === 'no-answer' || error.kind === 'not-api')
         return true;
     const status = error.details.status ?? 0;
     return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
 }
-function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID;
-}
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 // EXTERNAL MODULE: external "http"
@@ -29146,7 +30200,7 @@ var MediaTypes;
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
 function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    const proxyUrl = getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
 const HttpRedirectCodes = [
@@ -29788,338 +30842,243 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 
 
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+
+
 /**
- * HTTP over @actions/http-client (so that proxy variables work as on every runner), with:
- * no automatic retries (the callers decide, a start must never be re-sent blindly),
- * no redirects (the Authorization header must never follow one), and extra CAs on its agent.
+ * No answer of the API comes near this (a job's status is a few hundred bytes, even a long failure
+ * message stays far under); a bigger one is not read further and counts as not the API's.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const HANDSHAKE = /^(EPROTO|ERR_SSL_)/;
+const CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|HOSTNAME_MISMATCH)/;
+/**
+ * HTTP with Node's own client, on the agents @actions/http-client picks (so that HTTPS_PROXY,
+ * HTTP_PROXY and NO_PROXY work as on every runner), with: no retries (the callers decide; a start
+ * must never be re-sent blindly), no redirects (the Authorization header must never follow one),
+ * a hard limit on time and on the size of an answer, and extra CAs on the agent.
  */
 function createTransport(options) {
-    const client = new HttpClient(options.userAgent, [], {
-        allowRedirects: false,
-        allowRetries: false,
-        // Keep-alive also keeps the proxy agent, so the extra CAs set on it below stay in force.
-        keepAlive: true,
-        socketTimeout: options.requestTimeoutMs,
-    });
-    const trusted = new WeakSet();
-    const trust = (url) => {
-        if (options.caCertificates === undefined)
-            return;
-        const agent = client.getAgent(url);
-        if (trusted.has(agent))
-            return;
-        agent.options = { ...agent.options, ca: [...defaultCaCertificates(), options.caCertificates] };
-        trusted.add(agent);
+    const agents = new HttpClient(options.userAgent, [], { keepAlive: true });
+    const prepared = new Set();
+    const agentFor = (url) => {
+        const agent = agents.getAgent(url.href);
+        if (!prepared.has(url.origin)) {
+            prepared.add(url.origin);
+            if (options.caCertificates !== undefined) {
+                // On the agent, so that it holds through a proxy tunnel too; the system CAs stay trusted.
+                agent.options = {
+                    ...agent.options,
+                    ca: [...defaultCaCertificates(), options.caCertificates],
+                };
+            }
+            const proxy = proxyOf(url);
+            options.logger?.debug(proxy === undefined
+                ? `Requests to ${url.origin} go directly (no proxy applies)`
+                : `Requests to ${url.origin} go through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; NO_PROXY lists hosts that bypass it)`);
+        }
+        return agent;
     };
     return {
-        async request(request) {
-            trust(request.url);
-            const timeoutMs = request.timeoutMs ?? options.requestTimeoutMs;
-            const exchange = (async () => {
-                const response = await client.request(request.method, request.url, request.body ?? '', request.headers);
-                const body = await response.readBody();
-                return { status: response.message.statusCode ?? 0, headers: response.message.headers, body };
-            })();
-            try {
-                return await settle(exchange, timeoutMs, request.signal);
-            }
-            catch (error) {
-                throw toSpotfireError(error, request);
-            }
+        request(request) {
+            const url = new URL(request.url);
+            return send(request, url, agentFor(url), {
+                timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
+                userAgent: options.userAgent,
+            }).catch((error) => {
+                throw toSpotfireError(error, request, url, options.caCertificates !== undefined);
+            });
         },
         dispose() {
-            client.dispose();
+            agents.dispose();
         },
     };
+}
+function send(request, url, agent, limits) {
+    return new Promise((resolve, reject) => {
+        const body = request.body ?? '';
+        const client = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        const outgoing = client.request(url, {
+            method: request.method,
+            agent,
+            headers: {
+                ...request.headers,
+                'User-Agent': limits.userAgent,
+                'Content-Length': Buffer.byteLength(body),
+            },
+        });
+        let settled = false;
+        const finish = () => {
+            settled = true;
+            clearTimeout(timer);
+            request.signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (error) => {
+            if (settled)
+                return;
+            finish();
+            outgoing.destroy();
+            reject(error);
+        };
+        const timer = setTimeout(() => {
+            fail(new StopError('timeout'));
+        }, limits.timeoutMs);
+        const onAbort = () => {
+            fail(new StopError('stopped'));
+        };
+        if (request.signal?.aborted === true) {
+            onAbort();
+            return;
+        }
+        request.signal?.addEventListener('abort', onAbort, { once: true });
+        outgoing.on('error', fail);
+        outgoing.on('response', (incoming) => {
+            const declared = Number(incoming.headers['content-length'] ?? NaN);
+            if (declared > MAX_ANSWER_BYTES) {
+                fail(new TooLargeError(incoming.statusCode ?? 0));
+                return;
+            }
+            const chunks = [];
+            let size = 0;
+            incoming.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES)
+                    fail(new TooLargeError(incoming.statusCode ?? 0));
+                else
+                    chunks.push(chunk);
+            });
+            incoming.on('error', fail);
+            incoming.on('close', () => {
+                if (!incoming.complete)
+                    fail(new Error('the connection closed in the middle of the answer'));
+            });
+            incoming.on('end', () => {
+                if (settled)
+                    return;
+                finish();
+                resolve({
+                    status: incoming.statusCode ?? 0,
+                    headers: incoming.headers,
+                    body: scrub(Buffer.concat(chunks).toString('utf8'), request),
+                });
+            });
+        });
+        outgoing.end(body);
+    });
+}
+/**
+ * The body without the credentials the request carried: a server that echoes a request (an error
+ * page that shows the headers) must not hand them to a log. Done before anything cuts the body,
+ * so that no piece of a credential is left either.
+ */
+function scrub(body, request) {
+    const authorization = request.headers.Authorization ?? request.headers.authorization;
+    const credential = typeof authorization === 'string' ? authorization.replace(/^\S+\s+/, '') : undefined;
+    let result = body;
+    for (const value of [credential, ...(request.sensitive ?? [])]) {
+        if (value !== undefined && value.length >= 8)
+            result = result.split(value).join('***');
+    }
+    return result;
+}
+/** The proxy a request to `url` goes through, without any credentials in it; undefined for none. */
+function proxyOf(url) {
+    const proxy = lib_getProxyUrl(url.href);
+    if (proxy === '')
+        return undefined;
+    try {
+        const parsed = new URL(proxy);
+        return `${parsed.protocol}//${parsed.host}`;
+    }
+    catch {
+        return 'the configured proxy';
+    }
 }
 function defaultCaCertificates() {
     // Node 22.15+ and 24 include NODE_EXTRA_CA_CERTS and --use-system-ca here; older ones only the bundle.
     const withGetter = external_node_tls_;
     return withGetter.getCACertificates?.('default') ?? external_node_tls_.rootCertificates;
 }
-/** The answer, or a rejection when the whole exchange outlasts `timeoutMs` or `signal` fires. */
-function settle(exchange, timeoutMs, signal) {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            finish();
-            reject(new Error('Request timeout'));
-        }, timeoutMs);
-        const onAbort = () => {
-            finish();
-            reject(new StoppedError());
-        };
-        const finish = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-        };
-        if (signal?.aborted === true) {
-            onAbort();
-            return;
+class StopError extends Error {
+    why;
+    constructor(why) {
+        super(why);
+        this.why = why;
+    }
+}
+class TooLargeError extends Error {
+    status;
+    constructor(status) {
+        super(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+        this.status = status;
+    }
+}
+function toSpotfireError(error, request, url, caGiven) {
+    const where = `${request.method} ${url.origin}`;
+    const proxy = proxyOf(url);
+    const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
+    if (error instanceof StopError) {
+        return error.why === 'stopped'
+            ? new SpotfireError('stopped waiting for the answer', 'stopped')
+            : new SpotfireError(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
+    }
+    if (error instanceof TooLargeError) {
+        return new SpotfireError(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
+    }
+    const failure = error;
+    const code = failure.code ?? '';
+    const text = text_oneLine(failure.message);
+    const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(text);
+    if (tunnel !== null && proxy !== undefined) {
+        const status = Number(tunnel[1] ?? 0);
+        if (status === 403 || status === 407) {
+            return new SpotfireError(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
         }
-        signal?.addEventListener('abort', onAbort, { once: true });
-        exchange.then((value) => {
-            finish();
-            resolve(value);
-        }, (error) => {
-            finish();
-            reject(error instanceof Error ? error : new Error(String(error)));
-        });
+        return new SpotfireError(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
+    }
+    if (NOT_SENT.has(code)) {
+        const target = proxy === undefined ? where : `the proxy ${proxy} (for ${where})`;
+        return new SpotfireError(`cannot connect to ${target} (${code})`, 'not-sent', { code });
+    }
+    if (code === 'ECONNRESET' && /before secure TLS connection/i.test(text)) {
+        // No TLS session, so no request went out: safe to send again.
+        return new SpotfireError(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
+    }
+    if (HANDSHAKE.test(code)) {
+        return new SpotfireError(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+        const names = text_oneLine(failure.cert?.subjectaltname ?? 'other names');
+        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in server-url.`, 'tls', { code });
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
+    }
+    if (CERTIFICATE.test(code)) {
+        return new SpotfireError(caGiven
+            ? `the server's TLS certificate is not signed by a CA in ca-certificate nor by a system CA (${code}). Check that ca-certificate holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
+            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
+    }
+    return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
+        code,
     });
 }
-class StoppedError extends Error {
-}
-function toSpotfireError(error, request) {
-    const where = `${request.method} ${new URL(request.url).origin}`;
-    if (error instanceof StoppedError)
-        return new SpotfireError('stopped waiting for the answer', 'stopped');
-    const code = error.code ?? '';
-    const text = error instanceof Error ? error.message : String(error);
-    if (NOT_SENT.has(code)) {
-        return new SpotfireError(`cannot connect to ${where} (${code})`, 'not-sent', { code });
-    }
-    if (TLS_CODES.test(code)) {
-        return new SpotfireError(`the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
-    }
-    if (/timeout/i.test(text))
-        return new SpotfireError(`no answer from ${where} in time`, 'no-answer', { code: 'TIMEOUT' });
-    return new SpotfireError(`connection to ${where} failed (${code || text})`, 'no-answer', { code });
-}
 
-;// CONCATENATED MODULE: ./src/spotfire/token.ts
+;// CONCATENATED MODULE: ./src/session.ts
 
 
 
-/** Gets client-credentials tokens, caches them and refreshes them before they run out. */
-class TokenProvider {
-    options;
-    cached;
-    constructor(options) {
-        this.options = options;
-    }
-    async get(context) {
-        const { clock } = this.options;
-        if (this.cached !== undefined && clock.now() < this.cached.refreshAt)
-            return this.cached.value;
-        this.cached = await retry(() => this.request(context), tokenPolicy, {
-            clock,
-            deadline: context.deadline,
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(this.options.random === undefined ? {} : { random: this.options.random }),
-            onRetry: (message) => {
-                this.options.logger.info(message);
-            },
-        });
-        return this.cached.value;
-    }
-    /** Forgets the cached token, after the API refused it. */
-    invalidate() {
-        this.cached = undefined;
-    }
-    async request(context) {
-        const { clientId, clientSecret, authMethod, scope, transport, clock } = this.options;
-        const form = new URLSearchParams({ grant_type: 'client_credentials', scope });
-        const headers = {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            Accept: 'application/json',
-        };
-        if (authMethod === 'basic') {
-            // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
-            const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-            headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
-        }
-        else {
-            form.set('client_id', clientId);
-            form.set('client_secret', clientSecret);
-        }
-        const url = `${this.options.serverUrl}/spotfire/oauth2/token`;
-        this.options.logger.debug(`Requesting a token from ${url} (client_secret_${authMethod}, scope ${scope})`);
-        const requestedAt = clock.now();
-        const response = await transport.request({
-            method: 'POST',
-            url,
-            headers,
-            body: form.toString(),
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-        });
-        if (response.status !== 200)
-            throw this.refusal(response, requestedAt);
-        const parsed = parseTokenResponse(response.body);
-        if (parsed === undefined) {
-            throw new SpotfireError('the token endpoint answered 200 without an access_token in JSON', 'bad-body');
-        }
-        this.options.onToken(parsed.token);
-        const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
-        // Refresh a minute early, or halfway through a short lifetime.
-        const margin = Math.min(60_000, lifetimeMs / 2);
-        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
-        return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
-    }
-    refusal(response, now) {
-        const { status, body } = response;
-        const oauth = parseOAuthError(body);
-        const described = oauth === undefined
-            ? bodySnippet(body)
-            : `${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`;
-        if (status === 401 ||
-            oauth?.error === 'invalid_client' ||
-            oauth?.error === 'unauthorized_client') {
-            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status });
-        }
-        if (oauth?.error === 'invalid_scope') {
-            return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -Sapi.rest.automation-services-job.execute (see "Registering the API client" in the README).`, 'credentials', { status });
-        }
-        if (status === 400) {
-            return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
-        }
-        if (status === 404) {
-            return httpError(response, now, `no token endpoint at this address; check server-url`);
-        }
-        return httpError(response, now);
-    }
-}
-const tokenPolicy = {
-    label: 'Getting a token',
-    isRetryable: isTransient,
-    maxAttempts: 8,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-};
-function formEncode(value) {
-    return encodeURIComponent(value).replace(/%20/g, '+');
-}
-function parseTokenResponse(body) {
-    try {
-        const value = JSON.parse(body);
-        const token = value.access_token;
-        if (typeof token !== 'string' || token === '')
-            return undefined;
-        const expires = Number(value.expires_in);
-        return Number.isFinite(expires) && expires > 0
-            ? { token, expiresInSeconds: expires }
-            : { token };
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseOAuthError(body) {
-    try {
-        const value = JSON.parse(body);
-        if (typeof value.error !== 'string')
-            return undefined;
-        return typeof value.error_description === 'string'
-            ? { error: value.error, description: value.error_description }
-            : { error: value.error };
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/wait.ts
-
-
-/** Pause before the n-th check (0-based): 1s, 2s, 4s ... up to the poll interval. */
-function pollDelay(checkIndex, pollIntervalMs) {
-    return Math.min(pollIntervalMs, 1000 * 2 ** Math.min(checkIndex, 20));
-}
-/** Polls every job until each one reaches a terminal status, or the wait ends for another reason. */
-async function waitForJobs(jobs, options) {
-    const { clock } = options;
-    const results = new Map();
-    const warned = new Set();
-    // When each job was last reported (started, changed, or still the same): for onStill.
-    const reported = new Map(jobs.map((job) => [job, job.startedAt]));
-    const stop = (end, error) => {
-        for (const job of jobs) {
-            if (!results.has(job)) {
-                results.set(job, {
-                    job,
-                    end,
-                    endedAt: clock.now(),
-                    ...(error === undefined ? {} : { error }),
-                });
-            }
-        }
-    };
-    for (const job of jobs) {
-        if (isTerminal(job.status.statusCode))
-            results.set(job, { job, end: 'terminal', endedAt: job.startedAt });
-    }
-    for (let check = 0; results.size < jobs.length; check++) {
-        const pause = Math.min(pollDelay(check, options.pollIntervalMs), Math.max(0, options.deadline - clock.now()));
-        await clock.sleep(pause, options.signal);
-        if (clock.now() >= options.deadline) {
-            stop('timeout');
-            break;
-        }
-        if (options.signal.aborted) {
-            stop('cancelled');
-            break;
-        }
-        const pending = jobs.filter((job) => !results.has(job));
-        await Promise.all(pending.map(async (job) => {
-            try {
-                const previous = job.status;
-                job.status = await options.getStatus(job.jobId, options.signal);
-                const now = clock.now();
-                if (job.status.statusCode !== previous.statusCode) {
-                    options.onChange?.(job, previous, now - job.startedAt);
-                    reported.set(job, now);
-                }
-                else if (options.heartbeatMs !== undefined &&
-                    now - (reported.get(job) ?? now) >= options.heartbeatMs) {
-                    options.onStill?.(job, now - job.startedAt);
-                    reported.set(job, now);
-                }
-                if (isTerminal(job.status.statusCode)) {
-                    results.set(job, { job, end: 'terminal', endedAt: clock.now() });
-                }
-                else if (classifyStatus(job.status.statusCode) === 'unknown' &&
-                    !warned.has(job.status.statusCode)) {
-                    warned.add(job.status.statusCode);
-                    options.onUnknownStatus?.(job);
-                }
-            }
-            catch (error) {
-                if (!(error instanceof SpotfireError))
-                    throw error;
-                const end = clock.now() >= options.deadline
-                    ? 'timeout'
-                    : options.signal.aborted
-                        ? 'cancelled'
-                        : 'gave-up';
-                results.set(job, {
-                    job,
-                    end,
-                    endedAt: clock.now(),
-                    ...(end === 'gave-up' ? { error } : {}),
-                });
-            }
-        }));
-    }
-    return jobs.map((job) => results.get(job)).filter((r) => r !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/run-job.ts
-
-
-
-
-
-
-/** A client for the server in the settings, with its token cache; `dispose` closes its connections. */
-function connect(settings, hooks) {
+const USER_AGENT = 'spotfire-automation-services-action';
+function openSession(settings, hooks) {
     const { clock, logger } = hooks;
     const transport = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
-            userAgent: 'spotfire-automation-services-action',
+            userAgent: USER_AGENT,
+            logger,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
+    const random = hooks.random === undefined ? {} : { random: hooks.random };
     const tokens = new TokenProvider({
         serverUrl: settings.serverUrl,
         clientId: settings.clientId,
@@ -30130,214 +31089,653 @@ function connect(settings, hooks) {
         clock,
         logger,
         onToken: hooks.onToken,
-        ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        ...random,
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
-        statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs ?? 30_000, 1000),
         transport,
         tokens,
         clock,
         logger,
-        ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        ...random,
     });
     return {
         client,
-        dispose: () => {
+        close: () => {
+            tokens.close();
             if (hooks.transport === undefined)
                 transport.dispose();
         },
     };
 }
-/** How long a job may keep its status before the log says it is still there. */
-const HEARTBEAT_MS = 5 * 60_000;
-/** Time the runner leaves between its first signal and the kill: the abort must fit in it. */
-const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
-/** Starts the job, waits for it and says how it ended. Spotfire failures end up in the result. */
-async function runJob(settings, hooks) {
-    const { clock, logger } = hooks;
-    const startedRunAt = clock.now();
-    const deadline = startedRunAt + settings.timeoutMs;
-    const { client, dispose } = connect(settings, hooks);
-    const stopSignal = AbortSignal.any([hooks.cancelSignal, AbortSignal.timeout(settings.timeoutMs)]);
-    const base = {
-        source: settings.job,
-        message: '',
-        timedOut: false,
-        outcome: 'not-started',
-    };
-    const group = hooks.group ?? ((_name, run) => run());
+
+;// CONCATENATED MODULE: ./src/execute.ts
+
+
+
+
+
+/** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
+async function execute(settings, hooks) {
+    const startedAt = hooks.clock.now();
+    const session = openSession(settings, hooks);
     try {
-        let started;
-        try {
-            started = await group(`Start ${describeSource(settings.job)}`, async () => {
-                logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
-                return client.start(settings.job, { deadline, signal: stopSignal });
-            });
-        }
-        catch (error) {
-            if (!(error instanceof SpotfireError))
-                throw error;
-            const stoppedBy = stoppedReason(clock.now(), deadline, hooks.cancelSignal);
-            return {
-                ...base,
-                outcome: stoppedBy === 'timeout'
-                    ? 'timed-out'
-                    : stoppedBy === 'cancelled'
-                        ? 'cancelled'
-                        : 'not-started',
-                timedOut: stoppedBy === 'timeout',
-                error: `Could not start ${describeSource(settings.job)}: ${error.message}`,
-            };
-        }
-        if (isZeroJobId(started.jobId)) {
-            return {
-                ...base,
-                status: started.statusCode,
-                message: started.message,
-                error: `Could not start ${describeSource(settings.job)}: ${started.message || `the server answered ${started.statusCode} without a job id`}`,
-            };
-        }
-        const startedAt = clock.now();
-        hooks.onStarted?.(started.jobId);
-        const job = {
-            ...base,
-            jobId: started.jobId,
-            status: started.statusCode,
-            message: started.message,
-        };
-        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
-        if (!settings.wait) {
-            hooks.onSettled?.(started.jobId);
-            return { ...job, outcome: 'started' };
-        }
-        const [waited] = await group(`Wait for job ${started.jobId}`, () => waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
-            getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
-            clock,
-            deadline,
-            pollIntervalMs: settings.pollIntervalMs,
-            signal: stopSignal,
-            onChange: (watched, previous, elapsedMs) => {
-                logger.info(`Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${duration_formatDuration(elapsedMs)}`);
-            },
-            // A long job still shows signs of life in the log, without a line per poll.
-            heartbeatMs: HEARTBEAT_MS,
-            onStill: (watched, elapsedMs) => {
-                logger.info(`Job ${watched.jobId}: still ${watched.status.statusCode} after ${duration_formatDuration(elapsedMs)}`);
-            },
-            onUnknownStatus: (watched) => {
-                logger.warning(`Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`);
-            },
-        }));
-        if (waited === undefined)
-            throw new Error('the wait loop returned no result');
-        const final = waited.job.status;
-        const result = {
-            ...job,
-            status: final.statusCode,
-            message: final.message,
-            durationMs: waited.endedAt - startedAt,
-        };
-        if (waited.end === 'terminal') {
-            hooks.onSettled?.(started.jobId);
-            return { ...result, outcome: final.statusCode === 'Finished' ? 'finished' : 'job-failed' };
-        }
-        // The stop signal also fires at the deadline, a moment before the clock may show it passed:
-        // only the cancel signal means a cancellation.
-        const end = waited.end === 'cancelled' && !hooks.cancelSignal.aborted ? 'timeout' : waited.end;
-        return await stopWaiting(result, end, waited.error, settings, client, hooks);
+        if (settings.dryRun)
+            return { kind: 'dry-run', ...(await dryRun(settings, session, hooks)) };
+        const results = await runJobs(settings, {
+            client: session.client,
+            clock: hooks.clock,
+            logger: hooks.logger,
+            cancel: hooks.cancelSignal,
+            ledger: new Ledger(settings.jobs.map(labels_shortLabel), hooks.onLedger),
+            abortReason: hooks.abortReason,
+            ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
+            ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        });
+        return { kind: 'run', results, startedAt, endedAt: hooks.clock.now() };
     }
     finally {
-        dispose();
+        session.close();
     }
 }
-/** The wait ended without a terminal status: abort the job where the settings say so. */
-async function stopWaiting(result, end, error, settings, client, hooks) {
-    const jobId = result.jobId ?? '';
-    const waitedFor = duration_formatDuration(settings.timeoutMs);
-    const stopped = end === 'timeout'
-        ? {
-            ...result,
-            outcome: 'timed-out',
-            timedOut: true,
-            error: `Job ${jobId} did not finish within ${waitedFor}.`,
+
+;// CONCATENATED MODULE: ./src/report/limits.ts
+/** How much of a server's message each place shows; every cut is marked. */
+const limits_LIMITS = {
+    /** The message output: data for the next step, so generous. */
+    messageOutput: 10_000,
+    /** Each job's message in the jobs output. */
+    jobsOutputMessage: 2_000,
+    /** A message inside a log line or an annotation. */
+    inline: 1_000,
+    /** A whole annotation. */
+    annotation: 16_000,
+    /** A message in a summary table cell; a longer one is folded below the table. */
+    cell: 300,
+    /** The folded message of one job in the summary. */
+    folded: 10_000,
+    /** GitHub refuses a step summary over 1 MiB: stay well under it. */
+    summaryBytes: 900 * 1024,
+};
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+
+
+/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
+function durationSeconds(ms) {
+    return Math.round(ms / 100) / 10;
+}
+/** One job as the `jobs` output and the CLI's JSON show it. */
+function jobJson(result) {
+    return {
+        source: labels_shortLabel(result.job),
+        'job-id': result.jobId ?? null,
+        status: result.status ?? null,
+        message: text_cut(result.message, limits_LIMITS.jobsOutputMessage),
+        'duration-seconds': result.durationMs === undefined ? null : durationSeconds(result.durationMs),
+        outcome: result.outcome.kind,
+        'timed-out': result.outcome.kind === 'timed-out',
+    };
+}
+/**
+ * The step's outputs; every one is always set, so that `if:` conditions can rely on it. With one
+ * job they are that job's; with several, `status` and `message` are the first job's that did not
+ * finish, in input order.
+ */
+function outputsOf(results, run) {
+    const [only] = results;
+    // The first status that is not Finished, in input order; a job that never got one (skipped, or
+    // its start failed) has none to give.
+    const first = results.length === 1
+        ? only
+        : (results.find((r) => r.status !== undefined && r.status !== 'Finished') ??
+            results.find((r) => r.status !== 'Finished') ??
+            only);
+    const duration = results.length === 1 ? only?.durationMs : results.length === 0 ? undefined : run.durationMs;
+    return {
+        [Outputs.JobId]: results.flatMap((r) => (r.jobId === undefined ? [] : [r.jobId])).join('\n'),
+        [Outputs.Status]: results.every((r) => r.status === 'Finished') && results.length > 0
+            ? 'Finished'
+            : (first?.status ?? ''),
+        [Outputs.Message]: cut(first?.message ?? '', LIMITS.messageOutput),
+        [Outputs.DurationSeconds]: duration === undefined ? '' : String(durationSeconds(duration)),
+        [Outputs.TimedOut]: String(results.some((r) => r.outcome.kind === 'timed-out')),
+        [Outputs.Jobs]: JSON.stringify(results.map(jobJson)),
+    };
+}
+/** The outputs when no job could run (invalid inputs): each set, and empty. */
+function emptyOutputs() {
+    return {
+        [Outputs.JobId]: '',
+        [Outputs.Status]: '',
+        [Outputs.Message]: '',
+        [Outputs.DurationSeconds]: '',
+        [Outputs.TimedOut]: 'false',
+        [Outputs.Jobs]: '[]',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+
+const ICONS = {
+    finished: '✅',
+    failed: '❌',
+    started: '🚀',
+    'timed-out': '⏱️',
+    cancelled: '🛑',
+    'gave-up': '⚠️',
+    'not-started': '⛔',
+    skipped: '⏭️',
+};
+/** What to look at next, for a reader who has never seen Automation Services fail. */
+const NEXT_STEPS = {
+    finished: () => undefined,
+    started: () => undefined,
+    failed: (r) => ({
+        Failed: 'The message names the task that failed. Open the job in Spotfire (or its analysis) and run that task by hand to see why.',
+        Missing: 'The server no longer knows the job: it may have restarted. Run the workflow again.',
+        NotSet: 'The server could not read the job: check the job XML against a job saved from the Job Builder.',
+    })[r.status ?? ''] ?? 'The job was aborted on the server.',
+    'not-started': (r) => r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+        ? 'The start may have reached the server: look for the job on the server before you run this again.'
+        : r.message === 'Job file not found or no access.'
+            ? 'Check the library path or id, and that the API client may read that library item.'
+            : 'See the error above; the Troubleshooting section of the action README explains the usual causes.',
+    'timed-out': () => 'Raise the timeout input, or check whether the job waits in the Automation Services queue (Queued).',
+    cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+        ? 'Another job did not finish, and fail-fast stopped this one.'
+        : 'The workflow run was cancelled.',
+    'gave-up': () => 'The server stopped answering status checks: check that it is up, then look up the job on the server.',
+    skipped: () => undefined,
+};
+/** The heading, the totals, the table's header and the next steps: a few KiB at most. */
+const RESERVED_BYTES = (/* unused pure expression or super */ null && (16 * 1024));
+/** The job summary: totals, a row per job, the long messages folded, then what to do next. */
+function summaryMarkdown(results, ctx) {
+    const count = (...kinds) => results.filter((r) => kinds.includes(r.outcome.kind)).length;
+    const totals = [
+        `${count('finished')} finished`,
+        ...(count('started') > 0 ? [`${count('started')} started`] : []),
+        `${results.length - count('finished', 'started', 'skipped')} failed`,
+        `${count('skipped')} skipped`,
+    ].join(' · ');
+    // Each job gets an equal share of the bytes GitHub takes: its row, then its folded message.
+    // Outside text grows when it is escaped (a control character takes 6 bytes, `&` 5, a CJK
+    // character 3), so each piece is cut to fit its share in bytes, not in characters.
+    const share = Math.floor((LIMITS.summaryBytes - RESERVED_BYTES) / Math.max(1, results.length));
+    const rows = [];
+    const details = [];
+    for (const r of results) {
+        const text = r.message === '' ? (r.problem ?? '') : r.message;
+        const long = text.length > LIMITS.cell || /[\r\n\u0085\u2028\u2029]/.test(text);
+        const label = shortLabel(r.job);
+        const row = [
+            ICONS[r.outcome.kind],
+            r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code),
+            fitted(label, 200, share / 8, code),
+            statusCell(r, share / 16),
+            r.durationMs === undefined ? '' : formatDuration(r.durationMs),
+            `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
+        ].join(' | ');
+        rows.push(`| ${row} |`);
+        if (long) {
+            const title = fitted(label, 200, share / 8, (t) => escapeHtml(oneLine(t)));
+            const room = share - Buffer.byteLength(row) - Buffer.byteLength(title) - 32;
+            details.push(fitted(text, LIMITS.folded, room, (t) => folded(`${title}: the whole message`, t)));
         }
-        : end === 'cancelled'
-            ? {
-                ...result,
-                outcome: 'cancelled',
-                error: `The run was cancelled while job ${jobId} was ${result.status ?? 'running'}.`,
+    }
+    const steps = [
+        ...new Set(results.map((r) => NEXT_STEPS[r.outcome.kind](r)).filter((s) => s !== undefined)),
+    ];
+    return [
+        '### Spotfire Automation Services',
+        '',
+        `${totals} · server ${code(ctx.host, 200)}`,
+        '',
+        '| | Job | Source | Status | Duration | Message |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...rows,
+        ...(details.length === 0 ? [] : ['', ...details]),
+        ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
+        '',
+    ].join('\n');
+}
+/**
+ * `render` of the text cut to at most `max` characters, or fewer, so that the result takes at
+ * most `bytes` bytes (the cut marker always shows; with nothing left to cut it is as short as it
+ * gets).
+ */
+function fitted(text, max, bytes, render) {
+    let chars = Math.min(max, text.length);
+    for (;;) {
+        const shown = render(cut(text, chars));
+        const size = Buffer.byteLength(shown);
+        if (size <= bytes || chars === 0)
+            return shown;
+        chars = Math.max(0, Math.min(chars - 1, Math.floor((chars * bytes) / size)));
+    }
+}
+function statusCell(result, bytes) {
+    const status = result.status ?? '';
+    const shown = status === ''
+        ? result.outcome.kind === 'skipped'
+            ? 'skipped'
+            : 'not started'
+        : classifyStatus(status) === 'unknown'
+            ? fitted(status, 40, bytes, code)
+            : status;
+    const note = {
+        'timed-out': ' (timed out)',
+        cancelled: result.outcome.kind === 'cancelled' && result.outcome.by === 'fail-fast'
+            ? ' (fail-fast)'
+            : ' (run cancelled)',
+        'gave-up': ' (lost contact)',
+    };
+    return `${shown}${note[result.outcome.kind] ?? ''}`;
+}
+/** The job summary of a dry run: each check, then what a run would do. */
+function dryRunMarkdown(report, ctx) {
+    return [
+        '### Spotfire Automation Services: dry run',
+        '',
+        `Nothing was started · server ${code(ctx.host, 200)}`,
+        '',
+        '| | Check | Result |',
+        '| --- | --- | --- |',
+        ...report.checks.map((check) => `| ${check.ok ? '✅' : '❌'} | ${check.name} | ${code(check.detail, LIMITS.inline)} |`),
+        '',
+        '**A run would**',
+        '',
+        ...report.plan.map((line) => `- ${code(line, 300)}`),
+        '',
+    ].join('\n');
+}
+/** The verdict of a dry run, in one line. */
+function dryRunVerdict(report) {
+    const failed = report.checks.find((check) => !check.ok);
+    const jobs = `${report.plan.length} job${report.plan.length === 1 ? '' : 's'}`;
+    return failed === undefined
+        ? `Dry run passed: the inputs, the credentials and the REST API are ready for ${jobs}; nothing was started.`
+        : `Dry run failed at the ${failed.name} check: ${text_oneLine(text_cut(failed.detail, limits_LIMITS.annotation))}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/verdict.ts
+
+
+
+
+
+/** Outside text inside a sentence: one line, cut, without the white space that ends it. */
+function quote(text) {
+    return text_oneLine(text_cut(text.trimEnd(), limits_LIMITS.inline));
+}
+const SENTENCES = {
+    finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
+    failed: (r, id) => `Job ${id} ended ${statusName(r.status ?? '')}${took(r, ' after ')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
+    started: (_r, id) => `Started job ${id}; not waiting for it (wait: false).`,
+    'timed-out': (r, id, ctx) => `Job ${id} did not finish within ${duration_formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '.' : `; the last status check failed: ${quote(r.problem)}`}`,
+    cancelled: (r, id) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+        ? `Job ${id} was stopped because another job did not finish (fail-fast).`
+        : `The run was cancelled while job ${id} was running.`,
+    'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
+    'not-started': (r) => r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+        ? `The start of ${describeJob(r.job)} may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+        : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
+    skipped: (r) => {
+        const because = r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled';
+        const why = {
+            timeout: 'the timeout ran out first',
+            cancelled: 'the run was cancelled first',
+            'fail-fast': 'another job did not finish (fail-fast)',
+        }[because];
+        return `${capitalize(describeJob(r.job))} was not started: ${why}${r.problem === undefined ? '.' : `; the last try failed with: ${quote(r.problem)}`}`;
+    },
+};
+/** One sentence (or two) on how a job ended; a failed job's line carries the server's message. */
+function jobVerdict(result, ctx) {
+    const sentence = SENTENCES[result.outcome.kind](result, result.jobId ?? '', ctx);
+    return `${endWithStop(sentence)}${abortSentence(result)}`;
+}
+function abortSentence(result) {
+    switch (result.abort?.kind) {
+        case undefined:
+            return '';
+        case 'aborted':
+            return ` It was aborted (${statusName(result.abort.status)}).`;
+        case 'failed':
+            return ` It was not aborted and may still be running: ${endWithStop(quote(result.abort.detail))}`;
+        case 'left-running':
+            return ` It was left running (abort-on-${result.outcome.kind === 'timed-out' ? 'timeout' : 'cancel'}: false).`;
+    }
+}
+/** The step's verdict: one job's sentence, or a count and a sentence per job that did not finish. */
+function runVerdict(results, ctx, succeeded) {
+    const [only] = results;
+    if (results.length === 1 && only !== undefined)
+        return jobVerdict(only, ctx);
+    const finished = results.filter((r) => r.outcome.kind === 'finished').length;
+    const started = results.filter((r) => r.outcome.kind === 'started').length;
+    const head = started > 0
+        ? `Started ${started} of ${results.length} jobs; not waiting for them (wait: false).`
+        : finished === results.length
+            ? `All ${results.length} jobs finished.`
+            : `${finished} of ${results.length} jobs finished.`;
+    const others = results
+        .filter((r) => !succeeded(r) || r.outcome.kind === 'failed')
+        .map((r) => labelled(r, ctx));
+    return text_cut([head, ...others].join(' '), limits_LIMITS.annotation);
+}
+/** A job's sentence, led by its source unless the sentence names the job by it already. */
+function labelled(result, ctx) {
+    const sentence = jobVerdict(result, ctx);
+    const named = result.job.kind === 'job-id' ||
+        result.outcome.kind === 'not-started' ||
+        result.outcome.kind === 'skipped';
+    return named ? sentence : `${labels_shortLabel(result.job)}: ${sentence}`;
+}
+function took(result, word) {
+    return result.durationMs === undefined ? '' : `${word}${duration_formatDuration(result.durationMs)}`;
+}
+function endWithStop(sentence) {
+    return /[.!?…]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+function capitalize(text) {
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+/**
+ * Values that must never be printed, and every form they travel in (the Basic credential, URL
+ * encoding): a server that echoes a request back cannot put them on the screen or in a file.
+ */
+class Secrets {
+    values = new Set();
+    add(value) {
+        // Shorter values would blank out ordinary words; the runner's own masking covers them.
+        if (value.length < 4)
+            return;
+        this.values.add(value);
+        this.values.add(encodeURIComponent(value));
+        // A form body (client_secret_post) writes a space as + and encodes !'()~ too.
+        this.values.add(new URLSearchParams({ v: value }).toString().slice('v='.length));
+    }
+    /** The client's id and secret: the secret, and the Basic credential made of both. */
+    addClient(clientId, clientSecret) {
+        if (clientSecret === '')
+            return;
+        this.add(clientSecret);
+        this.add(basicCredentials(clientId, clientSecret).slice('Basic '.length));
+    }
+    /**
+     * Every stretch of text that any value covers becomes one `***`: a value inside another, values
+     * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
+     */
+    redact(text) {
+        if (this.values.size === 0 || text === '')
+            return text;
+        const hidden = new Uint8Array(text.length);
+        let found = false;
+        for (const value of this.values) {
+            for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
+                hidden.fill(1, at, at + value.length);
+                found = true;
             }
-            : {
-                ...result,
-                outcome: 'gave-up',
-                error: `Lost track of job ${jobId}: ${error?.message ?? 'status checks failed'}`,
-            };
-    const shouldAbort = end === 'timeout'
-        ? settings.abortOnTimeout
-        : end === 'cancelled'
-            ? settings.abortOnCancel
-            : true;
-    if (!shouldAbort) {
-        hooks.onSettled?.(jobId);
-        hooks.logger.warning(`Job ${jobId} was left running (abort-on-${end === 'timeout' ? 'timeout' : 'cancel'}: false).`);
-        return stopped;
-    }
-    const quick = end === 'cancelled';
-    const timeoutMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : settings.requestTimeoutMs;
-    const now = hooks.clock.now();
-    try {
-        const aborted = await client.abort(jobId, hooks.abortReason(end), {
-            deadline: now + (quick ? ABORT_ON_CANCEL_TIMEOUT_MS : 2 * settings.requestTimeoutMs),
-            timeoutMs,
-        });
-        hooks.onSettled?.(jobId);
-        hooks.logger.info(`Aborted job ${jobId}: the server answered ${aborted.statusCode}.`);
-        return {
-            ...stopped,
-            status: aborted.statusCode,
-            message: aborted.message,
-            abort: { ok: true, detail: `aborted (${aborted.statusCode})` },
-        };
-    }
-    catch (abortError) {
-        const detail = `was not aborted and may still be running: ${errorMessage(abortError)}`;
-        hooks.logger.warning(`Job ${jobId} ${detail}`);
-        hooks.onAbortFailed?.(jobId, end);
-        return { ...stopped, abort: { ok: false, detail } };
-    }
-}
-function stoppedReason(now, deadline, cancel) {
-    if (cancel.aborted)
-        return 'cancelled';
-    return now >= deadline ? 'timeout' : undefined;
-}
-function describeSource(job) {
-    switch (job.kind) {
-        case 'library-path':
-            return `library job '${job.path}'`;
-        case 'library-id':
-            return `library job ${job.id}`;
-        case 'xml':
-            return job.file === undefined ? 'the inline job (job-xml)' : `the job in '${job.file}'`;
+        }
+        if (!found)
+            return text;
+        const parts = [];
+        let start = 0;
+        for (let i = 0; i <= text.length; i++) {
+            const isHidden = i < text.length && hidden[i] === 1;
+            const wasHidden = i > 0 && hidden[i - 1] === 1;
+            if (isHidden === wasHidden && i < text.length)
+                continue;
+            if (i > start)
+                parts.push(wasHidden ? '***' : text.slice(start, i));
+            start = i;
+        }
+        return parts.join('');
     }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/settings/ca.ts
+
+/**
+ * PEM text, or the path of a PEM file (read by `readFile`), as the certificates to trust; undefined
+ * when none are given or after a problem.
+ */
+function parseCaCertificates(text, name, readFile, problems) {
+    if (text === '')
+        return undefined;
+    const pem = text.includes('-----BEGIN') ? text : readFile(text);
+    if (pem === undefined)
+        return undefined;
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const invalid = blocks.filter((block) => {
+        try {
+            new external_node_crypto_.X509Certificate(block);
+            return false;
+        }
+        catch {
+            return true;
+        }
+    });
+    if (blocks.length === 0 || invalid.length > 0) {
+        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
+        return undefined;
+    }
+    return blocks.join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/settings/files.ts
 
+/** Why a file could not be read, in words for the user. */
+class FileProblem extends Error {
+}
+const nodeFileSystem = {
+    read(path, maxBytes) {
+        let size;
+        try {
+            const stat = (0,external_node_fs_namespaceObject.statSync)(path);
+            // A device, a FIFO or a directory would hang the read or make no sense: refuse before opening.
+            if (!stat.isFile())
+                throw new FileProblem('it is not a regular file');
+            size = stat.size;
+        }
+        catch (error) {
+            if (error instanceof FileProblem)
+                throw error;
+            throw new FileProblem(describeFsError(error));
+        }
+        if (size > maxBytes)
+            throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+        // Room for what the file holds and one byte more: a file that grew past the limit since it
+        // was measured is caught, and nothing more than the limit is ever read.
+        const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+        let length = 0;
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+        }
+        catch (error) {
+            throw new FileProblem(describeFsError(error));
+        }
+        try {
+            for (;;) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+                if (read === 0)
+                    break;
+                length += read;
+                if (length > maxBytes)
+                    throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+                if (length === buffer.length)
+                    throw new FileProblem('it changed while it was read');
+            }
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return buffer.subarray(0, length);
+    },
+    list(path) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(path, { withFileTypes: true }).map((entry) => ({
+                name: entry.name,
+                directory: entry.isDirectory(),
+            }));
+        }
+        catch {
+            return [];
+        }
+    },
+};
+function formatBytes(bytes) {
+    return bytes % (1024 * 1024) === 0
+        ? `${bytes / 1024 / 1024} MiB`
+        : `${Math.ceil(bytes / 1024)} KiB`;
+}
+function describeFsError(error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT')
+        return 'no such file (ENOENT)';
+    if (code === 'EACCES' || code === 'EPERM')
+        return `no permission to read it (${code})`;
+    return code === '' ? 'it cannot be read' : `it cannot be read (${code})`;
+}
+/**
+ * Job XML as text: UTF-8 (with or without its byte order mark), or UTF-16 with a byte order mark,
+ * as some Windows tools save it. Throws FileProblem for text it cannot be sure of.
+ */
+function decodeText(bytes) {
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        return { text: bytes.subarray(3).toString('utf8'), transcoded: false };
+    }
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+        return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), transcoded: true };
+    }
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+        return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), transcoded: true };
+    }
+    if (bytes.subarray(0, 512).includes(0)) {
+        throw new FileProblem('it holds NUL bytes: it is not UTF-8 text (UTF-16 needs a byte order mark: save it as UTF-8)');
+    }
+    try {
+        return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), transcoded: false };
+    }
+    catch {
+        throw new FileProblem('it is not valid UTF-8 text: save it as UTF-8');
+    }
+}
 
-const nameStartChar = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
-const nameChar = nameStartChar + '\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040';
-const nameRegexp = '[' + nameStartChar + '][' + nameChar + ']*';
-const regexName = new RegExp('^' + nameRegexp + '$');
+;// CONCATENATED MODULE: ./src/settings/glob.ts
+
+/** Whether a job-file line is a pattern rather than one file's path. */
+function isGlob(pattern) {
+    return /[*?[]/.test(pattern);
+}
+/**
+ * The files a pattern matches, relative to `base` and sorted: `*` and `?` within one path
+ * segment, `[abc]` sets, `**` for any number of directories. Dot files match only a pattern
+ * segment that starts with a dot, as in shells.
+ */
+function expandGlob(pattern, base, fs, limit) {
+    const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.');
+    const found = [];
+    /** `dir` is where to look on disk; `shown` the same place as the user wrote it. */
+    const walk = (dir, shown, index) => {
+        const segment = segments[index];
+        if (segment === undefined || found.length > limit)
+            return;
+        const last = index === segments.length - 1;
+        if (segment === '..' && !last) {
+            walk((0,external_node_path_namespaceObject.join)(dir, '..'), (0,external_node_path_namespaceObject.join)(shown, '..'), index + 1);
+            return;
+        }
+        const entries = () => fs.list(dir);
+        if (segment === '**') {
+            // Zero directories, then each directory below, one level at a time; a last `**` is every
+            // file below.
+            walk(dir, shown, index + 1);
+            for (const entry of entries()) {
+                if (entry.name.startsWith('.'))
+                    continue;
+                if (entry.directory)
+                    walk((0,external_node_path_namespaceObject.join)(dir, entry.name), (0,external_node_path_namespaceObject.join)(shown, entry.name), index);
+                else if (last)
+                    found.push((0,external_node_path_namespaceObject.join)(shown, entry.name));
+            }
+            return;
+        }
+        const matches = isGlob(segment)
+            ? entries().filter((entry) => segmentMatcher(segment).test(entry.name) &&
+                (!entry.name.startsWith('.') || segment.startsWith('.')))
+            : entries().filter((entry) => entry.name === segment);
+        for (const entry of matches) {
+            if (last && !entry.directory)
+                found.push((0,external_node_path_namespaceObject.join)(shown, entry.name));
+            else if (!last && entry.directory) {
+                walk((0,external_node_path_namespaceObject.join)(dir, entry.name), (0,external_node_path_namespaceObject.join)(shown, entry.name), index + 1);
+            }
+        }
+    };
+    const absolute = pattern.startsWith('/');
+    walk(absolute ? '/' : base, absolute ? '/' : '', 0);
+    return [...new Set(found)].sort();
+}
+function segmentMatcher(segment) {
+    let source = '';
+    for (let i = 0; i < segment.length; i++) {
+        const c = segment.charAt(i);
+        if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else if (c === '[') {
+            const end = segment.indexOf(']', i + 2);
+            if (end < 0) {
+                source += '\\[';
+                continue;
+            }
+            const body = segment
+                .slice(i + 1, end)
+                .replace(/^!/, '^')
+                .replace(/\\/g, '\\\\');
+            source += `[${body}]`;
+            i = end;
+        }
+        else
+            source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/ValidationError.js
+class ValidationError extends Error {
+  constructor(message, code, line, col) {
+    super(message);
+    this.name = this.constructor.name;
+    this.code = code;
+    this.line = line;
+    this.col = col;
+    Error.captureStackTrace?.(this, this.constructor);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/util.js
+
 
 function getAllMatches(string, regex) {
   const matches = [];
@@ -30355,11 +31753,6 @@ function getAllMatches(string, regex) {
   return matches;
 }
 
-const isName = function (string) {
-  const match = regexName.exec(string);
-  return !(match === null || typeof match === 'undefined');
-}
-
 function isExist(v) {
   return typeof v !== 'undefined';
 }
@@ -30369,249 +31762,37 @@ function isEmptyObject(obj) {
 }
 
 function getValue(v) {
-  if (exports.isExist(v)) {
+  if (isExist(v)) {
     return v;
   } else {
     return '';
   }
 }
 
-/**
- * Dangerous property names that could lead to prototype pollution or security issues
- */
-const DANGEROUS_PROPERTY_NAMES = [
-  // '__proto__',
-  // 'constructor',
-  // 'prototype',
-  'hasOwnProperty',
-  'toString',
-  'valueOf',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__'
-];
-
-const criticalProperties = ["__proto__", "constructor", "prototype"];
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
-
-
-
-const defaultOnDangerousProperty = (name) => {
-  if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
-    return "__" + name;
-  }
-  return name;
-};
-
-
-const defaultOptions = {
-  preserveOrder: false,
-  attributeNamePrefix: '@_',
-  attributesGroupName: false,
-  textNodeName: '#text',
-  ignoreAttributes: true,
-  removeNSPrefix: false, // remove NS from tag name or attribute name if true
-  allowBooleanAttributes: false, //a tag can have attributes without any value
-  //ignoreRootElement : false,
-  parseTagValue: true,
-  parseAttributeValue: false,
-  trimValues: true, //Trim string values of tag and attributes
-  cdataPropName: false,
-  numberParseOptions: {
-    hex: true,
-    leadingZeros: true,
-    eNotation: true,
-    unicode: false
-  },
-  tagValueProcessor: function (tagName, val) {
-    return val;
-  },
-  attributeValueProcessor: function (attrName, val) {
-    return val;
-  },
-  stopNodes: [], //nested tags will not be parsed even for errors
-  alwaysCreateTextNode: false,
-  isArray: () => false,
-  commentPropName: false,
-  unpairedTags: [],
-  processEntities: true,
-  htmlEntities: false,
-  entityDecoder: null,
-  ignoreDeclaration: false,
-  ignorePiTags: false,
-  transformTagName: false,
-  transformAttributeName: false,
-  updateTag: function (tagName, jPath, attrs) {
-    return tagName
-  },
-  // skipEmptyListItem: false
-  captureMetaData: false,
-  maxNestedTags: 100,
-  strictReservedNames: true,
-  jPath: true, // if true, pass jPath string to callbacks; if false, pass matcher instance
-  onDangerousProperty: defaultOnDangerousProperty
-};
-
-
-/**
- * Validates that a property name is safe to use
- * @param {string} propertyName - The property name to validate
- * @param {string} optionName - The option field name (for error message)
- * @throws {Error} If property name is dangerous
- */
-function validatePropertyName(propertyName, optionName) {
-  if (typeof propertyName !== 'string') {
-    return; // Only validate string property names
-  }
-
-  const normalized = propertyName.toLowerCase();
-  if (DANGEROUS_PROPERTY_NAMES.some(dangerous => normalized === dangerous.toLowerCase())) {
-    throw new Error(
-      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
-    );
-  }
-
-  if (criticalProperties.some(dangerous => normalized === dangerous.toLowerCase())) {
-    throw new Error(
-      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
-    );
-  }
+function isWhiteSpace(char) {
+  return char === ' ' || char === '\t' || char === '\n' || char === '\r';
 }
 
 /**
- * Normalizes processEntities option for backward compatibility
- * @param {boolean|object} value 
- * @returns {object} Always returns normalized object
+ * True for character codes that are illegal as literal characters anywhere in
+ * an XML document (element text, attribute values, comments): 0x00-0x08,
+ * 0x0B, 0x0C, 0x0E-0x1F. Tab/LF/CR (0x09/0x0A/0x0D) are legal whitespace and
+ * are excluded.
  */
-function normalizeProcessEntities(value, htmlEntities) {
-  // Boolean backward compatibility
-  if (typeof value === 'boolean') {
-    return {
-      enabled: value, // true or false
-      maxEntitySize: 10000,
-      maxExpansionDepth: 10000,
-      maxTotalExpansions: Infinity,
-      maxExpandedLength: 100000,
-      maxEntityCount: 1000,
-      allowedTags: null,
-      tagFilter: null,
-      appliesTo: "all",
-    };
-  }
-
-  // Object config - merge with defaults
-  if (typeof value === 'object' && value !== null) {
-    return {
-      enabled: value.enabled !== false,
-      maxEntitySize: Math.max(1, value.maxEntitySize ?? 10000),
-      maxExpansionDepth: Math.max(1, value.maxExpansionDepth ?? 10000),
-      maxTotalExpansions: Math.max(1, value.maxTotalExpansions ?? Infinity),
-      maxExpandedLength: Math.max(1, value.maxExpandedLength ?? 100000),
-      maxEntityCount: Math.max(1, value.maxEntityCount ?? 1000),
-      allowedTags: value.allowedTags ?? null,
-      tagFilter: value.tagFilter ?? null,
-      appliesTo: value.appliesTo ?? "all",
-    };
-  }
-
-  // Default to enabled with limits
-  return normalizeProcessEntities(true);
+function isIllegalControlCode(code) {
+  return code <= 8 || code === 11 || code === 12 || (code >= 14 && code <= 31);
 }
 
-const buildOptions = function (options) {
-  const built = Object.assign({}, defaultOptions, options);
-
-  // Validate property names to prevent prototype pollution
-  const propertyNameOptions = [
-    { value: built.attributeNamePrefix, name: 'attributeNamePrefix' },
-    { value: built.attributesGroupName, name: 'attributesGroupName' },
-    { value: built.textNodeName, name: 'textNodeName' },
-    { value: built.cdataPropName, name: 'cdataPropName' },
-    { value: built.commentPropName, name: 'commentPropName' }
-  ];
-
-  for (const { value, name } of propertyNameOptions) {
-    if (value) {
-      validatePropertyName(value, name);
-    }
-  }
-
-  if (built.onDangerousProperty === null) {
-    built.onDangerousProperty = defaultOnDangerousProperty;
-  }
-
-  // Always normalize processEntities for backward compatibility and validation
-  built.processEntities = normalizeProcessEntities(built.processEntities, built.htmlEntities);
-  built.unpairedTagsSet = new Set(built.unpairedTags);
-  // Convert old-style stopNodes for backward compatibility
-  if (built.stopNodes && Array.isArray(built.stopNodes)) {
-    built.stopNodes = built.stopNodes.map(node => {
-      if (typeof node === 'string' && node.startsWith('*.')) {
-        // Old syntax: *.tagname meant "tagname anywhere"
-        // Convert to new syntax: ..tagname
-        return '..' + node.substring(2);
-      }
-      return node;
-    });
-  }
-  //console.debug(built.processEntities)
-  return built;
-};
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
-
-
-let METADATA_SYMBOL;
-
-if (typeof Symbol !== "function") {
-  METADATA_SYMBOL = "@@xmlMetadata";
-} else {
-  METADATA_SYMBOL = Symbol("XML Node Metadata");
+function getLineNumberForPosition(xmlData, index) {
+  const lines = xmlData.substring(0, index).split(/\r?\n/);
+  return {
+    line: lines.length,
+    col: lines[lines.length - 1].length + 1,
+  };
 }
 
-class XmlNode {
-  constructor(tagname) {
-    this.tagname = tagname;
-    this.child = []; //nested tags, text, cdata, comments in order
-    this[":@"] = Object.create(null); //attributes map
-  }
-  add(key, val) {
-    // this.child.push( {name : key, val: val, isCdata: isCdata });
-    if (key === "__proto__") key = "#__proto__";
-    this.child.push({ [key]: val });
-  }
-  addChild(node, startIndex) {
-    if (node.tagname === "__proto__") node.tagname = "#__proto__";
-    if (node[":@"] && Object.keys(node[":@"]).length > 0) {
-      this.child.push({ [node.tagname]: node.child, [":@"]: node[":@"] });
-    } else {
-      this.child.push({ [node.tagname]: node.child });
-    }
-    // if requested, add the startIndex
-    this.addStartIndex(startIndex);
-  }
-
-  addStartIndex(startIndex) {
-    if (startIndex !== undefined) {
-      // Note: for now we just overwrite the metadata. If we had more complex metadata,
-      // we might need to do an object append here:  metadata = { ...metadata, startIndex }
-      this.child[this.child.length - 1][METADATA_SYMBOL] = { startIndex };
-    }
-  }
-
-  addEndIndex(endIndex) {
-    const lastChild = this.child[this.child.length - 1];
-    // endIndex is write-once: when updateTag drops a node, the last child is a
-    // previously completed sibling whose endIndex must not be overwritten
-    if (lastChild !== undefined && lastChild[METADATA_SYMBOL] !== undefined
-      && lastChild[METADATA_SYMBOL].endIndex === undefined) {
-      lastChild[METADATA_SYMBOL].endIndex = endIndex;
-    }
-  }
-  /** symbol used for metadata */
-  static getMetaDataSymbol() {
-    return METADATA_SYMBOL;
-  }
+function getPositionFromMatch(match) {
+  return match.startIndex + match[1].length;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/xml-naming/src/index.js
@@ -30997,883 +32178,822 @@ const sanitize = (str, production = 'name', { replacement = '_', asciiOnly = fal
 
   return result || replacement;
 };
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/XmlNameValidator.js
 
 
-class DocTypeReader {
-    constructor(options, xmlVersion) {
-        this.suppressValidationErr = !options;
-        this.options = options;
-        this.xmlVersion = xmlVersion || 1.0;
-    }
-
-    setXmlVersion(xmlVersion = 1.0) {
-        this.xmlVersion = xmlVersion;
-    }
-    readDocType(xmlData, i) {
-        const entities = Object.create(null);
-        let entityCount = 0;
-
-        if (xmlData[i + 3] === 'O' &&
-            xmlData[i + 4] === 'C' &&
-            xmlData[i + 5] === 'T' &&
-            xmlData[i + 6] === 'Y' &&
-            xmlData[i + 7] === 'P' &&
-            xmlData[i + 8] === 'E') {
-            i = i + 9;
-            let angleBracketsCount = 1;
-            let hasBody = false, comment = false;
-            let quoteChar = null; // tracks an open SYSTEM/PUBLIC literal before the '[' body
-            let exp = "";
-            for (; i < xmlData.length; i++) {
-                // Inside a quoted external-identifier literal — XML allows '<'
-                // and '>' as plain data here, so they must not be interpreted
-                // as DOCTYPE structure until the matching quote closes.
-                if (quoteChar !== null) {
-                    if (xmlData[i] === quoteChar) quoteChar = null;
-                    exp += xmlData[i];
-                    continue;
-                }
-                if (!hasBody && !comment && (xmlData[i] === '"' || xmlData[i] === "'")) {
-                    quoteChar = xmlData[i];
-                    exp += xmlData[i];
-                    continue;
-                }
-
-                if (xmlData[i] === '<' && !comment) { //Determine the tag type
-                    if (hasBody && hasSeq(xmlData, "!ENTITY", i)) {
-                        i += 7;
-                        let entityName, val;
-                        [entityName, val, i] = this.readEntityExp(xmlData, i + 1, this.suppressValidationErr);
-                        if (val.indexOf("&") === -1) { //Parameter entities are not supported
-                            if (this.options.enabled !== false &&
-                                this.options.maxEntityCount != null &&
-                                entityCount >= this.options.maxEntityCount) {
-                                throw new Error(
-                                    `Entity count (${entityCount + 1}) exceeds maximum allowed (${this.options.maxEntityCount})`
-                                );
-                            }
-                            //const escaped = entityName.replace(/[.\-+*:]/g, '\\.');
-                            //const escaped = entityName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-                            entities[entityName] = val;
-                            entityCount++;
-                        }
-                    }
-                    else if (hasBody && hasSeq(xmlData, "!ELEMENT", i)) {
-                        i += 8;//Not supported
-                        const { index } = this.readElementExp(xmlData, i + 1);
-                        i = index;
-                    } else if (hasBody && hasSeq(xmlData, "!ATTLIST", i)) {
-                        i += 8;//Not supported
-                        // const {index} = this.readAttlistExp(xmlData,i+1);
-                        // i = index;
-                    } else if (hasBody && hasSeq(xmlData, "!NOTATION", i)) {
-                        i += 9;//Not supported
-                        const { index } = this.readNotationExp(xmlData, i + 1, this.suppressValidationErr);
-                        i = index;
-                    } else if (hasSeq(xmlData, "!--", i)) comment = true;
-                    else throw new Error(`Invalid DOCTYPE`);
-
-                    angleBracketsCount++;
-                    exp = "";
-                } else if (xmlData[i] === '>') { //Read tag content
-                    if (comment) {
-                        if (xmlData[i - 1] === "-" && xmlData[i - 2] === "-") {
-                            comment = false;
-                            angleBracketsCount--;
-                        }
-                    } else {
-                        angleBracketsCount--;
-                    }
-                    if (angleBracketsCount === 0) {
-                        break;
-                    }
-                } else if (xmlData[i] === '[') {
-                    hasBody = true;
-                } else {
-                    exp += xmlData[i];
-                }
-            }
-            if (quoteChar !== null || angleBracketsCount !== 0) {
-                throw new Error(`Unclosed DOCTYPE`);
-            }
-        } else {
-            throw new Error(`Invalid Tag instead of DOCTYPE`);
-        }
-        return { entities, i };
-    }
-    readEntityExp(xmlData, i) {
-        //External entities are not supported
-        //    <!ENTITY ext SYSTEM "http://normal-website.com" >
-
-        //Parameter entities are not supported
-        //    <!ENTITY entityname "&anotherElement;">
-
-        //Internal entities are supported
-        //    <!ENTITY entityname "replacement text">
-
-        // Skip leading whitespace after <!ENTITY
-        i = skipWhitespace(xmlData, i);
-
-        // Read entity name
-        const startIndex = i;
-        while (i < xmlData.length && !/\s/.test(xmlData[i]) && xmlData[i] !== '"' && xmlData[i] !== "'") {
-            i++;
-        }
-        let entityName = xmlData.substring(startIndex, i);
-
-        validateEntityName(entityName, { xmlVersion: this.xmlVersion });
-
-        // Skip whitespace after entity name
-        i = skipWhitespace(xmlData, i);
-
-        // Check for unsupported constructs (external entities or parameter entities)
-        if (!this.suppressValidationErr) {
-            if (xmlData.substring(i, i + 6).toUpperCase() === "SYSTEM") {
-                throw new Error("External entities are not supported");
-            } else if (xmlData[i] === "%") {
-                throw new Error("Parameter entities are not supported");
-            }
-        }
-
-        // Read entity value (internal entity)
-        let entityValue = "";
-        [i, entityValue] = this.readIdentifierVal(xmlData, i, "entity");
-
-        // Validate entity size
-        if (this.options.enabled !== false &&
-            this.options.maxEntitySize != null &&
-            entityValue.length > this.options.maxEntitySize) {
-            throw new Error(
-                `Entity "${entityName}" size (${entityValue.length}) exceeds maximum allowed size (${this.options.maxEntitySize})`
-            );
-        }
-
-        i--;
-        return [entityName, entityValue, i];
-    }
-
-    readNotationExp(xmlData, i) {
-        // Skip leading whitespace after <!NOTATION
-        i = skipWhitespace(xmlData, i);
-
-        // Read notation name
-
-        const startIndex = i;
-        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
-            i++;
-        }
-        let notationName = xmlData.substring(startIndex, i);
-
-        !this.suppressValidationErr && validateEntityName(notationName, { xmlVersion: this.xmlVersion });
-
-        // Skip whitespace after notation name
-        i = skipWhitespace(xmlData, i);
-
-        // Check identifier type (SYSTEM or PUBLIC)
-        const identifierType = xmlData.substring(i, i + 6).toUpperCase();
-        if (!this.suppressValidationErr && identifierType !== "SYSTEM" && identifierType !== "PUBLIC") {
-            throw new Error(`Expected SYSTEM or PUBLIC, found "${identifierType}"`);
-        }
-        i += identifierType.length;
-
-        // Skip whitespace after identifier type
-        i = skipWhitespace(xmlData, i);
-
-        // Read public identifier (if PUBLIC)
-        let publicIdentifier = null;
-        let systemIdentifier = null;
-
-        if (identifierType === "PUBLIC") {
-            [i, publicIdentifier] = this.readIdentifierVal(xmlData, i, "publicIdentifier");
-
-            // Skip whitespace after public identifier
-            i = skipWhitespace(xmlData, i);
-
-            // Optionally read system identifier
-            if (xmlData[i] === '"' || xmlData[i] === "'") {
-                [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
-            }
-        } else if (identifierType === "SYSTEM") {
-            // Read system identifier (mandatory for SYSTEM)
-            [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
-
-            if (!this.suppressValidationErr && !systemIdentifier) {
-                throw new Error("Missing mandatory system identifier for SYSTEM notation");
-            }
-        }
-
-        return { notationName, publicIdentifier, systemIdentifier, index: --i };
-    }
-
-    readIdentifierVal(xmlData, i, type) {
-        let identifierVal = "";
-        const startChar = xmlData[i];
-        if (startChar !== '"' && startChar !== "'") {
-            throw new Error(`Expected quoted string, found "${startChar}"`);
-        }
-        i++;
-
-        const startIndex = i;
-        while (i < xmlData.length && xmlData[i] !== startChar) {
-            i++;
-        }
-        identifierVal = xmlData.substring(startIndex, i);
-
-        if (xmlData[i] !== startChar) {
-            throw new Error(`Unterminated ${type} value`);
-        }
-        i++;
-        return [i, identifierVal];
-    }
-
-    readElementExp(xmlData, i) {
-        // <!ELEMENT br EMPTY>
-        // <!ELEMENT div ANY>
-        // <!ELEMENT title (#PCDATA)>
-        // <!ELEMENT book (title, author+)>
-        // <!ELEMENT name (content-model)>
-
-        // Skip leading whitespace after <!ELEMENT
-        i = skipWhitespace(xmlData, i);
-
-        // Read element name
-        const startIndex = i;
-        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
-            i++;
-        }
-        let elementName = xmlData.substring(startIndex, i);
-
-        // Validate element name
-        if (!this.suppressValidationErr && !qName(elementName, { xmlVersion: this.xmlVersion })) {
-            throw new Error(`Invalid element name: "${elementName}"`);
-        }
-
-        // Skip whitespace after element name
-        i = skipWhitespace(xmlData, i);
-        let contentModel = "";
-        // Expect '(' to start content model
-        if (xmlData[i] === "E" && hasSeq(xmlData, "MPTY", i)) i += 4;
-        else if (xmlData[i] === "A" && hasSeq(xmlData, "NY", i)) i += 2;
-        else if (xmlData[i] === "(") {
-            i++; // Move past '('
-
-            // Read content model
-            const startIndex = i;
-            while (i < xmlData.length && xmlData[i] !== ")") {
-                i++;
-            }
-            contentModel = xmlData.substring(startIndex, i);
-
-            if (xmlData[i] !== ")") {
-                throw new Error("Unterminated content model");
-            }
-
-        } else if (!this.suppressValidationErr) {
-            throw new Error(`Invalid Element Expression, found "${xmlData[i]}"`);
-        }
-
-        return {
-            elementName,
-            contentModel: contentModel.trim(),
-            index: i
-        };
-    }
-
-    readAttlistExp(xmlData, i) {
-        // Skip leading whitespace after <!ATTLIST
-        i = skipWhitespace(xmlData, i);
-
-        // Read element name
-        let startIndex = i;
-        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
-            i++;
-        }
-        let elementName = xmlData.substring(startIndex, i);
-
-        // Validate element name
-        validateEntityName(elementName, { xmlVersion: this.xmlVersion })
-
-        // Skip whitespace after element name
-        i = skipWhitespace(xmlData, i);
-
-        // Read attribute name
-        startIndex = i;
-        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
-            i++;
-        }
-        let attributeName = xmlData.substring(startIndex, i);
-
-        // Validate attribute name
-        if (!validateEntityName(attributeName, { xmlVersion: this.xmlVersion })) {
-            throw new Error(`Invalid attribute name: "${attributeName}"`);
-        }
-
-        // Skip whitespace after attribute name
-        i = skipWhitespace(xmlData, i);
-
-        // Read attribute type
-        let attributeType = "";
-        if (xmlData.substring(i, i + 8).toUpperCase() === "NOTATION") {
-            attributeType = "NOTATION";
-            i += 8; // Move past "NOTATION"
-
-            // Skip whitespace after "NOTATION"
-            i = skipWhitespace(xmlData, i);
-
-            // Expect '(' to start the list of notations
-            if (xmlData[i] !== "(") {
-                throw new Error(`Expected '(', found "${xmlData[i]}"`);
-            }
-            i++; // Move past '('
-
-            // Read the list of allowed notations
-            let allowedNotations = [];
-            while (i < xmlData.length && xmlData[i] !== ")") {
 
 
-                const startIndex = i;
-                while (i < xmlData.length && xmlData[i] !== "|" && xmlData[i] !== ")") {
-                    i++;
-                }
-                let notation = xmlData.substring(startIndex, i);
+/**
+ * XmlNameValidator — single responsibility: expose XML Name / QName
+ * validators for a given xmlVersion, memoized per instance since element
+ * and attribute names repeat heavily across a document.
+ */
+class XmlNameValidator {
+  constructor(xmlVersion = '1.0') {
+    this.xmlVersion = xmlVersion;
+    this.qName = createValidator('qName', { xmlVersion });
+    this.name = createValidator('name', { xmlVersion });
+  }
 
-                // Validate notation name
-                notation = notation.trim();
-                if (!validateEntityName(notation, { xmlVersion: this.xmlVersion })) {
-                    throw new Error(`Invalid notation name: "${notation}"`);
-                }
+  isValidQName(value) {
+    return this.qName(value);
+  }
 
-                allowedNotations.push(notation);
-
-                // Skip '|' separator or exit loop
-                if (xmlData[i] === "|") {
-                    i++; // Move past '|'
-                    i = skipWhitespace(xmlData, i); // Skip optional whitespace after '|'
-                }
-            }
-
-            if (xmlData[i] !== ")") {
-                throw new Error("Unterminated list of notations");
-            }
-            i++; // Move past ')'
-
-            // Store the allowed notations as part of the attribute type
-            attributeType += " (" + allowedNotations.join("|") + ")";
-        } else {
-            // Handle simple types (e.g., CDATA, ID, IDREF, etc.)
-            const startIndex = i;
-            while (i < xmlData.length && !/\s/.test(xmlData[i])) {
-                i++;
-            }
-            attributeType += xmlData.substring(startIndex, i);
-
-            // Validate simple attribute type
-            const validTypes = ["CDATA", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "NMTOKEN", "NMTOKENS"];
-            if (!this.suppressValidationErr && !validTypes.includes(attributeType.toUpperCase())) {
-                throw new Error(`Invalid attribute type: "${attributeType}"`);
-            }
-        }
-
-        // Skip whitespace after attribute type
-        i = skipWhitespace(xmlData, i);
-
-        // Read default value
-        let defaultValue = "";
-        if (xmlData.substring(i, i + 8).toUpperCase() === "#REQUIRED") {
-            defaultValue = "#REQUIRED";
-            i += 8;
-        } else if (xmlData.substring(i, i + 7).toUpperCase() === "#IMPLIED") {
-            defaultValue = "#IMPLIED";
-            i += 7;
-        } else {
-            [i, defaultValue] = this.readIdentifierVal(xmlData, i, "ATTLIST");
-        }
-
-        return {
-            elementName,
-            attributeName,
-            attributeType,
-            defaultValue,
-            index: i
-        }
-    }
+  isValidName(value) {
+    return this.name(value);
+  }
 }
 
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/XmlDeclarationValidator.js
 
 
-const skipWhitespace = (data, index) => {
-    while (index < data.length && /\s/.test(data[index])) {
-        index++;
+
+
+function isWordChar(ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch === '_';
+}
+
+/**
+ * Walk the `<?xml ... ?>` body once, left to right, pulling out
+ * `name="value"` / `name='value'` pairs (each one preceded by required
+ * whitespace) and collecting everything else as leftover text.
+ *
+ * This replaces two regexes that used to do the same job:
+ *   /\s+([\w]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g          - to find attributes
+ *   /\s+[\w]+\s*=\s*(?:"[^"]*"|'[^']*')/g (via replace)  - to find leftovers
+ *
+ * Both led with a required-but-greedy `\s+`. On a long run of whitespace
+ * that's never followed by a valid `name=value`, the engine backtracks that
+ * whitespace group one character at a time before giving up on that
+ * starting position — and since none of those backtracked attempts can ever
+ * succeed (a whitespace character is never a valid name character, at any
+ * backtrack length), all of that retrying was wasted work. A `<?xml ?>`
+ * declaration padded with thousands of spaces could make this step take
+ * seconds. Scanning forward once, without ever revisiting a position, is
+ * both faster and gives the identical result — the retried attempts could
+ * never have succeeded anyway.
+ *
+ * @param {string} declBody
+ * @returns {{ matches: Array<{name: string, value: string, index: number}>, leftover: string }}
+ */
+function scanDeclAttributes(declBody) {
+  const matches = [];
+  let leftover = '';
+  const len = declBody.length;
+  let i = 0;
+
+  while (i < len) {
+    if (!isWhiteSpace(declBody[i])) {
+      leftover += declBody[i];
+      i++;
+      continue;
     }
-    return index;
-};
 
+    const matchStart = i;
+    let p = i;
+    while (p < len && isWhiteSpace(declBody[p])) p++;
 
-
-function hasSeq(data, seq, i) {
-    for (let j = 0; j < seq.length; j++) {
-        if (seq[j] !== data[i + j + 1]) return false;
+    const nameStart = p;
+    while (p < len && isWordChar(declBody[p])) p++;
+    if (p === nameStart) {
+      // Whitespace not followed by a name character — can't become a match
+      // no matter how much of the whitespace we consider, so it's leftover.
+      leftover += declBody.slice(matchStart, p + 1 <= len ? p : len);
+      i = p > matchStart ? p : matchStart + 1;
+      continue;
     }
+    const name = declBody.slice(nameStart, p);
+
+    let q = p;
+    while (q < len && isWhiteSpace(declBody[q])) q++;
+    if (declBody[q] !== '=') {
+      leftover += declBody.slice(matchStart, p);
+      i = p;
+      continue;
+    }
+    q++; // skip '='
+    while (q < len && isWhiteSpace(declBody[q])) q++;
+
+    const quote = declBody[q];
+    if (quote !== '"' && quote !== "'") {
+      leftover += declBody.slice(matchStart, p);
+      i = p;
+      continue;
+    }
+    const valueStart = q + 1;
+    const closeIdx = declBody.indexOf(quote, valueStart);
+    if (closeIdx === -1) {
+      leftover += declBody.slice(matchStart, p);
+      i = p;
+      continue;
+    }
+
+    matches.push({ name, value: declBody.slice(valueStart, closeIdx), index: matchStart });
+    i = closeIdx + 1;
+  }
+
+  return { matches, leftover };
+}
+
+/**
+ * XmlDeclarationValidator — single responsibility: parse and validate the
+ * `<?xml version="..." encoding="..." standalone="..."?>` prolog.
+ *
+ * Behaviour is controlled by the `xmlDeclaraion` config block:
+ *
+ *   xmlDeclaraion: {
+ *     optional: true,     // when false, the document MUST start with a decl
+ *     argPosition: true,  // when true, version/encoding/standalone must
+ *                          // appear in that fixed order (spec-mandated);
+ *                          // set false to allow any order.
+ *   }
+ *
+ * (`argPostion` — the spelling used in the original design note — is also
+ * accepted as an alias for `argPosition`.)
+ */
+class XmlDeclarationValidator {
+  constructor(options = {}, throwError) {
+    this.optional = options.optional !== undefined ? options.optional : true;
+    this.argPosition = options.argPosition !== undefined
+      ? options.argPosition
+      : (options.argPostion !== undefined ? options.argPostion : true);
+    this._throwError = throwError;
+  }
+
+  /**
+   * @param {string} xmlData - full document (BOM already stripped)
+   * @returns {{ version: string, end: number }} version defaults to '1.0'
+   *   and end is 0 when there is no declaration present.
+   */
+  validate(xmlData) {
+    const hasDecl = xmlData.startsWith('<?xml');
+
+    if (!hasDecl) {
+      if (!this.optional) {
+        this._throwError('InvalidXml', 'XML declaration is required but missing.', { line: 1, col: 1 });
+      }
+      return { version: '1.0', end: 0 };
+    }
+
+    const piEnd = xmlData.indexOf('?>');
+    if (piEnd === -1) {
+      this._throwError('InvalidXml', 'XML declaration is not closed with "?>".', { line: 1, col: 1 });
+    }
+
+    const declBody = xmlData.substring(5, piEnd);
+    const end = piEnd + 2;
+
+    const ALLOWED = ['version', 'encoding', 'standalone'];
+    const { matches: declAttrs, leftover } = scanDeclAttributes(declBody);
+
+    let version = '1.0';
+    let lastAllowedIdx = -1;
+
+    for (let m = 0; m < declAttrs.length; m++) {
+      const attrName = declAttrs[m].name;
+      const attrValue = declAttrs[m].value;
+      const attrPos = declAttrs[m].index;
+
+      const allowedIdx = ALLOWED.indexOf(attrName);
+      if (allowedIdx === -1) {
+        this._throwError('InvalidXml',
+          'XML declaration contains unknown attribute "' + attrName + '". Allowed: version, encoding, standalone.',
+          { line: 1, col: 6 + attrPos });
+      }
+
+      if (this.argPosition && allowedIdx <= lastAllowedIdx) {
+        this._throwError('InvalidXml',
+          'XML declaration attribute "' + attrName + '" is out of order. Required order: version, encoding, standalone.',
+          { line: 1, col: 6 + attrPos });
+      }
+      lastAllowedIdx = allowedIdx;
+
+      if (attrName === 'version') {
+        if (attrValue !== '1.0' && attrValue !== '1.1') {
+          this._throwError('InvalidXml',
+            'XML declaration version "' + attrValue + '" is not supported. Must be "1.0" or "1.1".',
+            { line: 1, col: 6 + attrPos });
+        }
+        version = attrValue;
+      } else if (attrName === 'standalone') {
+        if (attrValue !== 'yes' && attrValue !== 'no') {
+          this._throwError('InvalidXml',
+            'XML declaration standalone "' + attrValue + '" is invalid. Must be "yes" or "no".',
+            { line: 1, col: 6 + attrPos });
+        }
+      }
+      // encoding: value format validation is out of scope
+    }
+
+    const trimmedLeftover = leftover.trim();
+    if (trimmedLeftover.length > 0) {
+      this._throwError('InvalidXml',
+        'XML declaration contains invalid content: "' + trimmedLeftover + '".',
+        { line: 1, col: 1 });
+    }
+
+    return { version, end };
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/ControlCharValidator.js
+
+
+
+
+/**
+ * ControlCharValidator — single responsibility: detect illegal control
+ * characters (0x00-0x08, 0x0B, 0x0C, 0x0E-0x1F) anywhere they appear as
+ * literal characters in the document (element text, attribute values,
+ * comments, CDATA, PI content, etc.).
+ *
+ * This check is always on — it is not gated by any option — since illegal
+ * control characters make a document non-well-formed per the XML spec.
+ */
+class ControlCharValidator {
+  /**
+   * Scan `str` for the first illegal control character.
+   * @param {string} str
+   * @returns {number} local index (within `str`) of the first offending
+   *   character, or -1 if none found.
+   */
+  static findIllegalIndex(str) {
+    const len = str.length;
+    for (let i = 0; i < len; i++) {
+      if (isIllegalControlCode(str.charCodeAt(i))) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * @param {string} str
+   * @returns {boolean}
+   */
+  static hasIllegalChar(str) {
+    return this.findIllegalIndex(str) !== -1;
+  }
+
+  /**
+   * Convenience formatter for error messages.
+   * @param {number} code - char code
+   */
+  static describe(code) {
+    return `0x${code.toString(16).padStart(2, '0')}`;
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/AttributeStringValidator.js
+
+
+
+
+
+/**
+ * Walk `attrStr` once, left to right, splitting it into attribute tokens.
+ *
+ * This replaces a regex that used to do the same job
+ * (`(\s*)([^\s=]+)(\s*=)?(\s*(['"])(([\s\S])*?)\5)?`). That regex led with an
+ * optional whitespace group followed by a required "non-whitespace" group.
+ * On a long run of whitespace that never resolves into an attribute name
+ * (e.g. a tag with thousands of trailing spaces before `>`), the engine
+ * backtracks the whitespace group one character at a time before giving up
+ * and moving to the next starting position — one full backtrack per
+ * position, which is quadratic in the length of the run. A ~64KB tag made
+ * entirely of spaces could stall the whole process for seconds.
+ *
+ * A single forward-only scan can never backtrack, so it can't be made slow
+ * this way no matter how much whitespace the input contains — it's always
+ * proportional to the length of the string, once.
+ *
+ * Each returned token mirrors the shape the old regex match array had, so
+ * the validation logic below (which reads token[1]..token[6]) didn't need
+ * to change:
+ *   token.startIndex - where this token begins in attrStr
+ *   token[1]          - leading whitespace before the name
+ *   token[2]          - the attribute name
+ *   token[3]          - whitespace + '=' if present, else undefined
+ *   token[4]          - marker (any defined value) if a quoted value was found
+ *   token[5]          - the quote character used ('"' or "'")
+ *   token[6]          - the value's text, without the surrounding quotes
+ *
+ * A malformed leading character (e.g. a stray '=' with no name before it)
+ * is simply skipped over, one character at a time — the same outcome the
+ * old regex produced by failing to match at that position and retrying at
+ * the next one.
+ */
+function scanAttributeTokens(attrStr) {
+  const tokens = [];
+  const len = attrStr.length;
+  let i = 0;
+
+  while (i < len) {
+    const tokenStart = i;
+
+    // Leading whitespace before the name.
+    while (i < len && isWhiteSpace(attrStr[i])) i++;
+    if (i >= len) break; // trailing whitespace only — nothing left to read
+
+    if (attrStr[i] === '=') {
+      // No name before this '=' — not a valid attribute start. Move past
+      // just this one character and try again from the next position.
+      i = tokenStart + 1;
+      continue;
+    }
+
+    const leadingWs = attrStr.slice(tokenStart, i);
+
+    // Attribute name — everything up to the next whitespace or '='.
+    const nameStart = i;
+    while (i < len && !isWhiteSpace(attrStr[i]) && attrStr[i] !== '=') i++;
+    const name = attrStr.slice(nameStart, i);
+
+    // Optional whitespace + '='.
+    let equalsGroup; // whitespace + '=' text, or undefined if absent
+    let j = i;
+    while (j < len && isWhiteSpace(attrStr[j])) j++;
+    if (j < len && attrStr[j] === '=') {
+      equalsGroup = attrStr.slice(i, j + 1);
+      i = j + 1;
+    }
+
+    // Optional whitespace + quoted value.
+    let quoteChar;
+    let value;
+    let k = i;
+    while (k < len && isWhiteSpace(attrStr[k])) k++;
+    if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
+      const valueStart = k + 1;
+      const closeIdx = attrStr.indexOf(attrStr[k], valueStart);
+      if (closeIdx !== -1) {
+        quoteChar = attrStr[k];
+        value = attrStr.slice(valueStart, closeIdx);
+        i = closeIdx + 1;
+      }
+      // No closing quote found anywhere in the rest of the string — leave
+      // quoteChar/value undefined, same as the old regex's group failing
+      // to match a backreference-less run.
+    }
+
+    const token = { startIndex: tokenStart };
+    token[1] = leadingWs;
+    token[2] = name;
+    token[3] = equalsGroup;
+    token[4] = quoteChar !== undefined ? true : undefined;
+    token[5] = quoteChar;
+    token[6] = value;
+    tokens.push(token);
+  }
+
+  return tokens;
+}
+
+/**
+ * AttributeStringValidator — single responsibility: validate the raw
+ * attribute-expression substring of a start tag (everything between the tag
+ * name and the closing `>`/`/>`).
+ *
+ * Checks performed (always on):
+ *   - proper whitespace separation between attributes
+ *   - attribute names are valid QNames
+ *   - no duplicate attribute names
+ *   - `=` present without a value -> "without value"
+ *   - value present but not quoted -> UnquotedAttributeValue
+ *   - boolean attributes rejected unless `allowBooleanAttributes`
+ *   - illegal control characters inside the attribute value
+ *   - `xmlns:x=""` only allowed in XML 1.1
+ *
+ * Checks performed (opt-in via `invalidCharSequence.attrLt`):
+ *   - literal `<` inside an attribute value
+ */
+class AttributeStringValidator {
+  /**
+   * @param {object} options - the full validation options object
+   * @param {import('./XmlNameValidator.js').default} nameValidator
+   * @param {string} xmlVersion
+   */
+  constructor(options, nameValidator, xmlVersion) {
+    this.options = options;
+    this.nameValidator = nameValidator;
+    this.xmlVersion = xmlVersion;
+  }
+
+  /**
+   * @param {string} attrStr
+   * @returns {true | { err: { code: string, msg: string, line: number } }}
+   */
+  validate(attrStr) {
+    const matches = scanAttributeTokens(attrStr);
+    const attrNames = {};
+    const checkAttrLt = this.options.invalidCharSequence?.attrLt === true;
+
+    for (let i = 0; i < matches.length; i++) {
+      const m = matches[i];
+
+      if (m[1].length === 0) {
+        return this._err('InvalidAttr', "Attribute '" + m[2] + "' has no space in starting.", m);
+      }
+
+      const hasEquals = m[3] !== undefined;
+      const hasQuotedValue = m[4] !== undefined;
+
+      if (hasEquals && !hasQuotedValue) {
+        // Either `attr=` with nothing after it, or `attr=value` where value
+        // isn't wrapped in quotes — XML requires every attribute value to be
+        // quoted, so both shapes are rejected as UnquotedAttributeValue.
+        return this._err(
+          'UnquotedAttributeValue',
+          "Attribute '" + m[2] + "' is without value.",
+          m
+        );
+      } else if (!hasEquals && !this.options.allowBooleanAttributes) {
+        return this._err('InvalidAttr', "boolean attribute '" + m[2] + "' is not allowed.", m);
+      }
+
+      const attrName = m[2];
+
+      if (!this.nameValidator.isValidQName(attrName)) {
+        return this._err('InvalidAttr', "Attribute '" + attrName + "' is an invalid name.", m);
+      }
+
+      const attrValue = m[6] || '';
+
+      if (hasQuotedValue) {
+        const illegalIdx = ControlCharValidator.findIllegalIndex(attrValue);
+        if (illegalIdx !== -1) {
+          const code = attrValue.charCodeAt(illegalIdx);
+          return this._err(
+            'IllegalCharacter',
+            `Illegal control character ${ControlCharValidator.describe(code)} in attribute '${attrName}' value.`,
+            m
+          );
+        }
+
+        if (checkAttrLt && attrValue.indexOf('<') !== -1) {
+          return this._err('InvalidAttr', `Attribute '${attrName}' value must not contain '<'.`, m);
+        }
+      }
+
+      if (attrName.startsWith('xmlns:') && m[6] === '' && this.xmlVersion === '1.0') {
+        return this._err(
+          'InvalidAttr',
+          `Undeclaring the prefixed namespace ${attrName}="" is only permitted in XML 1.1 documents.`,
+          m
+        );
+      }
+
+      if (!Object.prototype.hasOwnProperty.call(attrNames, attrName)) {
+        attrNames[attrName] = 1;
+      } else {
+        return this._err('InvalidAttr', "Attribute '" + attrName + "' is repeated.", m);
+      }
+    }
+
     return true;
-}
+  }
 
-function validateEntityName(name, xmlVersion) {
-    if (qName(name, { xmlVersion: xmlVersion }))
-        return name;
-    else
-        throw new Error(`Invalid entity name ${name}`);
+  _err(code, msg, match) {
+    return { err: { code, msg, line: getPositionFromMatch(match) } };
+  }
 }
-;// CONCATENATED MODULE: ./node_modules/anynum/digitTable.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/CommentCdataReader.js
+
+
+
+
 /**
- * Flat lookup table: maps Unicode code point → ASCII digit (0-9).
- * Only decimal digit characters (Unicode category Nd) are included.
+ * CommentCdataReader — single responsibility: recognize and consume
+ * `<!-- comment -->`, `<![CDATA[ ... ]]>` and `<!DOCTYPE ...>` constructs
+ * starting at a given index (which points at the `!`), returning the index
+ * of the last character consumed (the closing `>`).
  *
- * Strategy: Int32Array of size (maxCodePoint - minCodePoint + 1).
- * Value 0xFF means "not a digit". Value 0-9 is the ASCII digit value.
- * This gives O(1) lookup with no branching, no bisect, no loop.
+ * DOCTYPE handling is fully delegated to a DocTypeValidator instance passed
+ * to `read()` by the caller (SyntaxValidator), since DOCTYPE parsing is a
+ * large, separate concern in its own right.
  *
- * Memory: range is 0x0660 to 0x1FBF0 → ~129,936 entries × 1 byte = ~127 KB.
- * Acceptable for a one-time init; lookup is a single array index.
+ * Opt-in checks (via `invalidCharSequence`):
+ *   - `comment: true`  -> literal `--` inside a comment's body is rejected
+ *     (besides the sequence immediately before the closing `-->`).
  */
+class CommentCdataReader {
+  constructor(options = {}) {
+    this.checkCommentDashes = options.invalidCharSequence?.comment === true;
+  }
 
-// All known Unicode Nd (decimal digit) script zero code points.
-// Each script has exactly 10 consecutive digits: zero+0 .. zero+9.
-const SCRIPT_ZEROS = [
-  // Basic Latin (ASCII) — included for completeness / pass-through
-  0x0030, // 0-9
-
-  // Arabic scripts
-  0x0660, // Arabic-Indic ٠١٢٣٤٥٦٧٨٩
-  0x06F0, // Extended Arabic-Indic (Urdu/Persian/Sindhi) ۰۱۲۳
-
-  // Indic scripts
-  0x0966, // Devanagari ०१२३४५६७८९
-  0x09E6, // Bengali ০১২৩৪৫৬৭৮৯
-  0x0A66, // Gurmukhi ੦੧੨੩੪੫੬੭੮੯
-  0x0AE6, // Gujarati ૦૧૨૩૪૫૬૭૮૯
-  0x0B66, // Odia ୦୧୨୩୪୫୬୭୮୯
-  0x0BE6, // Tamil ௦௧௨௩௪௫௬௭௮௯
-  0x0C66, // Telugu ౦౧౨౩౪౫౬౭౮౯
-  0x0CE6, // Kannada ೦೧೨೩೪೫೬೭೮೯
-  0x0D66, // Malayalam ൦൧൨൩൪൫൬൭൮൯
-  0x0DE6, // Sinhala Archaic ෦෧෨෩෪෫෬෭෮෯
-
-  // Southeast Asian scripts
-  0x0E50, // Thai ๐๑๒๓๔๕๖๗๘๙
-  0x0ED0, // Lao ໐໑໒໓໔໕໖໗໘໙
-  0x0F20, // Tibetan ༠༡༢༣༤༥༦༧༨༩
-  0x1040, // Myanmar ၀၁၂၃၄၅၆၇၈၉
-  0x1090, // Myanmar Shan ႐႑႒႓႔႕႖႗႘႙
-  0x17E0, // Khmer ០១២៣៤៥៦៧៨៩
-  0x1810, // Mongolian ᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙
-  0x1946, // Limbu ᥆᥇᥈᥉᥊᥋᥌᥍᥎᥏
-  0x19D0, // New Tai Lue ᧐᧑᧒᧓᧔᧕᧖᧗᧘᧙
-  0x1A80, // Tai Tham Hora ᪀᪁᪂᪃᪄᪅᪆᪇᪈᪉
-  0x1A90, // Tai Tham Tham ᪐᪑᪒᪓᪔᪕᪖᪗᪘᪙
-  0x1B50, // Balinese ᭐᭑᭒᭓᭔᭕᭖᭗᭘᭙
-  0x1BB0, // Sundanese ᮰᮱᮲᮳᮴᮵᮶᮷᮸᮹
-  0x1C40, // Lepcha ᱀᱁᱂᱃᱄᱅᱆᱇᱈᱉
-  0x1C50, // Ol Chiki ᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙
-
-  // Fullwidth (CJK context)
-  0xFF10, // Fullwidth ０１２３４５６７８９
-
-  // Mathematical digit variants (Unicode math block)
-  0x1D7CE, // Mathematical Bold
-  0x1D7D8, // Mathematical Double-Struck
-  0x1D7E2, // Mathematical Sans-Serif
-  0x1D7EC, // Mathematical Sans-Serif Bold
-  0x1D7F6, // Mathematical Monospace
-
-  // Other scripts
-  0x104A0, // Osmanya 𐒠𐒡𐒢𐒣𐒤𐒥𐒦𐒧𐒨𐒩
-  0x10D30, // Hanifi Rohingya 𐴰𐴱𐴲𐴳𐴴𐴵𐴶𐴷𐴸𐴹
-  0x11066, // Brahmi 𑁦𑁧𑁨𑁩𑁪𑁫𑁬𑁭𑁮𑁯
-  0x110F0, // Sora Sompeng 𑃰𑃱𑃲𑃳𑃴𑃵𑃶𑃷𑃸𑃹
-  0x11136, // Chakma 𑄶𑄷𑄸𑄹𑄺𑄻𑄼𑄽𑄾𑄿
-  0x111D0, // Sharada 𑇐𑇑𑇒𑇓𑇔𑇕𑇖𑇗𑇘𑇙
-  0x112F0, // Khudawadi 𑋰𑋱𑋲𑋳𑋴𑋵𑋶𑋷𑋸𑋹
-  0x11450, // Newa 𑑐𑑑𑑒𑑓𑑔𑑕𑑖𑑗𑑘𑑙
-  0x114D0, // Tirhuta 𑓐𑓑𑓒𑓓𑓔𑓕𑓖𑓗𑓘𑓙
-  0x11650, // Modi 𑙐𑙑𑙒𑙓𑙔𑙕𑙖𑙗𑙘𑙙
-  0x116C0, // Takri 𑛀𑛁𑛂𑛃𑛄𑛅𑛆𑛇𑛈𑛉
-  0x11730, // Ahom 𑜰𑜱𑜲𑜳𑜴𑜵𑜶𑜷𑜸𑜹
-  0x118E0, // Warang Citi 𑣠𑣡𑣢𑣣𑣤𑣥𑣦𑣧𑣨𑣩
-  0x11950, // Dives Akuru 𑥐𑥑𑥒𑥓𑥔𑥕𑥖𑥗𑥘𑥙
-  0x11BF0, // Khitan Small Script 𑯰𑯱𑯲𑯳𑯴𑯵𑯶𑯷𑯸𑯹
-  0x11C50, // Bhaiksuki 𑱐𑱑𑱒𑱓𑱔𑱕𑱖𑱗𑱘𑱙
-  0x11D50, // Masaram Gondi 𑵐𑵑𑵒𑵓𑵔𑵕𑵖𑵗𑵘𑵙
-  0x11DA0, // Gunjala Gondi 𑶠𑶡𑶢𑶣𑶤𑶥𑶦𑶧𑶨𑶩
-  0x11F50, // Kawi 𑽐𑽑𑽒𑽓𑽔𑽕𑽖𑽗𑽘𑽙
-  0x16A60, // Mro 𖩠𖩡𖩢𖩣𖩤𖩥𖩦𖩧𖩨𖩩
-  0x16AC0, // Tangsa 𖫀𖫁𖫂𖫃𖫄𖫅𖫆𖫇𖫈𖫉
-  0x16B50, // Pahawh Hmong 𖭐𖭑𖭒𖭓𖭔𖭕𖭖𖭗𖭘𖭙
-  0x1E140, // Nyiakeng Puachue Hmong 𞅀𞅁𞅂𞅃𞅄𞅅𞅆𞅇𞅈𞅉
-  0x1E2F0, // Wancho 𞋰𞋱𞋲𞋳𞋴𞋵𞋶𞋷𞋸𞋹
-  0x1E4F0, // Nag Mundari 𞓰𞓱𞓲𞓳𞓴𞓵𞓶𞓷𞓸𞓹
-  0x1E950, // Adlam 𞥐𞥑𞥒𞥓𞥔𞥕𞥖𞥗𞥘𞥙
-  0x1FBF0, // Segmented digit symbols 🯰🯱🯲🯳🯴🯵🯶🯷🯸🯹
-];
-
-// Build a sparse Map for scripts above 0xFFFF (surrogate-pair range).
-// These can't go into a flat Uint8Array indexed by code point efficiently.
-const NOT_DIGIT = 0xFF;
-const HIGH_MAP = new Map(); // codePoint → digit value (0-9)
-
-const LOW_MAX = 0xFFFF;
-const LOW_MIN = 0x0660; // first non-ASCII digit script
-
-// Flat Uint8Array covering 0x0660 .. 0xFFFF
-const TABLE_OFFSET = LOW_MIN;
-const TABLE_SIZE = LOW_MAX - LOW_MIN + 1;
-const TABLE = new Uint8Array(TABLE_SIZE).fill(NOT_DIGIT);
-
-for (const zero of SCRIPT_ZEROS) {
-  for (let d = 0; d < 10; d++) {
-    const cp = zero + d;
-    if (cp <= LOW_MAX) {
-      TABLE[cp - TABLE_OFFSET] = d;
+  /**
+   * @param {string} xmlData
+   * @param {number} i - index of the '!' character
+   * @param {import('./DocTypeValidator.js').default} docTypeValidator
+   * @returns {number} index of the last character consumed
+   */
+  read(xmlData, i, docTypeValidator) {
+    if (xmlData.length > i + 2 && xmlData[i + 1] === '-' && xmlData[i + 2] === '-') {
+      return this._readComment(xmlData, i);
+    } else if (
+      xmlData.length > i + 7 &&
+      xmlData[i + 1] === 'D' &&
+      xmlData[i + 2] === 'O' &&
+      xmlData[i + 3] === 'C' &&
+      xmlData[i + 4] === 'T' &&
+      xmlData[i + 5] === 'Y' &&
+      xmlData[i + 6] === 'P' &&
+      xmlData[i + 7] === 'E'
+    ) {
+      return docTypeValidator.validateDocType(xmlData, i - 1);
+    } else if (
+      xmlData.length > i + 8 &&
+      xmlData[i + 1] === '[' &&
+      xmlData[i + 2] === 'C' &&
+      xmlData[i + 3] === 'D' &&
+      xmlData[i + 4] === 'A' &&
+      xmlData[i + 5] === 'T' &&
+      xmlData[i + 6] === 'A' &&
+      xmlData[i + 7] === '['
+    ) {
+      return this._readCdata(xmlData, i);
     } else {
-      HIGH_MAP.set(cp, d);
+      throw new Error("Invalid construct starting with '<!'.");
     }
   }
-}
 
-
-
-;// CONCATENATED MODULE: ./node_modules/anynum/anynum.js
-
-
-
-
-const CHAR_0 = 48; // '0'.charCodeAt(0)
-const CHAR_9 = 57; // '9'.charCodeAt(0)
-const CHAR_MINUS = 45; // '-'.charCodeAt(0)
-
-// Unicode minus/hyphen variants worth normalizing to ASCII '-' in numeric context:
-//   U+2212  MINUS SIGN       − (mathematically correct minus)
-//   U+FF0D  FULLWIDTH HYPHEN-MINUS  － (Japanese fullwidth context)
-//   U+FE63  SMALL HYPHEN-MINUS     ﹣ (small form variant)
-//
-// NOT normalized (deliberate):
-//   U+2013  EN DASH  –  (punctuation, not a numeric sign)
-//   U+2014  EM DASH  —  (punctuation)
-//   U+2010  HYPHEN   ‐  (typographic hyphen)
-//
-// Rationale: only characters a human or locale formatter would plausibly use
-// as a numeric minus sign are normalized. Dashes used for punctuation are left
-// alone to avoid mangling non-numeric strings.
-const MINUS_SET = new Set([0x2212, 0xFF0D, 0xFE63]);
-
-/**
- * Normalize all Unicode decimal digit characters in a string to ASCII (0-9),
- * and normalize Unicode minus variants to ASCII '-' (U+002D).
- *
- * Non-digit, non-minus characters are passed through unchanged.
- *
- * Performance design:
- * - Fast path: if the string has no convertible characters, return it unchanged
- *   (zero allocation).
- * - BMP digits (0x0660..0xFFFF excl. surrogates): flat Uint8Array lookup (O(1)).
- * - Supplementary plane digits (> 0xFFFF, encoded as surrogate pairs): Map lookup.
- * - Minus variants: checked inline with a small fixed Set.
- *
- * @param {string} str
- * @returns {string}
- */
-function anynum(str) {
-  if (typeof str !== 'string') return str;
-
-  const len = str.length;
-  if (len === 0) return str;
-
-  // Scan for first character needing conversion.
-  // If none found, return original string (zero allocation).
-  let firstHit = -1;
-
-  for (let i = 0; i < len; i++) {
-    const cc = str.charCodeAt(i);
-
-    // ASCII digit or ASCII minus — already normalized, skip fast
-    if ((cc >= CHAR_0 && cc <= CHAR_9) || cc === CHAR_MINUS) continue;
-
-    // Below first unicode digit script — check minus variants only
-    if (cc < TABLE_OFFSET) {
-      if (MINUS_SET.has(cc)) { firstHit = i; break; }
-      continue;
-    }
-
-    // Surrogate pairs live in BMP range 0xD800-0xDFFF — check before TABLE
-    if (cc >= 0xD800 && cc <= 0xDBFF) {
-      if (i + 1 < len) {
-        const low = str.charCodeAt(i + 1);
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          const cp = 0x10000 + ((cc - 0xD800) << 10) + (low - 0xDC00);
-          if (HIGH_MAP.has(cp)) { firstHit = i; break; }
-        }
+  _readComment(xmlData, i) {
+    const bodyStart = i + 3;
+    for (i = bodyStart; i < xmlData.length; i++) {
+      if (xmlData[i] === '-' && xmlData[i + 1] === '-' && xmlData[i + 2] === '>') {
+        i += 2;
+        break;
       }
-      continue;
+    }
+    if (xmlData[i] !== '>') {
+      throw new Error('Comment is not closed with "-->".');
     }
 
-    // BMP non-surrogate: flat table lookup; also check minus variants in this range
-    if (TABLE[cc - TABLE_OFFSET] !== NOT_DIGIT || MINUS_SET.has(cc)) {
-      firstHit = i;
-      break;
+    const body = xmlData.substring(bodyStart, i - 2);
+    const illegalIdx = ControlCharValidator.findIllegalIndex(body);
+    if (illegalIdx !== -1) {
+      const code = body.charCodeAt(illegalIdx);
+      throw new Error(`Illegal control character ${ControlCharValidator.describe(code)} in comment.`);
     }
+    if (this.checkCommentDashes && body.indexOf('--') !== -1) {
+      throw new Error(`Comment must not contain '--'.`);
+    }
+
+    return i;
   }
 
-  // Nothing to replace — return original, zero allocation
-  if (firstHit === -1) return str;
-
-  // Build result: copy unchanged prefix, then convert from firstHit onward
-  const chars = [];
-
-  if (firstHit > 0) chars.push(str.slice(0, firstHit));
-
-  for (let i = firstHit; i < len; i++) {
-    const cc = str.charCodeAt(i);
-
-    // ASCII digit or ASCII minus — pass through
-    if ((cc >= CHAR_0 && cc <= CHAR_9) || cc === CHAR_MINUS) {
-      chars.push(str[i]);
-      continue;
-    }
-
-    // Below TABLE_OFFSET — check minus variants, else pass through
-    if (cc < TABLE_OFFSET) {
-      chars.push(MINUS_SET.has(cc) ? '-' : str[i]);
-      continue;
-    }
-
-    // Surrogate pairs
-    if (cc >= 0xD800 && cc <= 0xDBFF) {
-      if (i + 1 < len) {
-        const low = str.charCodeAt(i + 1);
-        if (low >= 0xDC00 && low <= 0xDFFF) {
-          const cp = 0x10000 + ((cc - 0xD800) << 10) + (low - 0xDC00);
-          const d = HIGH_MAP.get(cp);
-          if (d !== undefined) {
-            chars.push(String.fromCharCode(d + 48));
-            i++; // consume low surrogate
-            continue;
-          }
-        }
+  _readCdata(xmlData, i) {
+    const bodyStart = i + 8;
+    for (i = bodyStart; i < xmlData.length; i++) {
+      if (xmlData[i] === ']' && xmlData[i + 1] === ']' && xmlData[i + 2] === '>') {
+        i += 2;
+        break;
       }
-      chars.push(str[i]);
-      continue;
+    }
+    if (xmlData[i] !== '>') {
+      throw new Error('CDATA section is not closed with "]]>".');
     }
 
-    // BMP non-surrogate: flat table lookup + minus variants
-    if (MINUS_SET.has(cc)) {
-      chars.push('-');
-      continue;
+    const body = xmlData.substring(bodyStart, i - 2);
+    const illegalIdx = ControlCharValidator.findIllegalIndex(body);
+    if (illegalIdx !== -1) {
+      const code = body.charCodeAt(illegalIdx);
+      throw new Error(`Illegal control character ${ControlCharValidator.describe(code)} in CDATA section.`);
     }
-    const d = TABLE[cc - TABLE_OFFSET];
-    chars.push(d !== NOT_DIGIT ? String.fromCharCode(d + 48) : str[i]);
+
+    return i;
   }
-
-  return chars.join('');
 }
 
-
-/* harmony default export */ const anynum_anynum = (anynum);
-;// CONCATENATED MODULE: ./node_modules/strnum/strnum.js
-const hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
-const binRegex = /^0b[01]+$/;
-const octRegex = /^0o[0-7]+$/;
-const numRegex = /^([\-\+])?(0*)([0-9]*(\.[0-9]*)?)$/;
-
-
-
-const consider = {
-    hex: true,
-    binary: false,
-    octal: false,
-    leadingZeros: true,
-    decimalPoint: "\.",
-    eNotation: true,
-    //skipLike: /regex/,
-    infinity: "original", // "null", "infinity" (Infinity type), "string" ("Infinity" (the string literal))
-    unicode: false,
-};
-
-function toNumber(str, options = {}) {
-    options = Object.assign({}, consider, options);
-    if (!str || typeof str !== "string") return str;
-
-    let trimmedStr = str.trim();
-
-    if (trimmedStr.length === 0) return str;
-    else if (options.skipLike !== undefined && options.skipLike.test(trimmedStr)) return str;
-    else if (trimmedStr === "0") return 0;
-
-    if (options.unicode) {
-        trimmedStr = anynum_anynum(trimmedStr);
-        if (trimmedStr === "0") return 0; // re-check after normalization
-    }
-    if (options.hex && hexRegex.test(trimmedStr)) {
-        return parse_int(trimmedStr, 16);
-    } else if (options.binary && binRegex.test(trimmedStr)) {
-        return parse_int(trimmedStr, 2);
-    } else if (options.octal && octRegex.test(trimmedStr)) {
-        return parse_int(trimmedStr, 8);
-    } else if (!isFinite(trimmedStr)) { //Infinity or not a number
-        const num = Number(trimmedStr);
-        if (Number.isNaN(num)) return str; //not a number: always the original string
-        return handleInfinity(str, num, options); //only +/-Infinity reaches here
-    } else if (trimmedStr.includes('e') || trimmedStr.includes('E')) { //eNotation
-        return resolveEnotation(str, trimmedStr, options);
-    } else {
-        //separate negative sign, leading zeros, and rest number
-        const match = numRegex.exec(trimmedStr);
-        // +00.123 => [ , '+', '00', '.123', ..
-        if (match) {
-            const sign = match[1] || "";
-            const leadingZeros = match[2];
-            let numTrimmedByZeros = trimZeros(match[3]); //complete num without leading zeros
-            const decimalAdjacentToLeadingZeros = sign ? // 0., -00., 000.
-                trimmedStr[leadingZeros.length + 1] === "."
-                : trimmedStr[leadingZeros.length] === ".";
-
-            //trim ending zeros for floating number
-            if (!options.leadingZeros //leading zeros are not allowed
-                && (leadingZeros.length > 1
-                    || (leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros))) {
-                // 00, 00.3, +03.24, 03, 03.24
-                return str;
-            }
-            else {//no leading zeros or leading zeros are allowed
-                const num = Number(trimmedStr);
-                const parsedStr = String(num);
-
-                if (num === 0) return num;
-                if (parsedStr.search(/[eE]/) !== -1) { //given number is long and parsed to eNotation
-                    if (options.eNotation) return num;
-                    else return str;
-                } else if (trimmedStr.indexOf(".") !== -1) { //floating number
-                    if (parsedStr === "0") return num; //0.0
-                    else if (parsedStr === numTrimmedByZeros) return num; //0.456. 0.79000
-                    else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num;
-                    else return str;
-                }
-
-                let n = leadingZeros ? numTrimmedByZeros : trimmedStr;
-                if (leadingZeros) {
-                    // -009 => -9
-                    return (n === parsedStr) || (sign + n === parsedStr) ? num : str
-                } else {
-                    // +9
-                    return (n === parsedStr) || (n === sign + parsedStr) ? num : str
-                }
-            }
-        } else { //non-numeric string
-            return str;
-        }
-    }
-}
-
-const eNotationRegx = /^([-+])?(0*)(\d*(\.\d*)?[eE][-\+]?\d+)$/;
-function resolveEnotation(str, trimmedStr, options) {
-    if (!options.eNotation) return str;
-    const notation = trimmedStr.match(eNotationRegx);
-    if (notation) {
-        let sign = notation[1] || "";
-        const eChar = notation[3].indexOf("e") === -1 ? "E" : "e";
-        const leadingZeros = notation[2];
-        const eAdjacentToLeadingZeros = sign ? // 0E.
-            trimmedStr[leadingZeros.length + 1] === eChar
-            : trimmedStr[leadingZeros.length] === eChar;
-
-        if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str;
-        else if (leadingZeros.length === 1
-            && (notation[3].startsWith(`.${eChar}`) || notation[3][0] === eChar)) {
-            return Number(trimmedStr);
-        } else if (leadingZeros.length > 0) {
-            // Has leading zeros — only accept if leadingZeros option allows it
-            if (options.leadingZeros && !eAdjacentToLeadingZeros) {
-                return Number(trimmedStr); // Number() accepts leading zeros; stripping can leave a mantissa-less ".e0"
-            } else return str;
-        } else {
-            // No leading zeros — always valid e-notation, parse it
-            return Number(trimmedStr);
-        }
-    } else {
-        return str;
-    }
-}
-
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
 /**
+ * Expression - Parses and stores a tag pattern expression
  * 
- * @param {string} numStr without leading zeros
- * @returns 
+ * Patterns are parsed once and stored in an optimized structure for fast matching.
+ * 
+ * @example
+ * const expr = new Expression("root.users.user");
+ * const expr2 = new Expression("..user[id]:first");
+ * const expr3 = new Expression("root/users/user", { separator: '/' });
  */
-function trimZeros(numStr) {
-    if (numStr && numStr.indexOf(".") !== -1) {//float
-        //remove ending zeros without the O(n^2) backtracking that /0+$/ hits
-        //when the string doesn't end in 0 but has a long internal zero-run
-        let end = numStr.length;
-        while (end > 0 && numStr.charCodeAt(end - 1) === 48 /* '0' */) end--;
-        numStr = numStr.slice(0, end);
-        if (numStr === ".") numStr = "0";
-        else if (numStr[0] === ".") numStr = "0" + numStr;
-        else if (numStr[numStr.length - 1] === ".") numStr = numStr.substring(0, numStr.length - 1);
-        return numStr;
-    }
-    return numStr;
-}
+class Expression {
+  /**
+   * Create a new Expression
+   * @param {string} pattern - Pattern string (e.g., "root.users.user", "..user[id]")
+   * @param {Object} options - Configuration options
+   * @param {string} options.separator - Path separator (default: '.')
+   */
+  constructor(pattern, options = {}, data) {
+    this.pattern = pattern;
+    this.separator = options.separator || '.';
+    this.segments = this._parse(pattern);
+    this.data = data;
+    // Cache expensive checks for performance (O(1) instead of O(n))
+    this._hasDeepWildcard = this.segments.some(seg => seg.type === 'deep-wildcard');
+    this._hasAttributeCondition = this.segments.some(seg => seg.attrName !== undefined);
+    this._hasPositionSelector = this.segments.some(seg => seg.position !== undefined);
+  }
 
-function parse_int(numStr, base) {
-    const str = numStr.trim();
-    if (base === 2 || base === 8) numStr = str.substring(2);
+  /**
+   * Parse pattern string into segments
+   * @private
+   * @param {string} pattern - Pattern to parse
+   * @returns {Array} Array of segment objects
+   */
+  _parse(pattern) {
+    const segments = [];
 
-    if (parseInt) return parseInt(numStr, base);
-    else if (Number.parseInt) return Number.parseInt(numStr, base);
-    else if (window && window.parseInt) return window.parseInt(numStr, base);
-    else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
-}
+    // Split by separator but handle ".." specially
+    let i = 0;
+    let currentPart = '';
 
-/**
- * Handle infinite values based on user option
- * @param {string} str - original input string
- * @param {number} num - parsed number (Infinity or -Infinity)
- * @param {object} options - user options
- * @returns {string|number|null} based on infinity option
- */
-function handleInfinity(str, num, options) {
-    const isPositive = num === Infinity;
-
-    switch (options.infinity.toLowerCase()) {
-        case "null":
-            return null;
-        case "infinity":
-            return num; // Return Infinity or -Infinity
-        case "string":
-            return isPositive ? "Infinity" : "-Infinity";
-        case "original":
-        default:
-            return str; // Return original string like "1e1000"
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/ignoreAttributes.js
-function getIgnoreAttributesFn(ignoreAttributes) {
-    if (typeof ignoreAttributes === 'function') {
-        return ignoreAttributes
-    }
-    if (Array.isArray(ignoreAttributes)) {
-        return (attrName) => {
-            for (const pattern of ignoreAttributes) {
-                if (typeof pattern === 'string' && attrName === pattern) {
-                    return true
-                }
-                if (pattern instanceof RegExp && pattern.test(attrName)) {
-                    return true
-                }
-            }
+    while (i < pattern.length) {
+      if (pattern[i] === this.separator) {
+        // Check if next char is also separator (deep wildcard)
+        if (i + 1 < pattern.length && pattern[i + 1] === this.separator) {
+          // Flush current part if any
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+            currentPart = '';
+          }
+          // Add deep wildcard
+          segments.push({ type: 'deep-wildcard' });
+          i += 2; // Skip both separators
+        } else {
+          // Regular separator
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+          }
+          currentPart = '';
+          i++;
         }
+      } else {
+        currentPart += pattern[i];
+        i++;
+      }
     }
-    return () => false
+
+    // Flush remaining part
+    if (currentPart.trim()) {
+      segments.push(this._parseSegment(currentPart.trim()));
+    }
+
+    return segments;
+  }
+
+  /**
+   * Parse a single segment
+   * @private
+   * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
+   * @returns {Object} Segment object
+   */
+  _parseSegment(part) {
+    const segment = { type: 'tag' };
+
+    // NEW NAMESPACE SYNTAX (v2.0):
+    // ============================
+    // Namespace uses DOUBLE colon (::)
+    // Position uses SINGLE colon (:)
+    // 
+    // Examples:
+    //   "user"              → tag
+    //   "user:first"        → tag + position
+    //   "user[id]"          → tag + attribute
+    //   "user[id]:first"    → tag + attribute + position
+    //   "ns::user"          → namespace + tag
+    //   "ns::user:first"    → namespace + tag + position
+    //   "ns::user[id]"      → namespace + tag + attribute
+    //   "ns::user[id]:first" → namespace + tag + attribute + position
+    //   "ns::first"         → namespace + tag named "first" (NO ambiguity!)
+    //
+    // This eliminates all ambiguity:
+    //   :: = namespace separator
+    //   :  = position selector
+    //   [] = attributes
+
+    // Step 1: Extract brackets [attr] or [attr=value]
+    let bracketContent = null;
+    let withoutBrackets = part;
+
+    const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+    if (bracketMatch) {
+      withoutBrackets = bracketMatch[1] + bracketMatch[3];
+      if (bracketMatch[2]) {
+        const content = bracketMatch[2].slice(1, -1);
+        if (content) {
+          bracketContent = content;
+        }
+      }
+    }
+
+    // Step 2: Check for namespace (double colon ::)
+    let namespace = undefined;
+    let tagAndPosition = withoutBrackets;
+
+    if (withoutBrackets.includes('::')) {
+      const nsIndex = withoutBrackets.indexOf('::');
+      namespace = withoutBrackets.substring(0, nsIndex).trim();
+      tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim(); // Skip ::
+
+      if (!namespace) {
+        throw new Error(`Invalid namespace in pattern: ${part}`);
+      }
+    }
+
+    // Step 3: Parse tag and position (single colon :)
+    let tag = undefined;
+    let positionMatch = null;
+
+    if (tagAndPosition.includes(':')) {
+      const colonIndex = tagAndPosition.lastIndexOf(':'); // Use last colon for position
+      const tagPart = tagAndPosition.substring(0, colonIndex).trim();
+      const posPart = tagAndPosition.substring(colonIndex + 1).trim();
+
+      // Verify position is a valid keyword
+      const isPositionKeyword = ['first', 'last', 'odd', 'even'].includes(posPart) ||
+        /^nth\(\d+\)$/.test(posPart);
+
+      if (isPositionKeyword) {
+        tag = tagPart;
+        positionMatch = posPart;
+      } else {
+        // Not a valid position keyword, treat whole thing as tag
+        tag = tagAndPosition;
+      }
+    } else {
+      tag = tagAndPosition;
+    }
+
+    if (!tag) {
+      throw new Error(`Invalid segment pattern: ${part}`);
+    }
+
+    segment.tag = tag;
+    if (namespace) {
+      segment.namespace = namespace;
+    }
+
+    // Step 4: Parse attributes
+    if (bracketContent) {
+      if (bracketContent.includes('=')) {
+        const eqIndex = bracketContent.indexOf('=');
+        segment.attrName = bracketContent.substring(0, eqIndex).trim();
+        segment.attrValue = bracketContent.substring(eqIndex + 1).trim();
+      } else {
+        segment.attrName = bracketContent.trim();
+      }
+    }
+
+    // Step 5: Parse position selector
+    if (positionMatch) {
+      const nthMatch = positionMatch.match(/^nth\((\d+)\)$/);
+      if (nthMatch) {
+        segment.position = 'nth';
+        segment.positionValue = parseInt(nthMatch[1], 10);
+      } else {
+        segment.position = positionMatch;
+      }
+    }
+
+    return segment;
+  }
+
+  /**
+   * Get the number of segments
+   * @returns {number}
+   */
+  get length() {
+    return this.segments.length;
+  }
+
+  /**
+   * Check if expression contains deep wildcard
+   * @returns {boolean}
+   */
+  hasDeepWildcard() {
+    return this._hasDeepWildcard;
+  }
+
+  /**
+   * Check if expression has attribute conditions
+   * @returns {boolean}
+   */
+  hasAttributeCondition() {
+    return this._hasAttributeCondition;
+  }
+
+  /**
+   * Check if expression has position selectors
+   * @returns {boolean}
+   */
+  hasPositionSelector() {
+    return this._hasPositionSelector;
+  }
+
+  /**
+   * Get string representation
+   * @returns {string}
+   */
+  toString() {
+    return this.pattern;
+  }
 }
 ;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Matcher.js
 
@@ -32540,5738 +33660,6 @@ class Matcher {
   }
 }
 
-;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
-/**
- * Expression - Parses and stores a tag pattern expression
- * 
- * Patterns are parsed once and stored in an optimized structure for fast matching.
- * 
- * @example
- * const expr = new Expression("root.users.user");
- * const expr2 = new Expression("..user[id]:first");
- * const expr3 = new Expression("root/users/user", { separator: '/' });
- */
-class Expression {
-  /**
-   * Create a new Expression
-   * @param {string} pattern - Pattern string (e.g., "root.users.user", "..user[id]")
-   * @param {Object} options - Configuration options
-   * @param {string} options.separator - Path separator (default: '.')
-   */
-  constructor(pattern, options = {}, data) {
-    this.pattern = pattern;
-    this.separator = options.separator || '.';
-    this.segments = this._parse(pattern);
-    this.data = data;
-    // Cache expensive checks for performance (O(1) instead of O(n))
-    this._hasDeepWildcard = this.segments.some(seg => seg.type === 'deep-wildcard');
-    this._hasAttributeCondition = this.segments.some(seg => seg.attrName !== undefined);
-    this._hasPositionSelector = this.segments.some(seg => seg.position !== undefined);
-  }
-
-  /**
-   * Parse pattern string into segments
-   * @private
-   * @param {string} pattern - Pattern to parse
-   * @returns {Array} Array of segment objects
-   */
-  _parse(pattern) {
-    const segments = [];
-
-    // Split by separator but handle ".." specially
-    let i = 0;
-    let currentPart = '';
-
-    while (i < pattern.length) {
-      if (pattern[i] === this.separator) {
-        // Check if next char is also separator (deep wildcard)
-        if (i + 1 < pattern.length && pattern[i + 1] === this.separator) {
-          // Flush current part if any
-          if (currentPart.trim()) {
-            segments.push(this._parseSegment(currentPart.trim()));
-            currentPart = '';
-          }
-          // Add deep wildcard
-          segments.push({ type: 'deep-wildcard' });
-          i += 2; // Skip both separators
-        } else {
-          // Regular separator
-          if (currentPart.trim()) {
-            segments.push(this._parseSegment(currentPart.trim()));
-          }
-          currentPart = '';
-          i++;
-        }
-      } else {
-        currentPart += pattern[i];
-        i++;
-      }
-    }
-
-    // Flush remaining part
-    if (currentPart.trim()) {
-      segments.push(this._parseSegment(currentPart.trim()));
-    }
-
-    return segments;
-  }
-
-  /**
-   * Parse a single segment
-   * @private
-   * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
-   * @returns {Object} Segment object
-   */
-  _parseSegment(part) {
-    const segment = { type: 'tag' };
-
-    // NEW NAMESPACE SYNTAX (v2.0):
-    // ============================
-    // Namespace uses DOUBLE colon (::)
-    // Position uses SINGLE colon (:)
-    // 
-    // Examples:
-    //   "user"              → tag
-    //   "user:first"        → tag + position
-    //   "user[id]"          → tag + attribute
-    //   "user[id]:first"    → tag + attribute + position
-    //   "ns::user"          → namespace + tag
-    //   "ns::user:first"    → namespace + tag + position
-    //   "ns::user[id]"      → namespace + tag + attribute
-    //   "ns::user[id]:first" → namespace + tag + attribute + position
-    //   "ns::first"         → namespace + tag named "first" (NO ambiguity!)
-    //
-    // This eliminates all ambiguity:
-    //   :: = namespace separator
-    //   :  = position selector
-    //   [] = attributes
-
-    // Step 1: Extract brackets [attr] or [attr=value]
-    let bracketContent = null;
-    let withoutBrackets = part;
-
-    const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
-    if (bracketMatch) {
-      withoutBrackets = bracketMatch[1] + bracketMatch[3];
-      if (bracketMatch[2]) {
-        const content = bracketMatch[2].slice(1, -1);
-        if (content) {
-          bracketContent = content;
-        }
-      }
-    }
-
-    // Step 2: Check for namespace (double colon ::)
-    let namespace = undefined;
-    let tagAndPosition = withoutBrackets;
-
-    if (withoutBrackets.includes('::')) {
-      const nsIndex = withoutBrackets.indexOf('::');
-      namespace = withoutBrackets.substring(0, nsIndex).trim();
-      tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim(); // Skip ::
-
-      if (!namespace) {
-        throw new Error(`Invalid namespace in pattern: ${part}`);
-      }
-    }
-
-    // Step 3: Parse tag and position (single colon :)
-    let tag = undefined;
-    let positionMatch = null;
-
-    if (tagAndPosition.includes(':')) {
-      const colonIndex = tagAndPosition.lastIndexOf(':'); // Use last colon for position
-      const tagPart = tagAndPosition.substring(0, colonIndex).trim();
-      const posPart = tagAndPosition.substring(colonIndex + 1).trim();
-
-      // Verify position is a valid keyword
-      const isPositionKeyword = ['first', 'last', 'odd', 'even'].includes(posPart) ||
-        /^nth\(\d+\)$/.test(posPart);
-
-      if (isPositionKeyword) {
-        tag = tagPart;
-        positionMatch = posPart;
-      } else {
-        // Not a valid position keyword, treat whole thing as tag
-        tag = tagAndPosition;
-      }
-    } else {
-      tag = tagAndPosition;
-    }
-
-    if (!tag) {
-      throw new Error(`Invalid segment pattern: ${part}`);
-    }
-
-    segment.tag = tag;
-    if (namespace) {
-      segment.namespace = namespace;
-    }
-
-    // Step 4: Parse attributes
-    if (bracketContent) {
-      if (bracketContent.includes('=')) {
-        const eqIndex = bracketContent.indexOf('=');
-        segment.attrName = bracketContent.substring(0, eqIndex).trim();
-        segment.attrValue = bracketContent.substring(eqIndex + 1).trim();
-      } else {
-        segment.attrName = bracketContent.trim();
-      }
-    }
-
-    // Step 5: Parse position selector
-    if (positionMatch) {
-      const nthMatch = positionMatch.match(/^nth\((\d+)\)$/);
-      if (nthMatch) {
-        segment.position = 'nth';
-        segment.positionValue = parseInt(nthMatch[1], 10);
-      } else {
-        segment.position = positionMatch;
-      }
-    }
-
-    return segment;
-  }
-
-  /**
-   * Get the number of segments
-   * @returns {number}
-   */
-  get length() {
-    return this.segments.length;
-  }
-
-  /**
-   * Check if expression contains deep wildcard
-   * @returns {boolean}
-   */
-  hasDeepWildcard() {
-    return this._hasDeepWildcard;
-  }
-
-  /**
-   * Check if expression has attribute conditions
-   * @returns {boolean}
-   */
-  hasAttributeCondition() {
-    return this._hasAttributeCondition;
-  }
-
-  /**
-   * Check if expression has position selectors
-   * @returns {boolean}
-   */
-  hasPositionSelector() {
-    return this._hasPositionSelector;
-  }
-
-  /**
-   * Get string representation
-   * @returns {string}
-   */
-  toString() {
-    return this.pattern;
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/ExpressionSet.js
-/**
- * ExpressionSet - An indexed collection of Expressions for efficient bulk matching
- *
- * Instead of iterating all expressions on every tag, ExpressionSet pre-indexes
- * them at insertion time by depth and terminal tag name. At match time, only
- * the relevant bucket is evaluated — typically reducing checks from O(E) to O(1)
- * lookup plus O(small bucket) matches.
- *
- * Three buckets are maintained:
- *  - `_byDepthAndTag`  — exact depth + exact tag name  (tightest, used first)
- *  - `_wildcardByDepth` — exact depth + wildcard tag `*` (depth-matched only)
- *  - `_deepWildcards`  — expressions containing `..`  (cannot be depth-indexed)
- *
- * @example
- * import { Expression, ExpressionSet } from 'fast-xml-tagger';
- *
- * // Build once at config time
- * const stopNodes = new ExpressionSet();
- * stopNodes.add(new Expression('root.users.user'));
- * stopNodes.add(new Expression('root.config.setting'));
- * stopNodes.add(new Expression('..script'));
- *
- * // Query on every tag — hot path
- * if (stopNodes.matchesAny(matcher)) { ... }
- */
-class ExpressionSet {
-  constructor() {
-    /** @type {Map<string, import('./Expression.js').default[]>} depth:tag → expressions */
-    this._byDepthAndTag = new Map();
-
-    /** @type {Map<number, import('./Expression.js').default[]>} depth → wildcard-tag expressions */
-    this._wildcardByDepth = new Map();
-
-    /** @type {import('./Expression.js').default[]} expressions containing deep wildcard (..) */
-    this._deepWildcards = [];
-
-    /** @type {Map<string, import('./Expression.js').default[]>} terminalTag → deep wildcard expressions */
-    this._deepByTerminalTag = new Map();
-
-    /** @type {Set<string>} pattern strings already added — used for deduplication */
-    this._patterns = new Set();
-
-    /** @type {boolean} whether the set is sealed against further additions */
-    this._sealed = false;
-  }
-
-  /**
-   * Add an Expression to the set.
-   * Duplicate patterns (same pattern string) are silently ignored.
-   *
-   * @param {import('./Expression.js').default} expression - A pre-constructed Expression instance
-   * @returns {this} for chaining
-   * @throws {TypeError} if called after seal()
-   *
-   * @example
-   * set.add(new Expression('root.users.user'));
-   * set.add(new Expression('..script'));
-   */
-  add(expression) {
-    if (this._sealed) {
-      throw new TypeError(
-        'ExpressionSet is sealed. Create a new ExpressionSet to add more expressions.'
-      );
-    }
-
-    // Deduplicate by pattern string
-    if (this._patterns.has(expression.pattern)) return this;
-    this._patterns.add(expression.pattern);
-
-    if (expression.hasDeepWildcard()) {
-      const lastSeg = expression.segments[expression.segments.length - 1];
-      if (lastSeg && lastSeg.type !== 'deep-wildcard' && lastSeg.tag !== '*') {
-        const tag = lastSeg.tag;
-        if (!this._deepByTerminalTag.has(tag)) this._deepByTerminalTag.set(tag, []);
-        this._deepByTerminalTag.get(tag).push(expression);
-      } else {
-        this._deepWildcards.push(expression);
-      }
-      return this;
-    }
-
-    const depth = expression.length;
-    const lastSeg = expression.segments[expression.segments.length - 1];
-    const tag = lastSeg?.tag;
-
-    if (!tag || tag === '*') {
-      // Can index by depth but not by tag
-      if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
-      this._wildcardByDepth.get(depth).push(expression);
-    } else {
-      // Tightest bucket: depth + tag
-      const key = `${depth}:${tag}`;
-      if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
-      this._byDepthAndTag.get(key).push(expression);
-    }
-
-    return this;
-  }
-
-  /**
-   * Add multiple expressions at once.
-   *
-   * @param {import('./Expression.js').default[]} expressions - Array of Expression instances
-   * @returns {this} for chaining
-   *
-   * @example
-   * set.addAll([
-   *   new Expression('root.users.user'),
-   *   new Expression('root.config.setting'),
-   * ]);
-   */
-  addAll(expressions) {
-    for (const expr of expressions) this.add(expr);
-    return this;
-  }
-
-  /**
-   * Check whether a pattern string is already present in the set.
-   *
-   * @param {import('./Expression.js').default} expression
-   * @returns {boolean}
-   */
-  has(expression) {
-    return this._patterns.has(expression.pattern);
-  }
-
-  /**
-   * Number of expressions in the set.
-   * @type {number}
-   */
-  get size() {
-    return this._patterns.size;
-  }
-
-  /**
-   * Seal the set against further modifications.
-   * Useful to prevent accidental mutations after config is built.
-   * Calling add() or addAll() on a sealed set throws a TypeError.
-   *
-   * @returns {this}
-   */
-  seal() {
-    this._sealed = true;
-    return this;
-  }
-
-  /**
-   * Whether the set has been sealed.
-   * @type {boolean}
-   */
-  get isSealed() {
-    return this._sealed;
-  }
-
-  /**
-   * Test whether the matcher's current path matches any expression in the set.
-   *
-   * Evaluation order (cheapest → most expensive):
-   *  1. Exact depth + tag bucket  — O(1) lookup, typically 0–2 expressions
-   *  2. Depth-only wildcard bucket — O(1) lookup, rare
-   *  3. Deep-wildcard list         — always checked, but usually small
-   *
-   * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
-   * @returns {boolean} true if any expression matches the current path
-   *
-   * @example
-   * if (stopNodes.matchesAny(matcher)) {
-   *   // handle stop node
-   * }
-   */
-  matchesAny(matcher) {
-    return this.findMatch(matcher) !== null;
-  }
-  /**
- * Find and return the first Expression that matches the matcher's current path.
- *
- * Uses the same evaluation order as matchesAny (cheapest → most expensive):
- *  1. Exact depth + tag bucket
- *  2. Depth-only wildcard bucket
- *  3. Deep-wildcard list
- *
- * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
- * @returns {import('./Expression.js').default | null} the first matching Expression, or null
- *
- * @example
- * const expr = stopNodes.findMatch(matcher);
- * if (expr) {
- *   // access expr.config, expr.pattern, etc.
- * }
- */
-  findMatch(matcher) {
-    const depth = matcher.getDepth();
-    const tag = matcher.getCurrentTag();
-
-    // 1. Tightest bucket — most expressions live here
-    const exactKey = `${depth}:${tag}`;
-    const exactBucket = this._byDepthAndTag.get(exactKey);
-    if (exactBucket) {
-      for (let i = 0; i < exactBucket.length; i++) {
-        if (matcher.matches(exactBucket[i])) return exactBucket[i];
-      }
-    }
-
-    // 2. Depth-matched wildcard-tag expressions
-    const wildcardBucket = this._wildcardByDepth.get(depth);
-    if (wildcardBucket) {
-      for (let i = 0; i < wildcardBucket.length; i++) {
-        if (matcher.matches(wildcardBucket[i])) return wildcardBucket[i];
-      }
-    }
-
-    // 3. Deep wildcards — indexed by terminal tag, then unindexed fallback
-    const deepBucket = this._deepByTerminalTag.get(tag);
-    if (deepBucket) {
-      for (let i = 0; i < deepBucket.length; i++) {
-        if (matcher.matches(deepBucket[i])) return deepBucket[i];
-      }
-    }
-    for (let i = 0; i < this._deepWildcards.length; i++) {
-      if (matcher.matches(this._deepWildcards[i])) return this._deepWildcards[i];
-    }
-
-    return null;
-  }
-}
-
-;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/entities.js
-// ---------------------------------------------------------------------------
-// Complete HTML5 named entity reference
-// Organized by logical categories for easy maintenance and selective importing
-// ---------------------------------------------------------------------------
-
-/**
- * Basic Latin & Special Characters
- * @type {Record<string, string>}
- */
-const BASIC_LATIN = {
-  amp: '&',
-  AMP: '&',
-  lt: '<',
-  LT: '<',
-  gt: '>',
-  GT: '>',
-  quot: '"',
-  QUOT: '"',
-  apos: "'",
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  lsquor: '‚',
-  rsquor: '’',
-  ldquor: '„',
-  bdquo: '„',
-  comma: ',',
-  period: '.',
-  colon: ':',
-  semi: ';',
-  excl: '!',
-  quest: '?',
-  num: '#',
-  dollar: '$',
-  percent: '%',
-  ast: '*',
-  commat: '@',
-  lowbar: '_',
-  verbar: '|',
-  vert: '|',
-  sol: '/',
-  bsol: '\\',
-  lbrace: '{',
-  rbrace: '}',
-  lbrack: '[',
-  rbrack: ']',
-  lpar: '(',
-  rpar: ')',
-  nbsp: '\u00a0',
-  iexcl: '¡',
-  cent: '¢',
-  pound: '£',
-  curren: '¤',
-  yen: '¥',
-  brvbar: '¦',
-  sect: '§',
-  uml: '¨',
-  copy: '©',
-  COPY: '©',
-  ordf: 'ª',
-  laquo: '«',
-  not: '¬',
-  shy: '\u00ad',
-  reg: '®',
-  REG: '®',
-  macr: '¯',
-  deg: '°',
-  plusmn: '±',
-  sup2: '²',
-  sup3: '³',
-  acute: '´',
-  micro: 'µ',
-  para: '¶',
-  middot: '·',
-  cedil: '¸',
-  sup1: '¹',
-  ordm: 'º',
-  raquo: '»',
-  frac14: '¼',
-  frac12: '½',
-  half: '½',
-  frac34: '¾',
-  iquest: '¿',
-  times: '×',
-  div: '÷',
-  divide: '÷',
-};
-
-/**
- * Latin Extended & Accented Letters (A-Z)
- * @type {Record<string, string>}
- */
-const LATIN_ACCENTS = {
-  Agrave: 'À',
-  agrave: 'à',
-  Aacute: 'Á',
-  aacute: 'á',
-  Acirc: 'Â',
-  acirc: 'â',
-  Atilde: 'Ã',
-  atilde: 'ã',
-  Auml: 'Ä',
-  auml: 'ä',
-  Aring: 'Å',
-  aring: 'å',
-  AElig: 'Æ',
-  aelig: 'æ',
-  Ccedil: 'Ç',
-  ccedil: 'ç',
-  Egrave: 'È',
-  egrave: 'è',
-  Eacute: 'É',
-  eacute: 'é',
-  Ecirc: 'Ê',
-  ecirc: 'ê',
-  Euml: 'Ë',
-  euml: 'ë',
-  Igrave: 'Ì',
-  igrave: 'ì',
-  Iacute: 'Í',
-  iacute: 'í',
-  Icirc: 'Î',
-  icirc: 'î',
-  Iuml: 'Ï',
-  iuml: 'ï',
-  ETH: 'Ð',
-  eth: 'ð',
-  Ntilde: 'Ñ',
-  ntilde: 'ñ',
-  Ograve: 'Ò',
-  ograve: 'ò',
-  Oacute: 'Ó',
-  oacute: 'ó',
-  Ocirc: 'Ô',
-  ocirc: 'ô',
-  Otilde: 'Õ',
-  otilde: 'õ',
-  Ouml: 'Ö',
-  ouml: 'ö',
-  Oslash: 'Ø',
-  oslash: 'ø',
-  Ugrave: 'Ù',
-  ugrave: 'ù',
-  Uacute: 'Ú',
-  uacute: 'ú',
-  Ucirc: 'Û',
-  ucirc: 'û',
-  Uuml: 'Ü',
-  uuml: 'ü',
-  Yacute: 'Ý',
-  yacute: 'ý',
-  THORN: 'Þ',
-  thorn: 'þ',
-  szlig: 'ß',
-  yuml: 'ÿ',
-  Yuml: 'Ÿ',
-};
-
-/**
- * Latin Extended (Letters with diacritics)
- * @type {Record<string, string>}
- */
-const LATIN_EXTENDED = {
-  Amacr: 'Ā',
-  amacr: 'ā',
-  Abreve: 'Ă',
-  abreve: 'ă',
-  Aogon: 'Ą',
-  aogon: 'ą',
-  Cacute: 'Ć',
-  cacute: 'ć',
-  Ccirc: 'Ĉ',
-  ccirc: 'ĉ',
-  Cdot: 'Ċ',
-  cdot: 'ċ',
-  Ccaron: 'Č',
-  ccaron: 'č',
-  Dcaron: 'Ď',
-  dcaron: 'ď',
-  Dstrok: 'Đ',
-  dstrok: 'đ',
-  Emacr: 'Ē',
-  emacr: 'ē',
-  Ecaron: 'Ě',
-  ecaron: 'ě',
-  Edot: 'Ė',
-  edot: 'ė',
-  Eogon: 'Ę',
-  eogon: 'ę',
-  Gcirc: 'Ĝ',
-  gcirc: 'ĝ',
-  Gbreve: 'Ğ',
-  gbreve: 'ğ',
-  Gdot: 'Ġ',
-  gdot: 'ġ',
-  Gcedil: 'Ģ',
-  Hcirc: 'Ĥ',
-  hcirc: 'ĥ',
-  Hstrok: 'Ħ',
-  hstrok: 'ħ',
-  Itilde: 'Ĩ',
-  itilde: 'ĩ',
-  Imacr: 'Ī',
-  imacr: 'ī',
-  Iogon: 'Į',
-  iogon: 'į',
-  Idot: 'İ',
-  IJlig: 'Ĳ',
-  ijlig: 'ĳ',
-  Jcirc: 'Ĵ',
-  jcirc: 'ĵ',
-  Kcedil: 'Ķ',
-  kcedil: 'ķ',
-  kgreen: 'ĸ',
-  Lacute: 'Ĺ',
-  lacute: 'ĺ',
-  Lcedil: 'Ļ',
-  lcedil: 'ļ',
-  Lcaron: 'Ľ',
-  lcaron: 'ľ',
-  Lmidot: 'Ŀ',
-  lmidot: 'ŀ',
-  Lstrok: 'Ł',
-  lstrok: 'ł',
-  Nacute: 'Ń',
-  nacute: 'ń',
-  Ncaron: 'Ň',
-  ncaron: 'ň',
-  Ncedil: 'Ņ',
-  ncedil: 'ņ',
-  ENG: 'Ŋ',
-  eng: 'ŋ',
-  Omacr: 'Ō',
-  omacr: 'ō',
-  Odblac: 'Ő',
-  odblac: 'ő',
-  OElig: 'Œ',
-  oelig: 'œ',
-  Racute: 'Ŕ',
-  racute: 'ŕ',
-  Rcaron: 'Ř',
-  rcaron: 'ř',
-  Rcedil: 'Ŗ',
-  rcedil: 'ŗ',
-  Sacute: 'Ś',
-  sacute: 'ś',
-  Scirc: 'Ŝ',
-  scirc: 'ŝ',
-  Scedil: 'Ş',
-  scedil: 'ş',
-  Scaron: 'Š',
-  scaron: 'š',
-  Tcedil: 'Ţ',
-  tcedil: 'ţ',
-  Tcaron: 'Ť',
-  tcaron: 'ť',
-  Tstrok: 'Ŧ',
-  tstrok: 'ŧ',
-  Utilde: 'Ũ',
-  utilde: 'ũ',
-  Umacr: 'Ū',
-  umacr: 'ū',
-  Ubreve: 'Ŭ',
-  ubreve: 'ŭ',
-  Uring: 'Ů',
-  uring: 'ů',
-  Udblac: 'Ű',
-  udblac: 'ű',
-  Uogon: 'Ų',
-  uogon: 'ų',
-  Wcirc: 'Ŵ',
-  wcirc: 'ŵ',
-  Ycirc: 'Ŷ',
-  ycirc: 'ŷ',
-  Zacute: 'Ź',
-  zacute: 'ź',
-  Zdot: 'Ż',
-  zdot: 'ż',
-  Zcaron: 'Ž',
-  zcaron: 'ž',
-};
-
-/**
- * Greek Letters
- * @type {Record<string, string>}
- */
-const GREEK = {
-  Alpha: 'Α',
-  alpha: 'α',
-  Beta: 'Β',
-  beta: 'β',
-  Gamma: 'Γ',
-  gamma: 'γ',
-  Delta: 'Δ',
-  delta: 'δ',
-  Epsilon: 'Ε',
-  epsilon: 'ε',
-  epsiv: 'ϵ',
-  varepsilon: 'ϵ',
-  Zeta: 'Ζ',
-  zeta: 'ζ',
-  Eta: 'Η',
-  eta: 'η',
-  Theta: 'Θ',
-  theta: 'θ',
-  thetasym: 'ϑ',
-  vartheta: 'ϑ',
-  Iota: 'Ι',
-  iota: 'ι',
-  Kappa: 'Κ',
-  kappa: 'κ',
-  kappav: 'ϰ',
-  varkappa: 'ϰ',
-  Lambda: 'Λ',
-  lambda: 'λ',
-  Mu: 'Μ',
-  mu: 'μ',
-  Nu: 'Ν',
-  nu: 'ν',
-  Xi: 'Ξ',
-  xi: 'ξ',
-  Omicron: 'Ο',
-  omicron: 'ο',
-  Pi: 'Π',
-  pi: 'π',
-  piv: 'ϖ',
-  varpi: 'ϖ',
-  Rho: 'Ρ',
-  rho: 'ρ',
-  rhov: 'ϱ',
-  varrho: 'ϱ',
-  Sigma: 'Σ',
-  sigma: 'σ',
-  sigmaf: 'ς',
-  sigmav: 'ς',
-  varsigma: 'ς',
-  Tau: 'Τ',
-  tau: 'τ',
-  Upsilon: 'Υ',
-  upsilon: 'υ',
-  upsi: 'υ',
-  Upsi: 'ϒ',
-  upsih: 'ϒ',
-  Phi: 'Φ',
-  phi: 'φ',
-  phiv: 'ϕ',
-  varphi: 'ϕ',
-  Chi: 'Χ',
-  chi: 'χ',
-  Psi: 'Ψ',
-  psi: 'ψ',
-  Omega: 'Ω',
-  omega: 'ω',
-  ohm: 'Ω',
-  Gammad: 'Ϝ',
-  gammad: 'ϝ',
-  digamma: 'ϝ',
-};
-
-/**
- * Cyrillic Letters
- * @type {Record<string, string>}
- */
-const CYRILLIC = {
-  Afr: '𝔄',
-  afr: '𝔞',
-  Acy: 'А',
-  acy: 'а',
-  Bcy: 'Б',
-  bcy: 'б',
-  Vcy: 'В',
-  vcy: 'в',
-  Gcy: 'Г',
-  gcy: 'г',
-  Dcy: 'Д',
-  dcy: 'д',
-  IEcy: 'Е',
-  iecy: 'е',
-  IOcy: 'Ё',
-  iocy: 'ё',
-  ZHcy: 'Ж',
-  zhcy: 'ж',
-  Zcy: 'З',
-  zcy: 'з',
-  Icy: 'И',
-  icy: 'и',
-  Jcy: 'Й',
-  jcy: 'й',
-  Kcy: 'К',
-  kcy: 'к',
-  Lcy: 'Л',
-  lcy: 'л',
-  Mcy: 'М',
-  mcy: 'м',
-  Ncy: 'Н',
-  ncy: 'н',
-  Ocy: 'О',
-  ocy: 'о',
-  Pcy: 'П',
-  pcy: 'п',
-  Rcy: 'Р',
-  rcy: 'р',
-  Scy: 'С',
-  scy: 'с',
-  Tcy: 'Т',
-  tcy: 'т',
-  Ucy: 'У',
-  ucy: 'у',
-  Fcy: 'Ф',
-  fcy: 'ф',
-  KHcy: 'Х',
-  khcy: 'х',
-  TScy: 'Ц',
-  tscy: 'ц',
-  CHcy: 'Ч',
-  chcy: 'ч',
-  SHcy: 'Ш',
-  shcy: 'ш',
-  SHCHcy: 'Щ',
-  shchcy: 'щ',
-  HARDcy: 'Ъ',
-  hardcy: 'ъ',
-  Ycy: 'Ы',
-  ycy: 'ы',
-  SOFTcy: 'Ь',
-  softcy: 'ь',
-  Ecy: 'Э',
-  ecy: 'э',
-  YUcy: 'Ю',
-  yucy: 'ю',
-  YAcy: 'Я',
-  yacy: 'я',
-  DJcy: 'Ђ',
-  djcy: 'ђ',
-  GJcy: 'Ѓ',
-  gjcy: 'ѓ',
-  Jukcy: 'Є',
-  jukcy: 'є',
-  DScy: 'Ѕ',
-  dscy: 'ѕ',
-  Iukcy: 'І',
-  iukcy: 'і',
-  YIcy: 'Ї',
-  yicy: 'ї',
-  Jsercy: 'Ј',
-  jsercy: 'ј',
-  LJcy: 'Љ',
-  ljcy: 'љ',
-  NJcy: 'Њ',
-  njcy: 'њ',
-  TSHcy: 'Ћ',
-  tshcy: 'ћ',
-  KJcy: 'Ќ',
-  kjcy: 'ќ',
-  Ubrcy: 'Ў',
-  ubrcy: 'ў',
-  DZcy: 'Џ',
-  dzcy: 'џ',
-};
-
-/**
- * Mathematical Operators & Relations
- * @type {Record<string, string>}
- */
-const MATH = {
-  plus: '+',
-  pm: '±',
-  times: '×',
-  div: '÷',
-  divide: '÷',
-  sdot: '⋅',
-  star: '☆',
-  starf: '★',
-  bigstar: '★',
-  lowast: '∗',
-  ast: '*',
-  midast: '*',
-  compfn: '∘',
-  smallcircle: '∘',
-  bullet: '•',
-  bull: '•',
-  nbsp: '\u00a0',
-  hellip: '…',
-  mldr: '…',
-  prime: '′',
-  Prime: '″',
-  tprime: '‴',
-  bprime: '‵',
-  backprime: '‵',
-  minus: '−',
-  minusd: '∸',
-  dotminus: '∸',
-  plusdo: '∔',
-  dotplus: '∔',
-  plusmn: '±',
-  minusplus: '∓',
-  mnplus: '∓',
-  mp: '∓',
-  setminus: '∖',
-  smallsetminus: '∖',
-  Backslash: '∖',
-  setmn: '∖',
-  ssetmn: '∖',
-  lowbar: '_',
-  verbar: '|',
-  vert: '|',
-  VerticalLine: '|',
-  colon: ':',
-  Colon: '∷',
-  Proportion: '∷',
-  ratio: '∶',
-  equals: '=',
-  ne: '≠',
-  nequiv: '≢',
-  equiv: '≡',
-  Congruent: '≡',
-  sim: '∼',
-  thicksim: '∼',
-  thksim: '∼',
-  sime: '≃',
-  simeq: '≃',
-  TildeEqual: '≃',
-  asymp: '≈',
-  approx: '≈',
-  thickapprox: '≈',
-  thkap: '≈',
-  TildeTilde: '≈',
-  ncong: '≇',
-  cong: '≅',
-  TildeFullEqual: '≅',
-  asympeq: '≍',
-  CupCap: '≍',
-  bump: '≎',
-  Bumpeq: '≎',
-  HumpDownHump: '≎',
-  bumpe: '≏',
-  bumpeq: '≏',
-  HumpEqual: '≏',
-  le: '≤',
-  LessEqual: '≤',
-  ge: '≥',
-  GreaterEqual: '≥',
-  lesseqgtr: '⋚',
-  lesseqqgtr: '⪋',
-  greater: '>',
-  less: '<',
-};
-
-/**
- * Mathematical Operators (Advanced)
- * @type {Record<string, string>}
- */
-const MATH_ADVANCED = {
-  alefsym: 'ℵ',
-  aleph: 'ℵ',
-  beth: 'ℶ',
-  gimel: 'ℷ',
-  daleth: 'ℸ',
-  forall: '∀',
-  ForAll: '∀',
-  part: '∂',
-  PartialD: '∂',
-  exist: '∃',
-  Exists: '∃',
-  nexist: '∄',
-  nexists: '∄',
-  empty: '∅',
-  emptyset: '∅',
-  emptyv: '∅',
-  varnothing: '∅',
-  nabla: '∇',
-  Del: '∇',
-  isin: '∈',
-  isinv: '∈',
-  in: '∈',
-  Element: '∈',
-  notin: '∉',
-  notinva: '∉',
-  ni: '∋',
-  niv: '∋',
-  SuchThat: '∋',
-  ReverseElement: '∋',
-  notni: '∌',
-  notniva: '∌',
-  prod: '∏',
-  Product: '∏',
-  coprod: '∐',
-  Coproduct: '∐',
-  sum: '∑',
-  Sum: '∑',
-  minus: '−',
-  mp: '∓',
-  plusdo: '∔',
-  dotplus: '∔',
-  setminus: '∖',
-  lowast: '∗',
-  radic: '√',
-  Sqrt: '√',
-  prop: '∝',
-  propto: '∝',
-  Proportional: '∝',
-  varpropto: '∝',
-  infin: '∞',
-  infintie: '⧝',
-  ang: '∠',
-  angle: '∠',
-  angmsd: '∡',
-  measuredangle: '∡',
-  angsph: '∢',
-  mid: '∣',
-  VerticalBar: '∣',
-  nmid: '∤',
-  nsmid: '∤',
-  npar: '∦',
-  parallel: '∥',
-  spar: '∥',
-  nparallel: '∦',
-  nspar: '∦',
-  and: '∧',
-  wedge: '∧',
-  or: '∨',
-  vee: '∨',
-  cap: '∩',
-  cup: '∪',
-  int: '∫',
-  Integral: '∫',
-  conint: '∮',
-  ContourIntegral: '∮',
-  Conint: '∯',
-  DoubleContourIntegral: '∯',
-  Cconint: '∰',
-  there4: '∴',
-  therefore: '∴',
-  Therefore: '∴',
-  becaus: '∵',
-  because: '∵',
-  Because: '∵',
-  ratio: '∶',
-  Proportion: '∷',
-  minusd: '∸',
-  dotminus: '∸',
-  mDDot: '∺',
-  homtht: '∻',
-  sim: '∼',
-  bsimg: '∽',
-  backsim: '∽',
-  ac: '∾',
-  mstpos: '∾',
-  acd: '∿',
-  VerticalTilde: '≀',
-  wr: '≀',
-  wreath: '≀',
-  nsime: '≄',
-  nsimeq: '≄',
-  ncong: '≇',
-  simne: '≆',
-  ncongdot: '⩭̸',
-  ngsim: '≵',
-  nsim: '≁',
-  napprox: '≉',
-  nap: '≉',
-  ngeq: '≱',
-  nge: '≱',
-  nleq: '≰',
-  nle: '≰',
-  ngtr: '≯',
-  ngt: '≯',
-  nless: '≮',
-  nlt: '≮',
-  nprec: '⊀',
-  npr: '⊀',
-  nsucc: '⊁',
-  nsc: '⊁',
-};
-
-/**
- * Arrows
- * @type {Record<string, string>}
- */
-const ARROWS = {
-  larr: '←',
-  leftarrow: '←',
-  LeftArrow: '←',
-  uarr: '↑',
-  uparrow: '↑',
-  UpArrow: '↑',
-  rarr: '→',
-  rightarrow: '→',
-  RightArrow: '→',
-  darr: '↓',
-  downarrow: '↓',
-  DownArrow: '↓',
-  harr: '↔',
-  leftrightarrow: '↔',
-  LeftRightArrow: '↔',
-  varr: '↕',
-  updownarrow: '↕',
-  UpDownArrow: '↕',
-  nwarr: '↖',
-  nwarrow: '↖',
-  UpperLeftArrow: '↖',
-  nearr: '↗',
-  nearrow: '↗',
-  UpperRightArrow: '↗',
-  searr: '↘',
-  searrow: '↘',
-  LowerRightArrow: '↘',
-  swarr: '↙',
-  swarrow: '↙',
-  LowerLeftArrow: '↙',
-  lArr: '⇐',
-  Leftarrow: '⇐',
-  uArr: '⇑',
-  Uparrow: '⇑',
-  rArr: '⇒',
-  Rightarrow: '⇒',
-  dArr: '⇓',
-  Downarrow: '⇓',
-  hArr: '⇔',
-  Leftrightarrow: '⇔',
-  iff: '⇔',
-  vArr: '⇕',
-  Updownarrow: '⇕',
-  lAarr: '⇚',
-  Lleftarrow: '⇚',
-  rAarr: '⇛',
-  Rrightarrow: '⇛',
-  lrarr: '⇆',
-  leftrightarrows: '⇆',
-  rlarr: '⇄',
-  rightleftarrows: '⇄',
-  lrhar: '⇋',
-  leftrightharpoons: '⇋',
-  ReverseEquilibrium: '⇋',
-  rlhar: '⇌',
-  rightleftharpoons: '⇌',
-  Equilibrium: '⇌',
-  udarr: '⇅',
-  UpArrowDownArrow: '⇅',
-  duarr: '⇵',
-  DownArrowUpArrow: '⇵',
-  llarr: '⇇',
-  leftleftarrows: '⇇',
-  rrarr: '⇉',
-  rightrightarrows: '⇉',
-  ddarr: '⇊',
-  downdownarrows: '⇊',
-  har: '↽',
-  lhard: '↽',
-  leftharpoondown: '↽',
-  lharu: '↼',
-  leftharpoonup: '↼',
-  rhard: '⇁',
-  rightharpoondown: '⇁',
-  rharu: '⇀',
-  rightharpoonup: '⇀',
-  lsh: '↰',
-  Lsh: '↰',
-  rsh: '↱',
-  Rsh: '↱',
-  ldsh: '↲',
-  rdsh: '↳',
-  hookleftarrow: '↩',
-  hookrightarrow: '↪',
-  mapstoleft: '↤',
-  mapstoup: '↥',
-  map: '↦',
-  mapsto: '↦',
-  mapstodown: '↧',
-  crarr: '↵',
-  nleftarrow: '↚',
-  nleftrightarrow: '↮',
-  nrightarrow: '↛',
-  nrarr: '↛',
-  larrtl: '↢',
-  rarrtl: '↣',
-  leftarrowtail: '↢',
-  rightarrowtail: '↣',
-  twoheadleftarrow: '↞',
-  twoheadrightarrow: '↠',
-  Larr: '↞',
-  Rarr: '↠',
-  larrhk: '↩',
-  rarrhk: '↪',
-  larrlp: '↫',
-  looparrowleft: '↫',
-  rarrlp: '↬',
-  looparrowright: '↬',
-  harrw: '↭',
-  leftrightsquigarrow: '↭',
-  nrarrw: '↝̸',
-  rarrw: '↝',
-  rightsquigarrow: '↝',
-  larrbfs: '⤟',
-  rarrbfs: '⤠',
-  nvHarr: '⤄',
-  nvlArr: '⤂',
-  nvrArr: '⤃',
-  larrfs: '⤝',
-  rarrfs: '⤞',
-  Map: '⤅',
-  larrsim: '⥳',
-  rarrsim: '⥴',
-  harrcir: '⥈',
-  Uarrocir: '⥉',
-  lurdshar: '⥊',
-  ldrdhar: '⥧',
-  ldrushar: '⥋',
-  rdldhar: '⥩',
-  lrhard: '⥭',
-  uharr: '↾',
-  uharl: '↿',
-  dharr: '⇂',
-  dharl: '⇃',
-  Uarr: '↟',
-  Darr: '↡',
-  zigrarr: '⇝',
-  nwArr: '⇖',
-  neArr: '⇗',
-  seArr: '⇘',
-  swArr: '⇙',
-  nharr: '↮',
-  nhArr: '⇎',
-  nlarr: '↚',
-  nlArr: '⇍',
-  nrArr: '⇏',
-  larrb: '⇤',
-  LeftArrowBar: '⇤',
-  rarrb: '⇥',
-  RightArrowBar: '⇥',
-};
-
-/**
- * Geometric Shapes
- * @type {Record<string, string>}
- */
-const SHAPES = {
-  square: '□',
-  Square: '□',
-  squ: '□',
-  squf: '▪',
-  squarf: '▪',
-  blacksquar: '▪',
-  blacksquare: '▪',
-  FilledVerySmallSquare: '▪',
-  blk34: '▓',
-  blk12: '▒',
-  blk14: '░',
-  block: '█',
-  srect: '▭',
-  rect: '▭',
-  sdot: '⋅',
-  sdotb: '⊡',
-  dotsquare: '⊡',
-  triangle: '▵',
-  tri: '▵',
-  trine: '▵',
-  utri: '▵',
-  triangledown: '▿',
-  dtri: '▿',
-  tridown: '▿',
-  triangleleft: '◃',
-  ltri: '◃',
-  triangleright: '▹',
-  rtri: '▹',
-  blacktriangle: '▴',
-  utrif: '▴',
-  blacktriangledown: '▾',
-  dtrif: '▾',
-  blacktriangleleft: '◂',
-  ltrif: '◂',
-  blacktriangleright: '▸',
-  rtrif: '▸',
-  loz: '◊',
-  lozenge: '◊',
-  blacklozenge: '⧫',
-  lozf: '⧫',
-  bigcirc: '◯',
-  xcirc: '◯',
-  circ: 'ˆ',
-  Circle: '○',
-  cir: '○',
-  o: '○',
-  bullet: '•',
-  bull: '•',
-  hellip: '…',
-  mldr: '…',
-  nldr: '‥',
-  boxh: '─',
-  HorizontalLine: '─',
-  boxv: '│',
-  boxdr: '┌',
-  boxdl: '┐',
-  boxur: '└',
-  boxul: '┘',
-  boxvr: '├',
-  boxvl: '┤',
-  boxhd: '┬',
-  boxhu: '┴',
-  boxvh: '┼',
-  boxH: '═',
-  boxV: '║',
-  boxdR: '╒',
-  boxDr: '╓',
-  boxDR: '╔',
-  boxDl: '╕',
-  boxdL: '╖',
-  boxDL: '╗',
-  boxuR: '╘',
-  boxUr: '╙',
-  boxUR: '╚',
-  boxUl: '╜',
-  boxuL: '╛',
-  boxUL: '╝',
-  boxvR: '╞',
-  boxVr: '╟',
-  boxVR: '╠',
-  boxVl: '╢',
-  boxvL: '╡',
-  boxVL: '╣',
-  boxHd: '╤',
-  boxhD: '╥',
-  boxHD: '╦',
-  boxHu: '╧',
-  boxhU: '╨',
-  boxHU: '╩',
-  boxvH: '╪',
-  boxVh: '╫',
-  boxVH: '╬',
-};
-
-/**
- * Punctuation & Diacritics
- * @type {Record<string, string>}
- */
-const PUNCTUATION = {
-  excl: '!',
-  iexcl: '¡',
-  brvbar: '¦',
-  sect: '§',
-  uml: '¨',
-  copy: '©',
-  ordf: 'ª',
-  laquo: '«',
-  not: '¬',
-  shy: '\u00ad',
-  reg: '®',
-  macr: '¯',
-  deg: '°',
-  plusmn: '±',
-  sup2: '²',
-  sup3: '³',
-  acute: '´',
-  micro: 'µ',
-  para: '¶',
-  middot: '·',
-  cedil: '¸',
-  sup1: '¹',
-  ordm: 'º',
-  raquo: '»',
-  frac14: '¼',
-  frac12: '½',
-  frac34: '¾',
-  iquest: '¿',
-  nbsp: '\u00a0',
-  comma: ',',
-  period: '.',
-  colon: ':',
-  semi: ';',
-  vert: '|',
-  Verbar: '‖',
-  verbar: '|',
-  dblac: '˝',
-  circ: 'ˆ',
-  caron: 'ˇ',
-  breve: '˘',
-  dot: '˙',
-  ring: '˚',
-  ogon: '˛',
-  tilde: '˜',
-  DiacriticalGrave: '`',
-  DiacriticalAcute: '´',
-  DiacriticalTilde: '˜',
-  DiacriticalDot: '˙',
-  DiacriticalDoubleAcute: '˝',
-  grave: '`',
-};
-
-/**
- * Currency Symbols
- * @type {Record<string, string>}
- */
-const CURRENCY = {
-  cent: '¢',
-  pound: '£',
-  curren: '¤',
-  yen: '¥',
-  euro: '€',
-  dollar: '$',
-  fnof: 'ƒ',
-  inr: '₹',
-  af: '؋',
-  birr: 'ብር',
-  peso: '₱',
-  rub: '₽',
-  won: '₩',
-  yuan: '¥',
-  cedil: '¸',
-};
-
-/**
- * Fractions
- * @type {Record<string, string>}
- */
-const FRACTIONS = {
-  frac12: '½',
-  half: '½',
-  frac13: '⅓',
-  frac14: '¼',
-  frac15: '⅕',
-  frac16: '⅙',
-  frac18: '⅛',
-  frac23: '⅔',
-  frac25: '⅖',
-  frac34: '¾',
-  frac35: '⅗',
-  frac38: '⅜',
-  frac45: '⅘',
-  frac56: '⅚',
-  frac58: '⅝',
-  frac78: '⅞',
-  frasl: '⁄',
-};
-
-/**
- * Miscellaneous Symbols
- * @type {Record<string, string>}
- */
-const MISC_SYMBOLS = {
-  trade: '™',
-  TRADE: '™',
-  telrec: '⌕',
-  target: '⌖',
-  ulcorn: '⌜',
-  ulcorner: '⌜',
-  urcorn: '⌝',
-  urcorner: '⌝',
-  dlcorn: '⌞',
-  llcorner: '⌞',
-  drcorn: '⌟',
-  lrcorner: '⌟',
-  intercal: '⊺',
-  intcal: '⊺',
-  oplus: '⊕',
-  CirclePlus: '⊕',
-  ominus: '⊖',
-  CircleMinus: '⊖',
-  otimes: '⊗',
-  CircleTimes: '⊗',
-  osol: '⊘',
-  odot: '⊙',
-  CircleDot: '⊙',
-  oast: '⊛',
-  circledast: '⊛',
-  odash: '⊝',
-  circleddash: '⊝',
-  ocirc: '⊚',
-  circledcirc: '⊚',
-  boxplus: '⊞',
-  plusb: '⊞',
-  boxminus: '⊟',
-  minusb: '⊟',
-  boxtimes: '⊠',
-  timesb: '⊠',
-  boxdot: '⊡',
-  sdotb: '⊡',
-  veebar: '⊻',
-  vee: '∨',
-  barvee: '⊽',
-  and: '∧',
-  wedge: '∧',
-  Cap: '⋒',
-  Cup: '⋓',
-  Fork: '⋔',
-  pitchfork: '⋔',
-  epar: '⋕',
-  ltlarr: '⥶',
-  nvap: '≍⃒',
-  nvsim: '∼⃒',
-  nvge: '≥⃒',
-  nvle: '≤⃒',
-  nvlt: '<⃒',
-  nvgt: '>⃒',
-  nvltrie: '⊴⃒',
-  nvrtrie: '⊵⃒',
-  Vdash: '⊩',
-  dashv: '⊣',
-  vDash: '⊨',
-  Vvdash: '⊪',
-  nvdash: '⊬',
-  nvDash: '⊭',
-  nVdash: '⊮',
-  nVDash: '⊯',
-};
-
-const XML = {
-  amp: "&",
-  apos: "'",
-  gt: ">",
-  lt: "<",
-  quot: "\""
-}
-const COMMON_HTML = {
-  nbsp: '\u00a0',
-  copy: '\u00a9',
-  reg: '\u00ae',
-  trade: '\u2122',
-  mdash: '\u2014',
-  ndash: '\u2013',
-  hellip: '\u2026',
-  laquo: '\u00ab',
-  raquo: '\u00bb',
-  lsquo: '\u2018',
-  rsquo: '\u2019',
-  ldquo: '\u201c',
-  rdquo: '\u201d',
-  bull: '\u2022',
-  para: '\u00b6',
-  sect: '\u00a7',
-  deg: '\u00b0',
-  frac12: '\u00bd',
-  frac14: '\u00bc',
-  frac34: '\u00be',
-}
-// ---------------------------------------------------------------------------
-// Note: NUMERIC_ENTITIES (&#NNN; / &#xHH;) are handled by the scanner directly
-// via String.fromCodePoint() without any map lookup.
-// ---------------------------------------------------------------------------
-;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/EntityDecoder.js
-// ---------------------------------------------------------------------------
-// Built-in named entity map  (name → replacement string)
-// No regex, no {regex,val} objects — just flat key/value pairs.
-// ---------------------------------------------------------------------------
-
-
-
-// ---------------------------------------------------------------------------
-// Entity hook action constants
-// ---------------------------------------------------------------------------
-
-/**
- * Action constants for `onExternalEntity` and `onInputEntity` hooks.
- *
- * Use these instead of raw strings to avoid typos:
- *
- * @example
- * import EntityDecoder, { ENTITY_ACTION } from './EntityDecoder.js';
- * const dec = new EntityDecoder({
- *   onInputEntity: (name, value) => ENTITY_ACTION.BLOCK,
- * });
- */
-const ENTITY_ACTION = Object.freeze({
-  /** Resolve and expand the entity normally. */
-  ALLOW: 'allow',
-  /** Silently skip this entity — it will not be registered. */
-  BLOCK: 'block',
-  /** Throw an error, aborting entity registration entirely. */
-  THROW: 'throw',
-});
-
-// ---------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------
-
-const SPECIAL_CHARS = new Set('!?\\\\/[]$%{}^&*()<>|+');
-
-/**
- * Validate that an entity name contains no dangerous characters.
- * @param {string} name
- * @returns {string} the name, unchanged
- * @throws {Error} on invalid characters
- */
-function EntityDecoder_validateEntityName(name) {
-  if (name[0] === '#') {
-    throw new Error(`[EntityReplacer] Invalid character '#' in entity name: "${name}"`);
-  }
-  for (const ch of name) {
-    if (SPECIAL_CHARS.has(ch)) {
-      throw new Error(`[EntityReplacer] Invalid character '${ch}' in entity name: "${name}"`);
-    }
-  }
-  return name;
-}
-
-/**
- * Merge one or more entity maps into a flat name→string map.
- * Accepts either:
- *   - plain string values:             { amp: '&' }
- *   - legacy {regex,val} / {regx,val}: { lt: { regex: /.../, val: '<' } }
- *
- * Values containing '&' are skipped (recursive expansion risk).
- *
- * @param {...object} maps
- * @returns {Record<string, string>}
- */
-function mergeEntityMaps(...maps) {
-  const out = Object.create(null);
-  for (const map of maps) {
-    if (!map) continue;
-    for (const key of Object.keys(map)) {
-      const raw = map[key];
-      if (typeof raw === 'string') {
-        out[key] = raw;
-      } else if (raw && typeof raw === 'object' && raw.val !== undefined) {
-        // Legacy {regex,val} or {regx,val} — extract the string val only
-        const val = raw.val;
-        if (typeof val === 'string') {
-          out[key] = val;
-        }
-        // function vals are not supported in the scanner — skip
-      }
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------
-// applyLimitsTo helpers
-// ---------------------------------------------------------------------------
-
-const LIMIT_TIER_EXTERNAL = 'external'; // input/runtime + persistent external maps
-const LIMIT_TIER_BASE = 'base';     // DEFAULT_XML_ENTITIES + namedEntities (system) maps
-const LIMIT_TIER_ALL = 'all';      // every entity regardless of tier
-
-/**
- * Resolve `applyLimitsTo` option into a normalised Set of tier strings.
- * Accepted values: 'external' | 'base' | 'all' | string[]
- * Default: 'external' (only untrusted injected entities are counted).
- * @param {string|string[]|undefined} raw
- * @returns {Set<string>}
- */
-function parseLimitTiers(raw) {
-  if (!raw || raw === LIMIT_TIER_EXTERNAL) return new Set([LIMIT_TIER_EXTERNAL]);
-  if (raw === LIMIT_TIER_ALL) return new Set([LIMIT_TIER_ALL]);
-  if (raw === LIMIT_TIER_BASE) return new Set([LIMIT_TIER_BASE]);
-  if (Array.isArray(raw)) return new Set(raw);
-  return new Set([LIMIT_TIER_EXTERNAL]); // safe default for unrecognised values
-}
-
-// ---------------------------------------------------------------------------
-// NCR (Numeric Character Reference) classification
-// ---------------------------------------------------------------------------
-
-// Severity order — higher number = stricter action.
-// Used to enforce minimum action levels for specific codepoint ranges.
-const NCR_LEVEL = Object.freeze({ allow: 0, leave: 1, remove: 2, throw: 3 });
-
-// XML 1.0 §2.2: allowed chars are #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-// Restricted C0: U+0001–U+001F excluding U+0009, U+000A, U+000D
-const XML10_ALLOWED_C0 = new Set([0x09, 0x0A, 0x0D]);
-
-/**
- * Parse the `ncr` constructor option into flat, hot-path-friendly fields.
- * @param {object|undefined} ncr
- * @returns {{ xmlVersion: number, onLevel: number, nullLevel: number }}
- */
-function parseNCRConfig(ncr) {
-  if (!ncr) {
-    return { xmlVersion: 1.0, onLevel: NCR_LEVEL.allow, nullLevel: NCR_LEVEL.remove };
-  }
-  const xmlVersion = ncr.xmlVersion === 1.1 ? 1.1 : 1.0;
-  const onLevel = NCR_LEVEL[ncr.onNCR] ?? NCR_LEVEL.allow;
-  const nullLevel = NCR_LEVEL[ncr.nullNCR] ?? NCR_LEVEL.remove;
-  // 'allow' is not meaningful for null — clamp to at least 'remove'
-  const clampedNull = Math.max(nullLevel, NCR_LEVEL.remove);
-  return { xmlVersion, onLevel, nullLevel: clampedNull };
-}
-
-// ---------------------------------------------------------------------------
-// EntityReplacer
-// ---------------------------------------------------------------------------
-
-/**
- * Single-pass, zero-regex entity replacer for XML/HTML content.
- *
- * Algorithm: scan the string once for '&', read to ';', resolve via map
- * or direct codepoint conversion, build output chunks, join once at the end.
- *
- * Entity lookup priority (highest → lowest):
- *   1. input / runtime  (DOCTYPE entities for current document)
- *   2. persistent external (survive across documents)
- *   3. base named map   (DEFAULT_XML_ENTITIES + user-supplied namedEntities)
- *
- * Both input and external resolve as the 'external' tier for limit purposes.
- * Base map entities resolve as the 'base' tier.
- *
- * Numeric / hex references (&#NNN; / &#xHH;) are resolved directly via
- * String.fromCodePoint() — no map needed. They count as 'base' tier.
- *
- * @example
- * const replacer = new EntityReplacer({ namedEntities: COMMON_HTML });
- * replacer.setExternalEntities({ brand: 'Acme' });
- *
- * const instance = replacer.reset();
- * instance.addInputEntities({ version: '1.0' });
- * instance.encode('&brand; v&version; &lt;'); // 'Acme v1.0 <'
- */
-class EntityDecoder {
-  /**
-   * @param {object} [options]
-   * @param {object|null}  [options.namedEntities]        — extra named entities merged into base map
-   * @param {object}  [options.limit]                 — security limits
-   * @param {number}       [options.limit.maxTotalExpansions=0]  — 0 = unlimited
-   * @param {number}       [options.limit.maxExpandedLength=0]   — 0 = unlimited
-   * @param {'external'|'base'|'all'|string[]} [options.limit.applyLimitsTo='external']
-   *   Which entity tiers count against the security limits:
-   *   - 'external' (default) — only input/runtime + persistent external entities
-   *   - 'base'               — only DEFAULT_XML_ENTITIES + namedEntities
-   *   - 'all'                — every entity regardless of tier
-   *   - string[]             — explicit combination, e.g. ['external', 'base']
-   * @param {((resolved: string, original: string) => string)|null} [options.postCheck=null]
-   * @param {string[]} [options.remove=[]] — entity names (e.g. ['nbsp', '#13']) to delete (replace with empty string)
-   * @param {string[]} [options.leave=[]]  — entity names to keep as literal (unchanged in output)
-   * @param {object}   [options.ncr]       — Numeric Character Reference controls
-   * @param {1.0|1.1}  [options.ncr.xmlVersion=1.0]
-   *   XML version governing which codepoint ranges are restricted:
-   *   - 1.0 — C0 controls U+0001–U+001F (except U+0009/000A/000D) are prohibited
-   *   - 1.1 — C0 controls are allowed when written as NCRs; C1 (U+007F–U+009F) decoded as-is
-   * @param {'allow'|'leave'|'remove'|'throw'} [options.ncr.onNCR='allow']
-   *   Base action for numeric references. Severity order: allow < leave < remove < throw.
-   *   For codepoint ranges that carry a minimum level (surrogates → remove, XML 1.0 C0 → remove),
-   *   the effective action is max(onNCR, rangeMinimum).
-   * @param {'remove'|'throw'} [options.ncr.nullNCR='remove']
-   *   Action for U+0000 (null). 'allow' and 'leave' are clamped to 'remove' since null is never safe.
-   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onExternalEntity=null]
-   *   Hook called when an external entity is registered via `setExternalEntities()` or
-   *   `addExternalEntity()`. Return `ENTITY_ACTION.ALLOW` to accept the entity,
-   *   `ENTITY_ACTION.BLOCK` to silently skip it, or `ENTITY_ACTION.THROW` to abort with an error.
-   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onInputEntity=null]
-   *   Hook called when an input entity is registered via `addInputEntities()`. Return
-   *   `ENTITY_ACTION.ALLOW` to accept, `ENTITY_ACTION.BLOCK` to silently skip, or
-   *   `ENTITY_ACTION.THROW` to abort with an error.
-   */
-  constructor(options = {}) {
-    this._limit = options.limit || {};
-    this._maxTotalExpansions = this._limit.maxTotalExpansions || 0;
-    this._maxExpandedLength = this._limit.maxExpandedLength || 0;
-    this._postCheck = typeof options.postCheck === 'function' ? options.postCheck : r => r;
-    this._limitTiers = parseLimitTiers(this._limit.applyLimitsTo ?? LIMIT_TIER_EXTERNAL);
-    this._numericAllowed = options.numericAllowed ?? true;
-    // Base map: DEFAULT_XML_ENTITIES + user-supplied extras. Immutable after construction.
-    this._baseMap = mergeEntityMaps(XML, options.namedEntities || null);
-
-    // Persistent external entities — survive across documents.
-    // Stored as a separate map so reset() never touches them.
-    /** @type {Record<string, string>} */
-    this._externalMap = Object.create(null);
-
-    // Input / runtime entities — current document only, wiped on reset().
-    /** @type {Record<string, string>} */
-    this._inputMap = Object.create(null);
-
-    // Per-document counters
-    this._totalExpansions = 0;
-    this._expandedLength = 0;
-
-    // --- New: remove / leave sets ---
-    /** @type {Set<string>} */
-    this._removeSet = new Set(options.remove && Array.isArray(options.remove) ? options.remove : []);
-    /** @type {Set<string>} */
-    this._leaveSet = new Set(options.leave && Array.isArray(options.leave) ? options.leave : []);
-
-    // --- NCR config (parsed into flat fields for hot-path speed) ---
-    const ncrCfg = parseNCRConfig(options.ncr);
-    this._ncrXmlVersion = ncrCfg.xmlVersion;
-    this._ncrOnLevel = ncrCfg.onLevel;
-    this._ncrNullLevel = ncrCfg.nullLevel;
-
-    // --- Registration hooks ---
-    /** @type {((name: string, value: string) => 'allow'|'block'|'throw')|null} */
-    this._onExternalEntity = typeof options.onExternalEntity === 'function'
-      ? options.onExternalEntity
-      : null;
-    /** @type {((name: string, value: string) => 'allow'|'block'|'throw')|null} */
-    this._onInputEntity = typeof options.onInputEntity === 'function'
-      ? options.onInputEntity
-      : null;
-  }
-
-  // -------------------------------------------------------------------------
-  // Private: registration hook dispatch
-  // -------------------------------------------------------------------------
-
-  /**
-   * Invoke a registration hook for a single entity name/value pair.
-   * Returns true when the entity should be accepted, false when it should be
-   * silently skipped (BLOCK), and throws when the hook returns THROW.
-   *
-   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} hook
-   * @param {string} name
-   * @param {string} value
-   * @param {string} context  — used in error messages ('external' | 'input')
-   * @returns {boolean}  true = accept, false = skip
-   */
-  _applyRegistrationHook(hook, name, value, context) {
-    if (!hook) return true; // no hook → always accept
-    const action = hook(name, value);
-    if (action === ENTITY_ACTION.BLOCK) return false;
-    if (action === ENTITY_ACTION.THROW) {
-      throw new Error(
-        `[EntityDecoder] Registration of ${context} entity "&${name};" was rejected by hook`
-      );
-    }
-    return true; // ALLOW or any unknown return value → accept
-  }
-
-  // -------------------------------------------------------------------------
-  // Persistent external entity registration
-  // -------------------------------------------------------------------------
-
-  /**
-   * Replace the full set of persistent external entities.
-   * All keys are validated — throws on invalid characters.
-   * If `onExternalEntity` is set, it is called once per entry; entries that
-   * return `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW`
-   * aborts the whole call.
-   * @param {Record<string, string | { regex?: RegExp, val: string }>} map
-   */
-  setExternalEntities(map) {
-    if (map) {
-      for (const key of Object.keys(map)) {
-        EntityDecoder_validateEntityName(key);
-      }
-    }
-    if (!this._onExternalEntity) {
-      this._externalMap = mergeEntityMaps(map);
-      return;
-    }
-    // Hook present — resolve values first, then filter
-    const flat = mergeEntityMaps(map);
-    const filtered = Object.create(null);
-    for (const [name, value] of Object.entries(flat)) {
-      if (this._applyRegistrationHook(this._onExternalEntity, name, value, 'external')) {
-        filtered[name] = value;
-      }
-    }
-    this._externalMap = filtered;
-  }
-
-  /**
-   * Add a single persistent external entity.
-   * If `onExternalEntity` is set it is called before the entity is stored;
-   * `ENTITY_ACTION.BLOCK` silently skips storage, `ENTITY_ACTION.THROW` raises.
-   * @param {string} key
-   * @param {string} value
-   */
-  addExternalEntity(key, value) {
-    EntityDecoder_validateEntityName(key);
-    if (typeof value === 'string' && value.indexOf('&') === -1) {
-      if (this._applyRegistrationHook(this._onExternalEntity, key, value, 'external')) {
-        this._externalMap[key] = value;
-      }
-    }
-  }
-
-  // -------------------------------------------------------------------------
-  // Input / runtime entity registration (per document)
-  // -------------------------------------------------------------------------
-
-  /**
-   * Inject DOCTYPE entities for the current document.
-   * Also resets per-document expansion counters.
-   * If `onInputEntity` is set it is called once per entry; entries returning
-   * `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW` aborts.
-   * @param {Record<string, string | { regx?: RegExp, regex?: RegExp, val: string }>} map
-   */
-  addInputEntities(map) {
-    this._totalExpansions = 0;
-    this._expandedLength = 0;
-    if (!this._onInputEntity) {
-      this._inputMap = mergeEntityMaps(map);
-      return;
-    }
-    const flat = mergeEntityMaps(map);
-    const filtered = Object.create(null);
-    for (const [name, value] of Object.entries(flat)) {
-      if (this._applyRegistrationHook(this._onInputEntity, name, value, 'input')) {
-        filtered[name] = value;
-      }
-    }
-    this._inputMap = filtered;
-  }
-
-  // -------------------------------------------------------------------------
-  // Per-document reset
-  // -------------------------------------------------------------------------
-
-  /**
-   * Wipe input/runtime entities and reset counters.
-   * Call this before processing each new document.
-   * @returns {this}
-   */
-  reset() {
-    this._inputMap = Object.create(null);
-    this._totalExpansions = 0;
-    this._expandedLength = 0;
-    return this;
-  }
-
-  // -------------------------------------------------------------------------
-  // XML version (can be set after construction, e.g. once parser reads <?xml?>)
-  // -------------------------------------------------------------------------
-
-  /**
-   * Update the XML version used for NCR classification.
-   * Call this as soon as the document's `<?xml version="...">` declaration is parsed.
-   * @param {1.0|1.1|number} version
-   */
-  setXmlVersion(version) {
-    this._ncrXmlVersion = version === 1.1 ? 1.1 : 1.0;
-  }
-
-  // -------------------------------------------------------------------------
-  // Primary API
-  // -------------------------------------------------------------------------
-
-  /**
-   * Replace all entity references in `str` in a single pass.
-   *
-   * @param {string} str
-   * @returns {string}
-   */
-  decode(str) {
-    if (typeof str !== 'string' || str.length === 0) return str;
-    //TODO: check if needed
-    if (str.indexOf('&') === -1) return str; // fast path — no entities at all
-
-    const original = str;
-    const chunks = [];
-    const len = str.length;
-    let last = 0; // start of next unprocessed literal chunk
-    let i = 0;
-
-    const limitExpansions = this._maxTotalExpansions > 0;
-    const limitLength = this._maxExpandedLength > 0;
-    const checkLimits = limitExpansions || limitLength;
-
-    while (i < len) {
-      // Scan forward to next '&'
-      if (str.charCodeAt(i) !== 38 /* '&' */) { i++; continue; }
-
-      // --- Found '&' at position i ---
-
-      // Scan forward to ';'
-      let j = i + 1;
-      while (j < len && str.charCodeAt(j) !== 59 /* ';' */ && (j - i) <= 32) j++;
-
-      if (j >= len || str.charCodeAt(j) !== 59) {
-        // No closing ';' within window — treat '&' as literal
-        i++;
-        continue;
-      }
-
-      // Raw token between '&' and ';' (exclusive)
-      const token = str.slice(i + 1, j);
-      if (token.length === 0) { i++; continue; }
-
-      let replacement;
-      let tier; // which limit tier this entity belongs to
-
-      if (this._removeSet.has(token)) {
-        // Remove entity: replace with empty string
-        replacement = '';
-        // If entity was unknown (replacement undefined), we still need a tier for limits.
-        // Treat as external tier because it's user-directed removal of an unknown reference.
-        if (tier === undefined) {
-          tier = LIMIT_TIER_EXTERNAL;
-        }
-      } else if (this._leaveSet.has(token)) {
-        // Do not replace — keep original &token; as literal
-        i++;
-        continue;
-      } else if (token.charCodeAt(0) === 35 /* '#' */) {
-        // ---- Numeric / NCR reference ----
-        // NCR classification always runs first — prohibited codepoints must be
-        // caught regardless of numericAllowed.
-        const ncrResult = this._resolveNCR(token);
-        if (ncrResult === undefined) {
-          // 'leave' action — keep original &token; as-is
-          i++;
-          continue;
-        }
-        replacement = ncrResult; // '' for remove, char string for allow
-        tier = LIMIT_TIER_BASE;
-      } else {
-        // ---- Named reference ----
-        const resolved = this._resolveName(token);
-        replacement = resolved?.value;
-        tier = resolved?.tier;
-      }
-
-      if (replacement === undefined) {
-        // Unknown entity — leave as-is, advance past '&' only
-        i++;
-        continue;
-      }
-
-      // Flush literal chunk before this entity
-      if (i > last) chunks.push(str.slice(last, i));
-      chunks.push(replacement);
-      last = j + 1; // skip past ';'
-      i = last;
-
-      // Apply expansion limits only if this tier is being tracked
-      if (checkLimits && this._tierCounts(tier)) {
-        if (limitExpansions) {
-          this._totalExpansions++;
-          if (this._totalExpansions > this._maxTotalExpansions) {
-            throw new Error(
-              `[EntityReplacer] Entity expansion count limit exceeded: ` +
-              `${this._totalExpansions} > ${this._maxTotalExpansions}`
-            );
-          }
-        }
-        if (limitLength) {
-          // delta: replacement.length minus the raw &token; length (token.length + 2 for '&' and ';')
-          const delta = replacement.length - (token.length + 2);
-          if (delta > 0) {
-            this._expandedLength += delta;
-            if (this._expandedLength > this._maxExpandedLength) {
-              throw new Error(
-                `[EntityReplacer] Expanded content length limit exceeded: ` +
-                `${this._expandedLength} > ${this._maxExpandedLength}`
-              );
-            }
-          }
-        }
-      }
-    }
-
-    // Flush trailing literal
-    if (last < len) chunks.push(str.slice(last));
-
-    // If nothing was replaced, chunks is empty — return original
-    const result = chunks.length === 0 ? str : chunks.join('');
-
-    return this._postCheck(result, original);
-  }
-
-  // -------------------------------------------------------------------------
-  // Private: limit tier check
-  // -------------------------------------------------------------------------
-
-  /**
-   * Returns true if a resolved entity of the given tier should count
-   * against the expansion/length limits.
-   * @param {string} tier  — LIMIT_TIER_EXTERNAL | LIMIT_TIER_BASE
-   * @returns {boolean}
-   */
-  _tierCounts(tier) {
-    if (this._limitTiers.has(LIMIT_TIER_ALL)) return true;
-    return this._limitTiers.has(tier);
-  }
-
-  // -------------------------------------------------------------------------
-  // Private: entity resolution
-  // -------------------------------------------------------------------------
-
-  /**
-   * Resolve a named entity token (without & and ;).
-   * Priority: inputMap > externalMap > baseMap
-   * Returns the resolved value tagged with its limit tier.
-   *
-   * @param {string} name
-   * @returns {{ value: string, tier: string }|undefined}
-   */
-  _resolveName(name) {
-    // input and external both count as 'external' tier for limit purposes —
-    // they are injected at runtime and are the untrusted surface.
-    if (name in this._inputMap) return { value: this._inputMap[name], tier: LIMIT_TIER_EXTERNAL };
-    if (name in this._externalMap) return { value: this._externalMap[name], tier: LIMIT_TIER_EXTERNAL };
-    if (name in this._baseMap) return { value: this._baseMap[name], tier: LIMIT_TIER_BASE };
-    return undefined;
-  }
-
-  /**
-   * Classify a codepoint and return the minimum action level that must be applied.
-   * Returns -1 when no minimum is imposed (normal allow path).
-   *
-   * Ranges checked (in priority order):
-   *   1. U+0000            — null, governed by nullNCR (always ≥ remove)
-   *   2. U+D800–U+DFFF     — surrogates, always prohibited (min: remove)
-   *   3. U+0001–U+001F \ {0x09,0x0A,0x0D}  — XML 1.0 restricted C0 (min: remove)
-   *      (skipped in XML 1.1 — C0 controls are allowed when written as NCRs)
-   *
-   * @param {number} cp  — codepoint
-   * @returns {number}   — minimum NCR_LEVEL value, or -1 for no restriction
-   */
-  _classifyNCR(cp) {
-    // 1. Null
-    if (cp === 0) return this._ncrNullLevel;
-
-    // 2. Surrogates — always prohibited, minimum 'remove'
-    if (cp >= 0xD800 && cp <= 0xDFFF) return NCR_LEVEL.remove;
-
-    // 3. XML 1.0 restricted C0 controls
-    if (this._ncrXmlVersion === 1.0) {
-      if (cp >= 0x01 && cp <= 0x1F && !XML10_ALLOWED_C0.has(cp)) return NCR_LEVEL.remove;
-    }
-
-    return -1; // no restriction
-  }
-
-  /**
-   * Execute a resolved NCR action.
-   *
-   * @param {number} action   — NCR_LEVEL value
-   * @param {string} token    — raw token (e.g. '#38') for error messages
-   * @param {number} cp       — codepoint, used only for error messages
-   * @returns {string|undefined}
-   *   - decoded character string  → 'allow'
-   *   - ''                        → 'remove'
-   *   - undefined                 → 'leave' (caller must skip past '&' only)
-   *   - throws Error              → 'throw'
-   */
-  _applyNCRAction(action, token, cp) {
-    switch (action) {
-      case NCR_LEVEL.allow: return String.fromCodePoint(cp);
-      case NCR_LEVEL.remove: return '';
-      case NCR_LEVEL.leave: return undefined; // signal: keep literal
-      case NCR_LEVEL.throw:
-        throw new Error(
-          `[EntityDecoder] Prohibited numeric character reference ` +
-          `&${token}; (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`
-        );
-      default: return String.fromCodePoint(cp);
-    }
-  }
-
-  /**
-   * Full NCR resolution pipeline for a numeric token.
-   *
-   * Steps:
-   *   1. Parse the codepoint (decimal or hex).
-   *   2. Validate the raw codepoint range (NaN, <0, >0x10FFFF).
-   *   3. If numericAllowed is false and no minimum restriction applies → leave as-is.
-   *   4. Classify the codepoint to find the minimum required action level.
-   *   5. Resolve effective action = max(onNCR, minimum).
-   *   6. Apply and return.
-   *
-   * @param {string} token  — e.g. '#38', '#x26', '#X26'
-   * @returns {string|undefined}
-   *   - string (incl. '')  — replacement ('' = remove)
-   *   - undefined          — leave original &token; as-is
-   */
-  _resolveNCR(token) {
-    // Step 1: parse codepoint
-    const second = token.charCodeAt(1);
-    let cp;
-    if (second === 120 /* x */ || second === 88 /* X */) {
-      cp = parseInt(token.slice(2), 16);
-    } else {
-      cp = parseInt(token.slice(1), 10);
-    }
-
-    // Step 2: out-of-range → leave as-is unconditionally
-    if (Number.isNaN(cp) || cp < 0 || cp > 0x10FFFF) return undefined;
-
-    // Step 3: classify to get minimum action level
-    const minimum = this._classifyNCR(cp);
-
-    // Step 4: if numericAllowed is false and no hard minimum → leave
-    if (!this._numericAllowed && minimum < NCR_LEVEL.remove) return undefined;
-
-    // Step 5: effective action = max(configured onNCR, range minimum)
-    const effective = minimum === -1
-      ? this._ncrOnLevel
-      : Math.max(this._ncrOnLevel, minimum);
-
-    // Step 6: apply
-    return this._applyNCRAction(effective, token, cp);
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql.js
-/**
- * SQL context patterns — high-precision rules only.
- *
- * These rules have very low false-positive risk and are safe to apply to
- * general user text (names, descriptions, search queries, etc.).
- * All patterns are ReDoS-safe — unlike the `sql-injection` npm package
- * which has an active CVE on its own detection regexes.
- *
- * For exhaustive coverage including noisier heuristics (comment sequences,
- * hex literals, stacked queries with semicolons), use 'SQL-STRICT' instead.
- * Apply 'SQL-STRICT' only to strings that are specifically SQL fragments,
- * not to general free-text fields.
- */
-
-const SQL_PATTERNS = [
-  {
-    id: 'sql-block-comment-open',
-    description: 'SQL block comment open: /* ... */ — unusual in legitimate user text',
-    pattern: /\/\*/,
-  },
-  {
-    id: 'sql-union-select',
-    description: 'UNION SELECT — most common SQL injection aggregation attack',
-    pattern: /\bUNION\s{1,20}(?:ALL\s{1,20})?SELECT\b/i,
-  },
-  {
-    id: 'sql-drop-table',
-    description: 'DROP TABLE — destructive DDL injection',
-    pattern: /\bDROP\s{1,20}TABLE\b/i,
-  },
-  {
-    id: 'sql-drop-database',
-    description: 'DROP DATABASE — destructive DDL injection',
-    pattern: /\bDROP\s{1,20}DATABASE\b/i,
-  },
-  {
-    id: 'sql-insert-into',
-    description: 'INSERT INTO — data injection',
-    pattern: /\bINSERT\s{1,20}INTO\b/i,
-  },
-  {
-    id: 'sql-delete-from',
-    description: 'DELETE FROM — data deletion injection',
-    pattern: /\bDELETE\s{1,20}FROM\b/i,
-  },
-  {
-    id: 'sql-update-set',
-    description: 'UPDATE ... SET — data modification injection',
-    // Allows arbitrary content between UPDATE and SET (table name, alias, etc.)
-    pattern: /\bUPDATE\b[\s\S]{1,60}\bSET\b/i,
-  },
-  {
-    id: 'sql-exec-xp',
-    description: 'EXEC xp_ — MSSQL extended stored procedure execution',
-    pattern: /\bEXEC(?:UTE)?\s{1,20}xp_/i,
-  },
-  {
-    id: 'sql-tautology-string',
-    description: "Classic string tautology: ' OR '1'='1 or \" OR \"1\"=\"1\"",
-    // Last quote is optional — injection may truncate it: ' OR '1'='1--
-    pattern: /'\s{0,10}OR\s{0,10}'[^']{0,20}'\s*=\s*'[^']{0,20}/i,
-  },
-  {
-    id: 'sql-tautology-numeric',
-    description: 'Numeric tautology: OR 1=1',
-    pattern: /\bOR\s{1,10}1\s*=\s*1\b/i,
-  },
-  {
-    id: 'sql-always-true-zero',
-    description: 'Numeric tautology: OR 0=0',
-    pattern: /\bOR\s{1,10}0\s*=\s*0\b/i,
-  },
-  {
-    id: 'sql-sleep-benchmark',
-    description: 'Time-based blind injection: SLEEP() or BENCHMARK()',
-    pattern: /\b(?:SLEEP|BENCHMARK)\s*\(/i,
-  },
-  {
-    id: 'sql-waitfor-delay',
-    description: 'MSSQL time-based blind injection: WAITFOR DELAY',
-    pattern: /\bWAITFOR\s{1,20}DELAY\b/i,
-  },
-  {
-    id: 'sql-char-function',
-    description: 'CHAR() function — used to obfuscate injected strings',
-    pattern: /\bCHAR\s*\(\s*\d{1,3}/i,
-  },
-  {
-    id: 'sql-information-schema',
-    description: 'INFORMATION_SCHEMA — reconnaissance query for table/column enumeration',
-    pattern: /\bINFORMATION_SCHEMA\b/i,
-  },
-];
-
-/* harmony default export */ const sql = (SQL_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql-strict.js
-/**
- * SQL-STRICT context patterns.
- *
- * Extends the base 'SQL' context with three additional rules that are
- * effective at detecting real injections but carry a higher false-positive
- * risk on general free-text input.
- *
- * Use 'SQL-STRICT' when:
- *   - The string is specifically a SQL fragment or database identifier
- *   - You control the input domain (e.g. a dedicated SQL search field)
- *   - You can tolerate occasional false positives in exchange for broader coverage
- *
- * Use 'SQL' (not STRICT) when:
- *   - The field is general user text (names, descriptions, comments)
- *   - False positives would block legitimate content (e.g. "see note -- above")
- *
- * Rules moved here from 'SQL' due to false-positive risk:
- *
- *   sql-line-comment   — "--" fires on "see note -- above", "value--", CSS var(--primary)
- *   sql-stacked-query  — "; SELECT" fires on legitimate prose with semicolons + SQL words
- *   sql-hex-encoding   — "0xDEAD" fires on hex values in technical docs and log output
- */
-
-
-
-const SQL_STRICT_EXTRA = [
-  {
-    id: 'sql-line-comment',
-    description: 'SQL line comment: -- followed by whitespace or end of string',
-    pattern: /--(?:\s|$)/,
-  },
-  {
-    id: 'sql-stacked-query',
-    description: 'Stacked queries: semicolon immediately followed by a SQL keyword',
-    pattern: /;\s{0,10}(?:SELECT|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|EXEC)\b/i,
-  },
-  {
-    id: 'sql-hex-encoding',
-    description: 'Hex-encoded string injection: 0x41414141 style (MySQL)',
-    pattern: /\b0x[0-9a-f]{4,}/i,
-  },
-];
-
-// SQL-STRICT = all base SQL rules + the three noisy extras
-const SQL_STRICT_PATTERNS = [...sql, ...SQL_STRICT_EXTRA];
-
-/* harmony default export */ const sql_strict = (SQL_STRICT_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/util/decode-entities.js
-/**
- * Decode the HTML character references that matter for markup-context
- * detection.
- *
- * Browsers decode character references in attribute values before they
- * interpret a URL, so `javascript&#58;alert(1)` in an href is the
- * `javascript:` scheme. The HTML/XML/SVG rules match literal characters, so
- * without this step such payloads slip through.
- *
- * Deliberately NOT a full entity decoder. It decodes only:
- *   - decimal refs  &#58;  &#058;  &#00000058;  &#58   (any leading zeros,
- *                   trailing ; optional — browsers accept both)
- *   - hex refs      &#x3a; &#X3A; &#x0000003a; &#x3a   (same)
- *   - named refs    &colon;  &Tab;  &NewLine;
- *       Named refs are CASE-SENSITIVE and REQUIRE the trailing ';', exactly
- *       like a browser (so `&COLON;` and `&colon` are not decoded).
- *       &Tab; / &NewLine; matter because the URL parser strips tab/newline,
- *       so `java&Tab;script:` is still a javascript: URL.
- *
- * It does NOT decode &amp; (single pass only), so double-encoded text such as
- * "&amp;lt;script&amp;gt;" stays literal — a browser renders that as text.
- *
- * All quantifiers are bounded; no ReDoS risk.
- *
- * @param {string} input
- * @returns {string}
- */
-const NAMED = Object.freeze({
-  colon: ':',
-  Tab: '\t',
-  NewLine: '\n',
-});
-
-const ENTITY_RE =
-  /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
-
-function decodeEntities(input) {
-  if (input.indexOf('&') === -1) return input;
-
-  return input.replace(ENTITY_RE, (match, hex, dec, name) => {
-    if (name !== undefined) {
-      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
-    }
-    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec, 10);
-    if (!Number.isFinite(cp) || cp > 0x10ffff) return match;
-    return String.fromCodePoint(cp);
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/html.js
-/**
- * HTML context patterns.
- *
- * Detects XSS vectors that are dangerous when a string ends up rendered as HTML.
- * All patterns use bounded quantifiers to ensure linear-time matching (ReDoS-safe).
- *
- * Each entry is { pattern: RegExp, id: string, description: string }
- * so callers can inspect which rule fired if they need to.
- */
-
-const HTML_PATTERNS = [
-  {
-    id: 'html-script-open',
-    description: '<script opening tag',
-    pattern: /<script[\s>/]/i,
-  },
-  {
-    id: 'html-script-close',
-    description: '</script closing tag',
-    pattern: /<\/script[\s>]/i,
-  },
-  {
-    id: 'html-javascript-protocol',
-    description: 'javascript: URI scheme (with optional whitespace/encoding)',
-    // Handles j&#x61;vascript:, j\u0061vascript:, and whitespace variants
-    pattern: /j[\t\n\r ]*a[\t\n\r ]*v[\t\n\r ]*a[\t\n\r ]*s[\t\n\r ]*c[\t\n\r ]*r[\t\n\r ]*i[\t\n\r ]*p[\t\n\r ]*t[\t\n\r ]*:/i,
-  },
-  {
-    id: 'html-vbscript-protocol',
-    description: 'vbscript: URI scheme',
-    pattern: /vbscript[\t\n\r ]*:/i,
-  },
-  {
-    id: 'html-data-html',
-    description: 'data:text/html URI — can execute scripts in browsers',
-    pattern: /data[\t\n\r ]*:[\t\n\r ]*text\/html/i,
-  },
-  {
-    id: 'html-data-xhtml',
-    description: 'data:application/xhtml+xml URI',
-    pattern: /data[\t\n\r ]*:[\t\n\r ]*application\/xhtml/i,
-  },
-  {
-    id: 'html-data-svg',
-    description: 'data:image/svg+xml URI — can execute scripts',
-    pattern: /data[\t\n\r ]*:[\t\n\r ]*image\/svg\+xml/i,
-  },
-  {
-    id: 'html-inline-event-handler',
-    description: 'Inline event handler attributes: onclick=, onerror=, onload=, etc.',
-    // \bon ensures we match a word boundary so "phonetic=" is not caught
-    pattern: /\bon\w{1,30}\s*=/i,
-  },
-  {
-    id: 'html-entity-obfuscated-script',
-    description: 'HTML-entity-encoded <script (e.g. &#x3C;script or &lt;script)',
-    // Entities include optional trailing semicolon: &#x3C; or &#x3C (both valid in HTML5)
-    pattern: /(?:&#x0*3[Cc];?|&#0*60;?|&lt;)\s*script/i,
-  },
-  {
-    id: 'html-entity-obfuscated-javascript',
-    description: 'HTML-entity-encoded javascript: (partial — catches common &#106; or &#x6a; for "j")',
-    pattern: /(?:&#x0*6[Aa];?|&#0*106;?)\s*(?:&#x0*61;?|a)[\s\S]{0,80}script\s*:/i,
-  },
-  {
-    id: 'html-style-expression',
-    description: 'CSS expression() — IE-era code execution in style attributes',
-    pattern: /style[\s\S]{0,20}expression\s*\(/i,
-  },
-  {
-    id: 'html-object-embed',
-    description: '<object or <embed tags that can load active content',
-    pattern: /<(?:object|embed)[\s>/]/i,
-  },
-  {
-    id: 'html-base-tag',
-    description: '<base href= — can hijack all relative URLs on a page',
-    pattern: /<base[\s>]/i,
-  },
-  {
-    id: 'html-meta-refresh',
-    description: '<meta http-equiv="refresh" — can redirect users',
-    pattern: /<meta[\s\S]{0,40}http-equiv[\s\S]{0,20}refresh/i,
-  },
-  {
-    id: 'html-srcdoc',
-    description: 'srcdoc= attribute on iframes — embeds HTML that can run scripts',
-    pattern: /srcdoc\s*=/i,
-  },
-  {
-    id: 'html-iframe',
-    description: '<iframe tag',
-    pattern: /<iframe[\s>/]/i,
-  },
-  {
-    id: 'html-form',
-    description: '<form tag — can be used for phishing / credential harvesting injection',
-    pattern: /<form[\s>/]/i,
-  },
-];
-
-/* harmony default export */ const html = (HTML_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/xml.js
-/**
- * XML context patterns.
- *
- * Detects injection vectors that are specifically dangerous when a string
- * is inserted into an XML document (not HTML rendering context).
- *
- * Key distinction from HTML: these patterns target parser-level attacks —
- * things that can confuse or subvert an XML parser, trigger external entity
- * resolution, or inject DTD content. HTML rendering concerns (XSS) belong
- * in the HTML context.
- */
-
-const XML_PATTERNS = [
-  {
-    id: 'xml-cdata-injection',
-    description: 'CDATA section injection: <![CDATA[ breaks out of text node context',
-    pattern: /<!\[CDATA\[/i,
-  },
-  {
-    id: 'xml-cdata-close',
-    description: 'CDATA close sequence: ]]> can terminate an enclosing CDATA section',
-    pattern: /\]\]>/,
-  },
-  {
-    id: 'xml-processing-instruction',
-    description: 'XML processing instruction: <?xml-stylesheet or <?php etc.',
-    pattern: /<\?(?:xml[\- ]|php|asp)/i,
-  },
-  {
-    id: 'xml-doctype-injection',
-    description: 'DOCTYPE declaration embedded in content — can define entities',
-    // Match <!DOCTYPE followed by end-of-string, whitespace, or [ (internal subset)
-    pattern: /<!DOCTYPE(?:[\s[]|$)/i,
-  },
-  {
-    id: 'xml-entity-system',
-    description: 'SYSTEM keyword — used in external entity declarations (XXE)',
-    pattern: /\bSYSTEM\s+["']/i,
-  },
-  {
-    id: 'xml-entity-public',
-    description: 'PUBLIC keyword — used in external entity declarations (XXE)',
-    pattern: /\bPUBLIC\s+["']/i,
-  },
-  {
-    id: 'xml-entity-declaration',
-    description: '<!ENTITY declaration — defines entities, potential XXE or entity expansion',
-    pattern: /<!ENTITY[\s%]/i,
-  },
-  {
-    id: 'xml-billion-laughs',
-    description: 'Entity reference chaining / billion laughs: repeated &eX; style references',
-    // Heuristic: 3+ consecutive entity refs suggests expansion attack
-    pattern: /(?:&\w{1,20};){3,}/,
-  },
-  {
-    id: 'xml-namespace-confusion',
-    description: 'xmlns: attribute injection — can redefine namespaces to confuse parsers',
-    // pattern: /\bxmlns\s*(?::\w{1,40})?\s*=/i,
-    pattern: /\bxmlns(?::\w{1,40})?\s*=/i,
-  },
-  {
-    id: 'xml-comment-injection',
-    description: '<!-- comment injection — can hide content from some parsers',
-    pattern: /<!--/,
-  },
-  {
-    id: 'xml-comment-close',
-    description: '--> closes an enclosing XML comment',
-    pattern: /-->/,
-  },
-  {
-    id: 'xml-pi-close',
-    description: '?> closes an enclosing processing instruction',
-    pattern: /\?>/,
-  },
-];
-
-/* harmony default export */ const xml = (XML_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/svg.js
-/**
- * SVG context patterns.
- *
- * SVG is XML-based but renders in browsers, giving it a unique attack surface
- * that combines XML parser behaviour with browser rendering and JavaScript execution.
- *
- * Many of these vectors bypass HTML sanitizers that don't understand SVG semantics
- * (DOMPurify has documented bypass vulnerabilities specifically in SVG/XML context).
- */
-
-const SVG_PATTERNS = [
-  {
-    id: 'svg-script-element',
-    description: '<script element inside SVG executes JavaScript',
-    pattern: /<script[\s>/]/i,
-  },
-  {
-    id: 'svg-xlink-href-javascript',
-    description: 'xlink:href with javascript: — classic SVG XSS via <a> or <use>',
-    pattern: /xlink\s*:\s*href\s*=\s*["']?\s*javascript\s*:/i,
-  },
-  {
-    id: 'svg-href-javascript',
-    description: 'href= with javascript: in SVG context (<a>, <animate>, etc.)',
-    pattern: /href\s*=\s*["']?\s*javascript\s*:/i,
-  },
-  {
-    id: 'svg-foreignobject',
-    description: '<foreignObject embeds HTML inside SVG — can execute scripts',
-    pattern: /<foreignObject[\s>/]/i,
-  },
-  {
-    id: 'svg-use-external',
-    description: '<use xlink:href or href pointing to external resource (non-fragment URL)',
-    // Match <use with href= where the value starts with a non-# character (external URL)
-    // [\"'][^#] catches quoted values not starting with #; [^\"'#\s>] catches unquoted
-    pattern: /<use[\s\S]{0,60}(?:xlink\s*:\s*)?href\s*=\s*(?:["'][^#]|[^"'#\s>])/i,
-  },
-  {
-    id: 'svg-animate-href',
-    description: '<animate attributeName="href" — can dynamically change href to javascript:',
-    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*href["']/i,
-  },
-  {
-    id: 'svg-animate-xlinkhref',
-    description: '<animate attributeName="xlink:href"',
-    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*xlink\s*:\s*href["']/i,
-  },
-  {
-    id: 'svg-set-javascript',
-    description: '<set to="javascript:..." — sets an attribute to a javascript: URI',
-    pattern: /<set[\s\S]{0,80}to\s*=\s*["']?\s*javascript\s*:/i,
-  },
-  {
-    id: 'svg-event-handler',
-    description: 'SVG-specific event handler attributes: onload=, onerror=, onactivate=, etc.',
-    pattern: /\bon(?:load|error|activate|begin|end|repeat|focus|blur|click|mouse\w{1,20}|key\w{1,20})\s*=/i,
-  },
-  {
-    id: 'svg-handler-generic',
-    description: 'Generic on* handler catch-all for SVG attributes',
-    pattern: /\bon\w{1,30}\s*=/i,
-  },
-  {
-    id: 'svg-filter-feimage',
-    description: '<feImage href= — filter primitive that can load external resources',
-    pattern: /<feImage[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=/i,
-  },
-  {
-    id: 'svg-image-external',
-    description: '<image xlink:href with http/https or javascript protocol',
-    pattern: /<image[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=\s*["']?\s*(?:https?|javascript)\s*:/i,
-  },
-  {
-    id: 'svg-style-javascript',
-    description: 'style= attribute containing javascript: (e.g. background:url(javascript:...))',
-    pattern: /style\s*=[\s\S]{0,60}javascript\s*:/i,
-  },
-];
-
-/* harmony default export */ const svg = (SVG_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/shell.js
-/**
- * SHELL context patterns.
- *
- * Detects shell injection vectors and path traversal patterns.
- * Designed for use when a string will be passed to a shell command,
- * used as a file path, or interpolated into OS-level operations.
- */
-
-const SHELL_PATTERNS = [
-  {
-    id: 'shell-path-traversal-unix',
-    description: 'Unix path traversal: ../  — climbing the directory tree',
-    pattern: /\.\.\//,
-  },
-  {
-    id: 'shell-path-traversal-windows',
-    description: 'Windows path traversal: ..\\ — climbing the directory tree',
-    pattern: /\.\.\\/,
-  },
-  {
-    id: 'shell-path-traversal-encoded',
-    description: 'URL-encoded path traversal: %2e%2e or %2f variants',
-    pattern: /%2e%2e|%2f\.\.|\.\.%2f/i,
-  },
-  {
-    id: 'shell-null-byte',
-    description: 'Null byte injection: \\x00 or %00 — truncates strings in C-backed functions',
-    pattern: /\x00|%00/,
-  },
-  {
-    id: 'shell-semicolon',
-    description: 'Semicolon command separator: cmd1; cmd2',
-    pattern: /;/,
-  },
-  {
-    id: 'shell-pipe',
-    description: 'Pipe operator: cmd1 | cmd2',
-    pattern: /\|/,
-  },
-  {
-    id: 'shell-and-operator',
-    description: 'AND operator: cmd1 && cmd2',
-    pattern: /&&/,
-  },
-  {
-    id: 'shell-or-operator',
-    description: 'OR operator: cmd1 || cmd2',
-    pattern: /\|\|/,
-  },
-  {
-    id: 'shell-backtick',
-    description: 'Backtick command substitution: `cmd`',
-    pattern: /`/,
-  },
-  {
-    id: 'shell-dollar-paren',
-    description: 'Dollar-paren command substitution: $(cmd)',
-    pattern: /\$\(/,
-  },
-  {
-    id: 'shell-dollar-brace',
-    description: 'Dollar-brace variable expansion: ${var} — can be abused for injection',
-    pattern: /\$\{/,
-  },
-  {
-    id: 'shell-redirect-out',
-    description: 'Output redirection: cmd > file or cmd >> file',
-    pattern: />{1,2}/,
-  },
-  {
-    id: 'shell-redirect-in',
-    description: 'Input redirection: cmd < file',
-    pattern: /</,
-  },
-  {
-    id: 'shell-newline-injection',
-    description: 'Newline injection: \\n or \\r — can inject new shell commands',
-    pattern: /[\n\r]/,
-  },
-  {
-    id: 'shell-glob-star',
-    description: 'Glob expansion: * or ? — can expand to unintended files',
-    // Only flag when combined with path separators to reduce false positives
-    pattern: /[/\\][*?]/,
-  },
-  {
-    id: 'shell-absolute-root',
-    description: 'Absolute root path injection: string starting with / or \\ (Windows UNC)',
-    pattern: /^(?:\/|\\\\)/,
-  },
-  {
-    id: 'shell-windows-drive',
-    description: 'Windows drive letter path injection: C:\\ or D:/',
-    pattern: /^[a-zA-Z]:[/\\]/,
-  },
-  {
-    id: 'shell-curl-wget',
-    description: 'curl/wget with URL or flags — can exfiltrate data or download payloads',
-    // Require a URL scheme (http/https/ftp) or a flag (-) to reduce false positives
-    // "curl is a tool" won't match; "curl http://..." or "curl -s ..." will
-    pattern: /\b(?:curl|wget)\s+(?:https?:\/\/|ftp:\/\/|-)/i,
-  },
-];
-
-/* harmony default export */ const shell = (SHELL_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/redos.js
-/**
- * REDOS context patterns.
- *
- * Detects strings that, if used as regular expressions, could cause
- * catastrophic backtracking (ReDoS — Regular Expression Denial of Service).
- *
- * These patterns detect the structural forms that lead to exponential or
- * polynomial backtracking in NFA-based regex engines (V8, PCRE, Java, etc.).
- *
- * Use this context when user-supplied strings will be compiled into RegExp objects.
- */
-
-const REDOS_PATTERNS = [
-  {
-    id: 'redos-nested-quantifier-plus',
-    description: 'Nested + quantifier inside a group with outer quantifier: (a+)+, (.+b)*, etc.',
-    // Matches any group containing a + quantifier, with an outer * or + — catches (a+)+, (.+b)*, etc.
-    pattern: /\([^)]*\+[^)]*\)[+*]/,
-  },
-  {
-    id: 'redos-nested-quantifier-star',
-    description: 'Nested * quantifier: (a*)* or (a*)+ — catastrophic backtracking',
-    pattern: /\([^)]*\*[^)]*\)[*+]/,
-  },
-  {
-    id: 'redos-nested-groups',
-    description: 'Doubly nested quantified groups: ((a+)+) — guaranteed catastrophic',
-    pattern: /\(\([^)]{0,40}\)[+*]\)[+*]/,
-  },
-  {
-    id: 'redos-alternation-overlap',
-    description: 'Overlapping alternation under quantifier: (a|a)+ — ambiguous NFA paths',
-    // Detect repeated identical alternatives under a quantifier
-    pattern: /\(([^|()]{1,20})\|(?:\1)(?:\|[^|()]{1,20}){0,5}\)[+*?]{1,2}/,
-  },
-  {
-    id: 'redos-star-plus-concat',
-    description: '(x*x)+ pattern — triggers super-linear backtracking',
-    pattern: /\([^)]{0,10}\*[^)]{0,10}\)[+*]/,
-  },
-  {
-    id: 'redos-dot-star-greedy',
-    description: '(.*){n,} or (.+){n,} — repeated greedy dot quantifiers',
-    pattern: /\(\.[*+]\)\{?\d/,
-  },
-  {
-    id: 'redos-large-repetition',
-    description: 'Very large fixed or range repetition count {1000,} or {1000,n} — denial of service via backtracking',
-    // Matches { followed by 4+ digits (≥1000), then optional ,digits }
-    pattern: /\{\d{4,}(?:,\d*)?\}/,
-  },
-  {
-    id: 'redos-catastrophic-alternation',
-    description: 'Long alternation with many similar branches — polynomial backtracking risk',
-    // Heuristic: 10+ pipe-separated alternatives in a single group
-    pattern: /\([^)]{0,200}(?:\|[^|)]{0,50}){9,}\)/,
-  },
-];
-
-/* harmony default export */ const redos = (REDOS_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/nosql.js
-/**
- * NOSQL context patterns.
- *
- * Detects injection vectors specific to NoSQL databases (primarily MongoDB)
- * and JavaScript-evaluated queries.
- *
- * Attack categories:
- *   1. MongoDB query operator injection: $where, $ne, $gt, $regex, $or, $and, etc.
- *      These operators, when injected into a JSON query object, can bypass
- *      authentication or exfiltrate data without knowing passwords.
- *
- *   2. JavaScript execution: $where clauses execute arbitrary JS server-side.
- *
- *   3. Prototype pollution: __proto__, constructor.prototype — can corrupt
- *      the prototype chain of all objects in the Node.js process.
- *
- * Pattern note: MongoDB operators appear as JSON keys. In JSON, keys are
- * quoted: {"$where": ...} so the pattern must allow an optional closing
- * quote between the operator name and the colon: /\$where["'\s]*:/
- */
-
-// Shared suffix: optional closing quote/whitespace before the colon
-// Handles: $op: (bare), "$op": (JSON), '$op': (single-quoted)
-const SEP = /["'\s]*:/;
-const sep = '["\'\\s]*:';
-
-const NOSQL_PATTERNS = [
-  // ─── MongoDB $ operator injection ────────────────────────────────────────
-  {
-    id: 'nosql-where-operator',
-    description: '$where — executes arbitrary JavaScript server-side in MongoDB',
-    pattern: new RegExp(`\\$where${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-ne-operator',
-    description: '$ne — "not equal" operator used to bypass equality checks',
-    pattern: new RegExp(`\\$ne${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-gt-operator',
-    description: '$gt — "greater than" used to bypass password/value checks',
-    pattern: new RegExp(`\\$gte?${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-lt-operator',
-    description: '$lt / $lte — "less than" bypass variants',
-    pattern: new RegExp(`\\$lte?${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-regex-operator',
-    description: '$regex — can be used to extract data character by character (blind injection)',
-    pattern: new RegExp(`\\$regex${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-or-operator',
-    description: '$or — logical OR; used to create always-true conditions',
-    pattern: new RegExp(`\\$or${sep}\\s*\\[`, 'i'),
-  },
-  {
-    id: 'nosql-and-operator',
-    description: '$and — logical AND operator injection',
-    pattern: new RegExp(`\\$and${sep}\\s*\\[`, 'i'),
-  },
-  {
-    id: 'nosql-nor-operator',
-    description: '$nor — logical NOR operator injection',
-    pattern: new RegExp(`\\$nor${sep}\\s*\\[`, 'i'),
-  },
-  {
-    id: 'nosql-exists-operator',
-    description: '$exists — can enumerate fields to determine schema',
-    pattern: new RegExp(`\\$exists${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-in-operator',
-    description: '$in — matches any value in a list; can enumerate values',
-    pattern: new RegExp(`\\$in${sep}\\s*\\[`, 'i'),
-  },
-  {
-    id: 'nosql-expr-operator',
-    description: '$expr — allows aggregation expressions in queries (MongoDB 3.6+)',
-    pattern: new RegExp(`\\$expr${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-function-operator',
-    description: '$function — executes arbitrary JavaScript in MongoDB 4.4+',
-    pattern: new RegExp(`\\$function${sep}`, 'i'),
-  },
-  {
-    id: 'nosql-accumulator-operator',
-    description: '$accumulator — custom aggregation with arbitrary JS execution',
-    pattern: new RegExp(`\\$accumulator${sep}`, 'i'),
-  },
-  // ─── Prototype pollution ─────────────────────────────────────────────────
-  {
-    id: 'nosql-proto-pollution',
-    description: '__proto__ — prototype pollution via object key injection',
-    pattern: /__proto__/,
-  },
-  {
-    id: 'nosql-constructor-prototype',
-    description: 'constructor.prototype — alternative prototype pollution vector (dot notation or JSON key)',
-    // Matches dot-notation (obj.constructor.prototype) and JSON key adjacency
-    // ("constructor": {"prototype": ...})
-    pattern: /constructor[\s"':.,{\[]*prototype/i,
-  },
-  {
-    id: 'nosql-proto-bracket',
-    description: '["__proto__"] — bracket-notation prototype pollution',
-    pattern: /\[["']__proto__["']\]/,
-  },
-];
-
-/* harmony default export */ const nosql = (NOSQL_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/log.js
-/**
- * LOG context patterns.
- *
- * Detects injection vectors that are dangerous when a string is written
- * to a log file, passed to a logging framework, or interpolated into
- * a log message that will be parsed or displayed.
- *
- * Attack categories:
- *   1. CRLF injection — injects fake log lines by embedding newlines
- *   2. Log4Shell (CVE-2021-44228) — ${jndi:...} triggers JNDI lookup in Log4j
- *   3. SSTI in log templates — {{...}}, #{...} trigger template evaluation
- *      if the log message is passed through a template engine
- *   4. Null byte injection — truncates log entries in some implementations
- *   5. ANSI escape injection — manipulates terminal output when logs are
- *      tailed in a terminal (colour codes, cursor movement, etc.)
- *
- * Note: Newline characters (\n, \r) will produce false positives for
- * multi-line legitimate values. Use this context only for single-line
- * log field values (usernames, IDs, request parameters, etc.).
- */
-
-const LOG_PATTERNS = [
-  // ─── CRLF / newline injection ─────────────────────────────────────────────
-  {
-    id: 'log-crlf-injection',
-    description: 'CRLF injection: literal \\r or \\n embeds fake log lines',
-    pattern: /[\r\n]/,
-  },
-  {
-    id: 'log-url-encoded-crlf',
-    description: 'URL-encoded CRLF: %0d, %0a, %0D, %0A — decoded by some log parsers',
-    pattern: /%0[dDaA]/,
-  },
-  {
-    id: 'log-unicode-newline',
-    description: 'Unicode newline variants: U+2028 (line separator), U+2029 (paragraph separator)',
-    pattern: /[\u2028\u2029]/,
-  },
-
-  // ─── Log4Shell / JNDI injection (CVE-2021-44228) ─────────────────────────
-  {
-    id: 'log-log4shell-jndi',
-    description: 'Log4Shell: ${jndi:...} triggers remote code execution in Apache Log4j',
-    pattern: /\$\{jndi\s*:/i,
-  },
-  {
-    id: 'log-log4shell-obfuscated',
-    description: 'Obfuscated Log4Shell: ${::-j}... lookup-bypass prefix used to evade WAF detection',
-    // ${::- is the Log4j lookup-bypass escape sequence; presence alone is suspicious
-    pattern: /\$\{::-/,
-  },
-  {
-    id: 'log-log4j-lookup',
-    description: 'Log4j lookup syntax: ${env:...}, ${sys:...}, ${ctx:...} — data exfiltration',
-    pattern: /\$\{(?:env|sys|ctx|main|map|sd|web|docker|k8s|spring)\s*:/i,
-  },
-
-  // ─── Server-Side Template Injection (SSTI) in log messages ───────────────
-  {
-    id: 'log-ssti-double-brace',
-    description: 'SSTI double-brace: {{expression}} — Jinja2, Twig, Handlebars, etc.',
-    pattern: /\{\{[\s\S]{0,80}\}\}/,
-  },
-  {
-    id: 'log-ssti-hash-brace',
-    description: 'SSTI hash-brace: #{expression} — Thymeleaf, Velocity, Ruby ERB',
-    pattern: /#\{[\s\S]{0,80}\}/,
-  },
-  {
-    id: 'log-ssti-dollar-brace',
-    description: 'SSTI/EL injection: ${expression with operators or method calls} — JSP EL, Freemarker, SpEL',
-    // Require that the ${...} content looks like an expression, not a plain variable name.
-    // Flags if the content contains: . ( * + operators, or known SSTI keywords.
-    // This avoids flagging ${PATH}, ${HOME} etc. (plain shell variables).
-    pattern: /\$\{[^}]*(?:\.|\(|\*|\+|\bclass\b|\bruntime\b|\bprocess\b|\bexec\b)[^}]{0,80}\}/i,
-  },
-  {
-    id: 'log-ssti-percent-tag',
-    description: 'SSTI ERB/ASP tag: <%= expression %> — Ruby ERB, ASP',
-    pattern: /<%=[\s\S]{0,80}%>/,
-  },
-
-  // ─── Null byte ────────────────────────────────────────────────────────────
-  {
-    id: 'log-null-byte',
-    description: 'Null byte: \\x00 or %00 — can truncate log entries in C-backed loggers',
-    pattern: /\x00|%00/,
-  },
-
-  // ─── ANSI escape injection ────────────────────────────────────────────────
-  {
-    id: 'log-ansi-escape',
-    description: 'ANSI escape sequence: ESC[ — can manipulate terminal output when logs are tailed',
-    pattern: /\x1b\[/,
-  },
-];
-
-/* harmony default export */ const log = (LOG_PATTERNS);
-
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/index.js
-/**
- * is-unsafe v2
- *
- * Zero-dependency, DOM-free, pure predicate for detecting unsafe strings
- * across HTML, XML, SVG, SQL, SQL-STRICT, SHELL, REDOS, NOSQL, and LOG contexts.
- *
- * v2 change: contexts are imported as named pattern arrays rather than resolved
- * via a string-keyed registry. This makes each context independently
- * tree-shakeable — bundlers can drop any context you never import.
- *
- * @module is-unsafe
- */
-
-// ─── Context pattern arrays (named exports) ────────────────────────────────
-// Import only the ones you need. Each is independently tree-shakeable.
-
-
-
-
-
-
-
-
-
-
-// SQL-STRICT needs a quoted identifier because of the hyphen
-
-
-
-// Markup contexts are also matched against an entity-decoded copy of the input,
-// because browsers decode HTML character references before interpreting a URL
-// scheme (e.g. javascript&#58;… is a javascript: URL).
-
-
-// ─── VALID_CONTEXTS convenience re-export ─────────────────────────────────
-// Importing this pulls in ALL contexts. Use it only when you need all of them
-// (e.g. for validation UI, tooling, or exhaustive audits).
-// If you only need a subset, import the named contexts directly instead.
-
-
-
-
-
-
-
-
-
-
-// ─── Attach labels to named contexts ──────────────────────────────────────
-// Each built-in PatternList carries its canonical name so matchList can read
-// list.label directly — no registry lookup needed at match time.
-// Custom PatternLists default to 'CUSTOM' unless the caller sets list.label.
-
-html.label       = 'HTML';
-xml.label        = 'XML';
-svg.label        = 'SVG';
-
-// Markup contexts: also test an entity-decoded copy (see util/decode-entities.js).
-// Non-markup contexts (SQL, SHELL, LOG, …) are matched byte-for-byte as supplied.
-html.decodeEntities = true;
-xml.decodeEntities  = true;
-svg.decodeEntities  = true;
-sql.label        = 'SQL';
-sql_strict.label = 'SQL-STRICT';
-shell.label      = 'SHELL';
-redos.label      = 'REDOS';
-nosql.label      = 'NOSQL';
-log.label        = 'LOG';
-
-const VALID_CONTEXTS = Object.freeze({
-  HTML: html,
-  XML: xml,
-  SVG: svg,
-  SQL: sql,
-  'SQL-STRICT': sql_strict,
-  SHELL: shell,
-  REDOS: redos,
-  NOSQL: nosql,
-  LOG: log,
-});
-
-// ─── Types ────────────────────────────────────────────────────────────────
-
-/**
- * @typedef {{ id: string, description: string, pattern: RegExp }} Rule
- */
-
-/**
- * @typedef {Rule[]} PatternList
- */
-
-/**
- * @typedef {Object} MatchResult
- * @property {string} context     - Label identifying which context matched ('HTML', 'CUSTOM', etc.)
- * @property {string} id          - Rule identifier
- * @property {string} description - Human-readable description of what was matched
- * @property {RegExp} pattern     - The pattern that matched
- */
-
-// ─── Internal helpers ──────────────────────────────────────────────────────
-
-/**
- * @param {unknown} value
- */
-function assertString(value) {
-  if (typeof value !== 'string') {
-    throw new TypeError(
-      `is-unsafe: first argument must be a string, got ${typeof value}`
-    );
-  }
-}
-
-/**
- * @param {unknown} context
- */
-function assertContext(context) {
-  if (context instanceof RegExp) return;
-
-  if (Array.isArray(context)) {
-    if (context.length === 0) {
-      throw new TypeError('is-unsafe: context must not be an empty array');
-    }
-    // Detect array-of-arrays vs flat pattern list
-    if (Array.isArray(context[0])) {
-      // Array of PatternLists
-      for (const list of context) {
-        if (!Array.isArray(list) || list.length === 0) {
-          throw new TypeError(
-            'is-unsafe: each context in the array must be a non-empty pattern array (PatternList)'
-          );
-        }
-      }
-    }
-    // else: flat PatternList — trust it, no deep validation needed
-    return;
-  }
-
-  throw new TypeError(
-    `is-unsafe: second argument must be a PatternList (e.g. HTML), ` +
-    `an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context}`
-  );
-}
-
-/**
- * Normalise any valid context arg into an array of PatternLists.
- *
- * @param {Rule[]|Rule[][]|RegExp} context
- * @returns {{ lists: Rule[][]|null, regex: RegExp|null }}
- */
-function normalise(context) {
-  if (context instanceof RegExp) return { lists: null, regex: context };
-  // Distinguish PatternList (array of rule objects) from array of PatternLists
-  if (Array.isArray(context[0])) return { lists: context, regex: null };
-  return { lists: [context], regex: null };
-}
-
-/**
- * For markup contexts, return an entity-decoded copy of `value` to test
- * alongside the raw input, or null when there is nothing extra to test.
- *
- * @param {string} value
- * @param {Rule[]} list
- * @returns {string|null}
- */
-function decodedCopy(value, list) {
-  if (!list.decodeEntities) return null;
-  const decoded = decodeEntities(value);
-  return decoded === value ? null : decoded;
-}
-
-/**
- * Test value against a single PatternList. Returns the first MatchResult or null.
- *
- * @param {string} value
- * @param {Rule[]} list
- * @returns {MatchResult|null}
- */
-function matchList(value, list) {
-  const label = list.label ?? 'CUSTOM';
-  const decoded = decodedCopy(value, list);
-  for (const rule of list) {
-    if (rule.pattern.test(value) || (decoded !== null && rule.pattern.test(decoded))) {
-      return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
-    }
-  }
-  return null;
-}
-
-// ─── Public API ───────────────────────────────────────────────────────────
-
-/**
- * Returns `true` if `value` is unsafe in the given context(s), `false` otherwise.
- *
- * @param {string} value - The string to test
- * @param {PatternList | PatternList[] | RegExp} context
- *   - A PatternList imported from is-unsafe (e.g. `HTML`, `XML`)
- *   - An array of PatternLists — returns true if unsafe in **any** of them
- *   - A custom RegExp — returns true if the pattern matches
- * @returns {boolean}
- *
- * @example
- * import { isUnsafe, HTML, SQL } from 'is-unsafe';
- *
- * isUnsafe('<script>alert(1)</script>', HTML)       // true
- * isUnsafe('hello world', HTML)                     // false
- * isUnsafe('value', [HTML, SQL])                    // false
- * isUnsafe('value', /my-pattern/i)                  // false
- */
-function isUnsafe(value, context) {
-  assertString(value);
-  assertContext(context);
-
-  const { lists, regex } = normalise(context);
-
-  if (regex) return regex.test(value);
-
-  for (const list of lists) {
-    if (matchList(value, list) !== null) return true;
-  }
-  return false;
-}
-
-/**
- * Like `isUnsafe`, but returns the first `MatchResult` describing **why**
- * the value was flagged, or `null` if it is safe.
- *
- * @param {string} value
- * @param {PatternList | PatternList[] | RegExp} context
- * @returns {MatchResult|null}
- *
- * @example
- * import { whyUnsafe, HTML } from 'is-unsafe';
- *
- * whyUnsafe('<script>alert(1)</script>', HTML)
- * // { context: 'HTML', id: 'html-script-open', description: '...', pattern: /.../ }
- */
-function whyUnsafe(value, context) {
-  assertString(value);
-  assertContext(context);
-
-  const { lists, regex } = normalise(context);
-
-  if (regex) {
-    return regex.test(value)
-      ? { context: 'CUSTOM', id: 'custom-regex', description: 'Matched caller-supplied pattern', pattern: regex }
-      : null;
-  }
-
-  for (const list of lists) {
-    const result = matchList(value, list);
-    if (result !== null) return result;
-  }
-  return null;
-}
-
-/**
- * Returns **all** matching rules across the given context(s), or an empty
- * array if the value is safe. Useful for comprehensive auditing.
- *
- * @param {string} value
- * @param {PatternList | PatternList[] | RegExp} context
- * @returns {MatchResult[]}
- */
-function allUnsafe(value, context) {
-  assertString(value);
-  assertContext(context);
-
-  const { lists, regex } = normalise(context);
-  const results = [];
-
-  if (regex) {
-    if (regex.test(value)) {
-      results.push({ context: 'CUSTOM', id: 'custom-regex', description: 'Matched caller-supplied pattern', pattern: regex });
-    }
-    return results;
-  }
-
-  for (const list of lists) {
-    const label = list.label ?? 'CUSTOM';
-    const decoded = decodedCopy(value, list);
-    for (const rule of list) {
-      if (rule.pattern.test(value) || (decoded !== null && rule.pattern.test(decoded))) {
-        results.push({ context: label, id: rule.id, description: rule.description, pattern: rule.pattern });
-      }
-    }
-  }
-
-  return results;
-}
-
-
-/* harmony default export */ const src = ((/* unused pure expression or super */ null && (isUnsafe)));
-
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
-
-///@ts-check
-
-
-
-
-
-
-
-
-
-
-
-
-// const regx =
-//   '<((!\\[CDATA\\[([\\s\\S]*?)(]]>))|((NAME:)?(NAME))([^>]*)>|((\\/)(NAME)\\s*>))([^<]*)'
-//   .replace(/NAME/g, util.nameRegexp);
-
-//const tagsRegx = new RegExp("<(\\/?[\\w:\\-\._]+)([^>]*)>(\\s*"+cdataRegx+")*([^<]+)?","g");
-//const tagsRegx = new RegExp("<(\\/?)((\\w*:)?([\\w:\\-\._]+))([^>]*)>([^<]*)("+cdataRegx+"([^<]*))*([^<]+)?","g");
-
-// Helper functions for attribute and namespace handling
-
-/**
- * Extract raw attributes (without prefix) from prefixed attribute map
- * @param {object} prefixedAttrs - Attributes with prefix from buildAttributesMap
- * @param {object} options - Parser options containing attributeNamePrefix
- * @returns {object} Raw attributes for matcher
- */
-function extractRawAttributes(prefixedAttrs, options) {
-  if (!prefixedAttrs) return {};
-
-  // Handle attributesGroupName option
-  const attrs = options.attributesGroupName
-    ? prefixedAttrs[options.attributesGroupName]
-    : prefixedAttrs;
-
-  if (!attrs) return {};
-
-  const rawAttrs = {};
-  for (const key in attrs) {
-    // Remove the attribute prefix to get raw name
-    if (key.startsWith(options.attributeNamePrefix)) {
-      const rawName = key.substring(options.attributeNamePrefix.length);
-      rawAttrs[rawName] = attrs[key];
-    } else {
-      // Attribute without prefix (shouldn't normally happen, but be safe)
-      rawAttrs[key] = attrs[key];
-    }
-  }
-  return rawAttrs;
-}
-
-/**
- * Extract namespace from raw tag name
- * @param {string} rawTagName - Tag name possibly with namespace (e.g., "soap:Envelope")
- * @returns {string|undefined} Namespace or undefined
- */
-function extractNamespace(rawTagName) {
-  if (!rawTagName || typeof rawTagName !== 'string') return undefined;
-
-  const colonIndex = rawTagName.indexOf(':');
-  if (colonIndex !== -1 && colonIndex > 0) {
-    const ns = rawTagName.substring(0, colonIndex);
-    // Don't treat xmlns as a namespace
-    if (ns !== 'xmlns') {
-      return ns;
-    }
-  }
-  return undefined;
-}
-
-class OrderedObjParser {
-  constructor(options, externalEntities) {
-    this.options = options;
-    this.currentNode = null;
-    this.tagsNodeStack = [];
-    this.parseXml = parseXml;
-    this.parseTextData = parseTextData;
-    this.resolveNameSpace = resolveNameSpace;
-    this.buildAttributesMap = buildAttributesMap;
-    this.isItStopNode = isItStopNode;
-    this.replaceEntitiesValue = replaceEntitiesValue;
-    this.readStopNodeData = readStopNodeData;
-    this.saveTextToParentTag = saveTextToParentTag;
-    this.addChild = addChild;
-    this.ignoreAttributesFn = getIgnoreAttributesFn(this.options.ignoreAttributes)
-    this.entityExpansionCount = 0;
-    this.currentExpandedLength = 0;
-    this.doctypefound = false;
-    let namedEntities = { ...XML };
-    if (this.options.entityDecoder) {
-      this.entityDecoder = this.options.entityDecoder
-    } else {
-      if (typeof this.options.htmlEntities === "object") namedEntities = this.options.htmlEntities;
-      else if (this.options.htmlEntities === true) namedEntities = { ...COMMON_HTML, ...CURRENCY };
-      this.entityDecoder = new EntityDecoder({
-        namedEntities: { ...namedEntities, ...externalEntities },
-        numericAllowed: this.options.htmlEntities,
-        limit: {
-          maxTotalExpansions: this.options.processEntities.maxTotalExpansions,
-          maxExpandedLength: this.options.processEntities.maxExpandedLength,
-          applyLimitsTo: this.options.processEntities.appliesTo,
-        },
-        // onExternalEntity: (name, value) => isUnsafe(value) ? 'block' : 'allow',
-        onInputEntity: (name, value) =>
-          //TODO: VALID_CONTEXTS.HTML should be set only if this.options.htmlEntities
-          isUnsafe(value, [html, xml]) ? ENTITY_ACTION.BLOCK : ENTITY_ACTION.ALLOW,
-
-        //postCheck: resolved => resolved
-      });
-    }
-
-    // Initialize path matcher for path-expression-matcher
-    this.matcher = new Matcher();
-    this.readonlyMatcher = this.matcher.readOnly();
-
-    // Flag to track if current node is a stop node (optimization)
-    this.isCurrentNodeStopNode = false;
-
-    // Pre-compile stopNodes expressions
-    this.stopNodeExpressionsSet = new ExpressionSet();
-    const stopNodesOpts = this.options.stopNodes;
-    if (stopNodesOpts && stopNodesOpts.length > 0) {
-      for (let i = 0; i < stopNodesOpts.length; i++) {
-        const stopNodeExp = stopNodesOpts[i];
-        if (typeof stopNodeExp === 'string') {
-          // Convert string to Expression object
-          this.stopNodeExpressionsSet.add(new Expression(stopNodeExp));
-        } else if (stopNodeExp instanceof Expression) {
-          // Already an Expression object
-          this.stopNodeExpressionsSet.add(stopNodeExp);
-        }
-      }
-      this.stopNodeExpressionsSet.seal();
-    }
-  }
-
-}
-
-
-/**
- * @param {string} val
- * @param {string} tagName
- * @param {string|Matcher} jPath - jPath string or Matcher instance based on options.jPath
- * @param {boolean} dontTrim
- * @param {boolean} hasAttributes
- * @param {boolean} isLeafNode
- * @param {boolean} escapeEntities
- */
-function parseTextData(val, tagName, jPath, dontTrim, hasAttributes, isLeafNode, escapeEntities) {
-  const options = this.options;
-  if (val !== undefined) {
-    if (options.trimValues && !dontTrim) {
-      val = val.trim();
-    }
-    if (val.length > 0) {
-      if (!escapeEntities) val = this.replaceEntitiesValue(val, tagName, jPath);
-
-      // Pass jPath string or matcher based on options.jPath setting
-      const jPathOrMatcher = options.jPath ? jPath.toString() : jPath;
-      const newval = options.tagValueProcessor(tagName, val, jPathOrMatcher, hasAttributes, isLeafNode);
-      if (newval === null || newval === undefined) {
-        //don't parse
-        return val;
-      } else if (typeof newval !== typeof val || newval !== val) {
-        //overwrite
-        return newval;
-      } else if (options.trimValues) {
-        return parseValue(val, options.parseTagValue, options.numberParseOptions);
-      } else {
-        const trimmedVal = val.trim();
-        if (trimmedVal === val) {
-          return parseValue(val, options.parseTagValue, options.numberParseOptions);
-        } else {
-          return val;
-        }
-      }
-    }
-  }
-}
-
-function resolveNameSpace(tagname) {
-  if (this.options.removeNSPrefix) {
-    const tags = tagname.split(':');
-    const prefix = tagname.charAt(0) === '/' ? '/' : '';
-    if (tags[0] === 'xmlns') {
-      return '';
-    }
-    if (tags.length === 2) {
-      tagname = prefix + tags[1];
-    }
-  }
-  return tagname;
-}
-
-//TODO: change regex to capture NS
-//const attrsRegx = new RegExp("([\\w\\-\\.\\:]+)\\s*=\\s*(['\"])((.|\n)*?)\\2","gm");
-// The value is matched with a negated class per quote type rather than a lazy `[\s\S]*?` up to a
-// backreference, which is much slower on long values (SVG paths, data URIs)
-const attrsRegx = /([^\s=]+)\s*(=\s*(?:"([^"]*)"|'([^']*)'))?/gm;
-
-// value inside double quotes, or inside single quotes, or undefined when there is no value
-function attrValue(match) {
-  return match[3] !== undefined ? match[3] : match[4];
-}
-
-function buildAttributesMap(attrStr, jPath, tagName, force = false) {
-  const options = this.options;
-  if (force === true || (options.ignoreAttributes !== true && typeof attrStr === 'string')) {
-    // attrStr = attrStr.replace(/\r?\n/g, ' ');
-    //attrStr = attrStr || attrStr.trim();
-
-    const matches = getAllMatches(attrStr, attrsRegx);
-    const len = matches.length; //don't make it inline
-    const attrs = {};
-
-    // Pre-process values once: trim + entity replacement
-    // Reused in both matcher update and second pass
-    const processedVals = new Array(len);
-    let hasRawAttrs = false;
-    const rawAttrsForMatcher = {};
-
-    for (let i = 0; i < len; i++) {
-      const attrName = this.resolveNameSpace(matches[i][1]);
-      const oldVal = attrValue(matches[i]);
-
-      if (attrName.length && oldVal !== undefined) {
-        let val = oldVal;
-        if (options.trimValues) val = val.trim();
-        val = this.replaceEntitiesValue(val, tagName, this.readonlyMatcher);
-        processedVals[i] = val;
-
-        rawAttrsForMatcher[attrName] = val;
-        hasRawAttrs = true;
-      }
-    }
-
-    // Update matcher ONCE before second pass, if applicable
-    if (hasRawAttrs && typeof jPath === 'object' && jPath.updateCurrent) {
-      jPath.updateCurrent(rawAttrsForMatcher);
-    }
-
-    // Hoist toString() once — path doesn't change during attribute processing
-    const jPathStr = options.jPath ? jPath.toString() : this.readonlyMatcher;
-
-    // Second pass: apply processors, build final attrs
-    let hasAttrs = false;
-    for (let i = 0; i < len; i++) {
-      const attrName = this.resolveNameSpace(matches[i][1]);
-
-      if (this.ignoreAttributesFn(attrName, jPathStr)) continue;
-
-      let aName = options.attributeNamePrefix + attrName;
-
-      if (attrName.length) {
-        if (options.transformAttributeName) {
-          aName = options.transformAttributeName(aName);
-        }
-        aName = sanitizeName(aName, options);
-
-        if (attrValue(matches[i]) !== undefined) {
-          // Reuse already-processed value — no double entity replacement
-          const oldVal = processedVals[i];
-
-          const newVal = options.attributeValueProcessor(attrName, oldVal, jPathStr);
-          if (newVal === null || newVal === undefined) {
-            attrs[aName] = oldVal;
-          } else if (typeof newVal !== typeof oldVal || newVal !== oldVal) {
-            attrs[aName] = newVal;
-          } else {
-            attrs[aName] = parseValue(oldVal, options.parseAttributeValue, options.numberParseOptions);
-          }
-          hasAttrs = true;
-        } else if (options.allowBooleanAttributes) {
-          attrs[aName] = true;
-          hasAttrs = true;
-        }
-      }
-    }
-
-    if (!hasAttrs) return;
-
-    if (options.attributesGroupName && !options.preserveOrder) {
-      const attrCollection = {};
-      attrCollection[options.attributesGroupName] = attrs;
-      return attrCollection;
-    }
-    return attrs;
-  }
-}
-const parseXml = function (xmlData) {
-  const options = this.options;
-  const crlfPositions = options.captureMetaData ? [] : undefined;
-  xmlData = xmlData.replace(/\r\n?/g, options.captureMetaData ? (newline, index) => {
-    if (newline.length === 2) {
-      // Store the position after earlier CRLF pairs have been normalized.
-      crlfPositions.push(index - crlfPositions.length);
-    }
-    return "\n";
-  } : "\n");
-  const xmlObj = new XmlNode('!xml');
-  let currentNode = xmlObj;
-  let textData = "";
-
-  // Reset matcher for new document
-  this.matcher.reset();
-  this.entityDecoder.reset();
-
-  // Reset entity expansion counters for this document
-  this.entityExpansionCount = 0;
-  this.currentExpandedLength = 0;
-  this.doctypefound = false;
-  const docTypeReader = new DocTypeReader(options.processEntities);
-  const xmlLen = xmlData.length;
-  for (let i = 0; i < xmlLen; i++) {//for each char in XML data
-    const ch = xmlData[i];
-    if (ch === '<') {
-      // const nextIndex = i+1;
-      // const _2ndChar = xmlData[nextIndex];
-      const c1 = xmlData.charCodeAt(i + 1);
-      if (c1 === 47) {//Closing Tag '/'
-        const closeIndex = findClosingIndex(xmlData, ">", i, "Closing Tag is not closed.")
-        let tagName = xmlData.substring(i + 2, closeIndex).trim();
-
-        if (options.removeNSPrefix) {
-          const colonIndex = tagName.indexOf(":");
-          if (colonIndex !== -1) {
-            tagName = tagName.substr(colonIndex + 1);
-          }
-        }
-
-        tagName = transformTagName(options.transformTagName, tagName, "", options).tagName;
-
-        if (currentNode) {
-          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
-        }
-
-        //check if last tag of nested tag was unpaired tag
-        const lastTagName = this.matcher.getCurrentTag();
-        if (tagName && options.unpairedTagsSet.has(tagName)) {
-          throw new Error(`Unpaired tag can not be used as closing tag: </${tagName}>`);
-        }
-        if (lastTagName && options.unpairedTagsSet.has(lastTagName)) {
-          // Pop the unpaired tag
-          this.matcher.pop();
-          this.tagsNodeStack.pop();
-        }
-        // Pop the closing tag
-        this.matcher.pop();
-        this.isCurrentNodeStopNode = false; // Reset flag when closing tag
-
-        //a closing tag with no matching opening tag leaves the stack empty
-        currentNode = this.tagsNodeStack.pop() || xmlObj;//avoid recursion, set the parent tag scope
-
-        if (options.captureMetaData && currentNode) {
-          currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
-        }
-        textData = "";
-        i = closeIndex;
-      } else if (c1 === 63) { //'?'
-
-        let tagData = readTagExp(xmlData, i, false, "?>");
-        if (!tagData) throw new Error("Pi Tag is not closed.");
-
-        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
-        const attsMap = this.buildAttributesMap(tagData.tagExp, this.matcher, tagData.tagName, true);
-        if (attsMap) {
-          const ver = attsMap[this.options.attributeNamePrefix + "version"];
-          this.entityDecoder.setXmlVersion(Number(ver) || 1.0);
-          docTypeReader.setXmlVersion(Number(ver) || 1.0);
-        }
-        if ((options.ignoreDeclaration && tagData.tagName === "?xml") || options.ignorePiTags) {
-          //do nothing
-        } else {
-
-          const childNode = new XmlNode(tagData.tagName);
-          childNode.add(options.textNodeName, "");
-
-          if (tagData.tagName !== tagData.tagExp && tagData.attrExpPresent && options.ignoreAttributes !== true) {
-            childNode[":@"] = attsMap
-          }
-          const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
-          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
-
-          if (options.captureMetaData) {
-            // closeIndex points at '?' of the closing '?>'
-            currentNode.addEndIndex(getOriginalIndex(tagData.closeIndex + 2, crlfPositions));
-          }
-        }
-
-
-        i = tagData.closeIndex + 1;
-      } else if (c1 === 33
-        && xmlData.charCodeAt(i + 2) === 45
-        && xmlData.charCodeAt(i + 3) === 45) { //'!--'
-        const endIndex = findClosingIndex(xmlData, "-->", i + 4, "Comment is not closed.")
-        if (options.commentPropName) {
-          const comment = xmlData.substring(i + 4, endIndex - 2);
-
-          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
-
-          currentNode.add(options.commentPropName, [{ [options.textNodeName]: comment }]);
-        }
-        i = endIndex;
-      } else if (c1 === 33
-        && xmlData.charCodeAt(i + 2) === 68) { //'!D'
-        if (this.doctypefound) throw new Error("Multiple DOCTYPE declarations found.");
-        this.doctypefound = true;
-        const result = docTypeReader.readDocType(xmlData, i);
-        this.entityDecoder.addInputEntities(result.entities);
-        i = result.i;
-      } else if (c1 === 33
-        && xmlData.charCodeAt(i + 2) === 91) { // '!['
-        const closeIndex = findClosingIndex(xmlData, "]]>", i, "CDATA is not closed.") - 2;
-        const tagExp = xmlData.substring(i + 9, closeIndex);
-
-        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
-
-        let val = this.parseTextData(tagExp, currentNode.tagname, this.readonlyMatcher, true, false, true, true);
-        if (val == undefined) val = "";
-
-        //cdata should be set even if it is 0 length string
-        if (options.cdataPropName) {
-          currentNode.add(options.cdataPropName, [{ [options.textNodeName]: tagExp }]);
-        } else {
-          currentNode.add(options.textNodeName, val);
-        }
-
-        i = closeIndex + 2;
-      } else {//Opening tag
-        let result = readTagExp(xmlData, i, options.removeNSPrefix);
-
-        // Safety check: readTagExp can return undefined
-        if (!result) {
-          // Log context for debugging
-          const context = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
-          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context}"`);
-        }
-
-        let tagName = result.tagName;
-        const rawTagName = result.rawTagName;
-        let tagExp = result.tagExp;
-        let attrExpPresent = result.attrExpPresent;
-        let closeIndex = result.closeIndex;
-
-        ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
-
-        if (options.strictReservedNames &&
-          (tagName === options.commentPropName
-            || tagName === options.cdataPropName
-            || tagName === options.textNodeName
-            || tagName === options.attributesGroupName
-          )) {
-          throw new Error(`Invalid tag name: ${tagName}`);
-        }
-
-        //save text as child node
-        if (currentNode && textData) {
-          if (currentNode.tagname !== '!xml') {
-            //when nested tag is found
-            textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher, false);
-          }
-        }
-
-        //check if last tag was unpaired tag
-        const lastTag = currentNode;
-        if (lastTag && options.unpairedTagsSet.has(lastTag.tagname)) {
-          currentNode = this.tagsNodeStack.pop();
-          this.matcher.pop();
-        }
-
-        // Clean up self-closing syntax BEFORE processing attributes
-        // This is where tagExp gets the trailing / removed
-        let isSelfClosing = false;
-        if (tagExp.length > 0 && tagExp.lastIndexOf("/") === tagExp.length - 1) {
-          isSelfClosing = true;
-          if (tagName[tagName.length - 1] === "/") {
-            tagName = tagName.substr(0, tagName.length - 1);
-            tagExp = tagName;
-          } else {
-            tagExp = tagExp.substr(0, tagExp.length - 1);
-          }
-
-          // Re-check attrExpPresent after cleaning
-          attrExpPresent = (tagName !== tagExp);
-        }
-
-        // Now process attributes with CLEAN tagExp (no trailing /)
-        let prefixedAttrs = null;
-        let rawAttrs = {};
-        let namespace = undefined;
-
-        // Extract namespace from rawTagName
-        namespace = extractNamespace(rawTagName);
-
-        // Push tag to matcher FIRST (with empty attrs for now) so callbacks see correct path
-        if (tagName !== xmlObj.tagname) {
-          this.matcher.push(tagName, {}, namespace);
-        }
-
-        // Now build attributes - callbacks will see correct matcher state
-        if (tagName !== tagExp && attrExpPresent) {
-          // Build attributes (returns prefixed attributes for the tree)
-          // Note: buildAttributesMap now internally updates the matcher with raw attributes
-          prefixedAttrs = this.buildAttributesMap(tagExp, this.matcher, tagName);
-
-          if (prefixedAttrs) {
-            // Extract raw attributes (without prefix) for our use
-            //TODO: seems a performance overhead
-            rawAttrs = extractRawAttributes(prefixedAttrs, options);
-          }
-        }
-
-        // Now check if this is a stop node (after attributes are set)
-        if (tagName !== xmlObj.tagname) {
-          this.isCurrentNodeStopNode = this.isItStopNode();
-        }
-
-        const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
-        if (this.isCurrentNodeStopNode) {
-          let tagContent = "";
-
-          // For self-closing tags, content is empty
-          if (isSelfClosing) {
-            i = result.closeIndex;
-          }
-          //unpaired tag
-          else if (options.unpairedTagsSet.has(tagName)) {
-            i = result.closeIndex;
-          }
-          //normal tag
-          else {
-            //read until closing tag is found
-            const result = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
-            if (!result) throw new Error(`Unexpected end of ${rawTagName}`);
-            i = result.i;
-            tagContent = result.tagContent;
-          }
-
-          const childNode = new XmlNode(tagName);
-
-          if (prefixedAttrs) {
-            childNode[":@"] = prefixedAttrs;
-          }
-
-          // For stop nodes, store raw content as-is without any processing
-          childNode.add(options.textNodeName, tagContent);
-
-          this.matcher.pop(); // Pop the stop node tag
-          this.isCurrentNodeStopNode = false; // Reset flag
-
-          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
-
-          if (options.captureMetaData) {
-            currentNode.addEndIndex(getOriginalIndex(i + 1, crlfPositions));
-          }
-        } else {
-          //selfClosing tag
-          if (isSelfClosing) {
-            ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
-
-            const childNode = new XmlNode(tagName);
-            if (prefixedAttrs) {
-              childNode[":@"] = prefixedAttrs;
-            }
-            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
-
-            if (options.captureMetaData) {
-              currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
-            }
-            this.matcher.pop(); // Pop self-closing tag
-            this.isCurrentNodeStopNode = false; // Reset flag
-          }
-          else if (options.unpairedTagsSet.has(tagName)) {//unpaired tag
-            const childNode = new XmlNode(tagName);
-            if (prefixedAttrs) {
-              childNode[":@"] = prefixedAttrs;
-            }
-            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
-
-            if (options.captureMetaData) {
-              currentNode.addEndIndex(getOriginalIndex(result.closeIndex + 1, crlfPositions));
-            }
-            this.matcher.pop(); // Pop unpaired tag
-            this.isCurrentNodeStopNode = false; // Reset flag
-            i = result.closeIndex;
-            // Continue to next iteration without changing currentNode
-            continue;
-          }
-          //opening tag
-          else {
-            const childNode = new XmlNode(tagName);
-            if (this.tagsNodeStack.length > options.maxNestedTags) {
-              throw new Error("Maximum nested tags exceeded");
-            }
-            this.tagsNodeStack.push(currentNode);
-
-            if (prefixedAttrs) {
-              childNode[":@"] = prefixedAttrs;
-            }
-            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
-            currentNode = childNode;
-          }
-          textData = "";
-          i = closeIndex;
-        }
-      }
-    } else {
-      textData += xmlData[i];
-    }
-  }
-  return xmlObj.child;
-}
-
-function getOriginalIndex(index, crlfPositions) {
-  let low = 0;
-  let high = crlfPositions.length;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (crlfPositions[middle] < index) low = middle + 1;
-    else high = middle;
-  }
-  return index + low;
-}
-
-function addChild(currentNode, childNode, matcher, startIndex) {
-  // unset startIndex if not requested
-  if (!this.options.captureMetaData) startIndex = undefined;
-
-  // Pass jPath string or matcher based on options.jPath setting
-  const jPathOrMatcher = this.options.jPath ? matcher.toString() : matcher;
-  const result = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"])
-  if (result === false) {
-    //do nothing
-  } else if (typeof result === "string") {
-    childNode.tagname = result
-    currentNode.addChild(childNode, startIndex);
-  } else {
-    currentNode.addChild(childNode, startIndex);
-  }
-}
-
-/**
- * @param {object} val - Entity object with regex and val properties
- * @param {string} tagName - Tag name
- * @param {string|Matcher} jPath - jPath string or Matcher instance based on options.jPath
- */
-function replaceEntitiesValue(val, tagName, jPath) {
-  const entityConfig = this.options.processEntities;
-
-  if (!entityConfig || !entityConfig.enabled) {
-    return val;
-  }
-
-  // Check if tag is allowed to contain entities
-  if (entityConfig.allowedTags) {
-    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
-    const allowed = Array.isArray(entityConfig.allowedTags)
-      ? entityConfig.allowedTags.includes(tagName)
-      : entityConfig.allowedTags(tagName, jPathOrMatcher);
-
-    if (!allowed) {
-      return val;
-    }
-  }
-
-  // Apply custom tag filter if provided
-  if (entityConfig.tagFilter) {
-    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
-    if (!entityConfig.tagFilter(tagName, jPathOrMatcher)) {
-      return val; // Skip based on custom filter
-    }
-  }
-
-  return this.entityDecoder.decode(val);
-}
-
-
-function saveTextToParentTag(textData, parentNode, matcher, isLeafNode) {
-  if (textData) { //store previously collected data as textNode
-    if (isLeafNode === undefined) isLeafNode = parentNode.child.length === 0
-
-    textData = this.parseTextData(textData,
-      parentNode.tagname,
-      matcher,
-      false,
-      parentNode[":@"] ? Object.keys(parentNode[":@"]).length !== 0 : false,
-      isLeafNode);
-
-    if (textData !== undefined && textData !== "")
-      parentNode.add(this.options.textNodeName, textData);
-    textData = "";
-  }
-  return textData;
-}
-
-/**
- * @param {Array<Expression>} stopNodeExpressions - Array of compiled Expression objects
- * @param {Matcher} matcher - Current path matcher
- */
-function isItStopNode() {
-  if (this.stopNodeExpressionsSet.size === 0) return false;
-
-  return this.matcher.matchesAny(this.stopNodeExpressionsSet);
-}
-
-/**
- * Returns the tag Expression and where it is ending handling single-double quotes situation
- * @param {string} xmlData 
- * @param {number} i starting index
- * @returns 
- */
-function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
-  //TODO: ignore boolean attributes in tag expression
-  //TODO: if ignore attributes, dont read full attribute expression but the end. But read for xml declaration
-  const len = xmlData.length;
-  const closeCode0 = closingChar.charCodeAt(0);
-  const closeCode1 = closingChar.length > 1 ? closingChar.charCodeAt(1) : -1;
-
-  let result = '';
-  let segmentStart = i;
-
-  for (let index = i; index < len; index++) {
-    const code = xmlData.charCodeAt(index);
-
-    if (code === 34 || code === 39) { // " or '
-      // Skip the quoted value in one step: nothing inside it can close the tag
-      index = xmlData.indexOf(xmlData[index], index + 1);
-      if (index === -1) return;
-    } else if (code === closeCode0) {
-      if (closeCode1 !== -1) {
-        if (xmlData.charCodeAt(index + 1) === closeCode1) {
-          result += xmlData.substring(segmentStart, index);
-          return { data: result, index };
-        }
-      } else {
-        result += xmlData.substring(segmentStart, index);
-        return { data: result, index };
-      }
-    } else if (code === 9) { // \t - only replace with space outside attribute values
-      // Flush accumulated segment, add space, start new segment
-      result += xmlData.substring(segmentStart, index) + ' ';
-      segmentStart = index + 1;
-    }
-  }
-}
-
-function findClosingIndex(xmlData, str, i, errMsg) {
-  const closingIndex = xmlData.indexOf(str, i);
-  if (closingIndex === -1) {
-    throw new Error(errMsg)
-  } else {
-    return closingIndex + str.length - 1;
-  }
-}
-
-function findClosingChar(xmlData, char, i, errMsg) {
-  const closingIndex = xmlData.indexOf(char, i);
-  if (closingIndex === -1) throw new Error(errMsg);
-  return closingIndex; // no offset needed
-}
-
-function readTagExp(xmlData, i, removeNSPrefix, closingChar = ">") {
-  const result = tagExpWithClosingIndex(xmlData, i + 1, closingChar);
-  if (!result) return;
-  let tagExp = result.data;
-  const closeIndex = result.index;
-  const separatorIndex = tagExp.search(/\s/);
-  let tagName = tagExp;
-  let attrExpPresent = true;
-  if (separatorIndex !== -1) {//separate tag name and attributes expression
-    tagName = tagExp.substring(0, separatorIndex);
-    tagExp = tagExp.substring(separatorIndex + 1).trimStart();
-  }
-
-  const rawTagName = tagName;
-  if (removeNSPrefix) {
-    const colonIndex = tagName.indexOf(":");
-    if (colonIndex !== -1) {
-      tagName = tagName.substr(colonIndex + 1);
-      attrExpPresent = tagName !== result.data.substr(colonIndex + 1);
-    }
-  }
-
-  return {
-    tagName: tagName,
-    tagExp: tagExp,
-    closeIndex: closeIndex,
-    attrExpPresent: attrExpPresent,
-    rawTagName: rawTagName,
-  }
-}
-/**
- * find paired tag for a stop node
- * @param {string} xmlData 
- * @param {string} tagName 
- * @param {number} i 
- */
-function readStopNodeData(xmlData, tagName, i) {
-  const startIndex = i;
-  // Starting at 1 since we already have an open tag
-  let openTagCount = 1;
-  let lenient = false; // set once a quote-aware tag scan fails
-  let nextGt = -1; // cached index of the next '>'
-
-  const xmllen = xmlData.length;
-  for (; i < xmllen; i++) {
-    if (xmlData[i] === "<") {
-      const c1 = xmlData.charCodeAt(i + 1);
-      if (c1 === 47) {//close tag '/'
-        const closeIndex = findClosingChar(xmlData, ">", i, `${tagName} is not closed`);
-        let closeTagName = xmlData.substring(i + 2, closeIndex).trim();
-        if (closeTagName === tagName) {
-          openTagCount--;
-          if (openTagCount === 0) {
-            return {
-              tagContent: xmlData.substring(startIndex, i),
-              i: closeIndex
-            }
-          }
-        }
-        i = closeIndex;
-      } else if (c1 === 63) { //?
-        const closeIndex = findClosingIndex(xmlData, "?>", i + 1, "StopNode is not closed.")
-        i = closeIndex;
-      } else if (c1 === 33
-        && xmlData.charCodeAt(i + 2) === 45
-        && xmlData.charCodeAt(i + 3) === 45) { // '!--'
-        const closeIndex = findClosingIndex(xmlData, "-->", i + 3, "StopNode is not closed.")
-        i = closeIndex;
-      } else if (c1 === 33
-        && xmlData.charCodeAt(i + 2) === 91) { // '!['
-        const closeIndex = findClosingIndex(xmlData, "]]>", i, "StopNode is not closed.") - 2;
-        i = closeIndex;
-      } else {
-        const tagData = lenient ? undefined : readTagExp(xmlData, i, false);
-
-        if (tagData) {
-          const openTagName = tagData.tagName;
-          if (openTagName === tagName && tagData.tagExp[tagData.tagExp.length - 1] !== "/") {
-            openTagCount++;
-          }
-          i = tagData.closeIndex;
-        } else {
-          // no closing '>'. use lenient approach to find '<' instead of readTagExp, to avoid repeated rescans.
-          lenient = true;
-          if (nextGt < i) {
-            nextGt = xmlData.indexOf(">", i);
-            if (nextGt === -1) return; // no '>' left, so no closing tag can follow
-          }
-          const nextLt = xmlData.indexOf("<", i + 1);
-          if (nextLt === -1 || nextLt > nextGt) { // looks like a real tag
-            const exp = xmlData.substring(i + 1, nextGt);
-            const sep = exp.search(/\s/);
-            const name = sep === -1 ? exp : exp.substring(0, sep);
-            if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
-            i = nextGt;
-          } // else: treat this '<' as plain text
-        }
-      }
-    }
-  }//end for loop
-}
-
-function parseValue(val, shouldParse, options) {
-  if (shouldParse && typeof val === 'string') {
-    //console.log(options)
-    const newval = val.trim();
-    if (newval === 'true') return true;
-    else if (newval === 'false') return false;
-    else return toNumber(val, options);
-  } else {
-    if (isExist(val)) {
-      return val;
-    } else {
-      return '';
-    }
-  }
-}
-
-function fromCodePoint(str, base, prefix) {
-  const codePoint = Number.parseInt(str, base);
-
-  if (codePoint >= 0 && codePoint <= 0x10FFFF) {
-    return String.fromCodePoint(codePoint);
-  } else {
-    return prefix + str + ";";
-  }
-}
-
-function transformTagName(fn, tagName, tagExp, options) {
-  if (fn) {
-    const newTagName = fn(tagName);
-    if (tagExp === tagName) {
-      tagExp = newTagName
-    }
-    tagName = newTagName;
-  }
-  tagName = sanitizeName(tagName, options);
-  return { tagName, tagExp };
-}
-
-
-
-function sanitizeName(name, options) {
-  if (criticalProperties.includes(name)) {
-    throw new Error(`[SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
-  } else if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
-    return options.onDangerousProperty(name);
-  }
-  return name;
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/node2json.js
-
-
-
-
-
-const node2json_METADATA_SYMBOL = XmlNode.getMetaDataSymbol();
-
-/**
- * Helper function to strip attribute prefix from attribute map
- * @param {object} attrs - Attributes with prefix (e.g., {"@_class": "code"})
- * @param {string} prefix - Attribute prefix to remove (e.g., "@_")
- * @returns {object} Attributes without prefix (e.g., {"class": "code"})
- */
-function stripAttributePrefix(attrs, prefix) {
-  if (!attrs || typeof attrs !== 'object') return {};
-  if (!prefix) return attrs;
-
-  const rawAttrs = {};
-  for (const key in attrs) {
-    if (key.startsWith(prefix)) {
-      const rawName = key.substring(prefix.length);
-      rawAttrs[rawName] = attrs[key];
-    } else {
-      // Attribute without prefix (shouldn't normally happen, but be safe)
-      rawAttrs[key] = attrs[key];
-    }
-  }
-  return rawAttrs;
-}
-
-/**
- * 
- * @param {array} node 
- * @param {any} options 
- * @param {Matcher} matcher - Path matcher instance
- * @returns 
- */
-function prettify(node, options, matcher, readonlyMatcher) {
-  return compress(node, options, matcher, readonlyMatcher);
-}
-
-/**
- * @param {array} arr 
- * @param {object} options 
- * @param {Matcher} matcher - Path matcher instance
- * @returns object
- */
-function compress(arr, options, matcher, readonlyMatcher) {
-  let text;
-  const compressedObj = {}; //This is intended to be a plain object
-  for (let i = 0; i < arr.length; i++) {
-    const tagObj = arr[i];
-    const property = propName(tagObj);
-
-    // Push current property to matcher WITH RAW ATTRIBUTES (no prefix)
-    if (property !== undefined && property !== options.textNodeName) {
-      const rawAttrs = stripAttributePrefix(
-        tagObj[":@"] || {},
-        options.attributeNamePrefix
-      );
-      matcher.push(property, rawAttrs);
-    }
-
-    if (property === options.textNodeName) {
-      if (text === undefined) text = tagObj[property];
-      else text += "" + tagObj[property];
-    } else if (property === undefined) {
-      continue;
-    } else if (tagObj[property]) {
-
-      let val = compress(tagObj[property], options, matcher, readonlyMatcher);
-      const isLeaf = isLeafTag(val, options);
-
-      if (Object.keys(val).length === 0 && options.alwaysCreateTextNode) {
-        val[options.textNodeName] = "";
-      }
-
-      if (tagObj[":@"]) {
-        assignAttributes(val, tagObj[":@"], readonlyMatcher, options);
-      } else if (Object.keys(val).length === 1 && val[options.textNodeName] !== undefined && !options.alwaysCreateTextNode) {
-        val = val[options.textNodeName];
-      } else if (Object.keys(val).length === 0) {
-        if (options.alwaysCreateTextNode) val[options.textNodeName] = "";
-        else val = "";
-      }
-
-      if (tagObj[node2json_METADATA_SYMBOL] !== undefined && typeof val === "object" && val !== null) {
-        val[node2json_METADATA_SYMBOL] = tagObj[node2json_METADATA_SYMBOL]; // copy over metadata
-      }
-
-
-      if (compressedObj[property] !== undefined && Object.prototype.hasOwnProperty.call(compressedObj, property)) {
-        if (!Array.isArray(compressedObj[property])) {
-          compressedObj[property] = [compressedObj[property]];
-        }
-        compressedObj[property].push(val);
-      } else {
-        //TODO: if a node is not an array, then check if it should be an array
-        //also determine if it is a leaf node
-
-        // Pass jPath string or readonlyMatcher based on options.jPath setting
-        const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() : readonlyMatcher;
-        if (options.isArray(property, jPathOrMatcher, isLeaf)) {
-          compressedObj[property] = [val];
-        } else {
-          compressedObj[property] = val;
-        }
-      }
-
-      // Pop property from matcher after processing
-      if (property !== undefined && property !== options.textNodeName) {
-        matcher.pop();
-      }
-    }
-
-  }
-  // if(text && text.length > 0) compressedObj[options.textNodeName] = text;
-  if (typeof text === "string") {
-    if (text.length > 0) compressedObj[options.textNodeName] = text;
-  } else if (text !== undefined) compressedObj[options.textNodeName] = text;
-
-
-  return compressedObj;
-}
-
-function propName(obj) {
-  const keys = Object.keys(obj);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key !== ":@") return key;
-  }
-}
-
-function assignAttributes(obj, attrMap, readonlyMatcher, options) {
-  if (attrMap) {
-    const keys = Object.keys(attrMap);
-    const len = keys.length; //don't make it inline
-    for (let i = 0; i < len; i++) {
-      const atrrName = keys[i];  // This is the PREFIXED name (e.g., "@_class")
-
-      // Strip prefix for matcher path (for isArray callback)
-      const rawAttrName = atrrName.startsWith(options.attributeNamePrefix)
-        ? atrrName.substring(options.attributeNamePrefix.length)
-        : atrrName;
-
-      // For attributes, we need to create a temporary path
-      // Pass jPath string or matcher based on options.jPath setting
-      const jPathOrMatcher = options.jPath
-        ? readonlyMatcher.toString() + "." + rawAttrName
-        : readonlyMatcher;
-
-      if (options.isArray(atrrName, jPathOrMatcher, true, true)) {
-        obj[atrrName] = [attrMap[atrrName]];
-      } else {
-        obj[atrrName] = attrMap[atrrName];
-      }
-    }
-  }
-}
-
-function isLeafTag(obj, options) {
-  const { textNodeName } = options;
-  const propCount = Object.keys(obj).length;
-
-  if (propCount === 0) {
-    return true;
-  }
-
-  if (
-    propCount === 1 &&
-    (obj[textNodeName] || typeof obj[textNodeName] === "boolean" || obj[textNodeName] === 0)
-  ) {
-    return true;
-  }
-
-  return false;
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/validator.js
-
-
-
-
-const validator_defaultOptions = {
-  allowBooleanAttributes: false, //A tag can have attributes without any value
-  unpairedTags: []
-};
-
-//const tagsPattern = new RegExp("<\\/?([\\w:\\-_\.]+)\\s*\/?>","g");
-function validator_validate(xmlData, options) {
-  options = Object.assign({}, validator_defaultOptions, options);
-
-  //xmlData = xmlData.replace(/(\r\n|\n|\r)/gm,"");//make it single line
-  //xmlData = xmlData.replace(/(^\s*<\?xml.*?\?>)/g,"");//Remove XML starting tag
-  //xmlData = xmlData.replace(/(<!DOCTYPE[\s\w\"\.\/\-\:]+(\[.*\])*\s*>)/g,"");//Remove DOCTYPE
-  const tags = [];
-  let tagFound = false;
-
-  //indicates that the root tag has been closed (aka. depth 0 has been reached)
-  let reachedRoot = false;
-
-  if (xmlData[0] === '\ufeff') {
-    // check for byte order mark (BOM)
-    xmlData = xmlData.substr(1);
-  }
-
-  for (let i = 0; i < xmlData.length; i++) {
-
-    if (xmlData[i] === '<' && xmlData[i + 1] === '?') {
-      i += 2;
-      i = readPI(xmlData, i);
-      if (i.err) return i;
-    } else if (xmlData[i] === '<') {
-      //starting of tag
-      //read until you reach to '>' avoiding any '>' in attribute value
-      let tagStartPos = i;
-      i++;
-
-      if (xmlData[i] === '!') {
-        i = readCommentAndCDATA(xmlData, i);
-        continue;
-      } else {
-        let closingTag = false;
-        if (xmlData[i] === '/') {
-          //closing tag
-          closingTag = true;
-          i++;
-        }
-        //read tagname
-        let tagName = '';
-        for (; i < xmlData.length &&
-          xmlData[i] !== '>' &&
-          xmlData[i] !== ' ' &&
-          xmlData[i] !== '\t' &&
-          xmlData[i] !== '\n' &&
-          xmlData[i] !== '\r'; i++
-        ) {
-          tagName += xmlData[i];
-        }
-        tagName = tagName.trim();
-        //console.log(tagName);
-
-        if (tagName[tagName.length - 1] === '/') {
-          //self closing tag without attributes
-          tagName = tagName.substring(0, tagName.length - 1);
-          //continue;
-          i--;
-        }
-        if (!validateTagName(tagName)) {
-          let msg;
-          if (tagName.trim().length === 0) {
-            msg = "Invalid space after '<'.";
-          } else {
-            msg = "Tag '" + tagName + "' is an invalid name.";
-          }
-          return getErrorObject('InvalidTag', msg, getLineNumberForPosition(xmlData, i));
-        }
-
-        const result = readAttributeStr(xmlData, i);
-        if (result === false) {
-          return getErrorObject('InvalidAttr', "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i));
-        }
-        let attrStr = result.value;
-        i = result.index;
-
-        if (attrStr[attrStr.length - 1] === '/') {
-          //self closing tag
-          const attrStrStart = i - attrStr.length;
-          attrStr = attrStr.substring(0, attrStr.length - 1);
-          const isValid = validateAttributeString(attrStr, options);
-          if (isValid === true) {
-            tagFound = true;
-            //continue; //text may presents after self closing tag
-          } else {
-            //the result from the nested function returns the position of the error within the attribute
-            //in order to get the 'true' error line, we need to calculate the position where the attribute begins (i - attrStr.length) and then add the position within the attribute
-            //this gives us the absolute index in the entire xml, which we can use to find the line at last
-            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
-          }
-        } else if (closingTag) {
-          if (!result.tagClosed) {
-            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i));
-          } else if (attrStr.trim().length > 0) {
-            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
-          } else if (tags.length === 0) {
-            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' has not been opened.", getLineNumberForPosition(xmlData, tagStartPos));
-          } else {
-            const otg = tags.pop();
-            if (tagName !== otg.tagName) {
-              let openPos = getLineNumberForPosition(xmlData, otg.tagStartPos);
-              return getErrorObject('InvalidTag',
-                "Expected closing tag '" + otg.tagName + "' (opened in line " + openPos.line + ", col " + openPos.col + ") instead of closing tag '" + tagName + "'.",
-                getLineNumberForPosition(xmlData, tagStartPos));
-            }
-
-            //when there are no more tags, we reached the root level.
-            if (tags.length == 0) {
-              reachedRoot = true;
-            }
-          }
-        } else {
-          const isValid = validateAttributeString(attrStr, options);
-          if (isValid !== true) {
-            //the result from the nested function returns the position of the error within the attribute
-            //in order to get the 'true' error line, we need to calculate the position where the attribute begins (i - attrStr.length) and then add the position within the attribute
-            //this gives us the absolute index in the entire xml, which we can use to find the line at last
-            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, i - attrStr.length + isValid.err.line));
-          }
-
-          //if the root level has been reached before ...
-          if (reachedRoot === true) {
-            return getErrorObject('InvalidXml', 'Multiple possible root nodes found.', getLineNumberForPosition(xmlData, i));
-          } else if (options.unpairedTags.indexOf(tagName) !== -1) {
-            //don't push into stack
-          } else {
-            tags.push({ tagName, tagStartPos });
-          }
-          tagFound = true;
-        }
-
-        //skip tag text value
-        //It may include comments and CDATA value
-        for (i++; i < xmlData.length; i++) {
-          if (xmlData[i] === '<') {
-            if (xmlData[i + 1] === '!') {
-              //comment or CADATA
-              i++;
-              i = readCommentAndCDATA(xmlData, i);
-              continue;
-            } else if (xmlData[i + 1] === '?') {
-              i = readPI(xmlData, ++i);
-              if (i.err) return i;
-            } else {
-              break;
-            }
-          } else if (xmlData[i] === '&') {
-            const afterAmp = validateAmpersand(xmlData, i);
-            if (afterAmp == -1)
-              return getErrorObject('InvalidChar', "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
-            i = afterAmp;
-          } else {
-            if (reachedRoot === true && !isWhiteSpace(xmlData[i])) {
-              return getErrorObject('InvalidXml', "Extra text at the end", getLineNumberForPosition(xmlData, i));
-            }
-          }
-        } //end of reading tag text value
-        if (xmlData[i] === '<') {
-          i--;
-        }
-      }
-    } else {
-      if (isWhiteSpace(xmlData[i])) {
-        continue;
-      }
-      return getErrorObject('InvalidChar', "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
-    }
-  }
-
-  if (!tagFound) {
-    return getErrorObject('InvalidXml', 'Start tag expected.', 1);
-  } else if (tags.length == 1) {
-    return getErrorObject('InvalidTag', "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
-  } else if (tags.length > 0) {
-    return getErrorObject('InvalidXml', "Invalid '" +
-      JSON.stringify(tags.map(t => t.tagName), null, 4).replace(/\r?\n/g, '') +
-      "' found.", { line: 1, col: 1 });
-  }
-
-  return true;
-};
-
-function isWhiteSpace(char) {
-  return char === ' ' || char === '\t' || char === '\n' || char === '\r';
-}
-/**
- * Read Processing insstructions and skip
- * @param {*} xmlData
- * @param {*} i
- */
-function readPI(xmlData, i) {
-  const start = i;
-  for (; i < xmlData.length; i++) {
-    if (xmlData[i] == '?' || xmlData[i] == ' ') {
-      //tagname
-      const tagname = xmlData.substr(start, i - start);
-      if (i > 5 && tagname === 'xml') {
-        return getErrorObject('InvalidXml', 'XML declaration allowed only at the start of the document.', getLineNumberForPosition(xmlData, i));
-      } else if (xmlData[i] == '?' && xmlData[i + 1] == '>') {
-        //check if valid attribut string
-        i++;
-        break;
-      } else {
-        continue;
-      }
-    }
-  }
-  return i;
-}
-
-function readCommentAndCDATA(xmlData, i) {
-  if (xmlData.length > i + 5 && xmlData[i + 1] === '-' && xmlData[i + 2] === '-') {
-    //comment
-    for (i += 3; i < xmlData.length; i++) {
-      if (xmlData[i] === '-' && xmlData[i + 1] === '-' && xmlData[i + 2] === '>') {
-        i += 2;
-        break;
-      }
-    }
-  } else if (
-    xmlData.length > i + 8 &&
-    xmlData[i + 1] === 'D' &&
-    xmlData[i + 2] === 'O' &&
-    xmlData[i + 3] === 'C' &&
-    xmlData[i + 4] === 'T' &&
-    xmlData[i + 5] === 'Y' &&
-    xmlData[i + 6] === 'P' &&
-    xmlData[i + 7] === 'E'
-  ) {
-    let angleBracketsCount = 1;
-    for (i += 8; i < xmlData.length; i++) {
-      if (xmlData[i] === '<') {
-        angleBracketsCount++;
-      } else if (xmlData[i] === '>') {
-        angleBracketsCount--;
-        if (angleBracketsCount === 0) {
-          break;
-        }
-      }
-    }
-  } else if (
-    xmlData.length > i + 9 &&
-    xmlData[i + 1] === '[' &&
-    xmlData[i + 2] === 'C' &&
-    xmlData[i + 3] === 'D' &&
-    xmlData[i + 4] === 'A' &&
-    xmlData[i + 5] === 'T' &&
-    xmlData[i + 6] === 'A' &&
-    xmlData[i + 7] === '['
-  ) {
-    for (i += 8; i < xmlData.length; i++) {
-      if (xmlData[i] === ']' && xmlData[i + 1] === ']' && xmlData[i + 2] === '>') {
-        i += 2;
-        break;
-      }
-    }
-  }
-
-  return i;
-}
-
-const doubleQuote = '"';
-const singleQuote = "'";
-
-/**
- * Keep reading xmlData until '<' is found outside the attribute value.
- * @param {string} xmlData
- * @param {number} i
- */
-function readAttributeStr(xmlData, i) {
-  let attrStr = '';
-  let startChar = '';
-  let tagClosed = false;
-  for (; i < xmlData.length; i++) {
-    if (xmlData[i] === doubleQuote || xmlData[i] === singleQuote) {
-      if (startChar === '') {
-        startChar = xmlData[i];
-      } else if (startChar !== xmlData[i]) {
-        //if vaue is enclosed with double quote then single quotes are allowed inside the value and vice versa
-      } else {
-        startChar = '';
-      }
-    } else if (xmlData[i] === '>') {
-      if (startChar === '') {
-        tagClosed = true;
-        break;
-      }
-    }
-    attrStr += xmlData[i];
-  }
-  if (startChar !== '') {
-    return false;
-  }
-
-  return {
-    value: attrStr,
-    index: i,
-    tagClosed: tagClosed
-  };
-}
-
-/**
- * Walk `attrStr` once, left to right, splitting it into attribute tokens.
- *
- * This replaces a regex that used to do the same job
- * (`(\s*)([^\s=]+)(\s*=)?(\s*(['"])(([\s\S])*?)\5)?`). That regex led with an
- * optional whitespace group followed by a required "non-whitespace" group.
- * On a long run of whitespace that never resolves into an attribute name
- * (e.g. a tag with thousands of trailing spaces before `>`), the engine
- * backtracks the whitespace group one character at a time before giving up
- * and moving to the next starting position — one full backtrack per
- * position, which is quadratic in the length of the run.
- *
- * The scan is forward-only: the cursor never moves backwards, so each
- * character is visited a constant number of times and the cost is linear
- * in the length of the string.
- *
- * Each returned token mirrors the shape the old regex match array had, so
- * the validation logic below (which reads token[1]..token[6]) didn't need
- * to change:
- *   token.startIndex - where this token begins in attrStr
- *   token[1]          - leading whitespace before the name
- *   token[2]          - the attribute name
- *   token[3]          - whitespace + '=' if present, else undefined
- *   token[4]          - marker (any defined value) if a quoted value was found
- *   token[5]          - the quote character used ('"' or "'")
- *   token[6]          - the value's text, without the surrounding quotes
- *
- * A malformed leading character (e.g. a stray '=' with no name before it)
- * is simply skipped over, one character at a time — the same outcome the
- * old regex produced by failing to match at that position and retrying at
- * the next one.
- */
-function scanAttributeTokens(attrStr) {
-  const tokens = [];
-  const len = attrStr.length;
-  let i = 0;
-
-  while (i < len) {
-    const tokenStart = i;
-
-    // Leading whitespace before the name.
-    while (i < len && isWhiteSpace(attrStr[i])) i++;
-    if (i >= len) break; // trailing whitespace only — nothing left to read
-
-    if (attrStr[i] === '=') {
-      // No name before this '=' — not a valid attribute start. Move past
-      i++;
-      continue;
-    }
-
-    const leadingWs = attrStr.slice(tokenStart, i);
-
-    // Attribute name — everything up to the next whitespace or '='.
-    const nameStart = i;
-    while (i < len && !isWhiteSpace(attrStr[i]) && attrStr[i] !== '=') i++;
-    const name = attrStr.slice(nameStart, i);
-
-    // Optional whitespace + '='.
-    let equalsGroup; // whitespace + '=' text, or undefined if absent
-    let j = i;
-    while (j < len && isWhiteSpace(attrStr[j])) j++;
-    if (j < len && attrStr[j] === '=') {
-      equalsGroup = attrStr.slice(i, j + 1);
-      i = j + 1;
-    }
-
-    // Optional whitespace + quoted value.
-    let quoteChar;
-    let value;
-    let k = i;
-    while (k < len && isWhiteSpace(attrStr[k])) k++;
-    if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
-      const valueStart = k + 1;
-      const closeIdx = attrStr.indexOf(attrStr[k], valueStart);
-      if (closeIdx !== -1) {
-        quoteChar = attrStr[k];
-        value = attrStr.slice(valueStart, closeIdx);
-        i = closeIdx + 1;
-      }
-      // No closing quote found anywhere in the rest of the string — leave
-      // quoteChar/value undefined, same as the old regex's group failing
-      // to match a backreference-less run.
-    }
-
-    const token = { startIndex: tokenStart };
-    token[1] = leadingWs;
-    token[2] = name;
-    token[3] = equalsGroup;
-    token[4] = quoteChar !== undefined ? true : undefined;
-    token[5] = quoteChar;
-    token[6] = value;
-    tokens.push(token);
-  }
-
-  return tokens;
-}
-
-//attr, ="sd", a="amit's", a="sd"b="saf", ab  cd=""
-
-function validateAttributeString(attrStr, options) {
-  //console.log("start:"+attrStr+":end");
-
-  //if(attrStr.trim().length === 0) return true; //empty string
-
-  const matches = scanAttributeTokens(attrStr);
-  const attrNames = {};
-
-  for (let i = 0; i < matches.length; i++) {
-    if (matches[i][1].length === 0) {
-      //nospace before attribute name: a="sd"b="saf"
-      return getErrorObject('InvalidAttr', "Attribute '" + matches[i][2] + "' has no space in starting.", getPositionFromMatch(matches[i]))
-    } else if (matches[i][3] !== undefined && matches[i][4] === undefined) {
-      return getErrorObject('InvalidAttr', "Attribute '" + matches[i][2] + "' is without value.", getPositionFromMatch(matches[i]));
-    } else if (matches[i][3] === undefined && !options.allowBooleanAttributes) {
-      //independent attribute: ab
-      return getErrorObject('InvalidAttr', "boolean attribute '" + matches[i][2] + "' is not allowed.", getPositionFromMatch(matches[i]));
-    }
-    /* else if(matches[i][6] === undefined){//attribute without value: ab=
-                    return { err: { code:"InvalidAttr",msg:"attribute " + matches[i][2] + " has no value assigned."}};
-                } */
-    const attrName = matches[i][2];
-    if (!validateAttrName(attrName)) {
-      return getErrorObject('InvalidAttr', "Attribute '" + attrName + "' is an invalid name.", getPositionFromMatch(matches[i]));
-    }
-    if (!Object.prototype.hasOwnProperty.call(attrNames, attrName)) {
-      //check for duplicate attribute.
-      attrNames[attrName] = 1;
-    } else {
-      return getErrorObject('InvalidAttr', "Attribute '" + attrName + "' is repeated.", getPositionFromMatch(matches[i]));
-    }
-  }
-
-  return true;
-}
-
-function validateNumberAmpersand(xmlData, i) {
-  let re = /\d/;
-  if (xmlData[i] === 'x') {
-    i++;
-    re = /[\da-fA-F]/;
-  }
-  for (; i < xmlData.length; i++) {
-    if (xmlData[i] === ';')
-      return i;
-    if (!xmlData[i].match(re))
-      break;
-  }
-  return -1;
-}
-
-function validateAmpersand(xmlData, i) {
-  // https://www.w3.org/TR/xml/#dt-charref
-  i++;
-  if (xmlData[i] === ';')
-    return -1;
-  if (xmlData[i] === '#') {
-    i++;
-    return validateNumberAmpersand(xmlData, i);
-  }
-  let count = 0;
-  for (; i < xmlData.length; i++, count++) {
-    if (xmlData[i].match(/\w/) && count < 20)
-      continue;
-    if (xmlData[i] === ';')
-      break;
-    return -1;
-  }
-  return i;
-}
-
-function getErrorObject(code, message, lineNumber) {
-  return {
-    err: {
-      code: code,
-      msg: message,
-      line: lineNumber.line || lineNumber,
-      col: lineNumber.col,
-    },
-  };
-}
-
-function validateAttrName(attrName) {
-  return isName(attrName);
-}
-
-// const startsWithXML = /^xml/i;
-
-function validateTagName(tagname) {
-  return isName(tagname) /* && !tagname.match(startsWithXML) */;
-}
-
-//this function returns the line number for the character at the given index
-function getLineNumberForPosition(xmlData, index) {
-  const lines = xmlData.substring(0, index).split(/\r?\n/);
-  return {
-    line: lines.length,
-
-    // column number is last line's length + 1, because column numbering starts at 1:
-    col: lines[lines.length - 1].length + 1
-  };
-}
-
-//this function returns the position of the first character of match within attrStr
-function getPositionFromMatch(match) {
-  return match.startIndex + match[1].length;
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
-/* global Uint8Array */
-
-
-
-
-
-
-class XMLParser {
-
-    constructor(options) {
-        this.externalEntities = {};
-        this.options = buildOptions(options);
-
-    }
-    /**
-     * Parse XML dats to JS object 
-     * @param {string|Uint8Array} xmlData 
-     * @param {boolean|Object} validationOption 
-     */
-    parse(xmlData, validationOption) {
-        if (typeof xmlData !== "string" && xmlData.toString) {
-            if (xmlData instanceof Uint8Array &&
-                !(typeof Buffer !== "undefined" && Buffer.isBuffer(xmlData))) {
-                xmlData = new TextDecoder("utf-8", { ignoreBOM: true }).decode(xmlData);
-            } else {
-                xmlData = xmlData.toString();
-            }
-        } else if (typeof xmlData !== "string") {
-            throw new Error("XML data is accepted in String or Bytes[] form.")
-        }
-
-        if (validationOption) {
-            if (validationOption === true) validationOption = {}; //validate with default options
-
-            const result = validator_validate(xmlData, validationOption);
-            if (result !== true) {
-                throw Error(`${result.err.msg}:${result.err.line}:${result.err.col}`)
-            }
-        }
-        const orderedObjParser = new OrderedObjParser(this.options, this.externalEntities);
-        // orderedObjParser.entityDecoder.setExternalEntities(this.externalEntities);
-        const orderedResult = orderedObjParser.parseXml(xmlData);
-        if (this.options.preserveOrder || orderedResult === undefined) return orderedResult;
-        else return prettify(orderedResult, this.options, orderedObjParser.matcher, orderedObjParser.readonlyMatcher);
-    }
-
-    /**
-     * Add Entity which is not by default supported by this library
-     * @param {string} key 
-     * @param {string} value 
-     */
-    addEntity(key, value) {
-        if (value.indexOf("&") !== -1) {
-            throw new Error("Entity value can't have '&'")
-        } else if (key.indexOf("&") !== -1 || key.indexOf(";") !== -1) {
-            throw new Error("An entity must be set without '&' and ';'. Eg. use '#xD' for '&#xD;'")
-        } else if (value === "&") {
-            throw new Error("An entity with value '&' is not permitted");
-        } else {
-            this.externalEntities[key] = value;
-        }
-    }
-
-    /**
-     * Returns a Symbol that can be used to access the metadata
-     * property on a node.
-     * 
-     * If Symbol is not available in the environment, an ordinary property is used
-     * and the name of the property is here returned.
-     * 
-     * The XMLMetaData property is only present when `captureMetaData`
-     * is true in the options.
-     */
-    static getMetaDataSymbol() {
-        return XmlNode.getMetaDataSymbol();
-    }
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/ValidationError.js
-class ValidationError extends Error {
-  constructor(message, code, line, col) {
-    super(message);
-    this.name = this.constructor.name;
-    this.code = code;
-    this.line = line;
-    this.col = col;
-    Error.captureStackTrace?.(this, this.constructor);
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/util.js
-
-
-function util_getAllMatches(string, regex) {
-  const matches = [];
-  let match = regex.exec(string);
-  while (match) {
-    const allmatches = [];
-    allmatches.startIndex = regex.lastIndex - match[0].length;
-    const len = match.length;
-    for (let index = 0; index < len; index++) {
-      allmatches.push(match[index]);
-    }
-    matches.push(allmatches);
-    match = regex.exec(string);
-  }
-  return matches;
-}
-
-function util_isExist(v) {
-  return typeof v !== 'undefined';
-}
-
-function util_isEmptyObject(obj) {
-  return Object.keys(obj).length === 0;
-}
-
-function util_getValue(v) {
-  if (util_isExist(v)) {
-    return v;
-  } else {
-    return '';
-  }
-}
-
-function util_isWhiteSpace(char) {
-  return char === ' ' || char === '\t' || char === '\n' || char === '\r';
-}
-
-/**
- * True for character codes that are illegal as literal characters anywhere in
- * an XML document (element text, attribute values, comments): 0x00-0x08,
- * 0x0B, 0x0C, 0x0E-0x1F. Tab/LF/CR (0x09/0x0A/0x0D) are legal whitespace and
- * are excluded.
- */
-function isIllegalControlCode(code) {
-  return code <= 8 || code === 11 || code === 12 || (code >= 14 && code <= 31);
-}
-
-function util_getLineNumberForPosition(xmlData, index) {
-  const lines = xmlData.substring(0, index).split(/\r?\n/);
-  return {
-    line: lines.length,
-    col: lines[lines.length - 1].length + 1,
-  };
-}
-
-function util_getPositionFromMatch(match) {
-  return match.startIndex + match[1].length;
-}
-
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/XmlNameValidator.js
-
-
-
-
-/**
- * XmlNameValidator — single responsibility: expose XML Name / QName
- * validators for a given xmlVersion, memoized per instance since element
- * and attribute names repeat heavily across a document.
- */
-class XmlNameValidator {
-  constructor(xmlVersion = '1.0') {
-    this.xmlVersion = xmlVersion;
-    this.qName = createValidator('qName', { xmlVersion });
-    this.name = createValidator('name', { xmlVersion });
-  }
-
-  isValidQName(value) {
-    return this.qName(value);
-  }
-
-  isValidName(value) {
-    return this.name(value);
-  }
-}
-
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/XmlDeclarationValidator.js
-
-
-
-
-function isWordChar(ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch === '_';
-}
-
-/**
- * Walk the `<?xml ... ?>` body once, left to right, pulling out
- * `name="value"` / `name='value'` pairs (each one preceded by required
- * whitespace) and collecting everything else as leftover text.
- *
- * This replaces two regexes that used to do the same job:
- *   /\s+([\w]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g          - to find attributes
- *   /\s+[\w]+\s*=\s*(?:"[^"]*"|'[^']*')/g (via replace)  - to find leftovers
- *
- * Both led with a required-but-greedy `\s+`. On a long run of whitespace
- * that's never followed by a valid `name=value`, the engine backtracks that
- * whitespace group one character at a time before giving up on that
- * starting position — and since none of those backtracked attempts can ever
- * succeed (a whitespace character is never a valid name character, at any
- * backtrack length), all of that retrying was wasted work. A `<?xml ?>`
- * declaration padded with thousands of spaces could make this step take
- * seconds. Scanning forward once, without ever revisiting a position, is
- * both faster and gives the identical result — the retried attempts could
- * never have succeeded anyway.
- *
- * @param {string} declBody
- * @returns {{ matches: Array<{name: string, value: string, index: number}>, leftover: string }}
- */
-function scanDeclAttributes(declBody) {
-  const matches = [];
-  let leftover = '';
-  const len = declBody.length;
-  let i = 0;
-
-  while (i < len) {
-    if (!util_isWhiteSpace(declBody[i])) {
-      leftover += declBody[i];
-      i++;
-      continue;
-    }
-
-    const matchStart = i;
-    let p = i;
-    while (p < len && util_isWhiteSpace(declBody[p])) p++;
-
-    const nameStart = p;
-    while (p < len && isWordChar(declBody[p])) p++;
-    if (p === nameStart) {
-      // Whitespace not followed by a name character — can't become a match
-      // no matter how much of the whitespace we consider, so it's leftover.
-      leftover += declBody.slice(matchStart, p + 1 <= len ? p : len);
-      i = p > matchStart ? p : matchStart + 1;
-      continue;
-    }
-    const name = declBody.slice(nameStart, p);
-
-    let q = p;
-    while (q < len && util_isWhiteSpace(declBody[q])) q++;
-    if (declBody[q] !== '=') {
-      leftover += declBody.slice(matchStart, p);
-      i = p;
-      continue;
-    }
-    q++; // skip '='
-    while (q < len && util_isWhiteSpace(declBody[q])) q++;
-
-    const quote = declBody[q];
-    if (quote !== '"' && quote !== "'") {
-      leftover += declBody.slice(matchStart, p);
-      i = p;
-      continue;
-    }
-    const valueStart = q + 1;
-    const closeIdx = declBody.indexOf(quote, valueStart);
-    if (closeIdx === -1) {
-      leftover += declBody.slice(matchStart, p);
-      i = p;
-      continue;
-    }
-
-    matches.push({ name, value: declBody.slice(valueStart, closeIdx), index: matchStart });
-    i = closeIdx + 1;
-  }
-
-  return { matches, leftover };
-}
-
-/**
- * XmlDeclarationValidator — single responsibility: parse and validate the
- * `<?xml version="..." encoding="..." standalone="..."?>` prolog.
- *
- * Behaviour is controlled by the `xmlDeclaraion` config block:
- *
- *   xmlDeclaraion: {
- *     optional: true,     // when false, the document MUST start with a decl
- *     argPosition: true,  // when true, version/encoding/standalone must
- *                          // appear in that fixed order (spec-mandated);
- *                          // set false to allow any order.
- *   }
- *
- * (`argPostion` — the spelling used in the original design note — is also
- * accepted as an alias for `argPosition`.)
- */
-class XmlDeclarationValidator {
-  constructor(options = {}, throwError) {
-    this.optional = options.optional !== undefined ? options.optional : true;
-    this.argPosition = options.argPosition !== undefined
-      ? options.argPosition
-      : (options.argPostion !== undefined ? options.argPostion : true);
-    this._throwError = throwError;
-  }
-
-  /**
-   * @param {string} xmlData - full document (BOM already stripped)
-   * @returns {{ version: string, end: number }} version defaults to '1.0'
-   *   and end is 0 when there is no declaration present.
-   */
-  validate(xmlData) {
-    const hasDecl = xmlData.startsWith('<?xml');
-
-    if (!hasDecl) {
-      if (!this.optional) {
-        this._throwError('InvalidXml', 'XML declaration is required but missing.', { line: 1, col: 1 });
-      }
-      return { version: '1.0', end: 0 };
-    }
-
-    const piEnd = xmlData.indexOf('?>');
-    if (piEnd === -1) {
-      this._throwError('InvalidXml', 'XML declaration is not closed with "?>".', { line: 1, col: 1 });
-    }
-
-    const declBody = xmlData.substring(5, piEnd);
-    const end = piEnd + 2;
-
-    const ALLOWED = ['version', 'encoding', 'standalone'];
-    const { matches: declAttrs, leftover } = scanDeclAttributes(declBody);
-
-    let version = '1.0';
-    let lastAllowedIdx = -1;
-
-    for (let m = 0; m < declAttrs.length; m++) {
-      const attrName = declAttrs[m].name;
-      const attrValue = declAttrs[m].value;
-      const attrPos = declAttrs[m].index;
-
-      const allowedIdx = ALLOWED.indexOf(attrName);
-      if (allowedIdx === -1) {
-        this._throwError('InvalidXml',
-          'XML declaration contains unknown attribute "' + attrName + '". Allowed: version, encoding, standalone.',
-          { line: 1, col: 6 + attrPos });
-      }
-
-      if (this.argPosition && allowedIdx <= lastAllowedIdx) {
-        this._throwError('InvalidXml',
-          'XML declaration attribute "' + attrName + '" is out of order. Required order: version, encoding, standalone.',
-          { line: 1, col: 6 + attrPos });
-      }
-      lastAllowedIdx = allowedIdx;
-
-      if (attrName === 'version') {
-        if (attrValue !== '1.0' && attrValue !== '1.1') {
-          this._throwError('InvalidXml',
-            'XML declaration version "' + attrValue + '" is not supported. Must be "1.0" or "1.1".',
-            { line: 1, col: 6 + attrPos });
-        }
-        version = attrValue;
-      } else if (attrName === 'standalone') {
-        if (attrValue !== 'yes' && attrValue !== 'no') {
-          this._throwError('InvalidXml',
-            'XML declaration standalone "' + attrValue + '" is invalid. Must be "yes" or "no".',
-            { line: 1, col: 6 + attrPos });
-        }
-      }
-      // encoding: value format validation is out of scope
-    }
-
-    const trimmedLeftover = leftover.trim();
-    if (trimmedLeftover.length > 0) {
-      this._throwError('InvalidXml',
-        'XML declaration contains invalid content: "' + trimmedLeftover + '".',
-        { line: 1, col: 1 });
-    }
-
-    return { version, end };
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/ControlCharValidator.js
-
-
-
-
-/**
- * ControlCharValidator — single responsibility: detect illegal control
- * characters (0x00-0x08, 0x0B, 0x0C, 0x0E-0x1F) anywhere they appear as
- * literal characters in the document (element text, attribute values,
- * comments, CDATA, PI content, etc.).
- *
- * This check is always on — it is not gated by any option — since illegal
- * control characters make a document non-well-formed per the XML spec.
- */
-class ControlCharValidator {
-  /**
-   * Scan `str` for the first illegal control character.
-   * @param {string} str
-   * @returns {number} local index (within `str`) of the first offending
-   *   character, or -1 if none found.
-   */
-  static findIllegalIndex(str) {
-    const len = str.length;
-    for (let i = 0; i < len; i++) {
-      if (isIllegalControlCode(str.charCodeAt(i))) return i;
-    }
-    return -1;
-  }
-
-  /**
-   * @param {string} str
-   * @returns {boolean}
-   */
-  static hasIllegalChar(str) {
-    return this.findIllegalIndex(str) !== -1;
-  }
-
-  /**
-   * Convenience formatter for error messages.
-   * @param {number} code - char code
-   */
-  static describe(code) {
-    return `0x${code.toString(16).padStart(2, '0')}`;
-  }
-}
-
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/AttributeStringValidator.js
-
-
-
-
-
-/**
- * Walk `attrStr` once, left to right, splitting it into attribute tokens.
- *
- * This replaces a regex that used to do the same job
- * (`(\s*)([^\s=]+)(\s*=)?(\s*(['"])(([\s\S])*?)\5)?`). That regex led with an
- * optional whitespace group followed by a required "non-whitespace" group.
- * On a long run of whitespace that never resolves into an attribute name
- * (e.g. a tag with thousands of trailing spaces before `>`), the engine
- * backtracks the whitespace group one character at a time before giving up
- * and moving to the next starting position — one full backtrack per
- * position, which is quadratic in the length of the run. A ~64KB tag made
- * entirely of spaces could stall the whole process for seconds.
- *
- * A single forward-only scan can never backtrack, so it can't be made slow
- * this way no matter how much whitespace the input contains — it's always
- * proportional to the length of the string, once.
- *
- * Each returned token mirrors the shape the old regex match array had, so
- * the validation logic below (which reads token[1]..token[6]) didn't need
- * to change:
- *   token.startIndex - where this token begins in attrStr
- *   token[1]          - leading whitespace before the name
- *   token[2]          - the attribute name
- *   token[3]          - whitespace + '=' if present, else undefined
- *   token[4]          - marker (any defined value) if a quoted value was found
- *   token[5]          - the quote character used ('"' or "'")
- *   token[6]          - the value's text, without the surrounding quotes
- *
- * A malformed leading character (e.g. a stray '=' with no name before it)
- * is simply skipped over, one character at a time — the same outcome the
- * old regex produced by failing to match at that position and retrying at
- * the next one.
- */
-function AttributeStringValidator_scanAttributeTokens(attrStr) {
-  const tokens = [];
-  const len = attrStr.length;
-  let i = 0;
-
-  while (i < len) {
-    const tokenStart = i;
-
-    // Leading whitespace before the name.
-    while (i < len && util_isWhiteSpace(attrStr[i])) i++;
-    if (i >= len) break; // trailing whitespace only — nothing left to read
-
-    if (attrStr[i] === '=') {
-      // No name before this '=' — not a valid attribute start. Move past
-      // just this one character and try again from the next position.
-      i = tokenStart + 1;
-      continue;
-    }
-
-    const leadingWs = attrStr.slice(tokenStart, i);
-
-    // Attribute name — everything up to the next whitespace or '='.
-    const nameStart = i;
-    while (i < len && !util_isWhiteSpace(attrStr[i]) && attrStr[i] !== '=') i++;
-    const name = attrStr.slice(nameStart, i);
-
-    // Optional whitespace + '='.
-    let equalsGroup; // whitespace + '=' text, or undefined if absent
-    let j = i;
-    while (j < len && util_isWhiteSpace(attrStr[j])) j++;
-    if (j < len && attrStr[j] === '=') {
-      equalsGroup = attrStr.slice(i, j + 1);
-      i = j + 1;
-    }
-
-    // Optional whitespace + quoted value.
-    let quoteChar;
-    let value;
-    let k = i;
-    while (k < len && util_isWhiteSpace(attrStr[k])) k++;
-    if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
-      const valueStart = k + 1;
-      const closeIdx = attrStr.indexOf(attrStr[k], valueStart);
-      if (closeIdx !== -1) {
-        quoteChar = attrStr[k];
-        value = attrStr.slice(valueStart, closeIdx);
-        i = closeIdx + 1;
-      }
-      // No closing quote found anywhere in the rest of the string — leave
-      // quoteChar/value undefined, same as the old regex's group failing
-      // to match a backreference-less run.
-    }
-
-    const token = { startIndex: tokenStart };
-    token[1] = leadingWs;
-    token[2] = name;
-    token[3] = equalsGroup;
-    token[4] = quoteChar !== undefined ? true : undefined;
-    token[5] = quoteChar;
-    token[6] = value;
-    tokens.push(token);
-  }
-
-  return tokens;
-}
-
-/**
- * AttributeStringValidator — single responsibility: validate the raw
- * attribute-expression substring of a start tag (everything between the tag
- * name and the closing `>`/`/>`).
- *
- * Checks performed (always on):
- *   - proper whitespace separation between attributes
- *   - attribute names are valid QNames
- *   - no duplicate attribute names
- *   - `=` present without a value -> "without value"
- *   - value present but not quoted -> UnquotedAttributeValue
- *   - boolean attributes rejected unless `allowBooleanAttributes`
- *   - illegal control characters inside the attribute value
- *   - `xmlns:x=""` only allowed in XML 1.1
- *
- * Checks performed (opt-in via `invalidCharSequence.attrLt`):
- *   - literal `<` inside an attribute value
- */
-class AttributeStringValidator {
-  /**
-   * @param {object} options - the full validation options object
-   * @param {import('./XmlNameValidator.js').default} nameValidator
-   * @param {string} xmlVersion
-   */
-  constructor(options, nameValidator, xmlVersion) {
-    this.options = options;
-    this.nameValidator = nameValidator;
-    this.xmlVersion = xmlVersion;
-  }
-
-  /**
-   * @param {string} attrStr
-   * @returns {true | { err: { code: string, msg: string, line: number } }}
-   */
-  validate(attrStr) {
-    const matches = AttributeStringValidator_scanAttributeTokens(attrStr);
-    const attrNames = {};
-    const checkAttrLt = this.options.invalidCharSequence?.attrLt === true;
-
-    for (let i = 0; i < matches.length; i++) {
-      const m = matches[i];
-
-      if (m[1].length === 0) {
-        return this._err('InvalidAttr', "Attribute '" + m[2] + "' has no space in starting.", m);
-      }
-
-      const hasEquals = m[3] !== undefined;
-      const hasQuotedValue = m[4] !== undefined;
-
-      if (hasEquals && !hasQuotedValue) {
-        // Either `attr=` with nothing after it, or `attr=value` where value
-        // isn't wrapped in quotes — XML requires every attribute value to be
-        // quoted, so both shapes are rejected as UnquotedAttributeValue.
-        return this._err(
-          'UnquotedAttributeValue',
-          "Attribute '" + m[2] + "' is without value.",
-          m
-        );
-      } else if (!hasEquals && !this.options.allowBooleanAttributes) {
-        return this._err('InvalidAttr', "boolean attribute '" + m[2] + "' is not allowed.", m);
-      }
-
-      const attrName = m[2];
-
-      if (!this.nameValidator.isValidQName(attrName)) {
-        return this._err('InvalidAttr', "Attribute '" + attrName + "' is an invalid name.", m);
-      }
-
-      const attrValue = m[6] || '';
-
-      if (hasQuotedValue) {
-        const illegalIdx = ControlCharValidator.findIllegalIndex(attrValue);
-        if (illegalIdx !== -1) {
-          const code = attrValue.charCodeAt(illegalIdx);
-          return this._err(
-            'IllegalCharacter',
-            `Illegal control character ${ControlCharValidator.describe(code)} in attribute '${attrName}' value.`,
-            m
-          );
-        }
-
-        if (checkAttrLt && attrValue.indexOf('<') !== -1) {
-          return this._err('InvalidAttr', `Attribute '${attrName}' value must not contain '<'.`, m);
-        }
-      }
-
-      if (attrName.startsWith('xmlns:') && m[6] === '' && this.xmlVersion === '1.0') {
-        return this._err(
-          'InvalidAttr',
-          `Undeclaring the prefixed namespace ${attrName}="" is only permitted in XML 1.1 documents.`,
-          m
-        );
-      }
-
-      if (!Object.prototype.hasOwnProperty.call(attrNames, attrName)) {
-        attrNames[attrName] = 1;
-      } else {
-        return this._err('InvalidAttr', "Attribute '" + attrName + "' is repeated.", m);
-      }
-    }
-
-    return true;
-  }
-
-  _err(code, msg, match) {
-    return { err: { code, msg, line: util_getPositionFromMatch(match) } };
-  }
-}
-;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/CommentCdataReader.js
-
-
-
-
-/**
- * CommentCdataReader — single responsibility: recognize and consume
- * `<!-- comment -->`, `<![CDATA[ ... ]]>` and `<!DOCTYPE ...>` constructs
- * starting at a given index (which points at the `!`), returning the index
- * of the last character consumed (the closing `>`).
- *
- * DOCTYPE handling is fully delegated to a DocTypeValidator instance passed
- * to `read()` by the caller (SyntaxValidator), since DOCTYPE parsing is a
- * large, separate concern in its own right.
- *
- * Opt-in checks (via `invalidCharSequence`):
- *   - `comment: true`  -> literal `--` inside a comment's body is rejected
- *     (besides the sequence immediately before the closing `-->`).
- */
-class CommentCdataReader {
-  constructor(options = {}) {
-    this.checkCommentDashes = options.invalidCharSequence?.comment === true;
-  }
-
-  /**
-   * @param {string} xmlData
-   * @param {number} i - index of the '!' character
-   * @param {import('./DocTypeValidator.js').default} docTypeValidator
-   * @returns {number} index of the last character consumed
-   */
-  read(xmlData, i, docTypeValidator) {
-    if (xmlData.length > i + 2 && xmlData[i + 1] === '-' && xmlData[i + 2] === '-') {
-      return this._readComment(xmlData, i);
-    } else if (
-      xmlData.length > i + 7 &&
-      xmlData[i + 1] === 'D' &&
-      xmlData[i + 2] === 'O' &&
-      xmlData[i + 3] === 'C' &&
-      xmlData[i + 4] === 'T' &&
-      xmlData[i + 5] === 'Y' &&
-      xmlData[i + 6] === 'P' &&
-      xmlData[i + 7] === 'E'
-    ) {
-      return docTypeValidator.validateDocType(xmlData, i - 1);
-    } else if (
-      xmlData.length > i + 8 &&
-      xmlData[i + 1] === '[' &&
-      xmlData[i + 2] === 'C' &&
-      xmlData[i + 3] === 'D' &&
-      xmlData[i + 4] === 'A' &&
-      xmlData[i + 5] === 'T' &&
-      xmlData[i + 6] === 'A' &&
-      xmlData[i + 7] === '['
-    ) {
-      return this._readCdata(xmlData, i);
-    } else {
-      throw new Error("Invalid construct starting with '<!'.");
-    }
-  }
-
-  _readComment(xmlData, i) {
-    const bodyStart = i + 3;
-    for (i = bodyStart; i < xmlData.length; i++) {
-      if (xmlData[i] === '-' && xmlData[i + 1] === '-' && xmlData[i + 2] === '>') {
-        i += 2;
-        break;
-      }
-    }
-    if (xmlData[i] !== '>') {
-      throw new Error('Comment is not closed with "-->".');
-    }
-
-    const body = xmlData.substring(bodyStart, i - 2);
-    const illegalIdx = ControlCharValidator.findIllegalIndex(body);
-    if (illegalIdx !== -1) {
-      const code = body.charCodeAt(illegalIdx);
-      throw new Error(`Illegal control character ${ControlCharValidator.describe(code)} in comment.`);
-    }
-    if (this.checkCommentDashes && body.indexOf('--') !== -1) {
-      throw new Error(`Comment must not contain '--'.`);
-    }
-
-    return i;
-  }
-
-  _readCdata(xmlData, i) {
-    const bodyStart = i + 8;
-    for (i = bodyStart; i < xmlData.length; i++) {
-      if (xmlData[i] === ']' && xmlData[i + 1] === ']' && xmlData[i + 2] === '>') {
-        i += 2;
-        break;
-      }
-    }
-    if (xmlData[i] !== '>') {
-      throw new Error('CDATA section is not closed with "]]>".');
-    }
-
-    const body = xmlData.substring(bodyStart, i - 2);
-    const illegalIdx = ControlCharValidator.findIllegalIndex(body);
-    if (illegalIdx !== -1) {
-      const code = body.charCodeAt(illegalIdx);
-      throw new Error(`Illegal control character ${ControlCharValidator.describe(code)} in CDATA section.`);
-    }
-
-    return i;
-  }
-}
-
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/SkipTagMatcher.js
 
 
@@ -38380,14 +33768,14 @@ class RawSubtreeReader {
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-validator/src/validators/DocTypeValidator.js
 
 
-const DocTypeValidator_defaultOptions = {
+const defaultOptions = {
     maxEntityCount: Infinity,
     maxEntitySize: Infinity,
 };
 
 class DocTypeValidator {
     constructor(options, xmlVersion = '1.0') {
-        this.options = Object.assign({}, DocTypeValidator_defaultOptions, options);
+        this.options = Object.assign({}, defaultOptions, options);
         this.suppressValidationErr = !options;
         this.xmlVersion = xmlVersion;
     }
@@ -38424,23 +33812,23 @@ class DocTypeValidator {
             }
 
             if (xmlData[i] === '<' && !comment) {
-                if (hasBody && DocTypeValidator_hasSeq(xmlData, '!ENTITY', i)) {
+                if (hasBody && hasSeq(xmlData, '!ENTITY', i)) {
                     i += 7;
                     [entityCount, i] = this._validateEntityExp(xmlData, i + 1, entityCount);
                     // continue;
-                } else if (hasBody && DocTypeValidator_hasSeq(xmlData, '!ELEMENT', i)) {
+                } else if (hasBody && hasSeq(xmlData, '!ELEMENT', i)) {
                     i += 8;
                     i = this._validateElementExp(xmlData, i + 1);
                     // continue;
-                } else if (hasBody && DocTypeValidator_hasSeq(xmlData, '!ATTLIST', i)) {
+                } else if (hasBody && hasSeq(xmlData, '!ATTLIST', i)) {
                     i += 8;
                     i = this._validateAttlistExp(xmlData, i + 1);
                     continue;
-                } else if (hasBody && DocTypeValidator_hasSeq(xmlData, '!NOTATION', i)) {
+                } else if (hasBody && hasSeq(xmlData, '!NOTATION', i)) {
                     i += 9;
                     i = this._validateNotationExp(xmlData, i + 1);
                     // continue;
-                } else if (DocTypeValidator_hasSeq(xmlData, '!--', i)) {
+                } else if (hasSeq(xmlData, '!--', i)) {
                     comment = true;
                 } else {
                     throw new Error(`Invalid DOCTYPE`);
@@ -38469,7 +33857,7 @@ class DocTypeValidator {
     }
 
     _validateEntityExp(xmlData, i, entityCount) {
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read and validate entity name
         const nameStart = i;
@@ -38479,7 +33867,7 @@ class DocTypeValidator {
         const entityName = xmlData.substring(nameStart, i);
         validateName(entityName, this.xmlVersion);
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Check for unsupported constructs
         if (!this.suppressValidationErr) {
@@ -38516,7 +33904,7 @@ class DocTypeValidator {
     }
 
     _validateNotationExp(xmlData, i) {
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read and validate notation name
         const nameStart = i;
@@ -38524,18 +33912,18 @@ class DocTypeValidator {
         const notationName = xmlData.substring(nameStart, i);
         !this.suppressValidationErr && validateName(notationName, this.xmlVersion);
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         const identifierType = xmlData.substring(i, i + 6).toUpperCase();
         if (!this.suppressValidationErr && identifierType !== 'SYSTEM' && identifierType !== 'PUBLIC') {
             throw new Error(`Expected SYSTEM or PUBLIC, found "${identifierType}"`);
         }
         i += identifierType.length;
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         if (identifierType === 'PUBLIC') {
             [i] = readQuotedValue(xmlData, i, 'publicIdentifier');
-            i = DocTypeValidator_skipWhitespace(xmlData, i);
+            i = skipWhitespace(xmlData, i);
             if (xmlData[i] === '"' || xmlData[i] === "'") {
                 [i] = readQuotedValue(xmlData, i, 'systemIdentifier');
             }
@@ -38547,7 +33935,7 @@ class DocTypeValidator {
     }
 
     _validateElementExp(xmlData, i) {
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read and validate element name
         const nameStart = i;
@@ -38557,12 +33945,12 @@ class DocTypeValidator {
             throw new Error(`Invalid element name: "${elementName}"`);
         }
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Validate content model keyword or group
-        if (xmlData[i] === 'E' && DocTypeValidator_hasSeq(xmlData, 'MPTY', i)) {
+        if (xmlData[i] === 'E' && hasSeq(xmlData, 'MPTY', i)) {
             i += 4;
-        } else if (xmlData[i] === 'A' && DocTypeValidator_hasSeq(xmlData, 'NY', i)) {
+        } else if (xmlData[i] === 'A' && hasSeq(xmlData, 'NY', i)) {
             i += 2;
         } else if (xmlData[i] === '(') {
             i++;
@@ -38576,7 +33964,7 @@ class DocTypeValidator {
     }
 
     _validateAttlistExp(xmlData, i) {
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read element name
         const elemNameStart = i;
@@ -38584,7 +33972,7 @@ class DocTypeValidator {
         const elementName = xmlData.substring(elemNameStart, i);
         validateName(elementName, this.xmlVersion);
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read attribute name
         const attrNameStart = i;
@@ -38592,12 +33980,12 @@ class DocTypeValidator {
         const attributeName = xmlData.substring(attrNameStart, i);
         validateName(attributeName, this.xmlVersion);
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read attribute type
         if (xmlData.substring(i, i + 8).toUpperCase() === 'NOTATION') {
             i += 8;
-            i = DocTypeValidator_skipWhitespace(xmlData, i);
+            i = skipWhitespace(xmlData, i);
             if (xmlData[i] !== '(') throw new Error(`Expected '(', found "${xmlData[i]}"`);
             i++;
             while (i < xmlData.length && xmlData[i] !== ')') {
@@ -38607,7 +33995,7 @@ class DocTypeValidator {
                 validateName(notation, this.xmlVersion);
                 if (xmlData[i] === '|') {
                     i++;
-                    i = DocTypeValidator_skipWhitespace(xmlData, i);
+                    i = skipWhitespace(xmlData, i);
                 }
             }
             if (xmlData[i] !== ')') throw new Error('Unterminated list of notations');
@@ -38622,7 +34010,7 @@ class DocTypeValidator {
             }
         }
 
-        i = DocTypeValidator_skipWhitespace(xmlData, i);
+        i = skipWhitespace(xmlData, i);
 
         // Read default value declaration
         if (xmlData.substring(i, i + 9).toUpperCase() === '#REQUIRED') {
@@ -38639,12 +34027,12 @@ class DocTypeValidator {
 
 // ─── Helpers ────────────────────────────────────────────────────────────────
 
-function DocTypeValidator_skipWhitespace(data, index) {
+function skipWhitespace(data, index) {
     while (index < data.length && /\s/.test(data[index])) index++;
     return index;
 }
 
-function DocTypeValidator_hasSeq(data, seq, i) {
+function hasSeq(data, seq, i) {
     for (let j = 0; j < seq.length; j++) {
         if (seq[j] !== data[i + j + 1]) return false;
     }
@@ -38765,10 +34153,10 @@ class SyntaxValidator {
       const isDoctype = xmlData.substring(startBang, startBang + 9).toUpperCase() === '<!DOCTYPE';
       if (!isDoctype) return;
       if (docTypeSeen) {
-        throwError('InvalidXml', 'Multiple DOCTYPE declarations found.', util_getLineNumberForPosition(xmlData, startBang));
+        throwError('InvalidXml', 'Multiple DOCTYPE declarations found.', getLineNumberForPosition(xmlData, startBang));
       }
       if (tagFound || tags.length > 0) {
-        throwError('InvalidXml', 'DOCTYPE must appear before the root element.', util_getLineNumberForPosition(xmlData, startBang));
+        throwError('InvalidXml', 'DOCTYPE must appear before the root element.', getLineNumberForPosition(xmlData, startBang));
       }
       docTypeSeen = true;
     };
@@ -38786,7 +34174,7 @@ class SyntaxValidator {
             checkDocTypePlacement(tagStartPos);
             i = commentCdataReader.read(xmlData, i, docTypeValidator);
           } catch (err) {
-            throwError('InvalidDocType', err.message, util_getLineNumberForPosition(xmlData, i - 1));
+            throwError('InvalidDocType', err.message, getLineNumberForPosition(xmlData, i - 1));
           }
           continue;
         } else {
@@ -38822,12 +34210,12 @@ class SyntaxValidator {
             } else {
               msg = "Tag '" + tagName + "' is an invalid name.";
             }
-            throwError('InvalidTag', msg, util_getLineNumberForPosition(xmlData, tagStartPos));
+            throwError('InvalidTag', msg, getLineNumberForPosition(xmlData, tagStartPos));
           }
 
           const result = this._readAttributeStr(xmlData, i);
           if (result === false) {
-            throwError('InvalidAttr', "Attributes for '" + tagName + "' have open quote.", util_getLineNumberForPosition(xmlData, i));
+            throwError('InvalidAttr', "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i));
           }
           let attrStr = result.value;
           i = result.index;
@@ -38838,7 +34226,7 @@ class SyntaxValidator {
             const isValid = attrValidator.validate(attrStr);
             if (isValid === true) {
               if (reachedRoot === true && !options.multipleRoots) {
-                throwError('InvalidXml', 'Multiple possible root nodes found.', util_getLineNumberForPosition(xmlData, tagStartPos));
+                throwError('InvalidXml', 'Multiple possible root nodes found.', getLineNumberForPosition(xmlData, tagStartPos));
               }
               tagFound = true;
               if (tags.length === 0) {
@@ -38847,23 +34235,23 @@ class SyntaxValidator {
               skipMatcher.push(tagName);
               skipMatcher.pop();
             } else {
-              throwError(isValid.err.code, isValid.err.msg, util_getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
+              throwError(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
             }
           } else if (closingTag) {
             if (!result.tagClosed) {
-              throwError('InvalidTag', "Closing tag '" + tagName + "' doesn't have proper closing.", util_getLineNumberForPosition(xmlData, i));
+              throwError('InvalidTag', "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i));
             } else if (attrStr.trim().length > 0) {
-              throwError('InvalidTag', "Closing tag '" + tagName + "' can't have attributes or invalid starting.", util_getLineNumberForPosition(xmlData, tagStartPos));
+              throwError('InvalidTag', "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
             } else if (tags.length === 0) {
-              throwError('InvalidTag', "Closing tag '" + tagName + "' has not been opened.", util_getLineNumberForPosition(xmlData, tagStartPos));
+              throwError('InvalidTag', "Closing tag '" + tagName + "' has not been opened.", getLineNumberForPosition(xmlData, tagStartPos));
             } else {
               const otg = tags.pop();
               if (tagName !== otg.tagName) {
-                let openPos = util_getLineNumberForPosition(xmlData, otg.tagStartPos);
+                let openPos = getLineNumberForPosition(xmlData, otg.tagStartPos);
                 throwError(
                   'InvalidTag',
                   "Expected closing tag '" + otg.tagName + "' (opened in line " + openPos.line + ", col " + openPos.col + ") instead of closing tag '" + tagName + "'.",
-                  util_getLineNumberForPosition(xmlData, tagStartPos)
+                  getLineNumberForPosition(xmlData, tagStartPos)
                 );
               }
               skipMatcher.pop();
@@ -38879,12 +34267,12 @@ class SyntaxValidator {
             if (!skip) {
               const isValid = attrValidator.validate(attrStr);
               if (isValid !== true) {
-                throwError(isValid.err.code, isValid.err.msg, util_getLineNumberForPosition(xmlData, i - attrStr.length + isValid.err.line));
+                throwError(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, i - attrStr.length + isValid.err.line));
               }
             }
 
             if (reachedRoot === true && !options.multipleRoots) {
-              throwError('InvalidXml', 'Multiple possible root nodes found.', util_getLineNumberForPosition(xmlData, i));
+              throwError('InvalidXml', 'Multiple possible root nodes found.', getLineNumberForPosition(xmlData, i));
             } else if (options.unpairedTags.indexOf(tagName) !== -1) {
               skipMatcher.pop();
             } else if (skip) {
@@ -38912,7 +34300,7 @@ class SyntaxValidator {
                   checkDocTypePlacement(i - 1);
                   i = commentCdataReader.read(xmlData, i, docTypeValidator);
                 } catch (err) {
-                  throwError('InvalidDocType', err.message, util_getLineNumberForPosition(xmlData, i - 1));
+                  throwError('InvalidDocType', err.message, getLineNumberForPosition(xmlData, i - 1));
                 }
                 prevTwo = '';
                 continue;
@@ -38926,21 +34314,21 @@ class SyntaxValidator {
             } else if (xmlData[i] === '&') {
               const afterAmp = this._validateAmpersand(xmlData, i);
               if (afterAmp === -1)
-                throwError('InvalidChar', "char '&' is not expected.", util_getLineNumberForPosition(xmlData, i));
+                throwError('InvalidChar', "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
               i = afterAmp;
               prevTwo = '';
             } else {
               const code = xmlData.charCodeAt(i);
               if (isIllegalControlCode(code)) {
-                throwError('IllegalCharacter', `Illegal control character ${ControlCharValidator.describe(code)} in document content.`, util_getLineNumberForPosition(xmlData, i));
+                throwError('IllegalCharacter', `Illegal control character ${ControlCharValidator.describe(code)} in document content.`, getLineNumberForPosition(xmlData, i));
               }
-              if (reachedRoot === true && tags.length === 0 && !util_isWhiteSpace(xmlData[i])) {
-                throwError('InvalidXml', 'Extra text at the end', util_getLineNumberForPosition(xmlData, i));
+              if (reachedRoot === true && tags.length === 0 && !isWhiteSpace(xmlData[i])) {
+                throwError('InvalidXml', 'Extra text at the end', getLineNumberForPosition(xmlData, i));
               }
               if (checkTagValueSeq) {
                 prevTwo = (prevTwo + xmlData[i]).slice(-2);
                 if (prevTwo === ']]' && xmlData[i + 1] === '>') {
-                  throwError('InvalidXml', "Element text content must not contain ']]>'.", util_getLineNumberForPosition(xmlData, i - 1));
+                  throwError('InvalidXml', "Element text content must not contain ']]>'.", getLineNumberForPosition(xmlData, i - 1));
                 }
               }
             }
@@ -38950,20 +34338,20 @@ class SyntaxValidator {
           }
         }
       } else {
-        if (util_isWhiteSpace(xmlData[i])) {
+        if (isWhiteSpace(xmlData[i])) {
           continue;
         }
         if (reachedRoot) {
-          throwError('InvalidXml', "Extra text at the end: '" + xmlData[i] + "' is not expected.", util_getLineNumberForPosition(xmlData, i));
+          throwError('InvalidXml', "Extra text at the end: '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
         }
-        throwError('InvalidChar', "char '" + xmlData[i] + "' is not expected.", util_getLineNumberForPosition(xmlData, i));
+        throwError('InvalidChar', "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
       }
     }
 
     if (!tagFound) {
       throwError('InvalidXml', 'Start tag expected.', { line: 1, col: 1 });
     } else if (tags.length === 1) {
-      throwError('InvalidTag', "Unclosed tag '" + tags[0].tagName + "'.", util_getLineNumberForPosition(xmlData, tags[0].tagStartPos));
+      throwError('InvalidTag', "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
     } else if (tags.length > 0) {
       throwError('InvalidXml', "Invalid '" +
         JSON.stringify(tags.map(t => t.tagName)).replace(/\r?\n/g, '') +
@@ -38989,13 +34377,13 @@ class SyntaxValidator {
           throwError(
             'InvalidXml',
             'XML declaration allowed only at the start of the document.',
-            util_getLineNumberForPosition(xmlData, piStart - 2)
+            getLineNumberForPosition(xmlData, piStart - 2)
           );
         } else if (!nameValidator.isValidName(piName)) {
           throwError(
             'InvalidXml',
             `Processing instruction target "${piName}" is not a valid XML Name.`,
-            util_getLineNumberForPosition(xmlData, piStart - 2)
+            getLineNumberForPosition(xmlData, piStart - 2)
           );
         }
       }
@@ -39009,7 +34397,7 @@ class SyntaxValidator {
     throwError(
       'InvalidXml',
       'Processing instruction is not closed with "?>".',
-      util_getLineNumberForPosition(xmlData, piStart - 2)
+      getLineNumberForPosition(xmlData, piStart - 2)
     );
   }
 
@@ -39086,13 +34474,15 @@ function mergeOptions(defaults, options) {
 
 
 
-;// CONCATENATED MODULE: ./src/job-xml.ts
-
+;// CONCATENATED MODULE: ./src/settings/job-xml.ts
 
 const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Parses `NAME=value` lines. Blank lines and lines starting with `#` are skipped. */
-function parseVariables(text) {
+/**
+ * Parses `NAME=value` lines. Blank lines and lines starting with `#` are skipped. `input` is how
+ * the variables input is named in messages.
+ */
+function parseVariables(text, input = 'variables') {
     const variables = new Map();
     const errors = [];
     text.split(/\r?\n/).forEach((line, index) => {
@@ -39102,10 +34492,11 @@ function parseVariables(text) {
         const eq = trimmed.indexOf('=');
         const name = eq < 0 ? trimmed : trimmed.slice(0, eq).trim();
         if (eq < 0 || !NAME.test(name)) {
-            errors.push(`Invalid variables line ${index + 1} '${trimmed}'. Expected NAME=value, where NAME is letters, digits and _ (not starting with a digit).`);
+            // The line may hold a secret value: say where, not what.
+            errors.push(`Invalid ${input} line ${index + 1}. Expected NAME=value, where NAME is letters, digits and _ (not starting with a digit).`);
         }
         else if (variables.has(name)) {
-            errors.push(`Variable '${name}' is defined twice in variables.`);
+            errors.push(`Variable '${name}' is defined twice in ${input}.`);
         }
         else {
             variables.set(name, trimmed.slice(eq + 1).trim());
@@ -39123,16 +34514,17 @@ function escapeXml(value) {
 }
 /**
  * Replaces every `${NAME}` with the XML-escaped value; `$${` stands for a literal `${`.
- * A reference to an undefined variable, or a `${` that is not a reference, is an error.
+ * A reference to an undefined variable, or a `${` that is not a reference, is an error; errors
+ * name variables and places, never other text of the job (it may be any file).
  */
-function substituteVariables(xml, variables) {
+function substituteVariables(xml, variables, input = 'variables') {
     const undefinedNames = new Set();
-    let malformed;
-    const result = xml.replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name) => {
+    let malformedAt;
+    const result = xml.replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
         if (escape === '$')
             return match.slice(1);
         if (!match.endsWith('}') || !NAME.test(name)) {
-            malformed ??= match;
+            malformedAt ??= offset;
             return match;
         }
         const value = variables.get(name);
@@ -39145,50 +34537,424 @@ function substituteVariables(xml, variables) {
     const errors = [];
     if (undefinedNames.size > 0) {
         const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
-        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but variables does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to variables, or write $\${ for a literal \${.`);
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
     }
-    if (malformed !== undefined) {
-        errors.push(`The job contains '${malformed}', which is not a variable reference. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
+    if (malformedAt !== undefined) {
+        errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
     }
-    return { xml: result, errors };
+    return { xml: result, errors, undefinedNames: [...undefinedNames] };
 }
+/** `line 3, column 7` of a 0-based offset. */
+function position(text, offset) {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    return `line ${line}, column ${column}`;
+}
+/** What each of the validator's error codes means, in words that quote nothing from the job. */
+const XML_PROBLEMS = {
+    InvalidTag: 'a tag is malformed, or closed where it was not opened',
+    InvalidAttr: 'an attribute is malformed',
+    UnquotedAttributeValue: 'an attribute value is not in quotes',
+    InvalidChar: 'a character is not allowed there (write & as &amp; and < as &lt; in text)',
+    InvalidXml: 'the document is not one well-formed element',
+    InvalidDocType: 'the DOCTYPE is malformed',
+    IllegalCharacter: 'a control character is not allowed in XML',
+};
 /** Returns undefined when `xml` is a well-formed Automation Services job, else what is wrong. */
 function checkJobXml(xml) {
     if (xml.trim() === '')
         return 'The job XML is empty.';
-    try {
-        SyntaxValidator.validate(xml);
-    }
-    catch (error) {
-        const { line, col } = error;
-        const where = line === undefined
-            ? ''
-            : col === undefined
-                ? ` (line ${line})`
-                : ` (line ${line}, column ${col})`;
-        return `The job XML is not well-formed${where}: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    const nodes = new XMLParser({
-        ignoreAttributes: false,
-        attributeNamePrefix: '',
-        preserveOrder: true,
-    }).parse(xml);
-    const roots = nodes.filter((node) => !Object.keys(node).some((k) => k.startsWith('?') || k.startsWith('#')));
-    const root = roots[0];
-    if (roots.length !== 1 || root === undefined) {
-        return `The job XML must have exactly one root element; it has ${roots.length}.`;
-    }
-    const tag = Object.keys(root).find((k) => k !== ':@') ?? '';
-    const [prefix, local] = tag.includes(':') ? tag.split(':', 2) : [undefined, tag];
-    const attributes = (root[':@'] ?? {});
-    const namespace = attributes[prefix === undefined ? 'xmlns' : `xmlns:${prefix}`];
+    const problem = wellFormedProblem(xml);
+    if (problem !== undefined)
+        return problem;
+    const root = rootElement(xml);
+    if (root === undefined)
+        return 'The job XML has no root element.';
+    const colon = root.name.indexOf(':');
+    const prefix = colon < 0 ? undefined : root.name.slice(0, colon);
+    const local = root.name.slice(colon + 1);
+    const namespace = root.attributes.get(prefix === undefined ? 'xmlns' : `xmlns:${prefix}`);
     if (local !== 'Job' || namespace !== JOB_NAMESPACE) {
-        return `The job XML's root element is <${tag}>; expected <as:Job xmlns:as="${JOB_NAMESPACE}">.`;
+        return `The job XML's root element is not <as:Job xmlns:as="${JOB_NAMESPACE}">.`;
     }
     return undefined;
 }
+/** One root element, else what is wrong; places are the text's own lines and columns. */
+function wellFormedProblem(xml) {
+    // The validator accepts several root elements unless told not to.
+    const options = { multipleRoots: false };
+    // It counts lines and columns from the end of the XML declaration: check the declaration on
+    // its own, then shift the places it finds after it.
+    const declaration = /^\uFEFF?(<\?xml[\s\S]*?\?>)/.exec(xml)?.[1];
+    let shift = { lines: 0, columns: 0 };
+    if (declaration !== undefined) {
+        try {
+            SyntaxValidator.validate(`${declaration}<r/>`, options);
+            const before = declaration.split(/\r?\n/);
+            shift = { lines: before.length - 1, columns: (before.at(-1) ?? '').length };
+        }
+        catch {
+            // The declaration itself is wrong: its places are already the text's own.
+        }
+    }
+    try {
+        SyntaxValidator.validate(xml, options);
+        return undefined;
+    }
+    catch (error) {
+        const { line, col, code } = error;
+        const where = line === undefined
+            ? ''
+            : col === undefined
+                ? ` (line ${line + shift.lines})`
+                : ` (line ${line + shift.lines}, column ${line === 1 ? col + shift.columns : col})`;
+        return `The job XML is not well-formed${where}: ${XML_PROBLEMS[code ?? ''] ?? 'it cannot be read as XML'}.`;
+    }
+}
+/**
+ * The root element's name and attributes, read from well-formed XML without building a tree, so
+ * that no depth of nesting can make it fail.
+ */
+function rootElement(xml) {
+    let i = 0;
+    for (;;) {
+        const next = xml.indexOf('<', i);
+        if (next < 0)
+            return undefined;
+        let end;
+        if (xml.startsWith('<?', next))
+            end = after(xml, '?>', next);
+        else if (xml.startsWith('<!--', next))
+            end = after(xml, '-->', next);
+        else if (xml.startsWith('<!', next)) {
+            // A DOCTYPE, with or without an internal subset (which may end in `] >`).
+            const subset = xml.indexOf('[', next);
+            const close = xml.indexOf('>', next);
+            if (subset >= 0 && subset < close) {
+                const subsetEnd = /\][ \t\r\n]*>/g;
+                subsetEnd.lastIndex = subset;
+                const match = subsetEnd.exec(xml);
+                end = match === null ? -1 : match.index + match[0].length;
+            }
+            else
+                end = after(xml, '>', next);
+        }
+        else {
+            // Attribute values may hold a `>`.
+            const tag = /^<([^\s/>]+)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(xml.slice(next, next + 100_000));
+            if (tag?.[1] === undefined)
+                return undefined;
+            const attributes = new Map();
+            for (const [, name, , double, single] of (tag[2] ?? '').matchAll(/([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
+                if (name !== undefined)
+                    attributes.set(name, double ?? single ?? '');
+            }
+            return { name: tag[1], attributes };
+        }
+        if (end < 0)
+            return undefined;
+        i = end;
+    }
+}
+/** The offset just after `token` at or after `from`, or -1. */
+function after(xml, token, from) {
+    const at = xml.indexOf(token, from);
+    return at < 0 ? -1 : at + token.length;
+}
 
-;// CONCATENATED MODULE: ./src/settings.ts
+;// CONCATENATED MODULE: ./src/settings/job-sources.ts
+
+
+
+
+
+
+/** More would be a mistake (a glob that matched too much), and each job costs the server a slot. */
+const MAX_JOBS = 256;
+/** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
+const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SOURCE_INPUTS = [
+    Inputs.LibraryPath,
+    Inputs.LibraryId,
+    Inputs.JobXml,
+    Inputs.JobFile,
+    Inputs.JobId,
+];
+/** Every job the inputs name, in input order: library paths, ids, job XML, files, job ids. */
+function parseJobSources(r) {
+    const { variables, errors } = parseVariables(r.raw(Inputs.Variables), r.name(Inputs.Variables));
+    r.problems.push(...errors);
+    const jobs = [];
+    for (const path of r.lines(Inputs.LibraryPath)) {
+        if (!path.startsWith('/')) {
+            r.problems.push(`Invalid ${r.name(Inputs.LibraryPath)} '${shown(path, 200)}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
+        }
+        jobs.push({ kind: 'library-path', path });
+    }
+    for (const id of r.lines(Inputs.LibraryId)) {
+        checkGuid(r, Inputs.LibraryId, id, 'a library item GUID');
+        jobs.push({ kind: 'library-id', id });
+    }
+    // Trimmed, as the runner trims inputs: the CLI's may start with a line break before <?xml.
+    const jobXml = r.raw(Inputs.JobXml).trim();
+    if (jobXml !== '') {
+        const xml = prepareXml(r, r.name(Inputs.JobXml), jobXml, variables);
+        if (xml !== undefined)
+            jobs.push({ kind: 'xml', xml });
+    }
+    for (const file of jobFiles(r)) {
+        const bytes = r.readFile(Inputs.JobFile, file, MAX_JOB_FILE_BYTES);
+        if (bytes === undefined)
+            continue;
+        const where = `${r.name(Inputs.JobFile)} '${shown(file, 200)}'`;
+        const text = decode(r, where, bytes);
+        const xml = text === undefined ? undefined : prepareXml(r, where, text, variables);
+        if (xml !== undefined)
+            jobs.push({ kind: 'xml', xml, file });
+    }
+    for (const jobId of r.lines(Inputs.JobId)) {
+        checkGuid(r, Inputs.JobId, jobId, 'a job id');
+        jobs.push({ kind: 'job-id', jobId });
+    }
+    checkTheList(r, jobs, variables);
+    return jobs;
+}
+function checkTheList(r, jobs, variables) {
+    const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '');
+    if (!given) {
+        r.problems.push(`No job given. Expected ${SOURCE_INPUTS.slice(0, -1)
+            .map((i) => r.name(i))
+            .join(', ')} or ${r.name(Inputs.JobId)}.`);
+    }
+    const xmlGiven = [Inputs.JobXml, Inputs.JobFile].some((input) => r.raw(input).trim() !== '');
+    if (variables.size > 0 && given && !xmlGiven) {
+        r.problems.push(`${r.name(Inputs.Variables)} applies only to ${r.name(Inputs.JobXml)} and ${r.name(Inputs.JobFile)}, not to library jobs or job ids.`);
+    }
+    const seen = new Set();
+    for (const job of jobs) {
+        const key = jobKey(job);
+        if (key === undefined)
+            continue;
+        // A file is the same file however its path is spelled (./jobs/a.xml, jobs/a.xml); a library
+        // item and a running job are not the same job, whatever their GUIDs.
+        const same = job.kind === 'xml'
+            ? `file ${(0,external_node_path_namespaceObject.resolve)(r.source.workspace, job.file ?? '')}`
+            : `${job.kind} ${key}`;
+        if (seen.has(same)) {
+            r.problems.push(`The job ${shown(key, 200)} is listed twice. Expected each job once.`);
+        }
+        seen.add(same);
+    }
+    if (jobs.length > MAX_JOBS) {
+        r.problems.push(`${jobs.length} jobs given. Expected at most ${MAX_JOBS} in one step.`);
+    }
+}
+function jobKey(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return `'${job.path}'`;
+        case 'library-id':
+            return job.id.toLowerCase();
+        case 'xml':
+            return job.file === undefined ? undefined : `in '${job.file}'`;
+        case 'job-id':
+            return job.jobId.toLowerCase();
+    }
+}
+/** The job-file lines, with each pattern expanded in sorted order; a pattern must match. */
+function jobFiles(r) {
+    const files = [];
+    for (const line of r.lines(Inputs.JobFile)) {
+        if (!isGlob(line)) {
+            files.push(line);
+            continue;
+        }
+        const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS);
+        if (matched.length === 0) {
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to the workspace.`);
+        }
+        files.push(...matched);
+    }
+    return files;
+}
+function decode(r, where, bytes) {
+    try {
+        const { text, transcoded } = decodeText(bytes);
+        // The server reads the UTF-8 we send by the declaration: it must not still say UTF-16.
+        return transcoded
+            ? text.replace(/^(\s*<\?xml[^>]*?encoding\s*=\s*["'])utf-16(?:le|be)?(["'])/i, '$1utf-8$2')
+            : text;
+    }
+    catch (error) {
+        r.problems.push(`Cannot read ${where}: ${error instanceof FileProblem ? error.message : 'it cannot be decoded'}.`);
+        return undefined;
+    }
+}
+/** Variables substituted and the result checked; undefined after a problem. */
+function prepareXml(r, where, text, variables) {
+    let xml;
+    r.guard(where, () => {
+        const substituted = substituteVariables(text, variables, r.name(Inputs.Variables));
+        r.problems.push(...substituted.errors.map((e) => `${where}: ${e}`));
+        if (substituted.errors.length > 0)
+            return;
+        const problem = checkJobXml(substituted.xml);
+        if (problem === undefined)
+            xml = substituted.xml;
+        else
+            r.problems.push(`${where}: ${problem}`);
+    });
+    return xml;
+}
+function checkGuid(r, input, value, what) {
+    if (!GUID.test(value)) {
+        r.problems.push(`Invalid ${r.name(input)} '${shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/reader.ts
+
+
+
+
+const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.';
+/** Typed readers for inputs that collect every problem instead of stopping at the first. */
+class reader_Reader {
+    source;
+    defaults;
+    problems = [];
+    warnings = [];
+    files;
+    constructor(source, defaults) {
+        this.source = source;
+        this.defaults = defaults;
+        this.files = source.files ?? nodeFileSystem;
+    }
+    name(input) {
+        return this.source.name?.(input) ?? input;
+    }
+    /** The input as given, untrimmed: for multi-line text such as job XML. */
+    raw(input) {
+        return this.source.input(input);
+    }
+    /** The trimmed input, or its default when empty. */
+    get(input) {
+        const value = this.source.input(input).trim();
+        return value === '' ? (this.defaults[input] ?? '') : value;
+    }
+    required(input) {
+        const value = this.get(input);
+        if (value === '') {
+            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.`);
+        }
+        return value;
+    }
+    /** Non-blank lines, trimmed; lines starting with # are comments. */
+    lines(input) {
+        return this.source
+            .input(input)
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== '' && !line.startsWith('#'));
+    }
+    boolean(input) {
+        const value = this.get(input);
+        if (/^(true|false)$/i.test(value))
+            return value.toLowerCase() === 'true';
+        this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected true or false.`);
+        return false;
+    }
+    duration(input) {
+        const value = this.get(input);
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. ${DURATION_HINT}`);
+        }
+        else if (ms > MAX_DURATION_MS) {
+            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected at most 24 days.`);
+        }
+        return ms ?? 0;
+    }
+    integer(input, min, max) {
+        const value = this.get(input);
+        const number = /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(number >= min && number <= max)) {
+            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected a whole number from ${min} to ${max}.`);
+            return min;
+        }
+        return number;
+    }
+    /** A workspace file's bytes, or undefined after recording why it cannot be read. */
+    readFile(input, path, maxBytes) {
+        try {
+            return this.files.read((0,external_node_path_namespaceObject.resolve)(this.source.workspace, path), maxBytes);
+        }
+        catch (error) {
+            const why = error instanceof FileProblem ? error.message : 'it cannot be read';
+            this.problems.push(`Cannot read ${this.name(input)} '${shown(path, 200)}': ${why}. Expected a file path relative to the workspace.`);
+            return undefined;
+        }
+    }
+    /** Runs one check; whatever it throws becomes a problem beside the others, never a crash. */
+    guard(what, check) {
+        try {
+            check();
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            this.problems.push(`${what}: it could not be checked (${shown(reason, 200)}).`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/settings/server-url.ts
+
+
+/**
+ * The server base URL without a trailing `/` or `/spotfire`, or '' after a problem. `name` is how
+ * the input is called where the user set it.
+ */
+function parseServerUrl(text, name, problems, warnings) {
+    if (text === '')
+        return '';
+    // Echo the URL in errors without anything before its last @: a user:password there could be a
+    // secret, which may itself hold @, / or : and make the URL unparsable. One line, bounded.
+    const echoed = shown(text.replace(/^([a-z][a-z\d+.-]*:\/\/)?[\s\S]*@/i, '$1***@'), 200);
+    const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`Invalid ${name} '${echoed}'. ${expected}`);
+        return '';
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        problems.push(`Invalid ${name} '${echoed}': the scheme must be https or http. ${expected}`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+        problems.push(`Invalid ${name}: it must not contain credentials, a query or a fragment. ${expected}`);
+        return '';
+    }
+    const path = url.pathname.replace(/\/+$/, '').replace(/\/spotfire$/i, '');
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        warnings.push(`${name} uses http://: the client secret and tokens cross the network unencrypted. Use https:// unless the server is on a trusted network.`);
+    }
+    return `${url.protocol}//${url.host}${path}`;
+}
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1')
+        return true;
+    return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
+}
+
+;// CONCATENATED MODULE: ./src/settings/index.ts
 
 
 
@@ -39206,7 +34972,8 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-const DEFAULTS = {
+/** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
+const INPUT_DEFAULTS = {
     [Inputs.ClientAuthMethod]: 'basic',
     [Inputs.Scope]: DEFAULT_SCOPE,
     [Inputs.Wait]: 'true',
@@ -39216,31 +34983,54 @@ const DEFAULTS = {
     [Inputs.FailOnJobFailure]: 'true',
     [Inputs.AbortOnTimeout]: 'true',
     [Inputs.AbortOnCancel]: 'true',
+    [Inputs.MaxParallel]: '4',
+    [Inputs.FailFast]: 'false',
+    [Inputs.DryRun]: 'false',
 };
-/** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
-const INPUT_DEFAULTS = DEFAULTS;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.';
+/** The OAuth names Spotfire's own tools use, beside the short ones. */
+const AUTH_METHODS = {
+    basic: 'basic',
+    post: 'post',
+    client_secret_basic: 'basic',
+    client_secret_post: 'post',
+};
+/** Under this a real network answers too slowly for the setting to mean what it says. */
+const QUICK_MS = 1000;
+/** Jobs at once: an Automation Services instance runs one per core and queues the rest. */
+const MAX_PARALLEL = 64;
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 function getSettings(source) {
-    const r = reader(source);
+    const r = new reader_Reader(source, INPUT_DEFAULTS);
     const connection = readConnection(r);
-    const job = parseJobSource(source, r.get, r.readWorkspaceFile, r.problems);
+    let jobs = [];
+    r.guard('The jobs', () => {
+        jobs = parseJobSources(r);
+    });
     const wait = r.boolean(Inputs.Wait);
     const timeoutMs = r.duration(Inputs.Timeout);
     const pollIntervalMs = r.duration(Inputs.PollInterval);
     const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure);
     const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout);
-    if (r.problems.length > 0 || job === undefined)
+    const maxParallel = r.integer(Inputs.MaxParallel, 1, MAX_PARALLEL);
+    const failFast = r.boolean(Inputs.FailFast);
+    const dryRun = r.boolean(Inputs.DryRun);
+    if (!wait && jobs.some((job) => job.kind === 'job-id')) {
+        r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
+    }
+    warnIfQuick(r, Inputs.PollInterval, pollIntervalMs);
+    if (r.problems.length > 0)
         throw new InputError(r.problems);
     return {
         ...connection,
-        job,
+        jobs,
         wait,
         timeoutMs,
         pollIntervalMs,
         failOnJobFailure,
         abortOnTimeout,
+        maxParallel,
+        failFast,
+        dryRun,
         warnings: r.warnings,
     };
 }
@@ -39249,203 +35039,68 @@ function getSettings(source) {
  * changed or vanished since the main step cannot stop it from aborting a job.
  */
 function getConnectionSettings(source) {
-    const r = reader(source);
+    const r = new Reader(source, INPUT_DEFAULTS);
     const connection = readConnection(r);
     if (r.problems.length > 0)
         throw new InputError(r.problems);
     return connection;
 }
 function readConnection(r) {
-    const serverUrl = parseServerUrl(r.required(Inputs.ServerUrl), r.problems, r.warnings);
+    const serverUrl = parseServerUrl(r.required(Inputs.ServerUrl), r.name(Inputs.ServerUrl), r.problems, r.warnings);
     const clientId = r.required(Inputs.ClientId);
     const clientSecret = r.required(Inputs.ClientSecret);
-    const authMethod = r.get(Inputs.ClientAuthMethod).toLowerCase();
-    if (authMethod !== 'basic' && authMethod !== 'post') {
-        r.problems.push(`Invalid ${Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`);
+    const method = r.get(Inputs.ClientAuthMethod);
+    const clientAuthMethod = AUTH_METHODS[method.toLowerCase()];
+    if (clientAuthMethod === undefined) {
+        r.problems.push(`Invalid ${r.name(Inputs.ClientAuthMethod)} '${shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`);
     }
     const scope = r.get(Inputs.Scope).split(/\s+/).join(' ');
     const requestTimeoutMs = r.duration(Inputs.RequestTimeout);
+    warnIfQuick(r, Inputs.RequestTimeout, requestTimeoutMs);
     const abortOnCancel = r.boolean(Inputs.AbortOnCancel);
-    const caCertificates = parseCaCertificates(r.get(Inputs.CaCertificate), r.readWorkspaceFile, r.problems);
+    const caCertificates = parseCaCertificates(r.get(Inputs.CaCertificate), r.name(Inputs.CaCertificate), (path) => r.readFile(Inputs.CaCertificate, path, MAX_JOB_FILE_BYTES)?.toString('utf8'), r.problems);
     return {
         serverUrl,
         clientId,
         clientSecret,
-        clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
+        clientAuthMethod: clientAuthMethod ?? 'basic',
         scope,
         requestTimeoutMs,
         abortOnCancel,
         ...(caCertificates === undefined ? {} : { caCertificates }),
     };
 }
-/** Typed readers for inputs that collect every problem instead of stopping at the first. */
-function reader(source) {
-    const problems = [];
-    const warnings = [];
-    const readFile = source.readFile ?? ((path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    const describe = source.describe ?? ((name) => `Input ${name}`);
-    const get = (name) => {
-        const value = source.input(name).trim();
-        return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
-    };
-    return {
-        problems,
-        warnings,
-        get,
-        required: (name) => {
-            const value = get(name);
-            if (value === '')
-                problems.push(`${describe(name)} is required.`);
-            return value;
-        },
-        boolean: (name) => {
-            const value = get(name);
-            if (/^(true|false)$/i.test(value))
-                return value.toLowerCase() === 'true';
-            problems.push(`Invalid ${name} '${value}'. Expected true or false.`);
-            return false;
-        },
-        duration: (name) => {
-            const value = get(name);
-            const ms = parseDuration(value);
-            if (ms === undefined)
-                problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`);
-            else if (ms > MAX_DURATION_MS)
-                problems.push(`Invalid ${name} '${value}'. Expected at most 24 days.`);
-            return ms ?? 0;
-        },
-        readWorkspaceFile: (name, path) => {
-            try {
-                return readFile((0,external_node_path_namespaceObject.resolve)(source.workspace, path));
-            }
-            catch (error) {
-                const reason = error.code ?? String(error);
-                problems.push(`Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`);
-                return undefined;
-            }
-        },
-    };
-}
-function parseServerUrl(text, problems, warnings) {
-    if (text === '')
-        return '';
-    // Echo the URL in errors without any user:password@ in it: that could be the secret.
-    const shown = text.replace(/\/\/[^@]*@/, '//***@');
-    const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
-    let url;
-    try {
-        url = new URL(text);
+function warnIfQuick(r, input, ms) {
+    if (ms > 0 && ms < QUICK_MS) {
+        r.warnings.push(`${r.name(input)} is ${duration_formatDuration(ms)}, under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
-    catch {
-        problems.push(`Invalid ${Inputs.ServerUrl} '${shown}'. ${expected}`);
-        return '';
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        problems.push(`Invalid ${Inputs.ServerUrl} '${shown}': the scheme must be https or http. ${expected}`);
-        return '';
-    }
-    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-        problems.push(`Invalid ${Inputs.ServerUrl}: it must not contain credentials, a query or a fragment. ${expected}`);
-        return '';
-    }
-    const path = url.pathname.replace(/\/+$/, '').replace(/\/spotfire$/i, '');
-    const base = `${url.protocol}//${url.host}${path}`;
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        warnings.push(`${Inputs.ServerUrl} uses http://: the client secret and tokens cross the network unencrypted. Use https:// unless the server is on a trusted network.`);
-    }
-    return base;
-}
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host === '::1')
-        return true;
-    return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
-}
-function parseJobSource(source, get, readWorkspaceFile, problems) {
-    const given = [Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobXml, Inputs.JobFile].filter((name) => get(name) !== '');
-    const variablesText = source.input(Inputs.Variables);
-    if (given.length !== 1) {
-        problems.push(given.length === 0
-            ? `No job given. Expected exactly one of ${Inputs.LibraryPath}, ${Inputs.LibraryId}, ${Inputs.JobXml} or ${Inputs.JobFile}.`
-            : `Several jobs given (${given.join(', ')}). Expected exactly one of ${Inputs.LibraryPath}, ${Inputs.LibraryId}, ${Inputs.JobXml} or ${Inputs.JobFile}.`);
-        return undefined;
-    }
-    const kind = given[0];
-    if (kind === Inputs.LibraryPath || kind === Inputs.LibraryId) {
-        if (parseVariables(variablesText).variables.size > 0) {
-            problems.push(`${Inputs.Variables} applies only to ${Inputs.JobXml} and ${Inputs.JobFile}, not to library jobs.`);
-        }
-        if (kind === Inputs.LibraryId) {
-            const id = get(kind);
-            if (!GUID.test(id)) {
-                problems.push(`Invalid ${Inputs.LibraryId} '${id}'. Expected a library item GUID such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
-            }
-            return { kind: 'library-id', id };
-        }
-        const path = get(kind);
-        if (!path.startsWith('/')) {
-            problems.push(`Invalid ${Inputs.LibraryPath} '${path}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
-        }
-        return { kind: 'library-path', path };
-    }
-    const file = kind === Inputs.JobFile ? get(kind) : undefined;
-    const text = file === undefined ? source.input(Inputs.JobXml) : readWorkspaceFile(Inputs.JobFile, file);
-    const { variables, errors } = parseVariables(variablesText);
-    problems.push(...errors);
-    if (text === undefined)
-        return undefined;
-    const substituted = substituteVariables(text, variables);
-    const where = file === undefined ? Inputs.JobXml : `${Inputs.JobFile} '${file}'`;
-    problems.push(...substituted.errors.map((e) => `${where}: ${e}`));
-    if (substituted.errors.length === 0) {
-        const xmlProblem = checkJobXml(substituted.xml);
-        if (xmlProblem !== undefined)
-            problems.push(`${where}: ${xmlProblem}`);
-    }
-    return file === undefined
-        ? { kind: 'xml', xml: substituted.xml }
-        : { kind: 'xml', xml: substituted.xml, file };
-}
-function parseCaCertificates(text, readWorkspaceFile, problems) {
-    if (text === '')
-        return undefined;
-    const pem = text.includes('-----BEGIN') ? text : readWorkspaceFile(Inputs.CaCertificate, text);
-    if (pem === undefined)
-        return undefined;
-    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    const invalid = blocks.filter((block) => {
-        try {
-            new external_node_crypto_.X509Certificate(block);
-            return false;
-        }
-        catch {
-            return true;
-        }
-    });
-    if (blocks.length === 0 || invalid.length > 0) {
-        problems.push(`Invalid ${Inputs.CaCertificate}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
-        return undefined;
-    }
-    return blocks.join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
-
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        try {
-            await (0,promises_namespaceObject.setTimeout)(ms, undefined, signal === undefined ? {} : { signal });
-        }
-        catch {
-            // Aborted: the caller looks at the signal itself.
-        }
-    },
-};
+;// CONCATENATED MODULE: ./src/workflow-commands.ts
+/**
+ * The runner reads a workflow command from any output line that starts with `::` (after white
+ * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
+ * from the server or from files: a zero-width space makes such a line look the same and mean
+ * nothing.
+ */
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
+ * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
+ * before `::` is .NET's (Char.IsWhiteSpace): JavaScript's \s, and U+0085.
+ */
+function defuse(text) {
+    return text.replace(/[^\r\n]+/g, (line) => line
+        .replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`)
+        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
+}
 
 ;// CONCATENATED MODULE: ./src/cli.ts
+
+
+
+
+
 
 
 
@@ -39455,10 +35110,28 @@ const systemClock = {
 /** The command line: the action's inputs as flags, for GitLab CI, Jenkins, Azure Pipelines and shells. */
 const EXIT = { finished: 0, failed: 1, usage: 2 };
 const INPUT_NAMES = Object.values(Inputs);
+/** Flags that may be given more than once: each adds a line, one job or one variable per line. */
+const REPEATABLE = [
+    Inputs.LibraryPath,
+    Inputs.LibraryId,
+    Inputs.JobFile,
+    Inputs.JobId,
+    Inputs.Variables,
+];
+/** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
+const BOOLEAN = [
+    Inputs.Wait,
+    Inputs.FailOnJobFailure,
+    Inputs.AbortOnTimeout,
+    Inputs.AbortOnCancel,
+    Inputs.FailFast,
+    Inputs.DryRun,
+];
 const HELP = `Usage: spotfire-as-job [options]
 
-Starts a Spotfire Automation Services job, waits for it and exits 0 only when it finished.
-Progress goes to stderr; the result to stdout (one JSON object with --json).
+Starts Spotfire Automation Services jobs (or follows running ones), waits for them and exits 0
+only when every one finished. Progress goes to stderr; the result to stdout (one JSON object with
+--json).
 
 Every option that mirrors an action input (all but --json, --debug and --help) can also come
 from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
@@ -39469,40 +35142,44 @@ Server and credentials:
   --server-url URL            Spotfire Server base URL, e.g. https://spotfire.example.com
   --client-id ID              OAuth2 client id (scope api.rest.automation-services-job.execute)
   --client-secret SECRET      its secret (prefer SPOTFIRE_CLIENT_SECRET)
-  --client-auth-method M      basic (default) or post
+  --client-auth-method M      basic (default) or post (client_secret_basic, client_secret_post)
   --scope SCOPES              token scopes (default api.rest.automation-services-job.execute)
   --ca-certificate PEM|FILE   extra trusted CA certificates (self-signed servers)
 
-The job (exactly one):
-  --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"
-  --library-id GUID           a library job by id
+The jobs (at least one; the repeatable flags add one job each):
+  --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"; repeatable
+  --library-id GUID           a library job by id; repeatable
   --job-xml XML               job XML text
-  --job-file FILE             a job XML file
+  --job-file FILE|GLOB        a job XML file, or a pattern such as "jobs/*.xml"; repeatable
+  --job-id ID                 follow a job that is already running; repeatable
   --variables LINES           NAME=value lines for \${NAME} in the job XML
   --variable NAME=value       one variable; repeatable
 
-Waiting:
-  --wait true|false           wait for the job to end (default true)
+Running and waiting:
+  --max-parallel N            jobs running at once (default 4)
+  --fail-fast                 the first job that does not finish stops the others
+  --dry-run                   check the options, the credentials and the API; start nothing
+  --wait true|false           wait for the jobs to end (default true)
   --timeout DURATION          how long to wait: 90, 90s, 15m, 1h30m (default 30m)
   --poll-interval DURATION    longest pause between status checks (default 15s)
   --request-timeout DURATION  how long one HTTP request may take (default 30s)
-  --fail-on-job-failure B     false: exit 0 whatever the job's final status (default true)
-  --abort-on-timeout B        abort the job at the timeout (default true)
-  --abort-on-cancel B         abort the job on Ctrl+C / SIGTERM (default true)
+  --fail-on-job-failure B     false: exit 0 whatever the jobs' final status (default true)
+  --abort-on-timeout B        abort running jobs at the timeout (default true)
+  --abort-on-cancel B         abort running jobs on Ctrl+C / SIGTERM (default true)
 
 Output:
   --json                      print the outcome as one JSON object on stdout
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
-Exit codes: 0 the job finished (or started, with --wait false; or ended in any status, with
---fail-on-job-failure false); 1 it failed, timed out, was aborted or could not start;
+Exit codes: 0 every job finished (or started, with --wait false; or ended in any status, with
+--fail-on-job-failure false); 1 a job failed, timed out, was aborted or could not start;
 2 invalid options (with --json, stdout then holds {"ok":false,"outcome":"invalid-options",...}).
 `;
 /** `--name value` and `--name=value` for every action input, plus --variable, --json, --debug, --help. */
 function parseArgs(argv) {
     const parsed = { inputs: {}, json: false, debug: false, help: false };
-    const variables = [];
+    const lines = new Map();
     const problems = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i] ?? '';
@@ -39510,9 +35187,15 @@ function parseArgs(argv) {
             parsed[arg === '-h' ? 'help' : arg.slice(2)] = true;
             continue;
         }
+        if (!arg.startsWith('-')) {
+            // A value without its flag, or a secret the shell split in two: not echoed.
+            problems.push(`Unexpected argument ${i + 1}: not an option. Options start with --.`);
+            continue;
+        }
         const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
-        const name = match?.[1];
-        if (name === undefined || (name !== 'variable' && !INPUT_NAMES.includes(name))) {
+        const flag = match?.[1];
+        const name = flag === 'variable' ? Inputs.Variables : flag;
+        if (name === undefined || !INPUT_NAMES.includes(name)) {
             // The option's name only: a mistyped --client-secret=... must not echo the secret.
             problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`);
             // Skip its value too, so that it is not reported as another unknown option.
@@ -39522,23 +35205,27 @@ function parseArgs(argv) {
         }
         let value = match?.[2];
         if (value === undefined) {
-            value = argv[i + 1];
-            if (value === undefined) {
-                problems.push(`Option --${name} needs a value.`);
+            const next = argv[i + 1];
+            if (BOOLEAN.includes(name) && (next === undefined || !/^(true|false)$/i.test(next))) {
+                value = 'true';
+            }
+            else if (next === undefined) {
+                problems.push(`Option --${flag ?? name} needs a value.`);
                 continue;
             }
-            i++;
+            else {
+                value = next;
+                i++;
+            }
         }
-        if (name === 'variable')
-            variables.push(value);
-        else
-            parsed.inputs[name] = value;
+        const given = lines.get(name) ?? [];
+        if (given.length > 0 && !REPEATABLE.includes(name)) {
+            problems.push(`Option --${name} is given twice. Expected it once.`);
+        }
+        lines.set(name, [...given, value]);
     }
-    if (variables.length > 0) {
-        parsed.inputs[Inputs.Variables] = [parsed.inputs[Inputs.Variables] ?? '', ...variables]
-            .filter((line) => line !== '')
-            .join('\n');
-    }
+    for (const [name, values] of lines)
+        parsed.inputs[name] = values.join('\n');
     if (problems.length > 0)
         throw new InputError(problems);
     return parsed;
@@ -39548,28 +35235,43 @@ function environmentName(input) {
     return `SPOTFIRE_${input.toUpperCase().replace(/-/g, '_')}`;
 }
 /** The JSON document --json prints: stable names for scripts. */
-function resultJson(result, ok) {
+function resultJson(results, settings) {
+    const succeeded = (r) => isSuccess(r, settings.failOnJobFailure);
+    const first = results.find((r) => !succeeded(r)) ?? results[0];
     return {
-        ok,
-        outcome: result.outcome,
-        jobId: result.jobId ?? null,
-        status: result.status ?? null,
-        message: result.message,
-        durationSeconds: result.durationMs === undefined ? null : durationSeconds(result.durationMs),
-        timedOut: result.timedOut,
-        error: result.error ?? null,
-        abort: result.abort ?? null,
-        verdict: verdict(result),
+        ok: results.every(succeeded),
+        outcome: first?.outcome.kind ?? 'finished',
+        verdict: runVerdict(results, settings, succeeded),
+        jobs: results.map(jobJson),
     };
 }
-/** Runs one job from the command line; resolves to the exit code. */
+const WHY = {
+    timeout: 'timed out waiting',
+    cancelled: 'was stopped',
+    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'gave-up': 'lost contact with the job',
+};
+/** Runs the jobs from the command line; resolves to the exit code. */
 async function runCli(argv, io) {
+    const secrets = new Secrets();
+    // Everything printed is made inert for a CI runner that reads commands from the log, and redacted.
+    const out = (text) => {
+        io.stdout(defuse(secrets.redact(text)));
+    };
+    // JSON stays exact data for scripts: a # written as \u0023 reads back the same, and no line of
+    // it can be taken for a workflow command (it starts with {, and holds no ##[).
+    const outJson = (value) => {
+        io.stdout(`${secrets.redact(JSON.stringify(value)).replace(/#/g, '\\u0023')}\n`);
+    };
+    const err = (text) => {
+        io.stderr(defuse(secrets.redact(text)));
+    };
     const invalid = (error) => {
         if (argv.includes('--json')) {
             const problems = error instanceof InputError ? error.problems : [errorMessage(error)];
-            io.stdout(`${JSON.stringify({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })}\n`);
+            outJson({ ok: false, outcome: 'invalid-options', error: problems.join(' ') });
         }
-        io.stderr(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`);
+        err(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`);
         return EXIT.usage;
     };
     let args;
@@ -39583,45 +35285,64 @@ async function runCli(argv, io) {
         io.stdout(HELP);
         return EXIT.finished;
     }
+    const input = (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '';
+    secrets.addClient(input(Inputs.ClientId), input(Inputs.ClientSecret));
     const logger = {
         debug: (message) => {
             if (args.debug)
-                io.stderr(`debug: ${message}\n`);
+                err(`debug: ${message}\n`);
         },
         info: (message) => {
-            io.stderr(`${message}\n`);
+            err(`${message}\n`);
         },
         warning: (message) => {
-            io.stderr(`warning: ${message}\n`);
+            err(`warning: ${message}\n`);
         },
     };
     try {
         const settings = getSettings({
-            input: (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '',
+            input,
             workspace: io.cwd,
+            name: (name) => `--${name}`,
             describe: (name) => `--${name} (or ${environmentName(name)})`,
         });
         for (const warning of settings.warnings)
             logger.warning(warning);
-        const result = await runJob(settings, {
+        const report = await execute(settings, {
             logger,
             clock: systemClock,
             cancelSignal: io.cancelSignal,
-            onToken: () => undefined,
-            abortReason: (why) => `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${why === 'timeout' ? 'timed out waiting' : why === 'cancelled' ? 'was stopped' : 'lost contact with the job'}.`,
+            onToken: (token) => {
+                secrets.add(token);
+            },
+            abortReason: (why) => `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${WHY[why]}.`,
         });
-        const ok = isSuccess(result, settings.failOnJobFailure);
-        const line = verdict(result);
+        if (report.kind === 'dry-run') {
+            const verdict = dryRunVerdict(report);
+            if (args.json) {
+                outJson({
+                    ok: report.ok,
+                    outcome: 'dry-run',
+                    verdict,
+                    checks: report.checks,
+                    plan: report.plan,
+                });
+            }
+            else
+                out(`${verdict}\n`);
+            return report.ok ? EXIT.finished : EXIT.failed;
+        }
+        const json = resultJson(report.results, settings);
         if (args.json)
-            io.stdout(`${JSON.stringify(resultJson(result, ok))}\n`);
+            outJson(json);
         else
-            io.stdout(`${line}\n`);
-        return ok ? EXIT.finished : EXIT.failed;
+            out(`${String(json.verdict)}\n`);
+        return json.ok === true ? EXIT.finished : EXIT.failed;
     }
     catch (error) {
         if (error instanceof InputError)
             return invalid(error);
-        io.stderr(`Unexpected error: ${errorMessage(error)}\n`);
+        err(`Unexpected error: ${errorMessage(error)}\n`);
         return EXIT.failed;
     }
 }

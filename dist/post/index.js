@@ -28370,13 +28370,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4697:
+/***/ 4720:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ runPost)
+  U: () => (/* binding */ runPostStep)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -28711,7 +28711,7 @@ var MediaTypes;
  * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
  */
 function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    const proxyUrl = getProxyUrl(new URL(serverUrl));
     return proxyUrl ? proxyUrl.href : '';
 }
 const HttpRedirectCodes = [
@@ -31326,6 +31326,24 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/clock.ts
+
+/** Node's timers take at most 2^31-1 ms (about 24 days); a longer sleep would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const systemClock = {
+    now: () => Date.now(),
+    async sleep(ms, signal) {
+        try {
+            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, signal === undefined ? {} : { signal });
+        }
+        catch {
+            // Aborted: the caller looks at the signal itself.
+        }
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/constants.ts
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const constants_Inputs = {
@@ -31338,6 +31356,7 @@ const constants_Inputs = {
     LibraryId: 'library-id',
     JobXml: 'job-xml',
     JobFile: 'job-file',
+    JobId: 'job-id',
     Variables: 'variables',
     Wait: 'wait',
     Timeout: 'timeout',
@@ -31347,6 +31366,9 @@ const constants_Inputs = {
     AbortOnTimeout: 'abort-on-timeout',
     AbortOnCancel: 'abort-on-cancel',
     CaCertificate: 'ca-certificate',
+    MaxParallel: 'max-parallel',
+    FailFast: 'fail-fast',
+    DryRun: 'dry-run',
 };
 const Outputs = {
     JobId: 'job-id',
@@ -31354,61 +31376,91 @@ const Outputs = {
     Message: 'message',
     DurationSeconds: 'duration-seconds',
     TimedOut: 'timed-out',
+    Jobs: 'jobs',
 };
-/** Saved with saveState so that the post step can abort a job the main step left running. */
+/** Saved with saveState so that the post step can abort jobs the main step left running. */
 const State = {
-    JobId: 'job-id',
-    Settled: 'settled',
-    /** Why the main step's own abort failed: the post step tries again even with abort-on-cancel: false. */
-    PendingAbort: 'pending-abort',
+    /** The ledger: every job whose start went out, with its id and whether it is settled. */
+    Jobs: 'jobs',
 };
 const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute';
-/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
-const constants_ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
 
-;// CONCATENATED MODULE: ./src/github.ts
-
-
-/** The Logger the client and the loop use, on the runner. */
-const coreLogger = {
-    debug: (message) => {
-        core_debug(message);
-    },
-    info: (message) => {
-        info(message);
-    },
-    warning: (message) => {
-        warning(message);
-    },
-};
-/** Masks the client secret before anything else runs, so that not even a validation message can print it. */
-function maskClientSecret() {
-    const secret = getInput(constants_Inputs.ClientSecret);
-    if (secret !== '')
-        core_setSecret(secret);
+;// CONCATENATED MODULE: ./src/ledger.ts
+/** The ledger of one run; `save` gets the entries worth keeping after every change. */
+class Ledger {
+    save;
+    entries;
+    constructor(sources, save = () => undefined) {
+        this.save = save;
+        this.entries = sources.map((source) => ({ source, settled: false }));
+    }
+    /** The handle one job uses to record its own progress. */
+    job(index) {
+        const update = (change) => {
+            const entry = this.entries[index];
+            if (entry === undefined)
+                return;
+            change(entry);
+            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined));
+        };
+        return {
+            sending: (at) => {
+                update((e) => {
+                    e.startSentAt = at;
+                });
+            },
+            notAccepted: () => {
+                update((e) => {
+                    delete e.startSentAt;
+                });
+            },
+            known: (jobId) => {
+                update((e) => {
+                    e.jobId = jobId;
+                });
+            },
+            settled: () => {
+                update((e) => {
+                    e.settled = true;
+                    delete e.pendingAbort;
+                });
+            },
+            abortFailed: (why) => {
+                update((e) => {
+                    e.pendingAbort = why;
+                });
+            },
+        };
+    }
 }
-/** Masks each token the moment it is received. */
-function maskToken(token) {
-    core_setSecret(token);
-}
-/** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
-function actionInputs() {
-    return {
-        input: (name) => getInput(name),
-        workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-    };
-}
-/** The abort reason the server records: names the workflow run, so people can find who stopped it. */
-function abortReason(why, env = process.env) {
-    const run = env.GITHUB_RUN_ID === undefined
-        ? 'a GitHub Actions run'
-        : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`;
-    const because = why === 'timeout'
-        ? 'timed out waiting'
-        : why === 'cancelled'
-            ? 'was cancelled'
-            : 'lost contact with the job';
-    return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${because}.`;
+const WHYS = ['timeout', 'cancelled', 'fail-fast', 'gave-up'];
+/** The saved ledger, read back by the post step; entries it cannot read are left out. */
+function parseLedger(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return [];
+    }
+    if (!Array.isArray(value))
+        return [];
+    return value.flatMap((item) => {
+        if (typeof item !== 'object' || item === null)
+            return [];
+        const { source, startSentAt, jobId, settled, pendingAbort } = item;
+        return [
+            {
+                source: typeof source === 'string' ? source : '',
+                settled: settled === true,
+                ...(typeof startSentAt === 'number' ? { startSentAt } : {}),
+                ...(typeof jobId === 'string' && jobId !== '' ? { jobId } : {}),
+                ...(typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
+                    ? { pendingAbort: pendingAbort }
+                    : {}),
+            },
+        ];
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/duration.ts
@@ -31448,8 +31500,473 @@ function duration_formatDuration(ms) {
     return `${s}s`;
 }
 
+;// CONCATENATED MODULE: ./src/outcome.ts
+/** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
+const SUCCEEDS = {
+    finished: true,
+    started: true,
+    failed: false,
+    'timed-out': false,
+    cancelled: false,
+    'gave-up': false,
+    'not-started': false,
+    skipped: false,
+};
+function isSuccess(result, failOnJobFailure) {
+    return SUCCEEDS[result.outcome.kind] || (result.outcome.kind === 'failed' && !failOnJobFailure);
+}
+/** The outcome of a job that was running when the action stopped waiting. */
+const outcome_STOPPED = {
+    timeout: { kind: 'timed-out' },
+    cancelled: { kind: 'cancelled', by: 'run' },
+    'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+};
+/** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
+function outcome_stopReasonOf(signal) {
+    const reason = signal.reason;
+    return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
+        ? reason
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/text.ts
+/**
+ * Text from outside (the server's answers, files) shown to people: one line, no control
+ * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
+ */
+/** Line breaks as the runner and terminals see them: each would start a new log line. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
+function oneLine(text) {
+    return text
+        .replace(LINE_BREAKS, ' ⏎ ')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
+function lines(text) {
+    return text
+        .replace(LINE_BREAKS, '\n')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** At most `max` characters, with a marker that says how much was cut. */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const kept = head(text, max);
+    return `${kept}… [${text.length - kept.length} characters cut]`;
+}
+/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
+function head(text, max) {
+    const kept = text.slice(0, Math.max(0, max));
+    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
+}
+/** Outside text for a log line or an error message: one line, at most `max` characters. */
+function text_shown(text, max = 500) {
+    return oneLine(cut(text, max));
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/status.ts
+
+/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
+const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
+function isZeroJobId(jobId) {
+    return jobId === ZERO_JOB_ID;
+}
+const CLASSES = {
+    Queued: 'running',
+    InProgress: 'running',
+    Finished: 'finished',
+    Failed: 'failed',
+    Canceled: 'failed',
+    Missing: 'failed',
+    NotSet: 'failed',
+    Busy: 'busy',
+};
+const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
+/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
+function canonicalStatus(statusCode) {
+    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
+}
+/** What the action does with a status: see the status table in the README. */
+function classifyStatus(statusCode) {
+    const name = canonicalStatus(statusCode);
+    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
+    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
+}
+function status_isTerminal(statusCode) {
+    const kind = classifyStatus(statusCode);
+    return kind === 'finished' || kind === 'failed';
+}
+/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
+function parseJobStatus(body) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return undefined;
+    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
+    if (typeof jobId !== 'string' || jobId === '')
+        return undefined;
+    if (typeof statusCode !== 'string' || statusCode.trim() === '')
+        return undefined;
+    return {
+        jobId,
+        statusCode: canonicalStatus(statusCode.trim()),
+        message: typeof message === 'string' ? message : '',
+    };
+}
+/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
+function status_statusName(statusCode) {
+    return oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
+}
+
+;// CONCATENATED MODULE: ./src/run-job.ts
+
+
+
+
+/** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
+const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
+/** The longest the check at the deadline may take: the step is already over time. */
+const FINAL_CHECK_TIMEOUT_MS = 5000;
+/** A job's run from start (or from its id) to its end, or to the abort that ends it. */
+async function runJob(job, ctx) {
+    const before = stopReasonOf(ctx.stop);
+    if (ctx.stop.aborted)
+        return skipped(job, before ?? 'cancelled');
+    const log = jobLog(ctx, job);
+    let begun;
+    if (job.kind === 'job-id') {
+        ctx.ledger.known(job.jobId);
+        log.info(ctx.shared
+            ? `Following job ${job.jobId}`
+            : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() };
+    }
+    else {
+        const started = await start(job, ctx, log);
+        if ('outcome' in started)
+            return started;
+        begun = started;
+    }
+    const result = {
+        job,
+        jobId: begun.status.jobId,
+        status: begun.status.statusCode,
+        message: begun.status.message,
+        outcome: { kind: 'started' },
+    };
+    if (isTerminal(begun.status.statusCode)) {
+        ctx.ledger.settled();
+        return { ...result, durationMs: 0, outcome: endedAs(begun.status) };
+    }
+    if (!ctx.settings.wait) {
+        ctx.ledger.settled();
+        return result;
+    }
+    const end = await ctx.poller.watch({
+        jobId: begun.status.jobId,
+        startedAt: begun.at,
+        status: begun.status,
+        signal: ctx.stop,
+        events: watchEvents(log),
+    });
+    return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log);
+}
+function jobLog(ctx, job) {
+    const tag = ctx.shared
+        ? `[${shortLabel(job)}] `
+        : job.kind === 'job-id'
+            ? `Job ${job.jobId}: `
+            : '';
+    const log = {
+        tag,
+        debug: (m) => {
+            ctx.logger.debug(`${log.tag}${m}`);
+        },
+        info: (m) => {
+            ctx.logger.info(`${log.tag}${m}`);
+        },
+        warning: (m) => {
+            ctx.logger.warning(`${log.tag}${m}`);
+        },
+    };
+    return log;
+}
+async function start(job, ctx, log) {
+    const { clock } = ctx;
+    log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`);
+    const started = await ctx.client.start(startRequestOf(job), { deadline: ctx.deadline, signal: ctx.stop }, {
+        onSending: () => {
+            ctx.ledger.sending(clock.now());
+        },
+        onNotAccepted: () => {
+            ctx.ledger.notAccepted();
+        },
+    });
+    const base = { job, message: '' };
+    switch (started.kind) {
+        case 'started': {
+            const { status } = started;
+            ctx.ledger.known(status.jobId);
+            log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`);
+            if (!ctx.shared)
+                log.tag = `Job ${status.jobId}: `;
+            return { status, at: clock.now() };
+        }
+        case 'refused': {
+            ctx.ledger.settled();
+            const { status } = started;
+            return {
+                ...base,
+                status: status.statusCode,
+                message: status.message,
+                outcome: { kind: 'not-started', refused: true, mayHaveStarted: false },
+                problem: status.message === ''
+                    ? `the server answered ${statusName(status.statusCode)} without a job id`
+                    : status.message,
+            };
+        }
+        case 'failed': {
+            // Reported here, so the post step need not warn about it again.
+            ctx.ledger.settled();
+            const { error, mayHaveStarted } = started;
+            if (mayHaveStarted) {
+                return {
+                    ...base,
+                    outcome: { kind: 'not-started', refused: false, mayHaveStarted: true },
+                    problem: error.message,
+                };
+            }
+            const stopped = stopReasonOf(ctx.stop) ?? (clock.now() >= ctx.deadline ? 'timeout' : undefined);
+            if (stopped !== undefined) {
+                return { ...skipped(job, stopped), problem: error.message };
+            }
+            return {
+                ...base,
+                outcome: {
+                    kind: 'not-started',
+                    refused: error.details.status === 400,
+                    mayHaveStarted: false,
+                },
+                problem: error.message,
+            };
+        }
+    }
+}
+function skipped(job, because) {
+    return { job, message: '', outcome: { kind: 'skipped', because } };
+}
+function watchEvents(log) {
+    return {
+        onChange: (status, previous, ageMs) => {
+            log.info(previous === ''
+                ? statusName(status.statusCode)
+                : `${statusName(previous)} -> ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`);
+        },
+        // A long job still shows signs of life in the log, without a line per poll.
+        onStill: (status, ageMs) => {
+            log.info(`still ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`);
+        },
+        onUnknownStatus: (status) => {
+            log.warning(`status '${statusName(status.statusCode)}' is not one this action knows; it keeps waiting. A newer server may use it.`);
+        },
+        onRetry: (error, pauseMs) => {
+            log.info(`checking the status failed: ${error.message}. Trying again in ${formatDuration(pauseMs)}.`);
+        },
+        onEarlyMissing: () => {
+            log.debug('the server does not know the job yet, moments after its start; checking again');
+        },
+    };
+}
+/** Terminal status or not, the watch is over: settle the job, aborting it where the rules say. */
+async function finish(result, end, startedAt, ctx, log) {
+    const seen = { ...result, status: end.status.statusCode, message: end.status.message };
+    if (end.kind === 'terminal') {
+        ctx.ledger.settled();
+        return { ...seen, outcome: endedAs(end.status) };
+    }
+    if (end.kind === 'gave-up') {
+        return stopJob({ ...seen, problem: end.error.message }, 'gave-up', ctx, log);
+    }
+    const why = stopReasonOf(ctx.stop) ?? 'cancelled';
+    if (why === 'timeout') {
+        // The job may have ended since the last check: only a job still running has timed out.
+        const last = await finalCheck(end.status, ctx);
+        if (isTerminal(last.statusCode)) {
+            ctx.ledger.settled();
+            return {
+                ...seen,
+                status: last.statusCode,
+                message: last.message,
+                durationMs: ctx.clock.now() - startedAt,
+                outcome: endedAs(last),
+            };
+        }
+    }
+    // The last failed check says why a job may look stuck: "HTML pages, not the API's JSON".
+    const problem = end.lastProblem === undefined ? {} : { problem: end.lastProblem.message };
+    return stopJob({ ...seen, ...problem }, why, ctx, log);
+}
+async function finalCheck(last, ctx) {
+    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS);
+    try {
+        return await ctx.client.status(last.jobId, {
+            deadline: ctx.clock.now() + timeoutMs,
+            timeoutMs,
+            signal: ctx.cancel,
+        });
+    }
+    catch {
+        return last;
+    }
+}
+/** Aborts the job (unless the settings leave it running) and says how it ended. */
+async function stopJob(result, why, ctx, log) {
+    const stopped = {
+        ...result,
+        outcome: why === 'gave-up' ? { kind: 'gave-up' } : STOPPED[why],
+    };
+    const jobId = result.jobId ?? '';
+    const leaveRunning = (why === 'timeout' && !ctx.settings.abortOnTimeout) ||
+        (why === 'cancelled' && !ctx.settings.abortOnCancel);
+    if (leaveRunning) {
+        ctx.ledger.settled();
+        log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`);
+        return { ...stopped, abort: { kind: 'left-running' } };
+    }
+    const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    try {
+        const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
+            deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
+            timeoutMs,
+        });
+        ctx.ledger.settled();
+        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+            // It ended on its own before the abort arrived: that is how it ended.
+            log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`);
+            return {
+                ...result,
+                status: answer.statusCode,
+                message: answer.message,
+                outcome: endedAs(answer),
+            };
+        }
+        log.info(`aborted: the server answered ${statusName(answer.statusCode)}.`);
+        return {
+            ...stopped,
+            status: answer.statusCode,
+            message: answer.message,
+            abort: { kind: 'aborted', status: answer.statusCode },
+        };
+    }
+    catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        log.warning(`was not aborted and may still be running: ${detail}`);
+        ctx.ledger.abortFailed(why);
+        return { ...stopped, abort: { kind: 'failed', detail } };
+    }
+}
+function endedAs(status) {
+    return status.statusCode === 'Finished' ? { kind: 'finished' } : { kind: 'failed' };
+}
+function startRequestOf(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return { kind: 'library-path', path: job.path };
+        case 'library-id':
+            return { kind: 'library-id', id: job.id };
+        case 'xml':
+            return { kind: 'xml', xml: job.xml };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/workflow-commands.ts
+/**
+ * The runner reads a workflow command from any output line that starts with `::` (after white
+ * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
+ * from the server or from files: a zero-width space makes such a line look the same and mean
+ * nothing.
+ */
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
+ * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
+ * before `::` is .NET's (Char.IsWhiteSpace): JavaScript's \s, and U+0085.
+ */
+function defuse(text) {
+    return text.replace(/[^\r\n]+/g, (line) => line
+        .replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`)
+        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
+}
+
+;// CONCATENATED MODULE: ./src/runner.ts
+
+
+
+/**
+ * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`
+ * (core.info prints them raw) and the redaction; annotations and debug lines are escaped by core.
+ */
+function runnerLogger(secrets) {
+    return {
+        debug: (message) => {
+            core_debug(secrets.redact(message));
+        },
+        info: (message) => {
+            info(defuse(secrets.redact(message)));
+        },
+        warning: (message) => {
+            warning(secrets.redact(message));
+        },
+    };
+}
+/**
+ * Masks the client secret (and the Basic credential made with it) before anything else runs, so
+ * that not even a validation message can print it.
+ */
+function maskClient(secrets) {
+    const secret = getInput(constants_Inputs.ClientSecret);
+    if (secret === '')
+        return;
+    secrets.addClient(getInput(constants_Inputs.ClientId), secret);
+    core_setSecret(secret);
+}
+/** Masks each token the moment it is received. */
+function maskToken(secrets, token) {
+    core_setSecret(token);
+    secrets.add(token);
+}
+/** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
+function actionInputs() {
+    return {
+        input: (name) => getInput(name),
+        workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    };
+}
+const BECAUSE = {
+    timeout: 'timed out waiting',
+    cancelled: 'was cancelled',
+    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'gave-up': 'lost contact with the job',
+};
+/** The abort reason the server records: names the workflow run, so people can find who stopped it. */
+function abortReason(why, env = process.env) {
+    const run = env.GITHUB_RUN_ID === undefined
+        ? 'a GitHub Actions run'
+        : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`;
+    return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${BECAUSE[why]}.`;
+}
+
 ;// CONCATENATED MODULE: ./src/spotfire/errors.ts
-class errors_SpotfireError extends Error {
+class SpotfireError extends Error {
     kind;
     details;
     constructor(message, kind, details = {}) {
@@ -31460,34 +31977,43 @@ class errors_SpotfireError extends Error {
     }
     /** The same failure, with what the caller was doing in front of the message. */
     withContext(context) {
-        return new errors_SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
+        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
     }
 }
-function isSpotfireError(error) {
-    return error instanceof errors_SpotfireError;
-}
 /** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
-function errors_errorMessage(error) {
+function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     if (typeof error === 'string')
         return error;
     try {
-        return JSON.stringify(error);
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return json ?? String(error);
     }
     catch {
         return String(error);
     }
 }
 
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/spotfire/retry.ts
 
-/** Capped exponential backoff with full jitter; a Retry-After from the server wins over it. */
-function backoffDelay(attempt, policy, random, retryAfterMs) {
-    if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.maxDelayMs * 4);
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-    return Math.round(random() * ceiling);
+/**
+ * The shortest pause before any retry or poll, whatever a schedule or Retry-After says: a server
+ * in trouble sees a few requests a second from one action at most, never a storm.
+ */
+const MIN_PAUSE_MS = 250;
+/** A Retry-After longer than this is taken as this: the deadline and the user's timeout rule. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+/**
+ * The pause before retry `attempt` (0-based): exponential, with "equal jitter" (half fixed, half
+ * random), so it keeps growing and never collapses to nothing; never under MIN_PAUSE_MS. A server's
+ * Retry-After may lengthen it, never shorten it.
+ */
+function backoffDelay(attempt, backoff, random, retryAfterMs) {
+    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+    const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    return Math.max(MIN_PAUSE_MS, jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
 }
 /** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
 async function retry(operation, policy, context) {
@@ -31497,7 +32023,7 @@ async function retry(operation, policy, context) {
             return await operation(attempt);
         }
         catch (error) {
-            if (!(error instanceof errors_SpotfireError) || !policy.isRetryable(error))
+            if (!(error instanceof SpotfireError) || !policy.isRetryable(error))
                 throw error;
             if (attempt >= policy.maxAttempts) {
                 throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
@@ -31516,20 +32042,22 @@ async function retry(operation, policy, context) {
         }
     }
 }
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
 function parseRetryAfter(value, now) {
-    if (value === undefined || value.trim() === '')
+    const text = value?.trim() ?? '';
+    if (text === '')
         return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
     // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
-    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
         return undefined;
-    const date = Date.parse(value);
+    const date = Date.parse(text);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+
 
 
 const REASONS = {
@@ -31537,22 +32065,54 @@ const REASONS = {
     401: 'Unauthorized',
     403: 'Forbidden',
     404: 'Not Found',
+    405: 'Method Not Allowed',
     408: 'Request Timeout',
     415: 'Unsupported Media Type',
     429: 'Too Many Requests',
     500: 'Internal Server Error',
+    501: 'Not Implemented',
     502: 'Bad Gateway',
     503: 'Service Unavailable',
     504: 'Gateway Timeout',
+    505: 'HTTP Version Not Supported',
 };
 /** Error bodies have no known shape: show them as short plain text (HTML pages lose their tags). */
 function bodySnippet(body, max = 200) {
     const text = body
+        .slice(0, 20_000)
         .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
         .replace(/<[^>]*>/g, ' ')
         .replace(/\s+/g, ' ')
         .trim();
-    return text.length > max ? `${text.slice(0, max)}…` : text;
+    return oneLine(text.length > max ? `${head(text, max)}…` : text);
+}
+/** `HTTP 503 Service Unavailable`. */
+function statusLine(status) {
+    const reason = REASONS[status];
+    return reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
+}
+/** Whether the answer is JSON, as the API's own answers (success or error) are. */
+function isJsonAnswer(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    if (!type.includes('json'))
+        return false;
+    try {
+        const value = JSON.parse(response.body);
+        return typeof value === 'object' && value !== null;
+    }
+    catch {
+        return false;
+    }
+}
+/** What a body that is not the API's JSON looks like, for the message. */
+function describeNonApiBody(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    const body = response.body.trimStart().slice(0, 200).toLowerCase();
+    if (type.includes('html') || body.startsWith('<!doctype html') || body.startsWith('<html'))
+        return 'an HTML page';
+    if (response.body.trim() === '')
+        return 'an empty answer';
+    return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
 }
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
 function httpError(response, now, hint) {
@@ -31564,24 +32124,25 @@ function httpError(response, now, hint) {
         ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
         : undefined;
     const snippet = redirect ?? bodySnippet(response.body);
-    const reason = REASONS[response.status] ?? '';
-    const message = [
-        `HTTP ${response.status}${reason === '' ? '' : ` ${reason}`}`,
-        snippet === '' ? undefined : snippet,
-        hint,
-    ]
+    const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
         .filter((part) => part !== undefined)
         .join(': ');
-    return new errors_SpotfireError(message, 'http', {
+    return new SpotfireError(message, 'http', {
         status: response.status,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
+}
+/** An answer that cannot be the API's: it says nothing about the job, so it is retried like a fault. */
+function notApiError(response, expected) {
+    const what = describeNonApiBody(response);
+    const snippet = bodySnippet(response.body, 120);
+    return new SpotfireError(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
 }
 /** The redirect's origin and path, without a query that might carry anything sensitive. */
 function redirectTarget(location) {
     try {
         const url = new URL(location);
-        return `${url.origin}${url.pathname}`;
+        return oneLine(`${url.origin}${url.pathname}`);
     }
     catch {
         return 'another address';
@@ -31589,349 +32150,46 @@ function redirectTarget(location) {
 }
 /** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
 function isTransient(error) {
-    // A host name that does not resolve is a typo far more often than a passing fault: fail fast.
-    if (error.kind === 'not-sent' && error.details.code === 'ENOTFOUND')
-        return false;
-    if (error.kind === 'not-sent' || error.kind === 'no-answer' || error.kind === 'bad-body')
-        return true;
-    return error.kind === 'http' && [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/status.ts
-const TERMINAL_STATUSES = (/* unused pure expression or super */ null && (['Finished', 'Failed', 'Canceled', 'Missing', 'NotSet']));
-const RUNNING_STATUSES = (/* unused pure expression or super */ null && (['Queued', 'InProgress']));
-/** What the action does with a status: see the status table in the README. */
-function status_classifyStatus(statusCode) {
-    if (statusCode === 'Finished')
-        return 'finished';
-    if (TERMINAL_STATUSES.includes(statusCode))
-        return 'failed';
-    if (RUNNING_STATUSES.includes(statusCode))
-        return 'running';
-    if (statusCode === 'Busy')
-        return 'busy';
-    // A newer server's status: keep polling (the caller warns once).
-    return 'unknown';
-}
-function status_isTerminal(statusCode) {
-    const kind = status_classifyStatus(statusCode);
-    return kind === 'finished' || kind === 'failed';
-}
-/** Parses the JSON body of a job call; undefined when it is not the expected shape. */
-function parseJobStatus(body) {
-    let value;
-    try {
-        value = JSON.parse(body);
+    switch (error.kind) {
+        case 'not-sent':
+            // A host name that does not resolve is a typo far more often than a passing fault.
+            return error.details.code !== 'ENOTFOUND';
+        case 'no-answer':
+        case 'not-api':
+        case 'token':
+            return true;
+        case 'http':
+            return [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
+        default:
+            return false;
     }
-    catch {
-        return undefined;
-    }
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const record = value;
-    const { JobId: jobId, StatusCode: statusCode, Message: message } = record;
-    if (typeof jobId !== 'string' || jobId === '')
-        return undefined;
-    if (typeof statusCode !== 'string' || statusCode === '')
-        return undefined;
-    return { jobId, statusCode, message: typeof message === 'string' ? message : '' };
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/client.ts
-
-
-
-
-
-/**
- * Safe to repeat: asking a status, aborting (the server answers a finished job's status unchanged).
- * Transient failures (a token refresh's among them) are retried until the caller's deadline: a
- * running job is worth waiting for through a proxy restart, and `timeout` bounds it.
- */
-const idempotentPolicy = {
-    isRetryable: (error) => isTransient(error) || error.kind === 'token',
-    maxAttempts: Number.MAX_SAFE_INTEGER,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-};
-/**
- * Starting a job is not idempotent: retry only when the server cannot have accepted it
- * (nothing was sent, 429, 503, or a Busy answer), for as long as the deadline allows.
- */
-const startPolicy = {
-    label: 'Starting the job',
-    isRetryable: (error) => error.kind === 'not-sent' ||
-        (error.kind === 'http' && [429, 503].includes(error.details.status ?? 0)),
-    maxAttempts: Number.MAX_SAFE_INTEGER,
-    baseDelayMs: 2000,
-    maxDelayMs: 60_000,
-};
-/** The four calls of the Automation Services REST API. */
-class SpotfireClient {
-    options;
-    base;
-    constructor(options) {
-        this.options = options;
-        this.base = `${options.serverUrl}/spotfire/api/rest/as`;
-    }
-    /**
-     * Starts the job. Answers with the zero job id (not found, not parsed) are returned as they are;
-     * an answer that may hide an accepted job throws an error that says so.
-     */
-    async start(job, context) {
-        const request = job.kind === 'xml'
-            ? {
-                path: '/job/start-content',
-                content: { body: job.xml, contentType: 'application/xml; charset=utf-8' },
-            }
-            : {
-                path: `/job/start-library?${new URLSearchParams(job.kind === 'library-path' ? { path: job.path } : { id: job.id }).toString()}`,
-            };
-        try {
-            return await this.retrying(startPolicy, context, async () => {
-                // The token may be fetched under the cancel signal; the start itself is not: once sent, its
-                // answer is waited for even when the run is cancelled, because it names the job to abort.
-                await this.token(context);
-                const unstoppable = {
-                    deadline: context.deadline,
-                    ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-                };
-                const status = await this.call('POST', request.path, unstoppable, request.content);
-                if (status.statusCode === 'Busy') {
-                    throw new errors_SpotfireError('the job service is busy and did not accept the job', 'http', {
-                        status: 503,
-                    });
-                }
-                return status;
-            });
-        }
-        catch (error) {
-            if (error instanceof errors_SpotfireError && mayHaveStarted(error)) {
-                throw error.withContext('The start request may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with');
-            }
-            throw error;
-        }
-    }
-    async status(jobId, context) {
-        const maxDelayMs = this.options.statusRetryMaxDelayMs ?? idempotentPolicy.maxDelayMs;
-        const policy = {
-            ...idempotentPolicy,
-            label: `Checking job ${jobId}`,
-            baseDelayMs: Math.min(idempotentPolicy.baseDelayMs, maxDelayMs),
-            maxDelayMs,
-        };
-        return this.retrying(policy, context, () => this.knownJob(jobId, this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context)));
-    }
-    async abort(jobId, reason, context) {
-        const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`;
-        return this.retrying({ ...idempotentPolicy, label: `Aborting job ${jobId}` }, context, () => this.knownJob(jobId, this.call('POST', path, context)));
-    }
-    /** Servers answer an unknown job with 404 or with 200 Missing; make both Missing. */
-    async knownJob(jobId, answer) {
-        try {
-            return await answer;
-        }
-        catch (error) {
-            if (error instanceof errors_SpotfireError && error.kind === 'http' && error.details.status === 404) {
-                return {
-                    jobId,
-                    statusCode: 'Missing',
-                    message: `The server does not know job ${jobId} (${error.message}).`,
-                };
-            }
-            throw error;
-        }
-    }
-    retrying(policy, context, operation) {
-        return retry(operation, policy, {
-            clock: this.options.clock,
-            deadline: context.deadline,
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(this.options.random === undefined ? {} : { random: this.options.random }),
-            onRetry: (message) => {
-                this.options.logger.info(message);
-            },
-        });
-    }
-    /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
-    async call(method, path, context, content) {
-        let response = await this.send(method, path, context, content);
-        if (response.status === 401) {
-            this.options.logger.debug('The server refused the token (401); getting a new one');
-            this.options.tokens.invalidate();
-            response = await this.send(method, path, context, content);
-            if (response.status === 401) {
-                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token');
-            }
-        }
-        if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), 'the API client may not run Automation Services jobs; register it with scope api.rest.automation-services-job.execute');
-        }
-        if (response.status !== 200)
-            throw httpError(response, this.options.clock.now());
-        const status = parseJobStatus(response.body);
-        if (status === undefined) {
-            throw new errors_SpotfireError('the server answered 200 without a job status in JSON', 'bad-body');
-        }
-        this.options.logger.debug(`${method} ${path.split('?')[0] ?? ''}: ${status.statusCode} ${status.jobId}`);
-        return status;
-    }
-    /**
-     * A token for the next call. A transient failure (already retried by the provider) becomes kind
-     * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
-     */
-    async token(context) {
-        try {
-            return await this.options.tokens.get(context);
-        }
-        catch (error) {
-            if (error instanceof errors_SpotfireError && isTransient(error)) {
-                throw new errors_SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details);
-            }
-            throw error;
-        }
-    }
-    async send(method, path, context, content) {
-        const token = await this.token(context);
-        return this.options.transport.request({
-            method,
-            url: `${this.base}${path}`,
-            headers: {
-                Authorization: `Bearer ${token}`,
-                Accept: 'application/json',
-                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
-            },
-            ...(content === undefined ? {} : { body: content.body }),
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-        });
-    }
-}
-/** A failed start after which the server may still have created the job. */
-function mayHaveStarted(error) {
-    if (error.kind === 'no-answer' || error.kind === 'bad-body')
-        return true;
-    const status = error.details.status ?? 0;
-    return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
-}
-function client_isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID;
-}
-
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
-;// CONCATENATED MODULE: ./src/spotfire/http.ts
-
-
-
-
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TLS_CODES = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|ERR_SSL_|HOSTNAME_MISMATCH)/;
-/**
- * HTTP over @actions/http-client (so that proxy variables work as on every runner), with:
- * no automatic retries (the callers decide, a start must never be re-sent blindly),
- * no redirects (the Authorization header must never follow one), and extra CAs on its agent.
- */
-function createTransport(options) {
-    const client = new lib_HttpClient(options.userAgent, [], {
-        allowRedirects: false,
-        allowRetries: false,
-        // Keep-alive also keeps the proxy agent, so the extra CAs set on it below stay in force.
-        keepAlive: true,
-        socketTimeout: options.requestTimeoutMs,
-    });
-    const trusted = new WeakSet();
-    const trust = (url) => {
-        if (options.caCertificates === undefined)
-            return;
-        const agent = client.getAgent(url);
-        if (trusted.has(agent))
-            return;
-        agent.options = { ...agent.options, ca: [...defaultCaCertificates(), options.caCertificates] };
-        trusted.add(agent);
-    };
-    return {
-        async request(request) {
-            trust(request.url);
-            const timeoutMs = request.timeoutMs ?? options.requestTimeoutMs;
-            const exchange = (async () => {
-                const response = await client.request(request.method, request.url, request.body ?? '', request.headers);
-                const body = await response.readBody();
-                return { status: response.message.statusCode ?? 0, headers: response.message.headers, body };
-            })();
-            try {
-                return await settle(exchange, timeoutMs, request.signal);
-            }
-            catch (error) {
-                throw toSpotfireError(error, request);
-            }
-        },
-        dispose() {
-            client.dispose();
-        },
-    };
-}
-function defaultCaCertificates() {
-    // Node 22.15+ and 24 include NODE_EXTRA_CA_CERTS and --use-system-ca here; older ones only the bundle.
-    const withGetter = external_node_tls_;
-    return withGetter.getCACertificates?.('default') ?? external_node_tls_.rootCertificates;
-}
-/** The answer, or a rejection when the whole exchange outlasts `timeoutMs` or `signal` fires. */
-function settle(exchange, timeoutMs, signal) {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            finish();
-            reject(new Error('Request timeout'));
-        }, timeoutMs);
-        const onAbort = () => {
-            finish();
-            reject(new StoppedError());
-        };
-        const finish = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-        };
-        if (signal?.aborted === true) {
-            onAbort();
-            return;
-        }
-        signal?.addEventListener('abort', onAbort, { once: true });
-        exchange.then((value) => {
-            finish();
-            resolve(value);
-        }, (error) => {
-            finish();
-            reject(error instanceof Error ? error : new Error(String(error)));
-        });
-    });
-}
-class StoppedError extends Error {
-}
-function toSpotfireError(error, request) {
-    const where = `${request.method} ${new URL(request.url).origin}`;
-    if (error instanceof StoppedError)
-        return new errors_SpotfireError('stopped waiting for the answer', 'stopped');
-    const code = error.code ?? '';
-    const text = error instanceof Error ? error.message : String(error);
-    if (NOT_SENT.has(code)) {
-        return new errors_SpotfireError(`cannot connect to ${where} (${code})`, 'not-sent', { code });
-    }
-    if (TLS_CODES.test(code)) {
-        return new errors_SpotfireError(`the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
-    }
-    if (/timeout/i.test(text))
-        return new errors_SpotfireError(`no answer from ${where} in time`, 'no-answer', { code: 'TIMEOUT' });
-    return new errors_SpotfireError(`connection to ${where} failed (${code || text})`, 'no-answer', { code });
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
 
 
 
-/** Gets client-credentials tokens, caches them and refreshes them before they run out. */
+
+const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+const tokenPolicy = {
+    label: 'Getting a token',
+    isRetryable: isTransient,
+    maxAttempts: 8,
+    baseMs: 1000,
+    maxMs: 30_000,
+};
+/**
+ * Gets client-credentials tokens, caches them and refreshes them before they run out. Callers at
+ * the same moment share one request: many jobs, one token.
+ */
 class TokenProvider {
     options;
     cached;
+    pending;
+    /** Why the last try of the request under way failed: said when a caller stops waiting. */
+    lastFailure;
+    /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
+    closing = new AbortController();
     constructor(options) {
         this.options = options;
     }
@@ -31939,20 +32197,60 @@ class TokenProvider {
         const { clock } = this.options;
         if (this.cached !== undefined && clock.now() < this.cached.refreshAt)
             return this.cached.value;
-        this.cached = await retry(() => this.request(context), tokenPolicy, {
-            clock,
+        // The shared request runs without the caller's signal, so that one caller giving up does not
+        // fail the others; each caller still stops waiting on its own signal.
+        this.pending ??= this.fetch({ deadline: context.deadline, ...timeoutOf(context) }).finally(() => {
+            this.pending = undefined;
+            this.lastFailure = undefined;
+        });
+        const token = await untilAborted(this.pending, context.signal, () => this.lastFailure === undefined
+            ? 'stopped waiting for a token'
+            : `getting a token failed: ${this.lastFailure}`);
+        this.cached = token;
+        return token.value;
+    }
+    /** Forgets the cached token, after the API refused it. */
+    invalidate() {
+        this.cached = undefined;
+    }
+    /** Ends a token request still under way: nothing will use it. */
+    close() {
+        this.closing.abort();
+    }
+    async fetch(context) {
+        try {
+            return await this.fetchWithRetries(context);
+        }
+        catch (error) {
+            // Say that it was the token, once: the retry's own message already does.
+            if (error instanceof SpotfireError &&
+                error.kind !== 'credentials' &&
+                !/^getting a token/i.test(error.message)) {
+                throw error.withContext('getting a token failed');
+            }
+            throw error;
+        }
+    }
+    fetchWithRetries(context) {
+        const signal = this.closing.signal;
+        return retry(async () => {
+            try {
+                return await this.request({ ...context, signal });
+            }
+            catch (error) {
+                if (error instanceof SpotfireError)
+                    this.lastFailure = error.message;
+                throw error;
+            }
+        }, tokenPolicy, {
+            clock: this.options.clock,
             deadline: context.deadline,
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            signal,
             ...(this.options.random === undefined ? {} : { random: this.options.random }),
             onRetry: (message) => {
                 this.options.logger.info(message);
             },
         });
-        return this.cached.value;
-    }
-    /** Forgets the cached token, after the API refused it. */
-    invalidate() {
-        this.cached = undefined;
     }
     async request(context) {
         const { clientId, clientSecret, authMethod, scope, transport, clock } = this.options;
@@ -31962,9 +32260,7 @@ class TokenProvider {
             Accept: 'application/json',
         };
         if (authMethod === 'basic') {
-            // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
-            const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-            headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+            headers.Authorization = basicCredentials(clientId, clientSecret);
         }
         else {
             form.set('client_id', clientId);
@@ -31978,14 +32274,15 @@ class TokenProvider {
             url,
             headers,
             body: form.toString(),
+            sensitive: [clientSecret, formEncode(clientSecret)],
+            ...timeoutOf(context),
             ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
         });
         if (response.status !== 200)
             throw this.refusal(response, requestedAt);
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
-            throw new errors_SpotfireError('the token endpoint answered 200 without an access_token in JSON', 'bad-body');
+            throw new SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
         }
         this.options.onToken(parsed.token);
         const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
@@ -31999,33 +32296,56 @@ class TokenProvider {
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
-            : `${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`;
+            : oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
         if (status === 401 ||
             oauth?.error === 'invalid_client' ||
             oauth?.error === 'unauthorized_client') {
-            return new errors_SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status });
+            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status, code: 'invalid_client' });
         }
         if (oauth?.error === 'invalid_scope') {
-            return new errors_SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -Sapi.rest.automation-services-job.execute (see "Registering the API client" in the README).`, 'credentials', { status });
+            return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
         }
         if (status === 400) {
-            return new errors_SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
+            return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
         }
         if (status === 404) {
-            return httpError(response, now, `no token endpoint at this address; check server-url`);
+            return httpError(response, now, 'no token endpoint at this address; check server-url');
         }
         return httpError(response, now);
     }
 }
-const tokenPolicy = {
-    label: 'Getting a token',
-    isRetryable: isTransient,
-    maxAttempts: 8,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-};
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
+function basicCredentials(clientId, clientSecret) {
+    const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+    return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks (so !'()*~ are encoded too). */
 function formEncode(value) {
-    return encodeURIComponent(value).replace(/%20/g, '+');
+    return new URLSearchParams({ v: value }).toString().slice(2);
+}
+function timeoutOf(context) {
+    return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs };
+}
+/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
+function untilAborted(promise, signal, why) {
+    if (signal === undefined)
+        return promise;
+    const stopped = () => new SpotfireError(why(), 'stopped');
+    if (signal.aborted)
+        return Promise.reject(stopped());
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            reject(stopped());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
 }
 function parseTokenResponse(body) {
     try {
@@ -32056,107 +32376,550 @@ function parseOAuthError(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/wait.ts
+;// CONCATENATED MODULE: ./src/secrets.ts
 
-
-/** Pause before the n-th check (0-based): 1s, 2s, 4s ... up to the poll interval. */
-function pollDelay(checkIndex, pollIntervalMs) {
-    return Math.min(pollIntervalMs, 1000 * 2 ** Math.min(checkIndex, 20));
-}
-/** Polls every job until each one reaches a terminal status, or the wait ends for another reason. */
-async function wait_waitForJobs(jobs, options) {
-    const { clock } = options;
-    const results = new Map();
-    const warned = new Set();
-    // When each job was last reported (started, changed, or still the same): for onStill.
-    const reported = new Map(jobs.map((job) => [job, job.startedAt]));
-    const stop = (end, error) => {
-        for (const job of jobs) {
-            if (!results.has(job)) {
-                results.set(job, {
-                    job,
-                    end,
-                    endedAt: clock.now(),
-                    ...(error === undefined ? {} : { error }),
-                });
+/**
+ * Values that must never be printed, and every form they travel in (the Basic credential, URL
+ * encoding): a server that echoes a request back cannot put them on the screen or in a file.
+ */
+class Secrets {
+    values = new Set();
+    add(value) {
+        // Shorter values would blank out ordinary words; the runner's own masking covers them.
+        if (value.length < 4)
+            return;
+        this.values.add(value);
+        this.values.add(encodeURIComponent(value));
+        // A form body (client_secret_post) writes a space as + and encodes !'()~ too.
+        this.values.add(new URLSearchParams({ v: value }).toString().slice('v='.length));
+    }
+    /** The client's id and secret: the secret, and the Basic credential made of both. */
+    addClient(clientId, clientSecret) {
+        if (clientSecret === '')
+            return;
+        this.add(clientSecret);
+        this.add(basicCredentials(clientId, clientSecret).slice('Basic '.length));
+    }
+    /**
+     * Every stretch of text that any value covers becomes one `***`: a value inside another, values
+     * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
+     */
+    redact(text) {
+        if (this.values.size === 0 || text === '')
+            return text;
+        const hidden = new Uint8Array(text.length);
+        let found = false;
+        for (const value of this.values) {
+            for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
+                hidden.fill(1, at, at + value.length);
+                found = true;
             }
         }
+        if (!found)
+            return text;
+        const parts = [];
+        let start = 0;
+        for (let i = 0; i <= text.length; i++) {
+            const isHidden = i < text.length && hidden[i] === 1;
+            const wasHidden = i > 0 && hidden[i - 1] === 1;
+            if (isHidden === wasHidden && i < text.length)
+                continue;
+            if (i > start)
+                parts.push(wasHidden ? '***' : text.slice(start, i));
+            start = i;
+        }
+        return parts.join('');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/client.ts
+
+
+
+
+
+/** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
+const JOB_XML_CONTENT_TYPE = 'application/xml';
+/** Busy servers and throttling proxies get more and more room between starts. */
+const START_BACKOFF = { baseMs: 2000, maxMs: 60_000 };
+/**
+ * Aborting is safe to repeat (the server answers a finished job's status unchanged): transient
+ * failures are retried until the caller's deadline.
+ */
+const abortPolicy = {
+    isRetryable: isTransient,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
+    baseMs: 1000,
+    maxMs: 10_000,
+};
+/** The four calls of the Automation Services REST API. */
+class SpotfireClient {
+    options;
+    base;
+    constructor(options) {
+        this.options = options;
+        this.base = `${options.serverUrl}/spotfire/api/rest/as`;
+    }
+    /**
+     * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
+     * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
+     * signal stops the pauses, never a start already sent: its answer names the job to abort.
+     */
+    async start(job, context, hooks = {}) {
+        const request = client_startRequestOf(job);
+        const random = this.options.random ?? Math.random;
+        for (let attempt = 0;; attempt++) {
+            const sent = await this.sendStart(request, context, hooks);
+            if (sent.kind !== 'retry')
+                return sent;
+            hooks.onNotAccepted?.();
+            const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
+            const { clock } = this.options;
+            const stopped = () => context.signal?.aborted === true;
+            if (stopped() || clock.now() + delayMs >= context.deadline) {
+                return { kind: 'failed', error: sent.error, mayHaveStarted: false };
+            }
+            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`);
+            await clock.sleep(delayMs, context.signal);
+            if (stopped()) {
+                return { kind: 'failed', error: sent.error, mayHaveStarted: false };
+            }
+        }
+    }
+    /** One status check: the job's status, or a SpotfireError for the caller's loop to weigh. */
+    async status(jobId, context) {
+        const response = await this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context);
+        return this.jobAnswer(response, jobId);
+    }
+    /** Aborts a job; the answer is its status (Canceled, or the status it had already ended in). */
+    async abort(jobId, reason, context) {
+        const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`;
+        return retry(async () => this.jobAnswer(await this.call('POST', path, context), jobId), { ...abortPolicy, label: `Aborting job ${jobId}` }, {
+            clock: this.options.clock,
+            deadline: context.deadline,
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(this.options.random === undefined ? {} : { random: this.options.random }),
+            onRetry: (message) => {
+                this.options.logger.info(message);
+            },
+        });
+    }
+    /** Gets a token, for a dry run: proves the credentials and the scope. */
+    async checkCredentials(context) {
+        await this.token(context);
+    }
+    /**
+     * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
+     * answers it with a status or with its own JSON not-found; anything else throws.
+     */
+    async probe(context) {
+        return this.status(ZERO_JOB_ID, context);
+    }
+    async sendStart(request, context, hooks) {
+        // The token may be fetched under the cancel signal; the start itself is not.
+        const unstoppable = {
+            deadline: context.deadline,
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        };
+        const progress = { phase: 'token' };
+        let response;
+        try {
+            response = await this.call('POST', request.path, unstoppable, request.content, {
+                progress,
+                beforeSend: () => hooks.onSending?.(),
+                tokenSignal: context.signal,
+            });
+        }
+        catch (error) {
+            if (!(error instanceof SpotfireError))
+                throw error;
+            // A token that could not be had: no start went out (after a 401, none was accepted).
+            if (progress.phase === 'token')
+                return { kind: 'failed', error, mayHaveStarted: false };
+            if (error.kind === 'not-sent')
+                return { kind: 'retry', error };
+            return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
+        }
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined) {
+                const error = notApiError(response, 'the job status the API answers');
+                return { kind: 'failed', error, mayHaveStarted: true };
+            }
+            if (!isZeroJobId(status.jobId))
+                return { kind: 'started', status };
+            if (status.statusCode === 'Busy') {
+                return {
+                    kind: 'retry',
+                    error: new SpotfireError('the job service is busy and did not accept the job', 'http', {
+                        status: 503,
+                    }),
+                };
+            }
+            return { kind: 'refused', status };
+        }
+        const error = this.startError(response, request.content?.contentType);
+        if ([429, 503].includes(response.status))
+            return { kind: 'retry', error };
+        return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
+    }
+    startError(response, contentType) {
+        const now = this.options.clock.now();
+        if (response.status === 415) {
+            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`);
+        }
+        if (response.status === 404 && !isJsonAnswer(response)) {
+            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`, 'http', { status: 404 });
+        }
+        return httpError(response, now);
+    }
+    /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+    jobAnswer(response, jobId) {
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined)
+                throw notApiError(response, 'a job status');
+            this.options.logger.debug(`Job ${jobId}: the server answered ${status_statusName(status.statusCode)}`);
+            return status;
+        }
+        if (response.status === 404) {
+            // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
+            if (!isJsonAnswer(response))
+                throw notApiError(response, 'the API’s JSON');
+            return {
+                jobId,
+                statusCode: 'Missing',
+                message: `The server does not know job ${jobId} (${statusLine(404)}).`,
+            };
+        }
+        throw httpError(response, this.options.clock.now());
+    }
+    /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
+    async call(method, path, context, content, options = {}) {
+        const progress = options.progress ?? { phase: 'token' };
+        const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
+        const attempt = async () => {
+            progress.phase = 'token';
+            const token = await this.token(tokenContext);
+            progress.phase = 'request';
+            options.beforeSend?.();
+            return this.send(method, path, context, token, content);
+        };
+        let response = await attempt();
+        if (response.status === 401) {
+            this.options.logger.debug('The server refused the token (401); getting a new one');
+            this.options.tokens.invalidate();
+            response = await attempt();
+            if (response.status === 401) {
+                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token');
+            }
+        }
+        if (response.status === 403) {
+            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`);
+        }
+        return response;
+    }
+    /**
+     * A token for the next call. A transient failure (already retried by the provider) becomes kind
+     * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
+     */
+    async token(context) {
+        try {
+            return await this.options.tokens.get(context);
+        }
+        catch (error) {
+            if (error instanceof SpotfireError &&
+                error.kind !== 'stopped' &&
+                error.kind !== 'credentials') {
+                throw new SpotfireError(error.message, isTransient(error) ? 'token' : error.kind, error.details);
+            }
+            throw error;
+        }
+    }
+    send(method, path, context, token, content) {
+        return this.options.transport.request({
+            method,
+            url: `${this.base}${path}`,
+            headers: {
+                Authorization: `Bearer ${token}`,
+                Accept: 'application/json',
+                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
+            },
+            ...(content === undefined ? {} : { body: content.body }),
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        });
+    }
+}
+function client_startRequestOf(job) {
+    switch (job.kind) {
+        case 'xml':
+            return {
+                path: '/job/start-content',
+                content: { body: job.xml, contentType: JOB_XML_CONTENT_TYPE },
+            };
+        case 'library-path':
+            return { path: `/job/start-library?${new URLSearchParams({ path: job.path }).toString()}` };
+        case 'library-id':
+            return { path: `/job/start-library?${new URLSearchParams({ id: job.id }).toString()}` };
+    }
+}
+/** A failed start after which the server may still have created the job. */
+function mayHaveStarted(error) {
+    if (error.kind === 'no-answer' || error.kind === 'not-api')
+        return true;
+    const status = error.details.status ?? 0;
+    return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/spotfire/http.ts
+
+
+
+
+
+
+/**
+ * No answer of the API comes near this (a job's status is a few hundred bytes, even a long failure
+ * message stays far under); a bigger one is not read further and counts as not the API's.
+ */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const HANDSHAKE = /^(EPROTO|ERR_SSL_)/;
+const CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|HOSTNAME_MISMATCH)/;
+/**
+ * HTTP with Node's own client, on the agents @actions/http-client picks (so that HTTPS_PROXY,
+ * HTTP_PROXY and NO_PROXY work as on every runner), with: no retries (the callers decide; a start
+ * must never be re-sent blindly), no redirects (the Authorization header must never follow one),
+ * a hard limit on time and on the size of an answer, and extra CAs on the agent.
+ */
+function createTransport(options) {
+    const agents = new lib_HttpClient(options.userAgent, [], { keepAlive: true });
+    const prepared = new Set();
+    const agentFor = (url) => {
+        const agent = agents.getAgent(url.href);
+        if (!prepared.has(url.origin)) {
+            prepared.add(url.origin);
+            if (options.caCertificates !== undefined) {
+                // On the agent, so that it holds through a proxy tunnel too; the system CAs stay trusted.
+                agent.options = {
+                    ...agent.options,
+                    ca: [...defaultCaCertificates(), options.caCertificates],
+                };
+            }
+            const proxy = proxyOf(url);
+            options.logger?.debug(proxy === undefined
+                ? `Requests to ${url.origin} go directly (no proxy applies)`
+                : `Requests to ${url.origin} go through the proxy ${proxy} (HTTPS_PROXY/HTTP_PROXY; NO_PROXY lists hosts that bypass it)`);
+        }
+        return agent;
     };
-    for (const job of jobs) {
-        if (isTerminal(job.status.statusCode))
-            results.set(job, { job, end: 'terminal', endedAt: job.startedAt });
-    }
-    for (let check = 0; results.size < jobs.length; check++) {
-        const pause = Math.min(pollDelay(check, options.pollIntervalMs), Math.max(0, options.deadline - clock.now()));
-        await clock.sleep(pause, options.signal);
-        if (clock.now() >= options.deadline) {
-            stop('timeout');
-            break;
+    return {
+        request(request) {
+            const url = new URL(request.url);
+            return send(request, url, agentFor(url), {
+                timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
+                userAgent: options.userAgent,
+            }).catch((error) => {
+                throw toSpotfireError(error, request, url, options.caCertificates !== undefined);
+            });
+        },
+        dispose() {
+            agents.dispose();
+        },
+    };
+}
+function send(request, url, agent, limits) {
+    return new Promise((resolve, reject) => {
+        const body = request.body ?? '';
+        const client = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        const outgoing = client.request(url, {
+            method: request.method,
+            agent,
+            headers: {
+                ...request.headers,
+                'User-Agent': limits.userAgent,
+                'Content-Length': Buffer.byteLength(body),
+            },
+        });
+        let settled = false;
+        const finish = () => {
+            settled = true;
+            clearTimeout(timer);
+            request.signal?.removeEventListener('abort', onAbort);
+        };
+        const fail = (error) => {
+            if (settled)
+                return;
+            finish();
+            outgoing.destroy();
+            reject(error);
+        };
+        const timer = setTimeout(() => {
+            fail(new StopError('timeout'));
+        }, limits.timeoutMs);
+        const onAbort = () => {
+            fail(new StopError('stopped'));
+        };
+        if (request.signal?.aborted === true) {
+            onAbort();
+            return;
         }
-        if (options.signal.aborted) {
-            stop('cancelled');
-            break;
-        }
-        const pending = jobs.filter((job) => !results.has(job));
-        await Promise.all(pending.map(async (job) => {
-            try {
-                const previous = job.status;
-                job.status = await options.getStatus(job.jobId, options.signal);
-                const now = clock.now();
-                if (job.status.statusCode !== previous.statusCode) {
-                    options.onChange?.(job, previous, now - job.startedAt);
-                    reported.set(job, now);
-                }
-                else if (options.heartbeatMs !== undefined &&
-                    now - (reported.get(job) ?? now) >= options.heartbeatMs) {
-                    options.onStill?.(job, now - job.startedAt);
-                    reported.set(job, now);
-                }
-                if (isTerminal(job.status.statusCode)) {
-                    results.set(job, { job, end: 'terminal', endedAt: clock.now() });
-                }
-                else if (classifyStatus(job.status.statusCode) === 'unknown' &&
-                    !warned.has(job.status.statusCode)) {
-                    warned.add(job.status.statusCode);
-                    options.onUnknownStatus?.(job);
-                }
+        request.signal?.addEventListener('abort', onAbort, { once: true });
+        outgoing.on('error', fail);
+        outgoing.on('response', (incoming) => {
+            const declared = Number(incoming.headers['content-length'] ?? NaN);
+            if (declared > MAX_ANSWER_BYTES) {
+                fail(new TooLargeError(incoming.statusCode ?? 0));
+                return;
             }
-            catch (error) {
-                if (!(error instanceof SpotfireError))
-                    throw error;
-                const end = clock.now() >= options.deadline
-                    ? 'timeout'
-                    : options.signal.aborted
-                        ? 'cancelled'
-                        : 'gave-up';
-                results.set(job, {
-                    job,
-                    end,
-                    endedAt: clock.now(),
-                    ...(end === 'gave-up' ? { error } : {}),
+            const chunks = [];
+            let size = 0;
+            incoming.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > MAX_ANSWER_BYTES)
+                    fail(new TooLargeError(incoming.statusCode ?? 0));
+                else
+                    chunks.push(chunk);
+            });
+            incoming.on('error', fail);
+            incoming.on('close', () => {
+                if (!incoming.complete)
+                    fail(new Error('the connection closed in the middle of the answer'));
+            });
+            incoming.on('end', () => {
+                if (settled)
+                    return;
+                finish();
+                resolve({
+                    status: incoming.statusCode ?? 0,
+                    headers: incoming.headers,
+                    body: scrub(Buffer.concat(chunks).toString('utf8'), request),
                 });
-            }
-        }));
+            });
+        });
+        outgoing.end(body);
+    });
+}
+/**
+ * The body without the credentials the request carried: a server that echoes a request (an error
+ * page that shows the headers) must not hand them to a log. Done before anything cuts the body,
+ * so that no piece of a credential is left either.
+ */
+function scrub(body, request) {
+    const authorization = request.headers.Authorization ?? request.headers.authorization;
+    const credential = typeof authorization === 'string' ? authorization.replace(/^\S+\s+/, '') : undefined;
+    let result = body;
+    for (const value of [credential, ...(request.sensitive ?? [])]) {
+        if (value !== undefined && value.length >= 8)
+            result = result.split(value).join('***');
     }
-    return jobs.map((job) => results.get(job)).filter((r) => r !== undefined);
+    return result;
+}
+/** The proxy a request to `url` goes through, without any credentials in it; undefined for none. */
+function proxyOf(url) {
+    const proxy = lib_getProxyUrl(url.href);
+    if (proxy === '')
+        return undefined;
+    try {
+        const parsed = new URL(proxy);
+        return `${parsed.protocol}//${parsed.host}`;
+    }
+    catch {
+        return 'the configured proxy';
+    }
+}
+function defaultCaCertificates() {
+    // Node 22.15+ and 24 include NODE_EXTRA_CA_CERTS and --use-system-ca here; older ones only the bundle.
+    const withGetter = external_node_tls_;
+    return withGetter.getCACertificates?.('default') ?? external_node_tls_.rootCertificates;
+}
+class StopError extends Error {
+    why;
+    constructor(why) {
+        super(why);
+        this.why = why;
+    }
+}
+class TooLargeError extends Error {
+    status;
+    constructor(status) {
+        super(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`);
+        this.status = status;
+    }
+}
+function toSpotfireError(error, request, url, caGiven) {
+    const where = `${request.method} ${url.origin}`;
+    const proxy = proxyOf(url);
+    const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
+    if (error instanceof StopError) {
+        return error.why === 'stopped'
+            ? new SpotfireError('stopped waiting for the answer', 'stopped')
+            : new SpotfireError(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
+    }
+    if (error instanceof TooLargeError) {
+        return new SpotfireError(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
+    }
+    const failure = error;
+    const code = failure.code ?? '';
+    const text = oneLine(failure.message);
+    const tunnel = /tunneling socket could not be established, (?:statusCode=(\d+)|cause=(.*))/.exec(text);
+    if (tunnel !== null && proxy !== undefined) {
+        const status = Number(tunnel[1] ?? 0);
+        if (status === 403 || status === 407) {
+            return new SpotfireError(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
+        }
+        return new SpotfireError(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
+    }
+    if (NOT_SENT.has(code)) {
+        const target = proxy === undefined ? where : `the proxy ${proxy} (for ${where})`;
+        return new SpotfireError(`cannot connect to ${target} (${code})`, 'not-sent', { code });
+    }
+    if (code === 'ECONNRESET' && /before secure TLS connection/i.test(text)) {
+        // No TLS session, so no request went out: safe to send again.
+        return new SpotfireError(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
+    }
+    if (HANDSHAKE.test(code)) {
+        return new SpotfireError(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+        const names = oneLine(failure.cert?.subjectaltname ?? 'other names');
+        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in server-url.`, 'tls', { code });
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+        return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
+    }
+    if (CERTIFICATE.test(code)) {
+        return new SpotfireError(caGiven
+            ? `the server's TLS certificate is not signed by a CA in ca-certificate nor by a system CA (${code}). Check that ca-certificate holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
+            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
+    }
+    return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
+        code,
+    });
 }
 
-;// CONCATENATED MODULE: ./src/run-job.ts
+;// CONCATENATED MODULE: ./src/session.ts
 
 
 
-
-
-
-/** A client for the server in the settings, with its token cache; `dispose` closes its connections. */
-function connect(settings, hooks) {
+const USER_AGENT = 'spotfire-automation-services-action';
+function openSession(settings, hooks) {
     const { clock, logger } = hooks;
     const transport = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
-            userAgent: 'spotfire-automation-services-action',
+            userAgent: USER_AGENT,
+            logger,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
+    const random = hooks.random === undefined ? {} : { random: hooks.random };
     const tokens = new TokenProvider({
         serverUrl: settings.serverUrl,
         clientId: settings.clientId,
@@ -32167,208 +32930,724 @@ function connect(settings, hooks) {
         clock,
         logger,
         onToken: hooks.onToken,
-        ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        ...random,
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
-        statusRetryMaxDelayMs: Math.max(settings.pollIntervalMs ?? 30_000, 1000),
         transport,
         tokens,
         clock,
         logger,
-        ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        ...random,
     });
     return {
         client,
-        dispose: () => {
+        close: () => {
+            tokens.close();
             if (hooks.transport === undefined)
                 transport.dispose();
         },
     };
 }
-/** How long a job may keep its status before the log says it is still there. */
-const HEARTBEAT_MS = (/* unused pure expression or super */ null && (5 * 60_000));
-/** Time the runner leaves between its first signal and the kill: the abort must fit in it. */
-const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
-/** Starts the job, waits for it and says how it ended. Spotfire failures end up in the result. */
-async function runJob(settings, hooks) {
-    const { clock, logger } = hooks;
-    const startedRunAt = clock.now();
-    const deadline = startedRunAt + settings.timeoutMs;
-    const { client, dispose } = connect(settings, hooks);
-    const stopSignal = AbortSignal.any([hooks.cancelSignal, AbortSignal.timeout(settings.timeoutMs)]);
-    const base = {
-        source: settings.job,
-        message: '',
-        timedOut: false,
-        outcome: 'not-started',
-    };
-    const group = hooks.group ?? ((_name, run) => run());
-    try {
-        let started;
-        try {
-            started = await group(`Start ${describeSource(settings.job)}`, async () => {
-                logger.info(`Starting ${describeSource(settings.job)} on ${settings.serverUrl}`);
-                return client.start(settings.job, { deadline, signal: stopSignal });
-            });
-        }
-        catch (error) {
-            if (!(error instanceof SpotfireError))
-                throw error;
-            const stoppedBy = stoppedReason(clock.now(), deadline, hooks.cancelSignal);
-            return {
-                ...base,
-                outcome: stoppedBy === 'timeout'
-                    ? 'timed-out'
-                    : stoppedBy === 'cancelled'
-                        ? 'cancelled'
-                        : 'not-started',
-                timedOut: stoppedBy === 'timeout',
-                error: `Could not start ${describeSource(settings.job)}: ${error.message}`,
-            };
-        }
-        if (isZeroJobId(started.jobId)) {
-            return {
-                ...base,
-                status: started.statusCode,
-                message: started.message,
-                error: `Could not start ${describeSource(settings.job)}: ${started.message || `the server answered ${started.statusCode} without a job id`}`,
-            };
-        }
-        const startedAt = clock.now();
-        hooks.onStarted?.(started.jobId);
-        const job = {
-            ...base,
-            jobId: started.jobId,
-            status: started.statusCode,
-            message: started.message,
-        };
-        logger.info(`Started job ${started.jobId}: ${started.statusCode}`);
-        if (!settings.wait) {
-            hooks.onSettled?.(started.jobId);
-            return { ...job, outcome: 'started' };
-        }
-        const [waited] = await group(`Wait for job ${started.jobId}`, () => waitForJobs([{ jobId: started.jobId, startedAt, status: started }], {
-            getStatus: (jobId, signal) => client.status(jobId, { deadline, signal }),
-            clock,
-            deadline,
-            pollIntervalMs: settings.pollIntervalMs,
-            signal: stopSignal,
-            onChange: (watched, previous, elapsedMs) => {
-                logger.info(`Job ${watched.jobId}: ${previous.statusCode} -> ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`);
-            },
-            // A long job still shows signs of life in the log, without a line per poll.
-            heartbeatMs: HEARTBEAT_MS,
-            onStill: (watched, elapsedMs) => {
-                logger.info(`Job ${watched.jobId}: still ${watched.status.statusCode} after ${formatDuration(elapsedMs)}`);
-            },
-            onUnknownStatus: (watched) => {
-                logger.warning(`Job ${watched.jobId} has status '${watched.status.statusCode}', which this action does not know; it keeps waiting. A newer server may use it.`);
-            },
-        }));
-        if (waited === undefined)
-            throw new Error('the wait loop returned no result');
-        const final = waited.job.status;
-        const result = {
-            ...job,
-            status: final.statusCode,
-            message: final.message,
-            durationMs: waited.endedAt - startedAt,
-        };
-        if (waited.end === 'terminal') {
-            hooks.onSettled?.(started.jobId);
-            return { ...result, outcome: final.statusCode === 'Finished' ? 'finished' : 'job-failed' };
-        }
-        // The stop signal also fires at the deadline, a moment before the clock may show it passed:
-        // only the cancel signal means a cancellation.
-        const end = waited.end === 'cancelled' && !hooks.cancelSignal.aborted ? 'timeout' : waited.end;
-        return await stopWaiting(result, end, waited.error, settings, client, hooks);
-    }
-    finally {
-        dispose();
-    }
-}
-/** The wait ended without a terminal status: abort the job where the settings say so. */
-async function stopWaiting(result, end, error, settings, client, hooks) {
-    const jobId = result.jobId ?? '';
-    const waitedFor = formatDuration(settings.timeoutMs);
-    const stopped = end === 'timeout'
-        ? {
-            ...result,
-            outcome: 'timed-out',
-            timedOut: true,
-            error: `Job ${jobId} did not finish within ${waitedFor}.`,
-        }
-        : end === 'cancelled'
-            ? {
-                ...result,
-                outcome: 'cancelled',
-                error: `The run was cancelled while job ${jobId} was ${result.status ?? 'running'}.`,
-            }
-            : {
-                ...result,
-                outcome: 'gave-up',
-                error: `Lost track of job ${jobId}: ${error?.message ?? 'status checks failed'}`,
-            };
-    const shouldAbort = end === 'timeout'
-        ? settings.abortOnTimeout
-        : end === 'cancelled'
-            ? settings.abortOnCancel
-            : true;
-    if (!shouldAbort) {
-        hooks.onSettled?.(jobId);
-        hooks.logger.warning(`Job ${jobId} was left running (abort-on-${end === 'timeout' ? 'timeout' : 'cancel'}: false).`);
-        return stopped;
-    }
-    const quick = end === 'cancelled';
-    const timeoutMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : settings.requestTimeoutMs;
-    const now = hooks.clock.now();
-    try {
-        const aborted = await client.abort(jobId, hooks.abortReason(end), {
-            deadline: now + (quick ? ABORT_ON_CANCEL_TIMEOUT_MS : 2 * settings.requestTimeoutMs),
-            timeoutMs,
-        });
-        hooks.onSettled?.(jobId);
-        hooks.logger.info(`Aborted job ${jobId}: the server answered ${aborted.statusCode}.`);
-        return {
-            ...stopped,
-            status: aborted.statusCode,
-            message: aborted.message,
-            abort: { ok: true, detail: `aborted (${aborted.statusCode})` },
-        };
-    }
-    catch (abortError) {
-        const detail = `was not aborted and may still be running: ${errorMessage(abortError)}`;
-        hooks.logger.warning(`Job ${jobId} ${detail}`);
-        hooks.onAbortFailed?.(jobId, end);
-        return { ...stopped, abort: { ok: false, detail } };
-    }
-}
-function stoppedReason(now, deadline, cancel) {
-    if (cancel.aborted)
-        return 'cancelled';
-    return now >= deadline ? 'timeout' : undefined;
-}
-function describeSource(job) {
-    switch (job.kind) {
-        case 'library-path':
-            return `library job '${job.path}'`;
-        case 'library-id':
-            return `library job ${job.id}`;
-        case 'xml':
-            return job.file === undefined ? 'the inline job (job-xml)' : `the job in '${job.file}'`;
-    }
-}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/settings/ca.ts
+
+/**
+ * PEM text, or the path of a PEM file (read by `readFile`), as the certificates to trust; undefined
+ * when none are given or after a problem.
+ */
+function parseCaCertificates(text, name, readFile, problems) {
+    if (text === '')
+        return undefined;
+    const pem = text.includes('-----BEGIN') ? text : readFile(text);
+    if (pem === undefined)
+        return undefined;
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const invalid = blocks.filter((block) => {
+        try {
+            new external_node_crypto_.X509Certificate(block);
+            return false;
+        }
+        catch {
+            return true;
+        }
+    });
+    if (blocks.length === 0 || invalid.length > 0) {
+        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
+        return undefined;
+    }
+    return blocks.join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/settings.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/settings/files.ts
+
+/** Why a file could not be read, in words for the user. */
+class files_FileProblem extends Error {
+}
+const nodeFileSystem = {
+    read(path, maxBytes) {
+        let size;
+        try {
+            const stat = (0,external_node_fs_namespaceObject.statSync)(path);
+            // A device, a FIFO or a directory would hang the read or make no sense: refuse before opening.
+            if (!stat.isFile())
+                throw new files_FileProblem('it is not a regular file');
+            size = stat.size;
+        }
+        catch (error) {
+            if (error instanceof files_FileProblem)
+                throw error;
+            throw new files_FileProblem(describeFsError(error));
+        }
+        if (size > maxBytes)
+            throw new files_FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+        // Room for what the file holds and one byte more: a file that grew past the limit since it
+        // was measured is caught, and nothing more than the limit is ever read.
+        const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+        let length = 0;
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+        }
+        catch (error) {
+            throw new files_FileProblem(describeFsError(error));
+        }
+        try {
+            for (;;) {
+                const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
+                if (read === 0)
+                    break;
+                length += read;
+                if (length > maxBytes)
+                    throw new files_FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+                if (length === buffer.length)
+                    throw new files_FileProblem('it changed while it was read');
+            }
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        return buffer.subarray(0, length);
+    },
+    list(path) {
+        try {
+            return (0,external_node_fs_namespaceObject.readdirSync)(path, { withFileTypes: true }).map((entry) => ({
+                name: entry.name,
+                directory: entry.isDirectory(),
+            }));
+        }
+        catch {
+            return [];
+        }
+    },
+};
+function formatBytes(bytes) {
+    return bytes % (1024 * 1024) === 0
+        ? `${bytes / 1024 / 1024} MiB`
+        : `${Math.ceil(bytes / 1024)} KiB`;
+}
+function describeFsError(error) {
+    const code = error.code ?? '';
+    if (code === 'ENOENT')
+        return 'no such file (ENOENT)';
+    if (code === 'EACCES' || code === 'EPERM')
+        return `no permission to read it (${code})`;
+    return code === '' ? 'it cannot be read' : `it cannot be read (${code})`;
+}
+/**
+ * Job XML as text: UTF-8 (with or without its byte order mark), or UTF-16 with a byte order mark,
+ * as some Windows tools save it. Throws FileProblem for text it cannot be sure of.
+ */
+function files_decodeText(bytes) {
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        return { text: bytes.subarray(3).toString('utf8'), transcoded: false };
+    }
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+        return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), transcoded: true };
+    }
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+        return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), transcoded: true };
+    }
+    if (bytes.subarray(0, 512).includes(0)) {
+        throw new files_FileProblem('it holds NUL bytes: it is not UTF-8 text (UTF-16 needs a byte order mark: save it as UTF-8)');
+    }
+    try {
+        return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), transcoded: false };
+    }
+    catch {
+        throw new files_FileProblem('it is not valid UTF-8 text: save it as UTF-8');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/glob.ts
+
+/** Whether a job-file line is a pattern rather than one file's path. */
+function glob_isGlob(pattern) {
+    return /[*?[]/.test(pattern);
+}
+/**
+ * The files a pattern matches, relative to `base` and sorted: `*` and `?` within one path
+ * segment, `[abc]` sets, `**` for any number of directories. Dot files match only a pattern
+ * segment that starts with a dot, as in shells.
+ */
+function glob_expandGlob(pattern, base, fs, limit) {
+    const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.');
+    const found = [];
+    /** `dir` is where to look on disk; `shown` the same place as the user wrote it. */
+    const walk = (dir, shown, index) => {
+        const segment = segments[index];
+        if (segment === undefined || found.length > limit)
+            return;
+        const last = index === segments.length - 1;
+        if (segment === '..' && !last) {
+            walk(join(dir, '..'), join(shown, '..'), index + 1);
+            return;
+        }
+        const entries = () => fs.list(dir);
+        if (segment === '**') {
+            // Zero directories, then each directory below, one level at a time; a last `**` is every
+            // file below.
+            walk(dir, shown, index + 1);
+            for (const entry of entries()) {
+                if (entry.name.startsWith('.'))
+                    continue;
+                if (entry.directory)
+                    walk(join(dir, entry.name), join(shown, entry.name), index);
+                else if (last)
+                    found.push(join(shown, entry.name));
+            }
+            return;
+        }
+        const matches = glob_isGlob(segment)
+            ? entries().filter((entry) => segmentMatcher(segment).test(entry.name) &&
+                (!entry.name.startsWith('.') || segment.startsWith('.')))
+            : entries().filter((entry) => entry.name === segment);
+        for (const entry of matches) {
+            if (last && !entry.directory)
+                found.push(join(shown, entry.name));
+            else if (!last && entry.directory) {
+                walk(join(dir, entry.name), join(shown, entry.name), index + 1);
+            }
+        }
+    };
+    const absolute = pattern.startsWith('/');
+    walk(absolute ? '/' : base, absolute ? '/' : '', 0);
+    return [...new Set(found)].sort();
+}
+function segmentMatcher(segment) {
+    let source = '';
+    for (let i = 0; i < segment.length; i++) {
+        const c = segment.charAt(i);
+        if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else if (c === '[') {
+            const end = segment.indexOf(']', i + 2);
+            if (end < 0) {
+                source += '\\[';
+                continue;
+            }
+            const body = segment
+                .slice(i + 1, end)
+                .replace(/^!/, '^')
+                .replace(/\\/g, '\\\\');
+            source += `[${body}]`;
+            i = end;
+        }
+        else
+            source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+}
+
+;// CONCATENATED MODULE: ./src/settings/job-xml.ts
+
+const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation';
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Parses `NAME=value` lines. Blank lines and lines starting with `#` are skipped. `input` is how
+ * the variables input is named in messages.
+ */
+function job_xml_parseVariables(text, input = 'variables') {
+    const variables = new Map();
+    const errors = [];
+    text.split(/\r?\n/).forEach((line, index) => {
+        const trimmed = line.trim();
+        if (trimmed === '' || trimmed.startsWith('#'))
+            return;
+        const eq = trimmed.indexOf('=');
+        const name = eq < 0 ? trimmed : trimmed.slice(0, eq).trim();
+        if (eq < 0 || !NAME.test(name)) {
+            // The line may hold a secret value: say where, not what.
+            errors.push(`Invalid ${input} line ${index + 1}. Expected NAME=value, where NAME is letters, digits and _ (not starting with a digit).`);
+        }
+        else if (variables.has(name)) {
+            errors.push(`Variable '${name}' is defined twice in ${input}.`);
+        }
+        else {
+            variables.set(name, trimmed.slice(eq + 1).trim());
+        }
+    });
+    return { variables, errors };
+}
+function escapeXml(value) {
+    return value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+/**
+ * Replaces every `${NAME}` with the XML-escaped value; `$${` stands for a literal `${`.
+ * A reference to an undefined variable, or a `${` that is not a reference, is an error; errors
+ * name variables and places, never other text of the job (it may be any file).
+ */
+function job_xml_substituteVariables(xml, variables, input = 'variables') {
+    const undefinedNames = new Set();
+    let malformedAt;
+    const result = xml.replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
+        if (escape === '$')
+            return match.slice(1);
+        if (!match.endsWith('}') || !NAME.test(name)) {
+            malformedAt ??= offset;
+            return match;
+        }
+        const value = variables.get(name);
+        if (value === undefined) {
+            undefinedNames.add(name);
+            return match;
+        }
+        return escapeXml(value);
+    });
+    const errors = [];
+    if (undefinedNames.size > 0) {
+        const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
+    }
+    if (malformedAt !== undefined) {
+        errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
+    }
+    return { xml: result, errors, undefinedNames: [...undefinedNames] };
+}
+/** `line 3, column 7` of a 0-based offset. */
+function position(text, offset) {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    return `line ${line}, column ${column}`;
+}
+/** What each of the validator's error codes means, in words that quote nothing from the job. */
+const XML_PROBLEMS = {
+    InvalidTag: 'a tag is malformed, or closed where it was not opened',
+    InvalidAttr: 'an attribute is malformed',
+    UnquotedAttributeValue: 'an attribute value is not in quotes',
+    InvalidChar: 'a character is not allowed there (write & as &amp; and < as &lt; in text)',
+    InvalidXml: 'the document is not one well-formed element',
+    InvalidDocType: 'the DOCTYPE is malformed',
+    IllegalCharacter: 'a control character is not allowed in XML',
+};
+/** Returns undefined when `xml` is a well-formed Automation Services job, else what is wrong. */
+function job_xml_checkJobXml(xml) {
+    if (xml.trim() === '')
+        return 'The job XML is empty.';
+    const problem = wellFormedProblem(xml);
+    if (problem !== undefined)
+        return problem;
+    const root = rootElement(xml);
+    if (root === undefined)
+        return 'The job XML has no root element.';
+    const colon = root.name.indexOf(':');
+    const prefix = colon < 0 ? undefined : root.name.slice(0, colon);
+    const local = root.name.slice(colon + 1);
+    const namespace = root.attributes.get(prefix === undefined ? 'xmlns' : `xmlns:${prefix}`);
+    if (local !== 'Job' || namespace !== JOB_NAMESPACE) {
+        return `The job XML's root element is not <as:Job xmlns:as="${JOB_NAMESPACE}">.`;
+    }
+    return undefined;
+}
+/** One root element, else what is wrong; places are the text's own lines and columns. */
+function wellFormedProblem(xml) {
+    // The validator accepts several root elements unless told not to.
+    const options = { multipleRoots: false };
+    // It counts lines and columns from the end of the XML declaration: check the declaration on
+    // its own, then shift the places it finds after it.
+    const declaration = /^\uFEFF?(<\?xml[\s\S]*?\?>)/.exec(xml)?.[1];
+    let shift = { lines: 0, columns: 0 };
+    if (declaration !== undefined) {
+        try {
+            SyntaxValidator.validate(`${declaration}<r/>`, options);
+            const before = declaration.split(/\r?\n/);
+            shift = { lines: before.length - 1, columns: (before.at(-1) ?? '').length };
+        }
+        catch {
+            // The declaration itself is wrong: its places are already the text's own.
+        }
+    }
+    try {
+        SyntaxValidator.validate(xml, options);
+        return undefined;
+    }
+    catch (error) {
+        const { line, col, code } = error;
+        const where = line === undefined
+            ? ''
+            : col === undefined
+                ? ` (line ${line + shift.lines})`
+                : ` (line ${line + shift.lines}, column ${line === 1 ? col + shift.columns : col})`;
+        return `The job XML is not well-formed${where}: ${XML_PROBLEMS[code ?? ''] ?? 'it cannot be read as XML'}.`;
+    }
+}
+/**
+ * The root element's name and attributes, read from well-formed XML without building a tree, so
+ * that no depth of nesting can make it fail.
+ */
+function rootElement(xml) {
+    let i = 0;
+    for (;;) {
+        const next = xml.indexOf('<', i);
+        if (next < 0)
+            return undefined;
+        let end;
+        if (xml.startsWith('<?', next))
+            end = after(xml, '?>', next);
+        else if (xml.startsWith('<!--', next))
+            end = after(xml, '-->', next);
+        else if (xml.startsWith('<!', next)) {
+            // A DOCTYPE, with or without an internal subset (which may end in `] >`).
+            const subset = xml.indexOf('[', next);
+            const close = xml.indexOf('>', next);
+            if (subset >= 0 && subset < close) {
+                const subsetEnd = /\][ \t\r\n]*>/g;
+                subsetEnd.lastIndex = subset;
+                const match = subsetEnd.exec(xml);
+                end = match === null ? -1 : match.index + match[0].length;
+            }
+            else
+                end = after(xml, '>', next);
+        }
+        else {
+            // Attribute values may hold a `>`.
+            const tag = /^<([^\s/>]+)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(xml.slice(next, next + 100_000));
+            if (tag?.[1] === undefined)
+                return undefined;
+            const attributes = new Map();
+            for (const [, name, , double, single] of (tag[2] ?? '').matchAll(/([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) {
+                if (name !== undefined)
+                    attributes.set(name, double ?? single ?? '');
+            }
+            return { name: tag[1], attributes };
+        }
+        if (end < 0)
+            return undefined;
+        i = end;
+    }
+}
+/** The offset just after `token` at or after `from`, or -1. */
+function after(xml, token, from) {
+    const at = xml.indexOf(token, from);
+    return at < 0 ? -1 : at + token.length;
+}
+
+;// CONCATENATED MODULE: ./src/settings/job-sources.ts
+
+
+
+
+
+
+/** More would be a mistake (a glob that matched too much), and each job costs the server a slot. */
+const MAX_JOBS = 256;
+/** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
+const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SOURCE_INPUTS = [
+    constants_Inputs.LibraryPath,
+    constants_Inputs.LibraryId,
+    constants_Inputs.JobXml,
+    constants_Inputs.JobFile,
+    constants_Inputs.JobId,
+];
+/** Every job the inputs name, in input order: library paths, ids, job XML, files, job ids. */
+function job_sources_parseJobSources(r) {
+    const { variables, errors } = parseVariables(r.raw(Inputs.Variables), r.name(Inputs.Variables));
+    r.problems.push(...errors);
+    const jobs = [];
+    for (const path of r.lines(Inputs.LibraryPath)) {
+        if (!path.startsWith('/')) {
+            r.problems.push(`Invalid ${r.name(Inputs.LibraryPath)} '${shown(path, 200)}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
+        }
+        jobs.push({ kind: 'library-path', path });
+    }
+    for (const id of r.lines(Inputs.LibraryId)) {
+        checkGuid(r, Inputs.LibraryId, id, 'a library item GUID');
+        jobs.push({ kind: 'library-id', id });
+    }
+    // Trimmed, as the runner trims inputs: the CLI's may start with a line break before <?xml.
+    const jobXml = r.raw(Inputs.JobXml).trim();
+    if (jobXml !== '') {
+        const xml = prepareXml(r, r.name(Inputs.JobXml), jobXml, variables);
+        if (xml !== undefined)
+            jobs.push({ kind: 'xml', xml });
+    }
+    for (const file of jobFiles(r)) {
+        const bytes = r.readFile(Inputs.JobFile, file, MAX_JOB_FILE_BYTES);
+        if (bytes === undefined)
+            continue;
+        const where = `${r.name(Inputs.JobFile)} '${shown(file, 200)}'`;
+        const text = decode(r, where, bytes);
+        const xml = text === undefined ? undefined : prepareXml(r, where, text, variables);
+        if (xml !== undefined)
+            jobs.push({ kind: 'xml', xml, file });
+    }
+    for (const jobId of r.lines(Inputs.JobId)) {
+        checkGuid(r, Inputs.JobId, jobId, 'a job id');
+        jobs.push({ kind: 'job-id', jobId });
+    }
+    checkTheList(r, jobs, variables);
+    return jobs;
+}
+function checkTheList(r, jobs, variables) {
+    const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '');
+    if (!given) {
+        r.problems.push(`No job given. Expected ${SOURCE_INPUTS.slice(0, -1)
+            .map((i) => r.name(i))
+            .join(', ')} or ${r.name(Inputs.JobId)}.`);
+    }
+    const xmlGiven = [Inputs.JobXml, Inputs.JobFile].some((input) => r.raw(input).trim() !== '');
+    if (variables.size > 0 && given && !xmlGiven) {
+        r.problems.push(`${r.name(Inputs.Variables)} applies only to ${r.name(Inputs.JobXml)} and ${r.name(Inputs.JobFile)}, not to library jobs or job ids.`);
+    }
+    const seen = new Set();
+    for (const job of jobs) {
+        const key = jobKey(job);
+        if (key === undefined)
+            continue;
+        // A file is the same file however its path is spelled (./jobs/a.xml, jobs/a.xml); a library
+        // item and a running job are not the same job, whatever their GUIDs.
+        const same = job.kind === 'xml'
+            ? `file ${resolve(r.source.workspace, job.file ?? '')}`
+            : `${job.kind} ${key}`;
+        if (seen.has(same)) {
+            r.problems.push(`The job ${shown(key, 200)} is listed twice. Expected each job once.`);
+        }
+        seen.add(same);
+    }
+    if (jobs.length > MAX_JOBS) {
+        r.problems.push(`${jobs.length} jobs given. Expected at most ${MAX_JOBS} in one step.`);
+    }
+}
+function jobKey(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return `'${job.path}'`;
+        case 'library-id':
+            return job.id.toLowerCase();
+        case 'xml':
+            return job.file === undefined ? undefined : `in '${job.file}'`;
+        case 'job-id':
+            return job.jobId.toLowerCase();
+    }
+}
+/** The job-file lines, with each pattern expanded in sorted order; a pattern must match. */
+function jobFiles(r) {
+    const files = [];
+    for (const line of r.lines(Inputs.JobFile)) {
+        if (!isGlob(line)) {
+            files.push(line);
+            continue;
+        }
+        const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS);
+        if (matched.length === 0) {
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to the workspace.`);
+        }
+        files.push(...matched);
+    }
+    return files;
+}
+function decode(r, where, bytes) {
+    try {
+        const { text, transcoded } = decodeText(bytes);
+        // The server reads the UTF-8 we send by the declaration: it must not still say UTF-16.
+        return transcoded
+            ? text.replace(/^(\s*<\?xml[^>]*?encoding\s*=\s*["'])utf-16(?:le|be)?(["'])/i, '$1utf-8$2')
+            : text;
+    }
+    catch (error) {
+        r.problems.push(`Cannot read ${where}: ${error instanceof FileProblem ? error.message : 'it cannot be decoded'}.`);
+        return undefined;
+    }
+}
+/** Variables substituted and the result checked; undefined after a problem. */
+function prepareXml(r, where, text, variables) {
+    let xml;
+    r.guard(where, () => {
+        const substituted = substituteVariables(text, variables, r.name(Inputs.Variables));
+        r.problems.push(...substituted.errors.map((e) => `${where}: ${e}`));
+        if (substituted.errors.length > 0)
+            return;
+        const problem = checkJobXml(substituted.xml);
+        if (problem === undefined)
+            xml = substituted.xml;
+        else
+            r.problems.push(`${where}: ${problem}`);
+    });
+    return xml;
+}
+function checkGuid(r, input, value, what) {
+    if (!GUID.test(value)) {
+        r.problems.push(`Invalid ${r.name(input)} '${shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/reader.ts
+
+
+
+
+const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.';
+/** Typed readers for inputs that collect every problem instead of stopping at the first. */
+class reader_Reader {
+    source;
+    defaults;
+    problems = [];
+    warnings = [];
+    files;
+    constructor(source, defaults) {
+        this.source = source;
+        this.defaults = defaults;
+        this.files = source.files ?? nodeFileSystem;
+    }
+    name(input) {
+        return this.source.name?.(input) ?? input;
+    }
+    /** The input as given, untrimmed: for multi-line text such as job XML. */
+    raw(input) {
+        return this.source.input(input);
+    }
+    /** The trimmed input, or its default when empty. */
+    get(input) {
+        const value = this.source.input(input).trim();
+        return value === '' ? (this.defaults[input] ?? '') : value;
+    }
+    required(input) {
+        const value = this.get(input);
+        if (value === '') {
+            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.`);
+        }
+        return value;
+    }
+    /** Non-blank lines, trimmed; lines starting with # are comments. */
+    lines(input) {
+        return this.source
+            .input(input)
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== '' && !line.startsWith('#'));
+    }
+    boolean(input) {
+        const value = this.get(input);
+        if (/^(true|false)$/i.test(value))
+            return value.toLowerCase() === 'true';
+        this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected true or false.`);
+        return false;
+    }
+    duration(input) {
+        const value = this.get(input);
+        const ms = parseDuration(value);
+        if (ms === undefined) {
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. ${DURATION_HINT}`);
+        }
+        else if (ms > MAX_DURATION_MS) {
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected at most 24 days.`);
+        }
+        return ms ?? 0;
+    }
+    integer(input, min, max) {
+        const value = this.get(input);
+        const number = /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(number >= min && number <= max)) {
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected a whole number from ${min} to ${max}.`);
+            return min;
+        }
+        return number;
+    }
+    /** A workspace file's bytes, or undefined after recording why it cannot be read. */
+    readFile(input, path, maxBytes) {
+        try {
+            return this.files.read((0,external_node_path_namespaceObject.resolve)(this.source.workspace, path), maxBytes);
+        }
+        catch (error) {
+            const why = error instanceof files_FileProblem ? error.message : 'it cannot be read';
+            this.problems.push(`Cannot read ${this.name(input)} '${text_shown(path, 200)}': ${why}. Expected a file path relative to the workspace.`);
+            return undefined;
+        }
+    }
+    /** Runs one check; whatever it throws becomes a problem beside the others, never a crash. */
+    guard(what, check) {
+        try {
+            check();
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            this.problems.push(`${what}: it could not be checked (${text_shown(reason, 200)}).`);
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/settings/server-url.ts
+
+
+/**
+ * The server base URL without a trailing `/` or `/spotfire`, or '' after a problem. `name` is how
+ * the input is called where the user set it.
+ */
+function parseServerUrl(text, name, problems, warnings) {
+    if (text === '')
+        return '';
+    // Echo the URL in errors without anything before its last @: a user:password there could be a
+    // secret, which may itself hold @, / or : and make the URL unparsable. One line, bounded.
+    const echoed = text_shown(text.replace(/^([a-z][a-z\d+.-]*:\/\/)?[\s\S]*@/i, '$1***@'), 200);
+    const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`Invalid ${name} '${echoed}'. ${expected}`);
+        return '';
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        problems.push(`Invalid ${name} '${echoed}': the scheme must be https or http. ${expected}`);
+        return '';
+    }
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+        problems.push(`Invalid ${name}: it must not contain credentials, a query or a fragment. ${expected}`);
+        return '';
+    }
+    const path = url.pathname.replace(/\/+$/, '').replace(/\/spotfire$/i, '');
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        warnings.push(`${name} uses http://: the client secret and tokens cross the network unencrypted. Use https:// unless the server is on a trusted network.`);
+    }
+    return `${url.protocol}//${url.host}${path}`;
+}
+function isLoopback(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1')
+        return true;
+    return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
+}
+
+;// CONCATENATED MODULE: ./src/settings/index.ts
 
 
 
@@ -32386,7 +33665,8 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-const DEFAULTS = {
+/** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
+const INPUT_DEFAULTS = {
     [constants_Inputs.ClientAuthMethod]: 'basic',
     [constants_Inputs.Scope]: DEFAULT_SCOPE,
     [constants_Inputs.Wait]: 'true',
@@ -32396,31 +33676,54 @@ const DEFAULTS = {
     [constants_Inputs.FailOnJobFailure]: 'true',
     [constants_Inputs.AbortOnTimeout]: 'true',
     [constants_Inputs.AbortOnCancel]: 'true',
+    [constants_Inputs.MaxParallel]: '4',
+    [constants_Inputs.FailFast]: 'false',
+    [constants_Inputs.DryRun]: 'false',
 };
-/** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
-const INPUT_DEFAULTS = DEFAULTS;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.';
+/** The OAuth names Spotfire's own tools use, beside the short ones. */
+const AUTH_METHODS = {
+    basic: 'basic',
+    post: 'post',
+    client_secret_basic: 'basic',
+    client_secret_post: 'post',
+};
+/** Under this a real network answers too slowly for the setting to mean what it says. */
+const QUICK_MS = 1000;
+/** Jobs at once: an Automation Services instance runs one per core and queues the rest. */
+const MAX_PARALLEL = 64;
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 function getSettings(source) {
-    const r = reader(source);
+    const r = new Reader(source, INPUT_DEFAULTS);
     const connection = readConnection(r);
-    const job = parseJobSource(source, r.get, r.readWorkspaceFile, r.problems);
+    let jobs = [];
+    r.guard('The jobs', () => {
+        jobs = parseJobSources(r);
+    });
     const wait = r.boolean(Inputs.Wait);
     const timeoutMs = r.duration(Inputs.Timeout);
     const pollIntervalMs = r.duration(Inputs.PollInterval);
     const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure);
     const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout);
-    if (r.problems.length > 0 || job === undefined)
+    const maxParallel = r.integer(Inputs.MaxParallel, 1, MAX_PARALLEL);
+    const failFast = r.boolean(Inputs.FailFast);
+    const dryRun = r.boolean(Inputs.DryRun);
+    if (!wait && jobs.some((job) => job.kind === 'job-id')) {
+        r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
+    }
+    warnIfQuick(r, Inputs.PollInterval, pollIntervalMs);
+    if (r.problems.length > 0)
         throw new InputError(r.problems);
     return {
         ...connection,
-        job,
+        jobs,
         wait,
         timeoutMs,
         pollIntervalMs,
         failOnJobFailure,
         abortOnTimeout,
+        maxParallel,
+        failFast,
+        dryRun,
         warnings: r.warnings,
     };
 }
@@ -32429,203 +33732,48 @@ function getSettings(source) {
  * changed or vanished since the main step cannot stop it from aborting a job.
  */
 function getConnectionSettings(source) {
-    const r = reader(source);
+    const r = new reader_Reader(source, INPUT_DEFAULTS);
     const connection = readConnection(r);
     if (r.problems.length > 0)
         throw new InputError(r.problems);
     return connection;
 }
 function readConnection(r) {
-    const serverUrl = parseServerUrl(r.required(constants_Inputs.ServerUrl), r.problems, r.warnings);
+    const serverUrl = parseServerUrl(r.required(constants_Inputs.ServerUrl), r.name(constants_Inputs.ServerUrl), r.problems, r.warnings);
     const clientId = r.required(constants_Inputs.ClientId);
     const clientSecret = r.required(constants_Inputs.ClientSecret);
-    const authMethod = r.get(constants_Inputs.ClientAuthMethod).toLowerCase();
-    if (authMethod !== 'basic' && authMethod !== 'post') {
-        r.problems.push(`Invalid ${constants_Inputs.ClientAuthMethod} '${authMethod}'. Expected basic or post.`);
+    const method = r.get(constants_Inputs.ClientAuthMethod);
+    const clientAuthMethod = AUTH_METHODS[method.toLowerCase()];
+    if (clientAuthMethod === undefined) {
+        r.problems.push(`Invalid ${r.name(constants_Inputs.ClientAuthMethod)} '${text_shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`);
     }
     const scope = r.get(constants_Inputs.Scope).split(/\s+/).join(' ');
     const requestTimeoutMs = r.duration(constants_Inputs.RequestTimeout);
+    warnIfQuick(r, constants_Inputs.RequestTimeout, requestTimeoutMs);
     const abortOnCancel = r.boolean(constants_Inputs.AbortOnCancel);
-    const caCertificates = parseCaCertificates(r.get(constants_Inputs.CaCertificate), r.readWorkspaceFile, r.problems);
+    const caCertificates = parseCaCertificates(r.get(constants_Inputs.CaCertificate), r.name(constants_Inputs.CaCertificate), (path) => r.readFile(constants_Inputs.CaCertificate, path, MAX_JOB_FILE_BYTES)?.toString('utf8'), r.problems);
     return {
         serverUrl,
         clientId,
         clientSecret,
-        clientAuthMethod: authMethod === 'post' ? 'post' : 'basic',
+        clientAuthMethod: clientAuthMethod ?? 'basic',
         scope,
         requestTimeoutMs,
         abortOnCancel,
         ...(caCertificates === undefined ? {} : { caCertificates }),
     };
 }
-/** Typed readers for inputs that collect every problem instead of stopping at the first. */
-function reader(source) {
-    const problems = [];
-    const warnings = [];
-    const readFile = source.readFile ?? ((path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    const describe = source.describe ?? ((name) => `Input ${name}`);
-    const get = (name) => {
-        const value = source.input(name).trim();
-        return value === '' ? (INPUT_DEFAULTS[name] ?? '') : value;
-    };
-    return {
-        problems,
-        warnings,
-        get,
-        required: (name) => {
-            const value = get(name);
-            if (value === '')
-                problems.push(`${describe(name)} is required.`);
-            return value;
-        },
-        boolean: (name) => {
-            const value = get(name);
-            if (/^(true|false)$/i.test(value))
-                return value.toLowerCase() === 'true';
-            problems.push(`Invalid ${name} '${value}'. Expected true or false.`);
-            return false;
-        },
-        duration: (name) => {
-            const value = get(name);
-            const ms = parseDuration(value);
-            if (ms === undefined)
-                problems.push(`Invalid ${name} '${value}'. ${DURATION_HINT}`);
-            else if (ms > MAX_DURATION_MS)
-                problems.push(`Invalid ${name} '${value}'. Expected at most 24 days.`);
-            return ms ?? 0;
-        },
-        readWorkspaceFile: (name, path) => {
-            try {
-                return readFile((0,external_node_path_namespaceObject.resolve)(source.workspace, path));
-            }
-            catch (error) {
-                const reason = error.code ?? String(error);
-                problems.push(`Cannot read ${name} '${path}' (${reason}). Expected a file path relative to the workspace.`);
-                return undefined;
-            }
-        },
-    };
-}
-function parseServerUrl(text, problems, warnings) {
-    if (text === '')
-        return '';
-    // Echo the URL in errors without any user:password@ in it: that could be the secret.
-    const shown = text.replace(/\/\/[^@]*@/, '//***@');
-    const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
-    let url;
-    try {
-        url = new URL(text);
+function warnIfQuick(r, input, ms) {
+    if (ms > 0 && ms < QUICK_MS) {
+        r.warnings.push(`${r.name(input)} is ${duration_formatDuration(ms)}, under 1s: accepted, but on a real network that is ${input === constants_Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
-    catch {
-        problems.push(`Invalid ${constants_Inputs.ServerUrl} '${shown}'. ${expected}`);
-        return '';
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        problems.push(`Invalid ${constants_Inputs.ServerUrl} '${shown}': the scheme must be https or http. ${expected}`);
-        return '';
-    }
-    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-        problems.push(`Invalid ${constants_Inputs.ServerUrl}: it must not contain credentials, a query or a fragment. ${expected}`);
-        return '';
-    }
-    const path = url.pathname.replace(/\/+$/, '').replace(/\/spotfire$/i, '');
-    const base = `${url.protocol}//${url.host}${path}`;
-    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        warnings.push(`${constants_Inputs.ServerUrl} uses http://: the client secret and tokens cross the network unencrypted. Use https:// unless the server is on a trusted network.`);
-    }
-    return base;
-}
-function isLoopback(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host === '::1')
-        return true;
-    return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
-}
-function parseJobSource(source, get, readWorkspaceFile, problems) {
-    const given = [Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobXml, Inputs.JobFile].filter((name) => get(name) !== '');
-    const variablesText = source.input(Inputs.Variables);
-    if (given.length !== 1) {
-        problems.push(given.length === 0
-            ? `No job given. Expected exactly one of ${Inputs.LibraryPath}, ${Inputs.LibraryId}, ${Inputs.JobXml} or ${Inputs.JobFile}.`
-            : `Several jobs given (${given.join(', ')}). Expected exactly one of ${Inputs.LibraryPath}, ${Inputs.LibraryId}, ${Inputs.JobXml} or ${Inputs.JobFile}.`);
-        return undefined;
-    }
-    const kind = given[0];
-    if (kind === Inputs.LibraryPath || kind === Inputs.LibraryId) {
-        if (parseVariables(variablesText).variables.size > 0) {
-            problems.push(`${Inputs.Variables} applies only to ${Inputs.JobXml} and ${Inputs.JobFile}, not to library jobs.`);
-        }
-        if (kind === Inputs.LibraryId) {
-            const id = get(kind);
-            if (!GUID.test(id)) {
-                problems.push(`Invalid ${Inputs.LibraryId} '${id}'. Expected a library item GUID such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
-            }
-            return { kind: 'library-id', id };
-        }
-        const path = get(kind);
-        if (!path.startsWith('/')) {
-            problems.push(`Invalid ${Inputs.LibraryPath} '${path}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
-        }
-        return { kind: 'library-path', path };
-    }
-    const file = kind === Inputs.JobFile ? get(kind) : undefined;
-    const text = file === undefined ? source.input(Inputs.JobXml) : readWorkspaceFile(Inputs.JobFile, file);
-    const { variables, errors } = parseVariables(variablesText);
-    problems.push(...errors);
-    if (text === undefined)
-        return undefined;
-    const substituted = substituteVariables(text, variables);
-    const where = file === undefined ? Inputs.JobXml : `${Inputs.JobFile} '${file}'`;
-    problems.push(...substituted.errors.map((e) => `${where}: ${e}`));
-    if (substituted.errors.length === 0) {
-        const xmlProblem = checkJobXml(substituted.xml);
-        if (xmlProblem !== undefined)
-            problems.push(`${where}: ${xmlProblem}`);
-    }
-    return file === undefined
-        ? { kind: 'xml', xml: substituted.xml }
-        : { kind: 'xml', xml: substituted.xml, file };
-}
-function parseCaCertificates(text, readWorkspaceFile, problems) {
-    if (text === '')
-        return undefined;
-    const pem = text.includes('-----BEGIN') ? text : readWorkspaceFile(constants_Inputs.CaCertificate, text);
-    if (pem === undefined)
-        return undefined;
-    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    const invalid = blocks.filter((block) => {
-        try {
-            new external_node_crypto_.X509Certificate(block);
-            return false;
-        }
-        catch {
-            return true;
-        }
-    });
-    if (blocks.length === 0 || invalid.length > 0) {
-        problems.push(`Invalid ${constants_Inputs.CaCertificate}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
-        return undefined;
-    }
-    return blocks.join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/post-step.ts
 
-const systemClock = {
-    now: () => Date.now(),
-    async sleep(ms, signal) {
-        try {
-            await (0,promises_namespaceObject.setTimeout)(ms, undefined, signal === undefined ? {} : { signal });
-        }
-        catch {
-            // Aborted: the caller looks at the signal itself.
-        }
-    },
-};
 
-;// CONCATENATED MODULE: ./src/cleanup.ts
+
+
 
 
 
@@ -32634,42 +33782,58 @@ const systemClock = {
 
 
 /**
- * The post step, which the runner runs even after a cancellation: aborts a job the main step
- * started and could not see to an end (it was killed, or its own abort failed). Never fails the job.
+ * The post step, which the runner runs even after a cancellation: aborts each job the main step
+ * started and could not see to an end (it was killed, or its own abort failed), and warns about a
+ * start the main step sent but never heard back from. Never fails the job.
  */
-async function runPost() {
-    const jobId = getState(State.JobId);
-    if (jobId === '' || getState(State.Settled) === 'true') {
+async function runPostStep() {
+    const entries = parseLedger(getState(State.Jobs));
+    for (const entry of entries) {
+        if (entry.jobId === undefined && entry.startSentAt !== undefined && !entry.settled) {
+            warning(`A job may be running: the start of ${entry.source} was sent at ${new Date(entry.startSentAt).toISOString()} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`);
+        }
+    }
+    const running = entries.filter((entry) => entry.jobId !== undefined && !entry.settled);
+    if (running.length === 0) {
         core_debug('No job left to abort.');
         return;
     }
-    // Set when the main step's abort failed; empty when the main step was stopped before it could try.
-    const pending = getState(State.PendingAbort);
+    const secrets = new Secrets();
     try {
-        maskClientSecret();
+        maskClient(secrets);
         const settings = getConnectionSettings(actionInputs());
-        if (pending === '' && !settings.abortOnCancel) {
-            info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`);
-            return;
-        }
-        const { client, dispose } = connect(settings, {
+        const session = openSession(settings, {
             clock: systemClock,
-            logger: coreLogger,
-            onToken: maskToken,
+            logger: runnerLogger(secrets),
+            onToken: (token) => {
+                maskToken(secrets, token);
+            },
         });
         try {
-            const status = await client.abort(jobId, abortReason(pending === '' ? 'cancelled' : pending), {
-                deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
-                timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
-            });
-            info(`Aborted job ${jobId}, which the main step left running: the server answered ${status.statusCode}.`);
+            await Promise.all(running.map(async ({ jobId, pendingAbort }) => {
+                // A failed abort of the main step's is retried whatever abort-on-cancel says.
+                if (pendingAbort === undefined && !settings.abortOnCancel) {
+                    info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`);
+                    return;
+                }
+                try {
+                    const status = await session.client.abort(jobId, abortReason(pendingAbort ?? 'cancelled'), {
+                        deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
+                        timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
+                    });
+                    info(`Aborted job ${jobId}, which the main step left running: the server answered ${status_statusName(status.statusCode)}.`);
+                }
+                catch (error) {
+                    warning(secrets.redact(`Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`));
+                }
+            }));
         }
         finally {
-            dispose();
+            session.close();
         }
     }
     catch (error) {
-        warning(`Could not abort job ${jobId}; it may still be running: ${errors_errorMessage(error)}`);
+        warning(secrets.redact(`Could not abort the jobs left running: ${errorMessage(error)}`));
     }
 }
 
@@ -32680,9 +33844,9 @@ async function runPost() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4697);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4720);
 
-await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
+await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

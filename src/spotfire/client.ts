@@ -1,13 +1,30 @@
-import type { Clock } from '../clock.js'
-import { ZERO_JOB_ID } from '../constants.js'
-import type { Logger } from '../logger.js'
-import { retry, type RetryPolicy } from '../retry.js'
-import type { JobSource } from '../settings.js'
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
-import { httpError, isTransient } from './responses.js'
-import { type JobStatus, parseJobStatus } from './status.js'
-import type { CallContext, TokenProvider } from './token.js'
+import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
+import { backoffDelay, retry, type Backoff } from './retry.js'
+import { isZeroJobId, parseJobStatus, statusName, ZERO_JOB_ID, type JobStatus } from './status.js'
+import { EXECUTE_SCOPE, type CallContext, type TokenProvider } from './token.js'
+import type { Clock, Logger } from './types.js'
+
+/** What to start: a library job by path or id, or job XML. */
+export type StartRequest =
+  | { kind: 'library-path'; path: string }
+  | { kind: 'library-id'; id: string }
+  | { kind: 'xml'; xml: string }
+
+/** How a start ended. A non-zero job id always means a started job, whatever status came with it. */
+export type StartResult =
+  | { kind: 'started'; status: JobStatus }
+  /** The server answered without creating a job (not found, not parsed): nothing runs. */
+  | { kind: 'refused'; status: JobStatus }
+  | { kind: 'failed'; error: SpotfireError; mayHaveStarted: boolean }
+
+export interface StartHooks {
+  /** Right before the start request goes out: from here on a job may exist. */
+  onSending?(): void
+  /** The server did not accept the job (Busy, 429, 503, nothing sent): it will be sent again. */
+  onNotAccepted?(): void
+}
 
 export interface ClientOptions {
   serverUrl: string
@@ -16,37 +33,28 @@ export interface ClientOptions {
   clock: Clock
   logger: Logger
   random?: () => number
-  /**
-   * Longest pause between retries of a status check: the poll interval, so that a failing server
-   * is never asked more often than a healthy one, nor the job checked less often. Default 30 s.
-   */
-  statusRetryMaxDelayMs?: number
 }
 
-/**
- * Safe to repeat: asking a status, aborting (the server answers a finished job's status unchanged).
- * Transient failures (a token refresh's among them) are retried until the caller's deadline: a
- * running job is worth waiting for through a proxy restart, and `timeout` bounds it.
- */
-const idempotentPolicy = {
-  isRetryable: (error: SpotfireError) => isTransient(error) || error.kind === 'token',
-  maxAttempts: Number.MAX_SAFE_INTEGER,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
+/** Where a call is: getting its token, or sending the request itself. */
+interface CallProgress {
+  phase: 'token' | 'request'
 }
 
+/** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
+export const JOB_XML_CONTENT_TYPE = 'application/xml'
+
+/** Busy servers and throttling proxies get more and more room between starts. */
+const START_BACKOFF: Backoff = { baseMs: 2000, maxMs: 60_000 }
+
 /**
- * Starting a job is not idempotent: retry only when the server cannot have accepted it
- * (nothing was sent, 429, 503, or a Busy answer), for as long as the deadline allows.
+ * Aborting is safe to repeat (the server answers a finished job's status unchanged): transient
+ * failures are retried until the caller's deadline.
  */
-const startPolicy = {
-  label: 'Starting the job',
-  isRetryable: (error: SpotfireError) =>
-    error.kind === 'not-sent' ||
-    (error.kind === 'http' && [429, 503].includes(error.details.status ?? 0)),
+const abortPolicy = {
+  isRetryable: isTransient,
   maxAttempts: Number.MAX_SAFE_INTEGER,
-  baseDelayMs: 2000,
-  maxDelayMs: 60_000,
+  baseMs: 1000,
+  maxMs: 10_000,
 }
 
 /** The four calls of the Automation Services REST API. */
@@ -58,96 +66,160 @@ export class SpotfireClient {
   }
 
   /**
-   * Starts the job. Answers with the zero job id (not found, not parsed) are returned as they are;
-   * an answer that may hide an accepted job throws an error that says so.
+   * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
+   * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
+   * signal stops the pauses, never a start already sent: its answer names the job to abort.
    */
-  async start(job: JobSource, context: CallContext): Promise<JobStatus> {
-    const request =
-      job.kind === 'xml'
-        ? {
-            path: '/job/start-content',
-            content: { body: job.xml, contentType: 'application/xml; charset=utf-8' },
-          }
-        : {
-            path: `/job/start-library?${new URLSearchParams(job.kind === 'library-path' ? { path: job.path } : { id: job.id }).toString()}`,
-          }
-    try {
-      return await this.retrying(startPolicy, context, async () => {
-        // The token may be fetched under the cancel signal; the start itself is not: once sent, its
-        // answer is waited for even when the run is cancelled, because it names the job to abort.
-        await this.token(context)
-        const unstoppable: CallContext = {
-          deadline: context.deadline,
-          ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-        }
-        const status = await this.call('POST', request.path, unstoppable, request.content)
-        if (status.statusCode === 'Busy') {
-          throw new SpotfireError('the job service is busy and did not accept the job', 'http', {
-            status: 503,
-          })
-        }
-        return status
-      })
-    } catch (error) {
-      if (error instanceof SpotfireError && mayHaveStarted(error)) {
-        throw error.withContext(
-          'The start request may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with',
-        )
+  async start(
+    job: StartRequest,
+    context: CallContext,
+    hooks: StartHooks = {},
+  ): Promise<StartResult> {
+    const request = startRequestOf(job)
+    const random = this.options.random ?? Math.random
+    for (let attempt = 0; ; attempt++) {
+      const sent = await this.sendStart(request, context, hooks)
+      if (sent.kind !== 'retry') return sent
+      hooks.onNotAccepted?.()
+      const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs)
+      const { clock } = this.options
+      const stopped = (): boolean => context.signal?.aborted === true
+      if (stopped() || clock.now() + delayMs >= context.deadline) {
+        return { kind: 'failed', error: sent.error, mayHaveStarted: false }
       }
-      throw error
+      this.options.logger.info(
+        `Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`,
+      )
+      await clock.sleep(delayMs, context.signal)
+      if (stopped()) {
+        return { kind: 'failed', error: sent.error, mayHaveStarted: false }
+      }
     }
   }
 
+  /** One status check: the job's status, or a SpotfireError for the caller's loop to weigh. */
   async status(jobId: string, context: CallContext): Promise<JobStatus> {
-    const maxDelayMs = this.options.statusRetryMaxDelayMs ?? idempotentPolicy.maxDelayMs
-    const policy = {
-      ...idempotentPolicy,
-      label: `Checking job ${jobId}`,
-      baseDelayMs: Math.min(idempotentPolicy.baseDelayMs, maxDelayMs),
-      maxDelayMs,
-    }
-    return this.retrying(policy, context, () =>
-      this.knownJob(jobId, this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context)),
-    )
+    const response = await this.call('GET', `/job/status/${encodeURIComponent(jobId)}`, context)
+    return this.jobAnswer(response, jobId)
   }
 
+  /** Aborts a job; the answer is its status (Canceled, or the status it had already ended in). */
   async abort(jobId: string, reason: string, context: CallContext): Promise<JobStatus> {
     const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`
-    return this.retrying({ ...idempotentPolicy, label: `Aborting job ${jobId}` }, context, () =>
-      this.knownJob(jobId, this.call('POST', path, context)),
+    return retry(
+      async () => this.jobAnswer(await this.call('POST', path, context), jobId),
+      { ...abortPolicy, label: `Aborting job ${jobId}` },
+      {
+        clock: this.options.clock,
+        deadline: context.deadline,
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...(this.options.random === undefined ? {} : { random: this.options.random }),
+        onRetry: (message) => {
+          this.options.logger.info(message)
+        },
+      },
     )
   }
 
-  /** Servers answer an unknown job with 404 or with 200 Missing; make both Missing. */
-  private async knownJob(jobId: string, answer: Promise<JobStatus>): Promise<JobStatus> {
-    try {
-      return await answer
-    } catch (error) {
-      if (error instanceof SpotfireError && error.kind === 'http' && error.details.status === 404) {
-        return {
-          jobId,
-          statusCode: 'Missing',
-          message: `The server does not know job ${jobId} (${error.message}).`,
-        }
-      }
-      throw error
-    }
+  /** Gets a token, for a dry run: proves the credentials and the scope. */
+  async checkCredentials(context: CallContext): Promise<void> {
+    await this.token(context)
   }
 
-  private retrying<T>(
-    policy: RetryPolicy,
+  /**
+   * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
+   * answers it with a status or with its own JSON not-found; anything else throws.
+   */
+  async probe(context: CallContext): Promise<JobStatus> {
+    return this.status(ZERO_JOB_ID, context)
+  }
+
+  private async sendStart(
+    request: { path: string; content?: { body: string; contentType: string } },
     context: CallContext,
-    operation: () => Promise<T>,
-  ): Promise<T> {
-    return retry(operation, policy, {
-      clock: this.options.clock,
+    hooks: StartHooks,
+  ): Promise<StartResult | { kind: 'retry'; error: SpotfireError }> {
+    // The token may be fetched under the cancel signal; the start itself is not.
+    const unstoppable: CallContext = {
       deadline: context.deadline,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(this.options.random === undefined ? {} : { random: this.options.random }),
-      onRetry: (message) => {
-        this.options.logger.info(message)
-      },
-    })
+      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+    }
+    const progress: CallProgress = { phase: 'token' }
+    let response: HttpResponse
+    try {
+      response = await this.call('POST', request.path, unstoppable, request.content, {
+        progress,
+        beforeSend: () => hooks.onSending?.(),
+        tokenSignal: context.signal,
+      })
+    } catch (error) {
+      if (!(error instanceof SpotfireError)) throw error
+      // A token that could not be had: no start went out (after a 401, none was accepted).
+      if (progress.phase === 'token') return { kind: 'failed', error, mayHaveStarted: false }
+      if (error.kind === 'not-sent') return { kind: 'retry', error }
+      return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
+    }
+    if (response.status === 200) {
+      const status = parseJobStatus(response.body)
+      if (status === undefined) {
+        const error = notApiError(response, 'the job status the API answers')
+        return { kind: 'failed', error, mayHaveStarted: true }
+      }
+      if (!isZeroJobId(status.jobId)) return { kind: 'started', status }
+      if (status.statusCode === 'Busy') {
+        return {
+          kind: 'retry',
+          error: new SpotfireError('the job service is busy and did not accept the job', 'http', {
+            status: 503,
+          }),
+        }
+      }
+      return { kind: 'refused', status }
+    }
+    const error = this.startError(response, request.content?.contentType)
+    if ([429, 503].includes(response.status)) return { kind: 'retry', error }
+    return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
+  }
+
+  private startError(response: HttpResponse, contentType: string | undefined): SpotfireError {
+    const now = this.options.clock.now()
+    if (response.status === 415) {
+      return httpError(
+        response,
+        now,
+        `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`,
+      )
+    }
+    if (response.status === 404 && !isJsonAnswer(response)) {
+      return new SpotfireError(
+        `${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`,
+        'http',
+        { status: 404 },
+      )
+    }
+    return httpError(response, now)
+  }
+
+  /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+  private jobAnswer(response: HttpResponse, jobId: string): JobStatus {
+    if (response.status === 200) {
+      const status = parseJobStatus(response.body)
+      if (status === undefined) throw notApiError(response, 'a job status')
+      this.options.logger.debug(
+        `Job ${jobId}: the server answered ${statusName(status.statusCode)}`,
+      )
+      return status
+    }
+    if (response.status === 404) {
+      // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
+      if (!isJsonAnswer(response)) throw notApiError(response, 'the API’s JSON')
+      return {
+        jobId,
+        statusCode: 'Missing',
+        message: `The server does not know job ${jobId} (${statusLine(404)}).`,
+      }
+    }
+    throw httpError(response, this.options.clock.now())
   }
 
   /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
@@ -156,12 +228,27 @@ export class SpotfireClient {
     path: string,
     context: CallContext,
     content?: { body: string; contentType: string },
-  ): Promise<JobStatus> {
-    let response = await this.send(method, path, context, content)
+    options: {
+      progress?: CallProgress
+      beforeSend?: () => void
+      tokenSignal?: AbortSignal | undefined
+    } = {},
+  ): Promise<HttpResponse> {
+    const progress = options.progress ?? { phase: 'token' }
+    const tokenContext: CallContext =
+      options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal }
+    const attempt = async (): Promise<HttpResponse> => {
+      progress.phase = 'token'
+      const token = await this.token(tokenContext)
+      progress.phase = 'request'
+      options.beforeSend?.()
+      return this.send(method, path, context, token, content)
+    }
+    let response = await attempt()
     if (response.status === 401) {
       this.options.logger.debug('The server refused the token (401); getting a new one')
       this.options.tokens.invalidate()
-      response = await this.send(method, path, context, content)
+      response = await attempt()
       if (response.status === 401) {
         throw httpError(
           response,
@@ -174,18 +261,10 @@ export class SpotfireClient {
       throw httpError(
         response,
         this.options.clock.now(),
-        'the API client may not run Automation Services jobs; register it with scope api.rest.automation-services-job.execute',
+        `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`,
       )
     }
-    if (response.status !== 200) throw httpError(response, this.options.clock.now())
-    const status = parseJobStatus(response.body)
-    if (status === undefined) {
-      throw new SpotfireError('the server answered 200 without a job status in JSON', 'bad-body')
-    }
-    this.options.logger.debug(
-      `${method} ${path.split('?')[0] ?? ''}: ${status.statusCode} ${status.jobId}`,
-    )
-    return status
+    return response
   }
 
   /**
@@ -196,20 +275,28 @@ export class SpotfireClient {
     try {
       return await this.options.tokens.get(context)
     } catch (error) {
-      if (error instanceof SpotfireError && isTransient(error)) {
-        throw new SpotfireError(`getting a token failed: ${error.message}`, 'token', error.details)
+      if (
+        error instanceof SpotfireError &&
+        error.kind !== 'stopped' &&
+        error.kind !== 'credentials'
+      ) {
+        throw new SpotfireError(
+          error.message,
+          isTransient(error) ? 'token' : error.kind,
+          error.details,
+        )
       }
       throw error
     }
   }
 
-  private async send(
+  private send(
     method: 'GET' | 'POST',
     path: string,
     context: CallContext,
-    content?: { body: string; contentType: string },
+    token: string,
+    content: { body: string; contentType: string } | undefined,
   ): Promise<HttpResponse> {
-    const token = await this.token(context)
     return this.options.transport.request({
       method,
       url: `${this.base}${path}`,
@@ -225,13 +312,26 @@ export class SpotfireClient {
   }
 }
 
-/** A failed start after which the server may still have created the job. */
-function mayHaveStarted(error: SpotfireError): boolean {
-  if (error.kind === 'no-answer' || error.kind === 'bad-body') return true
-  const status = error.details.status ?? 0
-  return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503))
+function startRequestOf(job: StartRequest): {
+  path: string
+  content?: { body: string; contentType: string }
+} {
+  switch (job.kind) {
+    case 'xml':
+      return {
+        path: '/job/start-content',
+        content: { body: job.xml, contentType: JOB_XML_CONTENT_TYPE },
+      }
+    case 'library-path':
+      return { path: `/job/start-library?${new URLSearchParams({ path: job.path }).toString()}` }
+    case 'library-id':
+      return { path: `/job/start-library?${new URLSearchParams({ id: job.id }).toString()}` }
+  }
 }
 
-export function isZeroJobId(jobId: string): boolean {
-  return jobId === ZERO_JOB_ID
+/** A failed start after which the server may still have created the job. */
+function mayHaveStarted(error: SpotfireError): boolean {
+  if (error.kind === 'no-answer' || error.kind === 'not-api') return true
+  const status = error.details.status ?? 0
+  return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503))
 }

@@ -1,23 +1,46 @@
+import { head, oneLine } from './text.js'
+
 /** A job's status as every job call returns it (the server's PascalCase keys, made camelCase). */
 export interface JobStatus {
   jobId: string
+  /** A known status in its canonical spelling (`Finished`), or the server's own word. */
   statusCode: string
   message: string
 }
 
-export const TERMINAL_STATUSES = ['Finished', 'Failed', 'Canceled', 'Missing', 'NotSet'] as const
-const RUNNING_STATUSES = ['Queued', 'InProgress']
+/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
+export const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000'
 
-export type StatusClass = 'running' | 'finished' | 'failed' | 'busy' | 'unknown'
+export function isZeroJobId(jobId: string): boolean {
+  return jobId === ZERO_JOB_ID
+}
+
+const CLASSES = {
+  Queued: 'running',
+  InProgress: 'running',
+  Finished: 'finished',
+  Failed: 'failed',
+  Canceled: 'failed',
+  Missing: 'failed',
+  NotSet: 'failed',
+  Busy: 'busy',
+} as const
+
+export type KnownStatus = keyof typeof CLASSES
+export type StatusClass = (typeof CLASSES)[KnownStatus] | 'unknown'
+
+const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]))
+
+/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
+export function canonicalStatus(statusCode: string): string {
+  return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode
+}
 
 /** What the action does with a status: see the status table in the README. */
 export function classifyStatus(statusCode: string): StatusClass {
-  if (statusCode === 'Finished') return 'finished'
-  if ((TERMINAL_STATUSES as readonly string[]).includes(statusCode)) return 'failed'
-  if (RUNNING_STATUSES.includes(statusCode)) return 'running'
-  if (statusCode === 'Busy') return 'busy'
-  // A newer server's status: keep polling (the caller warns once).
-  return 'unknown'
+  const name = canonicalStatus(statusCode)
+  // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
+  return Object.hasOwn(CLASSES, name) ? CLASSES[name as KnownStatus] : 'unknown'
 }
 
 export function isTerminal(statusCode: string): boolean {
@@ -25,7 +48,7 @@ export function isTerminal(statusCode: string): boolean {
   return kind === 'finished' || kind === 'failed'
 }
 
-/** Parses the JSON body of a job call; undefined when it is not the expected shape. */
+/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
 export function parseJobStatus(body: string): JobStatus | undefined {
   let value: unknown
   try {
@@ -33,10 +56,22 @@ export function parseJobStatus(body: string): JobStatus | undefined {
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const record = value as Record<string, unknown>
-  const { JobId: jobId, StatusCode: statusCode, Message: message } = record
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const {
+    JobId: jobId,
+    StatusCode: statusCode,
+    Message: message,
+  } = value as Record<string, unknown>
   if (typeof jobId !== 'string' || jobId === '') return undefined
-  if (typeof statusCode !== 'string' || statusCode === '') return undefined
-  return { jobId, statusCode, message: typeof message === 'string' ? message : '' }
+  if (typeof statusCode !== 'string' || statusCode.trim() === '') return undefined
+  return {
+    jobId,
+    statusCode: canonicalStatus(statusCode.trim()),
+    message: typeof message === 'string' ? message : '',
+  }
+}
+
+/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
+export function statusName(statusCode: string): string {
+  return oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode)
 }

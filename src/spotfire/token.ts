@@ -1,9 +1,11 @@
-import type { Clock } from '../clock.js'
-import type { Logger } from '../logger.js'
-import { retry } from '../retry.js'
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
 import { bodySnippet, httpError, isTransient } from './responses.js'
+import { retry } from './retry.js'
+import { oneLine } from './text.js'
+import type { Clock, Logger } from './types.js'
+
+export const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute'
 
 export interface TokenOptions {
   serverUrl: string
@@ -33,30 +35,96 @@ interface CachedToken {
   refreshAt: number
 }
 
-/** Gets client-credentials tokens, caches them and refreshes them before they run out. */
+const tokenPolicy = {
+  label: 'Getting a token',
+  isRetryable: isTransient,
+  maxAttempts: 8,
+  baseMs: 1000,
+  maxMs: 30_000,
+}
+
+/**
+ * Gets client-credentials tokens, caches them and refreshes them before they run out. Callers at
+ * the same moment share one request: many jobs, one token.
+ */
 export class TokenProvider {
   private cached: CachedToken | undefined
+  private pending: Promise<CachedToken> | undefined
+  /** Why the last try of the request under way failed: said when a caller stops waiting. */
+  private lastFailure: string | undefined
+  /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
+  private readonly closing = new AbortController()
 
   constructor(private readonly options: TokenOptions) {}
 
   async get(context: CallContext): Promise<string> {
     const { clock } = this.options
     if (this.cached !== undefined && clock.now() < this.cached.refreshAt) return this.cached.value
-    this.cached = await retry(() => this.request(context), tokenPolicy, {
-      clock,
-      deadline: context.deadline,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(this.options.random === undefined ? {} : { random: this.options.random }),
-      onRetry: (message) => {
-        this.options.logger.info(message)
+    // The shared request runs without the caller's signal, so that one caller giving up does not
+    // fail the others; each caller still stops waiting on its own signal.
+    this.pending ??= this.fetch({ deadline: context.deadline, ...timeoutOf(context) }).finally(
+      () => {
+        this.pending = undefined
+        this.lastFailure = undefined
       },
-    })
-    return this.cached.value
+    )
+    const token = await untilAborted(this.pending, context.signal, () =>
+      this.lastFailure === undefined
+        ? 'stopped waiting for a token'
+        : `getting a token failed: ${this.lastFailure}`,
+    )
+    this.cached = token
+    return token.value
   }
 
   /** Forgets the cached token, after the API refused it. */
   invalidate(): void {
     this.cached = undefined
+  }
+
+  /** Ends a token request still under way: nothing will use it. */
+  close(): void {
+    this.closing.abort()
+  }
+
+  private async fetch(context: CallContext): Promise<CachedToken> {
+    try {
+      return await this.fetchWithRetries(context)
+    } catch (error) {
+      // Say that it was the token, once: the retry's own message already does.
+      if (
+        error instanceof SpotfireError &&
+        error.kind !== 'credentials' &&
+        !/^getting a token/i.test(error.message)
+      ) {
+        throw error.withContext('getting a token failed')
+      }
+      throw error
+    }
+  }
+
+  private fetchWithRetries(context: CallContext): Promise<CachedToken> {
+    const signal = this.closing.signal
+    return retry(
+      async () => {
+        try {
+          return await this.request({ ...context, signal })
+        } catch (error) {
+          if (error instanceof SpotfireError) this.lastFailure = error.message
+          throw error
+        }
+      },
+      tokenPolicy,
+      {
+        clock: this.options.clock,
+        deadline: context.deadline,
+        signal,
+        ...(this.options.random === undefined ? {} : { random: this.options.random }),
+        onRetry: (message) => {
+          this.options.logger.info(message)
+        },
+      },
+    )
   }
 
   private async request(context: CallContext): Promise<CachedToken> {
@@ -67,9 +135,7 @@ export class TokenProvider {
       Accept: 'application/json',
     }
     if (authMethod === 'basic') {
-      // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
-      const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`
-      headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`
+      headers.Authorization = basicCredentials(clientId, clientSecret)
     } else {
       form.set('client_id', clientId)
       form.set('client_secret', clientSecret)
@@ -84,15 +150,16 @@ export class TokenProvider {
       url,
       headers,
       body: form.toString(),
+      sensitive: [clientSecret, formEncode(clientSecret)],
+      ...timeoutOf(context),
       ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
     })
     if (response.status !== 200) throw this.refusal(response, requestedAt)
     const parsed = parseTokenResponse(response.body)
     if (parsed === undefined) {
       throw new SpotfireError(
-        'the token endpoint answered 200 without an access_token in JSON',
-        'bad-body',
+        `the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`,
+        'not-api',
       )
     }
     this.options.onToken(parsed.token)
@@ -112,7 +179,9 @@ export class TokenProvider {
     const described =
       oauth === undefined
         ? bodySnippet(body)
-        : `${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`
+        : oneLine(
+            `${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`,
+          )
     if (
       status === 401 ||
       oauth?.error === 'invalid_client' ||
@@ -121,14 +190,14 @@ export class TokenProvider {
       return new SpotfireError(
         `Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`,
         'credentials',
-        { status },
+        { status, code: 'invalid_client' },
       )
     }
     if (oauth?.error === 'invalid_scope') {
       return new SpotfireError(
-        `Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -Sapi.rest.automation-services-job.execute (see "Registering the API client" in the README).`,
+        `Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`,
         'credentials',
-        { status },
+        { status, code: 'invalid_scope' },
       )
     }
     if (status === 400) {
@@ -139,22 +208,52 @@ export class TokenProvider {
       )
     }
     if (status === 404) {
-      return httpError(response, now, `no token endpoint at this address; check server-url`)
+      return httpError(response, now, 'no token endpoint at this address; check server-url')
     }
     return httpError(response, now)
   }
 }
 
-const tokenPolicy = {
-  label: 'Getting a token',
-  isRetryable: isTransient,
-  maxAttempts: 8,
-  baseDelayMs: 1000,
-  maxDelayMs: 30_000,
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
+export function basicCredentials(clientId: string, clientSecret: string): string {
+  const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`
+  return `Basic ${Buffer.from(pair).toString('base64')}`
 }
 
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks (so !'()*~ are encoded too). */
 function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+')
+  return new URLSearchParams({ v: value }).toString().slice(2)
+}
+
+function timeoutOf(context: CallContext): { timeoutMs?: number } {
+  return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }
+}
+
+/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  why: () => string,
+): Promise<T> {
+  if (signal === undefined) return promise
+  const stopped = (): SpotfireError => new SpotfireError(why(), 'stopped')
+  if (signal.aborted) return Promise.reject(stopped())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(stopped())
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
 }
 
 function parseTokenResponse(

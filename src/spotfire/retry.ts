@@ -1,15 +1,28 @@
-import type { Clock } from './clock.js'
-import { SpotfireError } from './spotfire/errors.js'
+import { SpotfireError } from './errors.js'
+import type { Clock } from './types.js'
 
-export interface RetryPolicy {
-  /** Names the operation in logs: "Polling job 7d5c…". */
+/**
+ * The shortest pause before any retry or poll, whatever a schedule or Retry-After says: a server
+ * in trouble sees a few requests a second from one action at most, never a storm.
+ */
+export const MIN_PAUSE_MS = 250
+
+/** A Retry-After longer than this is taken as this: the deadline and the user's timeout rule. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000
+
+export interface Backoff {
+  /** The pause after the first failure, before jitter. */
+  baseMs: number
+  /** The longest pause, before Retry-After. */
+  maxMs: number
+}
+
+export interface RetryPolicy extends Backoff {
+  /** Names the operation in logs: "Getting a token". */
   label: string
-  /** Whether this failure may be tried again. */
   isRetryable(error: SpotfireError): boolean
   /** Attempts in all, the first included. */
   maxAttempts: number
-  baseDelayMs: number
-  maxDelayMs: number
 }
 
 export interface RetryContext {
@@ -21,16 +34,20 @@ export interface RetryContext {
   onRetry?: (message: string) => void
 }
 
-/** Capped exponential backoff with full jitter; a Retry-After from the server wins over it. */
+/**
+ * The pause before retry `attempt` (0-based): exponential, with "equal jitter" (half fixed, half
+ * random), so it keeps growing and never collapses to nothing; never under MIN_PAUSE_MS. A server's
+ * Retry-After may lengthen it, never shorten it.
+ */
 export function backoffDelay(
   attempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  backoff: Backoff,
   random: () => number,
   retryAfterMs?: number,
 ): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 4)
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt)
-  return Math.round(random() * ceiling)
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30))
+  const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2)
+  return Math.max(MIN_PAUSE_MS, jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS))
 }
 
 /** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
@@ -69,13 +86,13 @@ export async function retry<T>(
   }
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const text = value?.trim() ?? ''
+  if (text === '') return undefined
+  if (/^\d+$/.test(text)) return Number(text) * 1000
   // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
-    return undefined
-  const date = Date.parse(value)
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined
+  const date = Date.parse(text)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }

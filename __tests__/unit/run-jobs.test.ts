@@ -1,0 +1,426 @@
+import { describe, expect, it } from '@jest/globals'
+import { DEFAULT_SCOPE } from '../../src/constants.js'
+import { execute, type ExecuteHooks, type RunReport } from '../../src/execute.js'
+import type { LedgerEntry } from '../../src/ledger.js'
+import type { AbortWhy } from '../../src/outcome.js'
+import type { JobSpec, Settings } from '../../src/settings/index.js'
+import { SpotfireError } from '../../src/spotfire/errors.js'
+import type { Logger } from '../../src/spotfire/types.js'
+import { FakeClock, T0 } from './fake-clock.js'
+import { FakeTransport, json, text } from './fake-transport.js'
+import { VirtualServer, type VirtualJobSpec } from './virtual-server.js'
+
+const MINUTE = 60_000
+
+const library = (path: string): JobSpec => ({ kind: 'library-path', path })
+
+function settingsOf(jobs: JobSpec[], overrides: Partial<Settings> = {}): Settings {
+  return {
+    serverUrl: 'https://spotfire.example.com',
+    clientId: 'id',
+    clientSecret: 'secret',
+    clientAuthMethod: 'basic',
+    scope: DEFAULT_SCOPE,
+    requestTimeoutMs: 30_000,
+    abortOnCancel: true,
+    jobs,
+    wait: true,
+    timeoutMs: 30 * MINUTE,
+    pollIntervalMs: 15_000,
+    failOnJobFailure: true,
+    abortOnTimeout: true,
+    maxParallel: 4,
+    failFast: false,
+    dryRun: false,
+    warnings: [],
+    ...overrides,
+  }
+}
+
+interface Harness {
+  clock: FakeClock
+  server: VirtualServer
+  transport: FakeTransport
+  cancel: AbortController
+  ledger: LedgerEntry[]
+  log: string[]
+  hooks: ExecuteHooks
+}
+
+function harness(jobs: Record<string, VirtualJobSpec>): Harness {
+  const clock = new FakeClock()
+  const server = new VirtualServer(clock, jobs)
+  const transport = new FakeTransport([], { autoTokens: true, otherwise: server.answer })
+  const cancel = new AbortController()
+  const h: Harness = {
+    clock,
+    server,
+    transport,
+    cancel,
+    ledger: [],
+    log: [],
+    hooks: {} as ExecuteHooks,
+  }
+  const logger: Logger = {
+    debug: () => undefined,
+    info: (m) => h.log.push(m),
+    warning: (m) => h.log.push(`warning: ${m}`),
+  }
+  h.hooks = {
+    logger,
+    clock,
+    transport,
+    random: () => 0,
+    cancelSignal: cancel.signal,
+    onToken: () => undefined,
+    onLedger: (entries) => {
+      h.ledger = entries.map((e) => ({ ...e }))
+    },
+    abortReason: (why: AbortWhy) => `stopped: ${why}`,
+  }
+  return h
+}
+
+/** A run (not a dry run) of the settings. */
+async function executeRun(settings: Settings, hooks: ExecuteHooks): Promise<RunReport> {
+  const report = await execute(settings, hooks)
+  if (report.kind !== 'run') throw new Error('expected a run, got a dry run')
+  return report
+}
+
+const abortsOf = (h: Harness): string[] =>
+  h.transport.calls('/job/abort/').map((r) => new URL(r.url).searchParams.get('reason') ?? '')
+
+describe('one job', () => {
+  it('starts it, follows it to Finished and records it in the ledger', async () => {
+    const h = harness({ '/Jobs/A': { ms: 7000 } })
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(results).toMatchObject([
+      { jobId: h.server.jobs[0]?.id, status: 'Finished', outcome: { kind: 'finished' } },
+    ])
+    expect(results[0]?.durationMs).toBeGreaterThanOrEqual(7000)
+    expect(h.ledger).toMatchObject([
+      { source: '/Jobs/A', jobId: h.server.jobs[0]?.id, settled: true },
+    ])
+    expect(h.log).toContain(`Started job ${h.server.jobs[0]?.id ?? ''}: InProgress`)
+  })
+
+  it('reports a job the server does not find, and never checks the zero id', async () => {
+    const h = harness({})
+    const { results } = await executeRun(settingsOf([library('/Jobs/Nope')]), h.hooks)
+    expect(results[0]?.outcome).toEqual({
+      kind: 'not-started',
+      refused: true,
+      mayHaveStarted: false,
+    })
+    expect(results[0]?.problem).toBe('Job file not found or no access.')
+    expect(h.transport.calls('/job/status/')).toEqual([])
+  })
+
+  it('returns at once with wait: false, leaving nothing for the post step', async () => {
+    const h = harness({ '/Jobs/A': { ms: 7000 } })
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { wait: false }), h.hooks)
+    expect(results[0]?.outcome.kind).toBe('started')
+    expect(h.transport.calls('/job/status/')).toEqual([])
+    expect(h.ledger[0]?.settled).toBe(true)
+  })
+})
+
+describe('the deadline', () => {
+  it('runs on the injected clock: the job is checked once more, then aborted at the timeout', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(h.clock.elapsed()).toBe(MINUTE)
+    expect(results[0]).toMatchObject({ status: 'Canceled', outcome: { kind: 'timed-out' } })
+    expect(results[0]?.abort).toEqual({ kind: 'aborted', status: 'Canceled' })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    const statusAt = h.server.requests.filter((r) => r.path.startsWith('/job/status/')).at(-1)?.at
+    expect(statusAt).toBe(T0 + MINUTE)
+    expect(h.ledger[0]?.settled).toBe(true)
+  })
+
+  it('a job that ended between the last check and the deadline is reported as it ended', async () => {
+    // Checks at 15 s steps land at 45 s and 60 s... the job ends at 50 s, the deadline is at 55 s.
+    const h = harness({ '/Jobs/A': { ms: 50_000 } })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: 55_000 }),
+      h.hooks,
+    )
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(abortsOf(h)).toEqual([])
+  })
+
+  it('an abort answered with Finished means the job finished: not timed out', async () => {
+    const h = harness({ '/Jobs/A': { ms: 59_000 } })
+    // The check at the deadline fails; the abort's answer tells how the job ended.
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/') && h.clock.now() >= T0 + MINUTE
+        ? new SpotfireError('no answer in time', 'no-answer')
+        : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE, pollIntervalMs: MINUTE }),
+      h.hooks,
+    )
+    expect(abortsOf(h)).toHaveLength(1)
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(results[0]?.abort).toBeUndefined()
+  })
+
+  it('leaves the job running with abort-on-timeout: false, and says so', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE, abortOnTimeout: false }),
+      h.hooks,
+    )
+    expect(abortsOf(h)).toEqual([])
+    expect(results[0]).toMatchObject({
+      outcome: { kind: 'timed-out' },
+      abort: { kind: 'left-running' },
+    })
+    expect(h.ledger[0]?.settled).toBe(true)
+  })
+
+  it('names the last failed check of a job that timed out', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/') ? text(502, '<html><h1>Bad Gateway</h1></html>') : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(results[0]?.outcome.kind).toBe('timed-out')
+    expect(results[0]?.problem).toContain('HTTP 502')
+  })
+})
+
+describe('stopping a job', () => {
+  it('aborts at once on cancellation, with the reason', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    const running = executeRun(settingsOf([library('/Jobs/Long')]), h.hooks)
+    await h.clock.sleep(20_000)
+    h.cancel.abort()
+    const { results } = await running
+    expect(results[0]).toMatchObject({
+      status: 'Canceled',
+      outcome: { kind: 'cancelled', by: 'run' },
+    })
+    expect(abortsOf(h)).toEqual(['stopped: cancelled'])
+    expect(h.clock.elapsed()).toBe(20_000)
+  })
+
+  it('gives up on an answer that retrying cannot fix, and aborts the job', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/') ? json(400, { error: 'bad id' }) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/Long')]), h.hooks)
+    expect(results[0]?.outcome.kind).toBe('gave-up')
+    expect(results[0]?.problem).toContain('HTTP 400')
+    expect(abortsOf(h)).toEqual(['stopped: gave-up'])
+  })
+
+  it('keeps a failed abort in the ledger for the post step', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/abort/') ? json(400, { error: 'no' }) : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(results[0]?.abort?.kind).toBe('failed')
+    expect(h.ledger[0]).toMatchObject({ settled: false, pendingAbort: 'timeout' })
+  })
+})
+
+describe('starting', () => {
+  it('a start that may have reached the server is not sent again, and says so', async () => {
+    const h = harness({ '/Jobs/A': { ms: 1000 } })
+    h.server.override = (_request, path) =>
+      path === '/job/start-library' ? new SpotfireError('connection reset', 'no-answer') : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(results[0]?.outcome).toEqual({
+      kind: 'not-started',
+      refused: false,
+      mayHaveStarted: true,
+    })
+    expect(h.transport.calls('/job/start-library')).toHaveLength(1)
+    // Reported by the main step; the post step need not warn again.
+    expect(h.ledger).toMatchObject([{ settled: true }])
+    expect(h.ledger[0]?.startSentAt).toBe(T0)
+  })
+
+  it('a token endpoint failure never counts as a start that may have landed', async () => {
+    const h = harness({ '/Jobs/A': { ms: 1000 } })
+    const transport = new FakeTransport([], {
+      otherwise: (request) =>
+        request.url.endsWith('/oauth2/token')
+          ? json(501, { error: 'x' })
+          : h.server.answer(request),
+    })
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      transport,
+    })
+    expect(results[0]?.outcome).toMatchObject({ kind: 'not-started', mayHaveStarted: false })
+    expect(results[0]?.problem).toContain('HTTP 501')
+    expect(transport.calls('/job/start-library')).toEqual([])
+    expect(h.ledger).toEqual([])
+  })
+
+  it('a Busy answer that carries a job id is that job: followed, never started again', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    let first = true
+    h.server.override = (request, path) => {
+      if (path !== '/job/start-library' || !first) return undefined
+      first = false
+      const started = h.server.answer(request) as { body: string }
+      const { JobId } = JSON.parse(started.body) as { JobId: string }
+      return json(200, { JobId, StatusCode: 'Busy', Message: 'busy' })
+    }
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.server.jobs).toHaveLength(1)
+    expect(results[0]).toMatchObject({ jobId: h.server.jobs[0]?.id, outcome: { kind: 'finished' } })
+  })
+
+  it('a Busy on one start backs off that job only', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 }, '/Jobs/B': { ms: 5000 } })
+    let busy = 2
+    h.server.override = (request, path) =>
+      path === '/job/start-library' &&
+      new URL(request.url).searchParams.get('path') === '/Jobs/A' &&
+      busy-- > 0
+        ? json(200, {
+            JobId: '00000000-0000-0000-0000-000000000000',
+            StatusCode: 'Busy',
+            Message: 'Try again later.',
+          })
+        : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B')]),
+      h.hooks,
+    )
+    expect(results.map((r) => r.outcome.kind)).toEqual(['finished', 'finished'])
+    const [b, a] = h.server.jobs
+    expect(b?.path).toBe('/Jobs/B')
+    expect(b?.startedAt).toBe(T0)
+    // Two pauses: 2 s and 4 s at the least, not held up by B.
+    expect(a?.startedAt).toBeGreaterThanOrEqual(T0 + 1000 + 2000)
+    expect(h.server.jobs).toHaveLength(2)
+  })
+})
+
+describe('many jobs', () => {
+  const six = ['A', 'B', 'C', 'D', 'E', 'F']
+
+  it('runs at most max-parallel at once, in two waves, with one token', async () => {
+    const h = harness(Object.fromEntries(six.map((n) => [`/Jobs/${n}`, { ms: 10_000 }])))
+    const { results } = await executeRun(
+      settingsOf(
+        six.map((n) => library(`/Jobs/${n}`)),
+        { maxParallel: 3, pollIntervalMs: 2000 },
+      ),
+      h.hooks,
+    )
+    expect(results.map((r) => r.outcome.kind)).toEqual(Array(6).fill('finished'))
+    expect(h.server.maxAtOnce()).toBe(3)
+    const starts = h.server.jobs.map((j) => j.startedAt - T0)
+    expect(starts.slice(0, 3)).toEqual([0, 0, 0])
+    for (const start of starts.slice(3)) expect(start).toBeGreaterThanOrEqual(10_000)
+    expect(h.clock.elapsed()).toBeLessThan(30_000)
+    expect(h.transport.tokenRequests()).toHaveLength(1)
+    // Results in input order, whatever order they ended in.
+    expect(results.map((r) => r.job)).toEqual(six.map((n) => library(`/Jobs/${n}`)))
+  })
+
+  it('with fail-fast, the first job that fails aborts the running ones and skips the rest', async () => {
+    const h = harness({
+      '/Jobs/Fails': { ms: 5000, status: 'Failed', message: "Task 1 'X' failed with: boom." },
+      '/Jobs/Long': { ms: 60 * MINUTE },
+      '/Jobs/Later': { ms: 1000 },
+    })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Fails'), library('/Jobs/Long'), library('/Jobs/Later')], {
+        maxParallel: 2,
+        failFast: true,
+      }),
+      h.hooks,
+    )
+    expect(results.map((r) => r.outcome)).toEqual([
+      { kind: 'failed' },
+      { kind: 'cancelled', by: 'fail-fast' },
+      { kind: 'skipped', because: 'fail-fast' },
+    ])
+    expect(abortsOf(h)).toEqual(['stopped: fail-fast'])
+    expect(h.server.jobs.map((j) => j.path)).toEqual(['/Jobs/Fails', '/Jobs/Long'])
+  })
+
+  it('without fail-fast, a failed job does not stop the others', async () => {
+    const h = harness({
+      '/Jobs/Fails': { ms: 5000, status: 'Failed' },
+      '/Jobs/Ok': { ms: 20_000 },
+    })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Fails'), library('/Jobs/Ok')]),
+      h.hooks,
+    )
+    expect(results.map((r) => r.outcome.kind)).toEqual(['failed', 'finished'])
+  })
+
+  it('jobs that cannot start before the timeout are skipped, not timed out', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE }, '/Jobs/Next': { ms: 1000 } })
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long'), library('/Jobs/Next')], {
+        maxParallel: 1,
+        timeoutMs: MINUTE,
+      }),
+      h.hooks,
+    )
+    expect(results.map((r) => r.outcome)).toEqual([
+      { kind: 'timed-out' },
+      { kind: 'skipped', because: 'timeout' },
+    ])
+  })
+
+  it('a cancellation aborts every running job', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE }, '/Jobs/B': { ms: 60 * MINUTE } })
+    const running = executeRun(settingsOf([library('/Jobs/A'), library('/Jobs/B')]), h.hooks)
+    await h.clock.sleep(30_000)
+    h.cancel.abort()
+    const { results } = await running
+    expect(results.map((r) => r.outcome.kind)).toEqual(['cancelled', 'cancelled'])
+    expect(abortsOf(h)).toHaveLength(2)
+    expect(h.ledger.every((e) => e.settled)).toBe(true)
+  })
+
+  it('prefixes each job line with its source', async () => {
+    const h = harness({ '/Jobs/A': { ms: 3000 }, '/Jobs/B': { ms: 3000 } })
+    await executeRun(settingsOf([library('/Jobs/A'), library('/Jobs/B')]), h.hooks)
+    const changes = h.log.filter((line) => line.includes('->'))
+    expect(changes.length).toBeGreaterThanOrEqual(2)
+    for (const line of changes) expect(line).toMatch(/^\[\/Jobs\/[AB]\] /)
+  })
+})
+
+describe('following a job by id', () => {
+  it('starts nothing, follows the job and aborts it at the timeout', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    // A job started earlier (e.g. by another workflow with wait: false).
+    const earlier = h.server.answer({
+      method: 'POST',
+      url: 'https://spotfire.example.com/spotfire/api/rest/as/job/start-library?path=%2FJobs%2FLong',
+      headers: {},
+    }) as { body: string }
+    const { JobId } = JSON.parse(earlier.body) as { JobId: string }
+    const { results } = await executeRun(
+      settingsOf([{ kind: 'job-id', jobId: JobId }], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(h.transport.calls('/job/start')).toEqual([])
+    expect(h.server.jobs).toHaveLength(1)
+    expect(results[0]).toMatchObject({ jobId: JobId, outcome: { kind: 'timed-out' } })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    expect(h.ledger).toMatchObject([{ jobId: JobId, settled: true }])
+  })
+})

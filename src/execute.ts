@@ -1,0 +1,51 @@
+import { dryRun, type DryRunReport } from './dry-run.js'
+import { shortLabel } from './labels.js'
+import { Ledger, type LedgerEntry } from './ledger.js'
+import type { AbortWhy, JobResult } from './outcome.js'
+import type { PollSchedule } from './poll-schedule.js'
+import { runJobs } from './run-jobs.js'
+import { openSession, type SessionHooks } from './session.js'
+import type { Settings } from './settings/index.js'
+
+export interface ExecuteHooks extends SessionHooks {
+  /** Fires when the workflow run is cancelled (SIGINT, SIGTERM). */
+  cancelSignal: AbortSignal
+  /** The ledger after every change: the action saves it for the post step. */
+  onLedger?: (entries: LedgerEntry[]) => void
+  /** Why we abort, for the server's job log: names the workflow run. */
+  abortReason: (why: AbortWhy) => string
+  schedule?: PollSchedule
+}
+
+export interface RunReport {
+  kind: 'run'
+  results: JobResult[]
+  /** When the run began and ended (ms since epoch). */
+  startedAt: number
+  endedAt: number
+}
+
+/** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
+export async function execute(
+  settings: Settings,
+  hooks: ExecuteHooks,
+): Promise<RunReport | ({ kind: 'dry-run' } & DryRunReport)> {
+  const startedAt = hooks.clock.now()
+  const session = openSession(settings, hooks)
+  try {
+    if (settings.dryRun) return { kind: 'dry-run', ...(await dryRun(settings, session, hooks)) }
+    const results = await runJobs(settings, {
+      client: session.client,
+      clock: hooks.clock,
+      logger: hooks.logger,
+      cancel: hooks.cancelSignal,
+      ledger: new Ledger(settings.jobs.map(shortLabel), hooks.onLedger),
+      abortReason: hooks.abortReason,
+      ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
+      ...(hooks.random === undefined ? {} : { random: hooks.random }),
+    })
+    return { kind: 'run', results, startedAt, endedAt: hooks.clock.now() }
+  } finally {
+    session.close()
+  }
+}

@@ -1,0 +1,89 @@
+import * as core from '@actions/core'
+import { systemClock } from './clock.js'
+import { Outputs, State } from './constants.js'
+import { execute } from './execute.js'
+import { isSuccess } from './outcome.js'
+import { emptyOutputs, outputsOf } from './report/outputs.js'
+import { dryRunMarkdown, dryRunVerdict, summaryMarkdown } from './report/summary.js'
+import { runVerdict } from './report/verdict.js'
+import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
+import { Secrets } from './secrets.js'
+import { getSettings, InputError } from './settings/index.js'
+import { errorMessage } from './spotfire/errors.js'
+
+/** The job summary, where the runner gives one. */
+async function writeSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY !== undefined) await core.summary.addRaw(markdown).write()
+}
+
+/** The main step: inputs -> execute -> outputs, summary and verdict. Never throws. */
+export async function runMainStep(): Promise<void> {
+  const cancel = new AbortController()
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!cancel.signal.aborted) {
+      core.info(
+        `Received ${signal}: the run is being cancelled; started jobs will be aborted (a start under way is awaited first, since its answer names the job).`,
+      )
+    }
+    cancel.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const secrets = new Secrets()
+  const setOutputs = (outputs: Record<string, string>): void => {
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, secrets.redact(value))
+  }
+  try {
+    maskClient(secrets)
+    const settings = getSettings(actionInputs())
+    for (const warning of settings.warnings) core.warning(warning)
+    const report = await execute(settings, {
+      logger: runnerLogger(secrets),
+      clock: systemClock,
+      cancelSignal: cancel.signal,
+      onToken: (token) => {
+        maskToken(secrets, token)
+      },
+      onLedger: (entries) => {
+        core.saveState(State.Jobs, JSON.stringify(entries))
+        // Known at once, so that a later step can find the jobs even if this one is killed.
+        core.setOutput(
+          Outputs.JobId,
+          entries.flatMap((e) => (e.jobId === undefined ? [] : [e.jobId])).join('\n'),
+        )
+      },
+      abortReason: (why) => abortReason(why),
+    })
+    const host = new URL(settings.serverUrl).host
+    if (report.kind === 'dry-run') {
+      setOutputs(emptyOutputs())
+      await writeSummary(secrets.redact(dryRunMarkdown(report, { host })))
+      const verdict = secrets.redact(dryRunVerdict(report))
+      if (report.ok) core.info(verdict)
+      else core.setFailed(verdict)
+      return
+    }
+    const { results } = report
+    setOutputs(outputsOf(results, { durationMs: report.endedAt - report.startedAt }))
+    await writeSummary(secrets.redact(summaryMarkdown(results, { host })))
+    const verdict = secrets.redact(
+      runVerdict(results, settings, (r) => isSuccess(r, settings.failOnJobFailure)),
+    )
+    const failed = results.filter((r) => !isSuccess(r, settings.failOnJobFailure))
+    if (failed.length > 0) core.setFailed(verdict)
+    else if (results.some((r) => r.outcome.kind === 'failed'))
+      core.warning(`${verdict} (fail-on-job-failure: false)`)
+    else core.info(verdict)
+  } catch (error) {
+    setOutputs(emptyOutputs())
+    if (error instanceof InputError) {
+      core.setFailed(secrets.redact(error.message))
+    } else {
+      core.debug(error instanceof Error ? (error.stack ?? '') : '')
+      core.setFailed(secrets.redact(`Unexpected error: ${errorMessage(error)}`))
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

@@ -1,0 +1,81 @@
+import type { JobSpec } from './settings/index.js'
+
+/** Why the action stopped waiting for jobs still running. */
+export type StopReason = 'timeout' | 'cancelled' | 'fail-fast'
+
+/** Why an abort was sent: a stop for every job, or a give-up for one. */
+export type AbortWhy = StopReason | 'gave-up'
+
+/** How one job ended: one vocabulary for the log, the outputs, the summary and exit codes. */
+export type Outcome =
+  /** Finished: every task succeeded. */
+  | { kind: 'finished' }
+  /** A terminal status other than Finished: Failed, Canceled, Missing, NotSet. */
+  | { kind: 'failed' }
+  /** Started, and not waited for (wait: false). */
+  | { kind: 'started' }
+  /** Still running at the timeout. */
+  | { kind: 'timed-out' }
+  /** The run was cancelled, or fail-fast stopped this job because another did not finish. */
+  | { kind: 'cancelled'; by: 'run' | 'fail-fast' }
+  /** Status checks failed in a way retrying cannot fix. */
+  | { kind: 'gave-up' }
+  /**
+   * No job ran: the server refused it (`refused`: not found, not parsed), or the start failed
+   * (`mayHaveStarted`: after it may have reached the server).
+   */
+  | { kind: 'not-started'; refused: boolean; mayHaveStarted: boolean }
+  /** Never started: fail-fast, the timeout or a cancellation came first. */
+  | { kind: 'skipped'; because: StopReason }
+
+export type OutcomeKind = Outcome['kind']
+
+export interface JobResult {
+  job: JobSpec
+  jobId?: string
+  /** The last StatusCode seen (after an abort, the abort's answer). */
+  status?: string
+  /** The server's Message, verbatim. */
+  message: string
+  /** From the start's answer to the terminal status, or to when the action stopped waiting. */
+  durationMs?: number
+  outcome: Outcome
+  /** What went wrong on the way (the error of a failed start or check), one line. */
+  problem?: string
+  /** What the action did about a job it stopped waiting for. */
+  abort?:
+    | { kind: 'aborted'; status: string }
+    | { kind: 'failed'; detail: string }
+    | { kind: 'left-running' }
+}
+
+/** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
+const SUCCEEDS: Record<OutcomeKind, boolean> = {
+  finished: true,
+  started: true,
+  failed: false,
+  'timed-out': false,
+  cancelled: false,
+  'gave-up': false,
+  'not-started': false,
+  skipped: false,
+}
+
+export function isSuccess(result: JobResult, failOnJobFailure: boolean): boolean {
+  return SUCCEEDS[result.outcome.kind] || (result.outcome.kind === 'failed' && !failOnJobFailure)
+}
+
+/** The outcome of a job that was running when the action stopped waiting. */
+export const STOPPED: Record<StopReason, Outcome> = {
+  timeout: { kind: 'timed-out' },
+  cancelled: { kind: 'cancelled', by: 'run' },
+  'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+}
+
+/** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
+export function stopReasonOf(signal: AbortSignal): StopReason | undefined {
+  const reason: unknown = signal.reason
+  return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
+    ? reason
+    : undefined
+}

@@ -1,0 +1,265 @@
+import type { PollSchedule } from './poll-schedule.js'
+import { SpotfireError } from './spotfire/errors.js'
+import { isTransient } from './spotfire/responses.js'
+import { backoffDelay, MIN_PAUSE_MS, type Backoff } from './spotfire/retry.js'
+import { classifyStatus, isTerminal, type JobStatus } from './spotfire/status.js'
+import type { Clock } from './spotfire/types.js'
+
+/** What happens to a watched job, for its log lines. */
+export interface WatchEvents {
+  /** The status changed (`previous` is '' for a job followed by id, before its first check). */
+  onChange?(status: JobStatus, previous: string, ageMs: number): void
+  /** The status is the same as `heartbeatMs` ago. */
+  onStill?(status: JobStatus, ageMs: number): void
+  /** A status this action does not know: it keeps polling. Once per status name. */
+  onUnknownStatus?(status: JobStatus): void
+  /** A check failed in a way worth trying again, after `pauseMs`. */
+  onRetry?(error: SpotfireError, pauseMs: number): void
+  /** A Missing answer soon after the start, not believed yet. */
+  onEarlyMissing?(status: JobStatus): void
+}
+
+export interface WatchRequest {
+  jobId: string
+  /** When the start answered: ages and durations count from here. */
+  startedAt: number
+  /** The status the start answered; '' when the job was not started here and is checked at once. */
+  status: JobStatus
+  /** Ends the watch; its reason says why (the run's stop reason). */
+  signal: AbortSignal
+  events?: WatchEvents
+}
+
+/** How a watch ended: the job reached a terminal status, the signal fired, or checks failed for good. */
+export type WatchEnd =
+  | { kind: 'terminal'; status: JobStatus; at: number }
+  | { kind: 'stopped'; status: JobStatus; at: number; lastProblem?: SpotfireError }
+  | { kind: 'gave-up'; status: JobStatus; at: number; error: SpotfireError }
+
+export interface PollerOptions {
+  /** One status check; a SpotfireError tells the loop whether to try again. */
+  check(jobId: string, signal: AbortSignal): Promise<JobStatus>
+  clock: Clock
+  schedule: PollSchedule
+  random?: () => number
+  /** A job whose status stays the same is reported again after this long. */
+  heartbeatMs?: number
+}
+
+/** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
+const FAILURE_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 }
+/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
+export const EARLY_MISSING_MS = 10_000
+/** Checks in a row that must answer Missing before an early Missing is believed. */
+export const MISSING_CONFIRMATIONS = 3
+
+interface Watched {
+  request: WatchRequest
+  status: JobStatus
+  checks: number
+  failures: number
+  dueAt: number
+  inFlight: boolean
+  done: boolean
+  reportedAt: number
+  missingInARow: number
+  /** The job's age when the Missing answers in a row began. */
+  missingSinceAge?: number
+  lastProblem?: SpotfireError
+  finish(end: WatchEnd): void
+}
+
+/**
+ * One loop that checks every watched job when its turn comes: each job on its own schedule, failing
+ * checks backing off per job, and a throttling answer (429, 503) holding back every job.
+ */
+export class Poller {
+  private readonly watched = new Set<Watched>()
+  private looping = false
+  private woken = false
+  private wake: AbortController | undefined
+  /** No check starts before this: the server asked for room. */
+  private holdUntil = 0
+  private readonly warned = new Set<string>()
+
+  constructor(private readonly options: PollerOptions) {}
+
+  watch(request: WatchRequest): Promise<WatchEnd> {
+    return new Promise<WatchEnd>((resolve) => {
+      const { clock } = this.options
+      const now = clock.now()
+      const followed = request.status.statusCode === ''
+      const job: Watched = {
+        request,
+        status: request.status,
+        checks: 0,
+        failures: 0,
+        dueAt: followed ? now : now + this.pause(request, request.status, 0),
+        inFlight: false,
+        done: false,
+        reportedAt: now,
+        missingInARow: 0,
+        finish: (end) => {
+          if (job.done) return
+          job.done = true
+          this.watched.delete(job)
+          request.signal.removeEventListener('abort', onAbort)
+          resolve(end)
+          this.poke()
+        },
+      }
+      const onAbort = (): void => {
+        job.finish({
+          kind: 'stopped',
+          status: job.status,
+          at: clock.now(),
+          ...(job.lastProblem === undefined ? {} : { lastProblem: job.lastProblem }),
+        })
+      }
+      if (request.signal.aborted) {
+        onAbort()
+        return
+      }
+      request.signal.addEventListener('abort', onAbort, { once: true })
+      this.watched.add(job)
+      this.poke()
+      if (!this.looping) void this.loop()
+    })
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true
+    try {
+      while (this.watched.size > 0) {
+        const now = this.options.clock.now()
+        let next = Infinity
+        for (const job of this.watched) {
+          if (job.inFlight) continue
+          const due = Math.max(job.dueAt, this.holdUntil)
+          if (due <= now) void this.check(job)
+          else next = Math.min(next, due)
+        }
+        await this.idle(next - now)
+      }
+    } finally {
+      this.looping = false
+    }
+  }
+
+  /** Until `ms` pass or something changes (a job added, a check answered, a watch ended). */
+  private async idle(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false
+      return
+    }
+    const wake = new AbortController()
+    this.wake = wake
+    if (ms === Infinity) {
+      await new Promise<void>((resolve) => {
+        wake.signal.addEventListener('abort', () => {
+          resolve()
+        })
+      })
+    } else {
+      await this.options.clock.sleep(ms, wake.signal)
+    }
+    this.woken = false
+  }
+
+  private poke(): void {
+    this.woken = true
+    this.wake?.abort()
+  }
+
+  private async check(job: Watched): Promise<void> {
+    job.inFlight = true
+    const { clock } = this.options
+    try {
+      const status = await this.options.check(job.request.jobId, job.request.signal)
+      if (!job.done) this.answered(job, status, clock.now())
+    } catch (error) {
+      if (!job.done) this.failed(job, error, clock.now())
+    } finally {
+      job.inFlight = false
+      this.poke()
+    }
+  }
+
+  private answered(job: Watched, status: JobStatus, now: number): void {
+    const { request } = job
+    const events = request.events ?? {}
+    const ageMs = now - request.startedAt
+    job.checks++
+    job.failures = 0
+    delete job.lastProblem
+    if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
+      events.onEarlyMissing?.(status)
+      job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000)
+      return
+    }
+    job.missingInARow = 0
+    delete job.missingSinceAge
+    const previous = job.status.statusCode
+    job.status = status
+    if (status.statusCode !== previous) {
+      events.onChange?.(status, previous, ageMs)
+      job.reportedAt = now
+    } else if (
+      this.options.heartbeatMs !== undefined &&
+      now - job.reportedAt >= this.options.heartbeatMs
+    ) {
+      events.onStill?.(status, ageMs)
+      job.reportedAt = now
+    }
+    if (isTerminal(status.statusCode)) {
+      job.finish({ kind: 'terminal', status, at: now })
+      return
+    }
+    if (classifyStatus(status.statusCode) === 'unknown' && !this.warned.has(status.statusCode)) {
+      this.warned.add(status.statusCode)
+      events.onUnknownStatus?.(status)
+    }
+    job.dueAt = now + this.pause(request, status, job.checks)
+  }
+
+  /** Whether a Missing answer is one to check again before believing it. */
+  private doubt(job: Watched, ageMs: number): boolean {
+    job.missingInARow++
+    job.missingSinceAge ??= ageMs
+    return job.missingSinceAge < EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS
+  }
+
+  private failed(job: Watched, error: unknown, now: number): void {
+    const failure =
+      error instanceof SpotfireError
+        ? error
+        : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer')
+    if (failure.kind === 'stopped') return
+    if (!isTransient(failure)) {
+      job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure })
+      return
+    }
+    job.failures++
+    job.lastProblem = failure
+    const pauseMs = backoffDelay(
+      job.failures - 1,
+      FAILURE_BACKOFF,
+      this.options.random ?? Math.random,
+      failure.details.retryAfterMs,
+    )
+    if (failure.details.status === 429 || failure.details.status === 503) {
+      // The server (or its proxy) is short of room: every job waits, not just this one.
+      this.holdUntil = Math.max(this.holdUntil, now + pauseMs)
+    }
+    job.dueAt = now + pauseMs
+    job.request.events?.onRetry?.(failure, pauseMs)
+  }
+
+  private pause(request: WatchRequest, status: JobStatus, checks: number): number {
+    const ageMs = this.options.clock.now() - request.startedAt
+    return Math.max(
+      MIN_PAUSE_MS,
+      this.options.schedule.pauseBefore({ ageMs, statusCode: status.statusCode, checks }),
+    )
+  }
+}

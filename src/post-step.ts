@@ -1,0 +1,83 @@
+import * as core from '@actions/core'
+import { systemClock } from './clock.js'
+import { State } from './constants.js'
+import { parseLedger, type LedgerEntry } from './ledger.js'
+import { ABORT_ON_CANCEL_TIMEOUT_MS } from './run-job.js'
+import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
+import { Secrets } from './secrets.js'
+import { openSession } from './session.js'
+import { getConnectionSettings } from './settings/index.js'
+import { errorMessage } from './spotfire/errors.js'
+import { statusName } from './spotfire/status.js'
+
+/**
+ * The post step, which the runner runs even after a cancellation: aborts each job the main step
+ * started and could not see to an end (it was killed, or its own abort failed), and warns about a
+ * start the main step sent but never heard back from. Never fails the job.
+ */
+export async function runPostStep(): Promise<void> {
+  const entries = parseLedger(core.getState(State.Jobs))
+  for (const entry of entries) {
+    if (entry.jobId === undefined && entry.startSentAt !== undefined && !entry.settled) {
+      core.warning(
+        `A job may be running: the start of ${entry.source} was sent at ${new Date(entry.startSentAt).toISOString()} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`,
+      )
+    }
+  }
+  const running = entries.filter(
+    (entry): entry is LedgerEntry & { jobId: string } =>
+      entry.jobId !== undefined && !entry.settled,
+  )
+  if (running.length === 0) {
+    core.debug('No job left to abort.')
+    return
+  }
+  const secrets = new Secrets()
+  try {
+    maskClient(secrets)
+    const settings = getConnectionSettings(actionInputs())
+    const session = openSession(settings, {
+      clock: systemClock,
+      logger: runnerLogger(secrets),
+      onToken: (token) => {
+        maskToken(secrets, token)
+      },
+    })
+    try {
+      await Promise.all(
+        running.map(async ({ jobId, pendingAbort }) => {
+          // A failed abort of the main step's is retried whatever abort-on-cancel says.
+          if (pendingAbort === undefined && !settings.abortOnCancel) {
+            core.info(
+              `Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`,
+            )
+            return
+          }
+          try {
+            const status = await session.client.abort(
+              jobId,
+              abortReason(pendingAbort ?? 'cancelled'),
+              {
+                deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
+                timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
+              },
+            )
+            core.info(
+              `Aborted job ${jobId}, which the main step left running: the server answered ${statusName(status.statusCode)}.`,
+            )
+          } catch (error) {
+            core.warning(
+              secrets.redact(
+                `Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`,
+              ),
+            )
+          }
+        }),
+      )
+    } finally {
+      session.close()
+    }
+  } catch (error) {
+    core.warning(secrets.redact(`Could not abort the jobs left running: ${errorMessage(error)}`))
+  }
+}

@@ -1,0 +1,68 @@
+import { Outputs } from '../constants.js'
+import { shortLabel } from '../labels.js'
+import type { JobResult } from '../outcome.js'
+import { cut } from '../spotfire/text.js'
+import { LIMITS } from './limits.js'
+
+/** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
+export function durationSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10
+}
+
+/** One job as the `jobs` output and the CLI's JSON show it. */
+export function jobJson(result: JobResult): Record<string, string | number | boolean | null> {
+  return {
+    source: shortLabel(result.job),
+    'job-id': result.jobId ?? null,
+    status: result.status ?? null,
+    message: cut(result.message, LIMITS.jobsOutputMessage),
+    'duration-seconds': result.durationMs === undefined ? null : durationSeconds(result.durationMs),
+    outcome: result.outcome.kind,
+    'timed-out': result.outcome.kind === 'timed-out',
+  }
+}
+
+/**
+ * The step's outputs; every one is always set, so that `if:` conditions can rely on it. With one
+ * job they are that job's; with several, `status` and `message` are the first job's that did not
+ * finish, in input order.
+ */
+export function outputsOf(
+  results: readonly JobResult[],
+  run: { durationMs: number },
+): Record<string, string> {
+  const [only] = results
+  // The first status that is not Finished, in input order; a job that never got one (skipped, or
+  // its start failed) has none to give.
+  const first =
+    results.length === 1
+      ? only
+      : (results.find((r) => r.status !== undefined && r.status !== 'Finished') ??
+        results.find((r) => r.status !== 'Finished') ??
+        only)
+  const duration =
+    results.length === 1 ? only?.durationMs : results.length === 0 ? undefined : run.durationMs
+  return {
+    [Outputs.JobId]: results.flatMap((r) => (r.jobId === undefined ? [] : [r.jobId])).join('\n'),
+    [Outputs.Status]:
+      results.every((r) => r.status === 'Finished') && results.length > 0
+        ? 'Finished'
+        : (first?.status ?? ''),
+    [Outputs.Message]: cut(first?.message ?? '', LIMITS.messageOutput),
+    [Outputs.DurationSeconds]: duration === undefined ? '' : String(durationSeconds(duration)),
+    [Outputs.TimedOut]: String(results.some((r) => r.outcome.kind === 'timed-out')),
+    [Outputs.Jobs]: JSON.stringify(results.map(jobJson)),
+  }
+}
+
+/** The outputs when no job could run (invalid inputs): each set, and empty. */
+export function emptyOutputs(): Record<string, string> {
+  return {
+    [Outputs.JobId]: '',
+    [Outputs.Status]: '',
+    [Outputs.Message]: '',
+    [Outputs.DurationSeconds]: '',
+    [Outputs.TimedOut]: 'false',
+    [Outputs.Jobs]: '[]',
+  }
+}

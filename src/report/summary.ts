@@ -1,0 +1,181 @@
+import type { DryRunReport } from '../dry-run.js'
+import { formatDuration } from '../duration.js'
+import { shortLabel } from '../labels.js'
+import type { JobResult, OutcomeKind } from '../outcome.js'
+import { classifyStatus } from '../spotfire/status.js'
+import { cut, oneLine } from '../spotfire/text.js'
+import { code, escapeHtml, folded } from './markdown.js'
+import { LIMITS } from './limits.js'
+
+const ICONS: Record<OutcomeKind, string> = {
+  finished: '✅',
+  failed: '❌',
+  started: '🚀',
+  'timed-out': '⏱️',
+  cancelled: '🛑',
+  'gave-up': '⚠️',
+  'not-started': '⛔',
+  skipped: '⏭️',
+}
+
+/** What to look at next, for a reader who has never seen Automation Services fail. */
+const NEXT_STEPS: Record<OutcomeKind, (result: JobResult) => string | undefined> = {
+  finished: () => undefined,
+  started: () => undefined,
+  failed: (r) =>
+    ({
+      Failed:
+        'The message names the task that failed. Open the job in Spotfire (or its analysis) and run that task by hand to see why.',
+      Missing: 'The server no longer knows the job: it may have restarted. Run the workflow again.',
+      NotSet:
+        'The server could not read the job: check the job XML against a job saved from the Job Builder.',
+    })[r.status ?? ''] ?? 'The job was aborted on the server.',
+  'not-started': (r) =>
+    r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+      ? 'The start may have reached the server: look for the job on the server before you run this again.'
+      : r.message === 'Job file not found or no access.'
+        ? 'Check the library path or id, and that the API client may read that library item.'
+        : 'See the error above; the Troubleshooting section of the action README explains the usual causes.',
+  'timed-out': () =>
+    'Raise the timeout input, or check whether the job waits in the Automation Services queue (Queued).',
+  cancelled: (r) =>
+    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+      ? 'Another job did not finish, and fail-fast stopped this one.'
+      : 'The workflow run was cancelled.',
+  'gave-up': () =>
+    'The server stopped answering status checks: check that it is up, then look up the job on the server.',
+  skipped: () => undefined,
+}
+
+export interface SummaryContext {
+  /** The server's host, as the reader knows it. */
+  host: string
+}
+
+/** The heading, the totals, the table's header and the next steps: a few KiB at most. */
+const RESERVED_BYTES = 16 * 1024
+
+/** The job summary: totals, a row per job, the long messages folded, then what to do next. */
+export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryContext): string {
+  const count = (...kinds: OutcomeKind[]): number =>
+    results.filter((r) => kinds.includes(r.outcome.kind)).length
+  const totals = [
+    `${count('finished')} finished`,
+    ...(count('started') > 0 ? [`${count('started')} started`] : []),
+    `${results.length - count('finished', 'started', 'skipped')} failed`,
+    `${count('skipped')} skipped`,
+  ].join(' · ')
+  // Each job gets an equal share of the bytes GitHub takes: its row, then its folded message.
+  // Outside text grows when it is escaped (a control character takes 6 bytes, `&` 5, a CJK
+  // character 3), so each piece is cut to fit its share in bytes, not in characters.
+  const share = Math.floor((LIMITS.summaryBytes - RESERVED_BYTES) / Math.max(1, results.length))
+  const rows: string[] = []
+  const details: string[] = []
+  for (const r of results) {
+    const text = r.message === '' ? (r.problem ?? '') : r.message
+    const long = text.length > LIMITS.cell || /[\r\n\u0085\u2028\u2029]/.test(text)
+    const label = shortLabel(r.job)
+    const row = [
+      ICONS[r.outcome.kind],
+      r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code),
+      fitted(label, 200, share / 8, code),
+      statusCell(r, share / 16),
+      r.durationMs === undefined ? '' : formatDuration(r.durationMs),
+      `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
+    ].join(' | ')
+    rows.push(`| ${row} |`)
+    if (long) {
+      const title = fitted(label, 200, share / 8, (t) => escapeHtml(oneLine(t)))
+      const room = share - Buffer.byteLength(row) - Buffer.byteLength(title) - 32
+      details.push(
+        fitted(text, LIMITS.folded, room, (t) => folded(`${title}: the whole message`, t)),
+      )
+    }
+  }
+  const steps = [
+    ...new Set(results.map((r) => NEXT_STEPS[r.outcome.kind](r)).filter((s) => s !== undefined)),
+  ]
+  return [
+    '### Spotfire Automation Services',
+    '',
+    `${totals} · server ${code(ctx.host, 200)}`,
+    '',
+    '| | Job | Source | Status | Duration | Message |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    ...(details.length === 0 ? [] : ['', ...details]),
+    ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
+    '',
+  ].join('\n')
+}
+
+/**
+ * `render` of the text cut to at most `max` characters, or fewer, so that the result takes at
+ * most `bytes` bytes (the cut marker always shows; with nothing left to cut it is as short as it
+ * gets).
+ */
+function fitted(
+  text: string,
+  max: number,
+  bytes: number,
+  render: (text: string) => string,
+): string {
+  let chars = Math.min(max, text.length)
+  for (;;) {
+    const shown = render(cut(text, chars))
+    const size = Buffer.byteLength(shown)
+    if (size <= bytes || chars === 0) return shown
+    chars = Math.max(0, Math.min(chars - 1, Math.floor((chars * bytes) / size)))
+  }
+}
+
+function statusCell(result: JobResult, bytes: number): string {
+  const status = result.status ?? ''
+  const shown =
+    status === ''
+      ? result.outcome.kind === 'skipped'
+        ? 'skipped'
+        : 'not started'
+      : classifyStatus(status) === 'unknown'
+        ? fitted(status, 40, bytes, code)
+        : status
+  const note: Partial<Record<OutcomeKind, string>> = {
+    'timed-out': ' (timed out)',
+    cancelled:
+      result.outcome.kind === 'cancelled' && result.outcome.by === 'fail-fast'
+        ? ' (fail-fast)'
+        : ' (run cancelled)',
+    'gave-up': ' (lost contact)',
+  }
+  return `${shown}${note[result.outcome.kind] ?? ''}`
+}
+
+/** The job summary of a dry run: each check, then what a run would do. */
+export function dryRunMarkdown(report: DryRunReport, ctx: SummaryContext): string {
+  return [
+    '### Spotfire Automation Services: dry run',
+    '',
+    `Nothing was started · server ${code(ctx.host, 200)}`,
+    '',
+    '| | Check | Result |',
+    '| --- | --- | --- |',
+    ...report.checks.map(
+      (check) =>
+        `| ${check.ok ? '✅' : '❌'} | ${check.name} | ${code(check.detail, LIMITS.inline)} |`,
+    ),
+    '',
+    '**A run would**',
+    '',
+    ...report.plan.map((line) => `- ${code(line, 300)}`),
+    '',
+  ].join('\n')
+}
+
+/** The verdict of a dry run, in one line. */
+export function dryRunVerdict(report: DryRunReport): string {
+  const failed = report.checks.find((check) => !check.ok)
+  const jobs = `${report.plan.length} job${report.plan.length === 1 ? '' : 's'}`
+  return failed === undefined
+    ? `Dry run passed: the inputs, the credentials and the REST API are ready for ${jobs}; nothing was started.`
+    : `Dry run failed at the ${failed.name} check: ${oneLine(cut(failed.detail, LIMITS.annotation))}`
+}

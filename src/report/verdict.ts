@@ -1,0 +1,107 @@
+import { formatDuration } from '../duration.js'
+import { describeJob, shortLabel } from '../labels.js'
+import type { JobResult, OutcomeKind } from '../outcome.js'
+import { statusName } from '../spotfire/status.js'
+import { cut, oneLine } from '../spotfire/text.js'
+import { LIMITS } from './limits.js'
+
+/** What a verdict needs besides the results. */
+export interface VerdictContext {
+  /** The step's timeout, which a timed-out job ran into. */
+  timeoutMs: number
+}
+
+/** Outside text inside a sentence: one line, cut, without the white space that ends it. */
+function quote(text: string): string {
+  return oneLine(cut(text.trimEnd(), LIMITS.inline))
+}
+
+const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictContext) => string> = {
+  finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
+  failed: (r, id) =>
+    `Job ${id} ended ${statusName(r.status ?? '')}${took(r, ' after ')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
+  started: (_r, id) => `Started job ${id}; not waiting for it (wait: false).`,
+  'timed-out': (r, id, ctx) =>
+    `Job ${id} did not finish within ${formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '.' : `; the last status check failed: ${quote(r.problem)}`}`,
+  cancelled: (r, id) =>
+    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+      ? `Job ${id} was stopped because another job did not finish (fail-fast).`
+      : `The run was cancelled while job ${id} was running.`,
+  'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
+  'not-started': (r) =>
+    r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+      ? `The start of ${describeJob(r.job)} may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+      : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
+  skipped: (r) => {
+    const because = r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled'
+    const why = {
+      timeout: 'the timeout ran out first',
+      cancelled: 'the run was cancelled first',
+      'fail-fast': 'another job did not finish (fail-fast)',
+    }[because]
+    return `${capitalize(describeJob(r.job))} was not started: ${why}${r.problem === undefined ? '.' : `; the last try failed with: ${quote(r.problem)}`}`
+  },
+}
+
+/** One sentence (or two) on how a job ended; a failed job's line carries the server's message. */
+export function jobVerdict(result: JobResult, ctx: VerdictContext): string {
+  const sentence = SENTENCES[result.outcome.kind](result, result.jobId ?? '', ctx)
+  return `${endWithStop(sentence)}${abortSentence(result)}`
+}
+
+function abortSentence(result: JobResult): string {
+  switch (result.abort?.kind) {
+    case undefined:
+      return ''
+    case 'aborted':
+      return ` It was aborted (${statusName(result.abort.status)}).`
+    case 'failed':
+      return ` It was not aborted and may still be running: ${endWithStop(quote(result.abort.detail))}`
+    case 'left-running':
+      return ` It was left running (abort-on-${result.outcome.kind === 'timed-out' ? 'timeout' : 'cancel'}: false).`
+  }
+}
+
+/** The step's verdict: one job's sentence, or a count and a sentence per job that did not finish. */
+export function runVerdict(
+  results: readonly JobResult[],
+  ctx: VerdictContext,
+  succeeded: (result: JobResult) => boolean,
+): string {
+  const [only] = results
+  if (results.length === 1 && only !== undefined) return jobVerdict(only, ctx)
+  const finished = results.filter((r) => r.outcome.kind === 'finished').length
+  const started = results.filter((r) => r.outcome.kind === 'started').length
+  const head =
+    started > 0
+      ? `Started ${started} of ${results.length} jobs; not waiting for them (wait: false).`
+      : finished === results.length
+        ? `All ${results.length} jobs finished.`
+        : `${finished} of ${results.length} jobs finished.`
+  const others = results
+    .filter((r) => !succeeded(r) || r.outcome.kind === 'failed')
+    .map((r) => labelled(r, ctx))
+  return cut([head, ...others].join(' '), LIMITS.annotation)
+}
+
+/** A job's sentence, led by its source unless the sentence names the job by it already. */
+function labelled(result: JobResult, ctx: VerdictContext): string {
+  const sentence = jobVerdict(result, ctx)
+  const named =
+    result.job.kind === 'job-id' ||
+    result.outcome.kind === 'not-started' ||
+    result.outcome.kind === 'skipped'
+  return named ? sentence : `${shortLabel(result.job)}: ${sentence}`
+}
+
+function took(result: JobResult, word: string): string {
+  return result.durationMs === undefined ? '' : `${word}${formatDuration(result.durationMs)}`
+}
+
+function endWithStop(sentence: string): string {
+  return /[.!?…]$/.test(sentence) ? sentence : `${sentence}.`
+}
+
+function capitalize(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`
+}

@@ -1,0 +1,86 @@
+import { shortLabel } from './labels.js'
+import type { Ledger } from './ledger.js'
+import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
+import { doublingSchedule, type PollSchedule } from './poll-schedule.js'
+import { Poller } from './poller.js'
+import { runJob } from './run-job.js'
+import type { Settings } from './settings/index.js'
+import type { SpotfireClient } from './spotfire/client.js'
+import type { Clock, Logger } from './spotfire/types.js'
+
+/** How long a job may keep its status before the log says it is still there. */
+export const HEARTBEAT_MS = 5 * 60_000
+
+export interface RunContext {
+  client: SpotfireClient
+  clock: Clock
+  logger: Logger
+  /** Fires when the workflow run is cancelled. */
+  cancel: AbortSignal
+  ledger: Ledger
+  abortReason: (why: AbortWhy) => string
+  schedule?: PollSchedule
+  random?: () => number
+}
+
+/**
+ * Runs the jobs, at most `maxParallel` at once and in input order, under one deadline and one
+ * polling loop. The first stop (the timeout, a cancellation, fail-fast) travels as the reason of
+ * one signal to every job: running jobs are aborted, jobs not started yet are skipped.
+ */
+export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobResult[]> {
+  const { clock, client } = ctx
+  const stop = new AbortController()
+  const over = new AbortController()
+  const onCancel = (): void => {
+    stop.abort('cancelled')
+  }
+  if (ctx.cancel.aborted) onCancel()
+  else ctx.cancel.addEventListener('abort', onCancel, { once: true })
+  const deadline = clock.now() + settings.timeoutMs
+  // A timer this run holds (Node 20 can collect an AbortSignal.timeout before it fires).
+  void clock.sleep(settings.timeoutMs, over.signal).then(() => {
+    if (!over.signal.aborted) stop.abort('timeout')
+  })
+  const poller = new Poller({
+    check: (jobId, signal) => client.status(jobId, { deadline, signal }),
+    clock,
+    schedule: ctx.schedule ?? doublingSchedule(settings.pollIntervalMs),
+    heartbeatMs: HEARTBEAT_MS,
+    ...(ctx.random === undefined ? {} : { random: ctx.random }),
+  })
+  const results: JobResult[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < settings.jobs.length; index = next++) {
+      const job = settings.jobs[index]
+      if (job === undefined) continue
+      const result = await runJob(job, {
+        client,
+        poller,
+        clock,
+        logger: ctx.logger,
+        settings,
+        stop: stop.signal,
+        cancel: ctx.cancel,
+        deadline,
+        ledger: ctx.ledger.job(index),
+        shared: settings.jobs.length > 1,
+        abortReason: ctx.abortReason,
+      })
+      results[index] = result
+      if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
+        ctx.logger.info(`${shortLabel(job)} did not finish: stopping the other jobs (fail-fast).`)
+        stop.abort('fail-fast')
+      }
+    }
+  }
+  try {
+    const workers = Math.min(settings.maxParallel, settings.jobs.length)
+    await Promise.all(Array.from({ length: workers }, worker))
+  } finally {
+    over.abort()
+    ctx.cancel.removeEventListener('abort', onCancel)
+  }
+  return results
+}

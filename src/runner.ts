@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import { Inputs } from './constants.js'
+import type { AbortWhy } from './outcome.js'
+import type { Secrets } from './secrets.js'
+import type { SettingsSource } from './settings/index.js'
+import type { Logger } from './spotfire/types.js'
+import { defuse } from './workflow-commands.js'
+
+/**
+ * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`
+ * (core.info prints them raw) and the redaction; annotations and debug lines are escaped by core.
+ */
+export function runnerLogger(secrets: Secrets): Logger {
+  return {
+    debug: (message) => {
+      core.debug(secrets.redact(message))
+    },
+    info: (message) => {
+      core.info(defuse(secrets.redact(message)))
+    },
+    warning: (message) => {
+      core.warning(secrets.redact(message))
+    },
+  }
+}
+
+/**
+ * Masks the client secret (and the Basic credential made with it) before anything else runs, so
+ * that not even a validation message can print it.
+ */
+export function maskClient(secrets: Secrets): void {
+  const secret = core.getInput(Inputs.ClientSecret)
+  if (secret === '') return
+  secrets.addClient(core.getInput(Inputs.ClientId), secret)
+  core.setSecret(secret)
+}
+
+/** Masks each token the moment it is received. */
+export function maskToken(secrets: Secrets, token: string): void {
+  core.setSecret(token)
+  secrets.add(token)
+}
+
+/** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
+export function actionInputs(): SettingsSource {
+  return {
+    input: (name) => core.getInput(name),
+    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+  }
+}
+
+const BECAUSE: Record<AbortWhy, string> = {
+  timeout: 'timed out waiting',
+  cancelled: 'was cancelled',
+  'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+  'gave-up': 'lost contact with the job',
+}
+
+/** The abort reason the server records: names the workflow run, so people can find who stopped it. */
+export function abortReason(why: AbortWhy, env = process.env): string {
+  const run =
+    env.GITHUB_RUN_ID === undefined
+      ? 'a GitHub Actions run'
+      : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`
+  return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${BECAUSE[why]}.`
+}

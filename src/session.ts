@@ -1,0 +1,63 @@
+import type { ConnectionSettings } from './settings/index.js'
+import { SpotfireClient } from './spotfire/client.js'
+import { createTransport, type Transport } from './spotfire/http.js'
+import { TokenProvider } from './spotfire/token.js'
+import type { Clock, Logger } from './spotfire/types.js'
+
+export interface SessionHooks {
+  clock: Clock
+  logger: Logger
+  /** Every token, as soon as it is received (the action masks it, the CLI redacts it). */
+  onToken: (token: string) => void
+  transport?: Transport
+  random?: () => number
+}
+
+/** A client for the server in the settings, with one token cache for every job. */
+export interface Session {
+  client: SpotfireClient
+  /** Ends a token request under way and closes the connections. */
+  close(): void
+}
+
+export const USER_AGENT = 'spotfire-automation-services-action'
+
+export function openSession(settings: ConnectionSettings, hooks: SessionHooks): Session {
+  const { clock, logger } = hooks
+  const transport =
+    hooks.transport ??
+    createTransport({
+      requestTimeoutMs: settings.requestTimeoutMs,
+      userAgent: USER_AGENT,
+      logger,
+      ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
+    })
+  const random = hooks.random === undefined ? {} : { random: hooks.random }
+  const tokens = new TokenProvider({
+    serverUrl: settings.serverUrl,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    authMethod: settings.clientAuthMethod,
+    scope: settings.scope,
+    transport,
+    clock,
+    logger,
+    onToken: hooks.onToken,
+    ...random,
+  })
+  const client = new SpotfireClient({
+    serverUrl: settings.serverUrl,
+    transport,
+    tokens,
+    clock,
+    logger,
+    ...random,
+  })
+  return {
+    client,
+    close: () => {
+      tokens.close()
+      if (hooks.transport === undefined) transport.dispose()
+    },
+  }
+}
