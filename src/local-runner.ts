@@ -37,6 +37,8 @@ export interface StepOptions {
   /** Files to write into the workspace first, by path relative to it. */
   files?: Record<string, string | Buffer>
   workspace?: string
+  /** Called once the process runs, with its pid (the benchmark reads its memory). */
+  onSpawn?: (pid: number) => void
   /** Called with the log so far on every chunk; `kill` sends a signal, as the runner does on cancel. */
   onOutput?: (log: string, step: { kill(signal: NodeJS.Signals): void }) => void
 }
@@ -76,6 +78,7 @@ export async function runStep(options: StepOptions): Promise<StepRun> {
     ...options.env,
   }
   const child = spawn(process.execPath, [options.entry], { env, cwd: workspace })
+  if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let log = ''
   const onData = (chunk: Buffer): void => {
     log += chunk.toString()

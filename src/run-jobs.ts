@@ -1,7 +1,7 @@
 import { shortLabel } from './labels.js'
 import type { Ledger } from './ledger.js'
 import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
-import { doublingSchedule, type PollSchedule } from './poll-schedule.js'
+import { adaptiveSchedule, type PollSchedule } from './poll-schedule.js'
 import { Poller } from './poller.js'
 import { runJob } from './run-job.js'
 import type { Settings } from './settings/index.js'
@@ -45,7 +45,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
   const poller = new Poller({
     check: (jobId, signal) => client.status(jobId, { deadline, signal }),
     clock,
-    schedule: ctx.schedule ?? doublingSchedule(settings.pollIntervalMs),
+    schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
     heartbeatMs: HEARTBEAT_MS,
     ...(ctx.random === undefined ? {} : { random: ctx.random }),
   })

@@ -3,6 +3,7 @@ import { DEFAULT_SCOPE } from '../../src/constants.js'
 import { execute, type ExecuteHooks, type RunReport } from '../../src/execute.js'
 import type { LedgerEntry } from '../../src/ledger.js'
 import type { AbortWhy } from '../../src/outcome.js'
+import type { PollSchedule } from '../../src/poll-schedule.js'
 import type { JobSpec, Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import type { Logger } from '../../src/spotfire/types.js'
@@ -13,6 +14,7 @@ import { VirtualServer, type VirtualJobSpec } from './virtual-server.js'
 const MINUTE = 60_000
 
 const library = (path: string): JobSpec => ({ kind: 'library-path', path })
+const every = (ms: number): PollSchedule => ({ pauseBefore: () => ms })
 
 function settingsOf(jobs: JobSpec[], overrides: Partial<Settings> = {}): Settings {
   return {
@@ -143,12 +145,12 @@ describe('the deadline', () => {
   })
 
   it('a job that ended between the last check and the deadline is reported as it ended', async () => {
-    // Checks at 15 s steps land at 45 s and 60 s... the job ends at 50 s, the deadline is at 55 s.
+    // Checks every 15 s land at 45 s and 60 s; the job ends at 50 s, the deadline is at 55 s.
     const h = harness({ '/Jobs/A': { ms: 50_000 } })
-    const { results } = await executeRun(
-      settingsOf([library('/Jobs/A')], { timeoutMs: 55_000 }),
-      h.hooks,
-    )
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: 55_000 }), {
+      ...h.hooks,
+      schedule: every(15_000),
+    })
     expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
     expect(abortsOf(h)).toEqual([])
   })
@@ -160,10 +162,10 @@ describe('the deadline', () => {
       path.startsWith('/job/status/') && h.clock.now() >= T0 + MINUTE
         ? new SpotfireError('no answer in time', 'no-answer')
         : undefined
-    const { results } = await executeRun(
-      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE, pollIntervalMs: MINUTE }),
-      h.hooks,
-    )
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(50_000),
+    })
     expect(abortsOf(h)).toHaveLength(1)
     expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
     expect(results[0]?.abort).toBeUndefined()

@@ -29212,10 +29212,27 @@ function stopReasonOf(signal) {
 }
 
 ;// CONCATENATED MODULE: ./src/poll-schedule.ts
-/** 1 s, 2 s, 4 s ... up to the poll interval. */
-function doublingSchedule(pollIntervalMs) {
+/** The figures of the default schedule: the README's "How often the action checks" shows them. */
+const ADAPTIVE = {
+    /** The first check, and the shortest pause: most refresh jobs take seconds to a few minutes. */
+    firstMs: 750,
+    /** Each pause grows by this share of the job's age: a job that ran long will likely run longer. */
+    growth: 0.06,
+    /** A queued job waits for a free slot, not for its own work: it is checked this much less often. */
+    queuedFactor: 1.5,
+};
+/**
+ * The default: quick checks while a job is young, then pauses that grow with its age up to
+ * `poll-interval`. A job that ends at any moment is noticed within 0.75 s plus 6% of its age;
+ * a job of an hour costs a few hundred checks, not thousands.
+ */
+function adaptiveSchedule(pollIntervalMs) {
     return {
-        pauseBefore: ({ checks }) => Math.min(pollIntervalMs, 1000 * 2 ** Math.min(checks, 20)),
+        pauseBefore: ({ ageMs, statusCode }) => {
+            const pause = ADAPTIVE.firstMs + ADAPTIVE.growth * ageMs;
+            const factor = statusCode === 'Queued' ? ADAPTIVE.queuedFactor : 1;
+            return Math.round(Math.min(pollIntervalMs, pause * factor));
+        },
     };
 }
 
@@ -29751,7 +29768,7 @@ async function runJobs(settings, ctx) {
     const poller = new Poller({
         check: (jobId, signal) => client.status(jobId, { deadline, signal }),
         clock,
-        schedule: ctx.schedule ?? doublingSchedule(settings.pollIntervalMs),
+        schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
         heartbeatMs: HEARTBEAT_MS,
         ...(ctx.random === undefined ? {} : { random: ctx.random }),
     });

@@ -134,6 +134,8 @@ async function runStep(options) {
         ...options.env,
     };
     const child = (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [options.entry], { env, cwd: workspace });
+    if (child.pid !== undefined)
+        options.onSpawn?.(child.pid);
     let log = '';
     const onData = (chunk) => {
         log += chunk.toString();
