@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { runStep } from '../src/local-runner.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 
-const ROOT = resolve(process.env.BENCH_ROOT ?? process.cwd())
+const ROOT = resolve(process.env.PROJECT_ROOT ?? process.cwd())
 const ACTION = join(ROOT, 'dist', 'index.js')
 const SHORT_JOBS_S = [1.3, 4.7, 12.4, 40.3]
 const LONG_JOB_S = 300
@@ -273,7 +273,8 @@ async function main(): Promise<void> {
   console.log(start.join('\n'))
   const git = (...args: string[]): string =>
     spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout.trim()
-  const dirty = git('status', '--porcelain', '--', 'src', 'dist', 'bench') !== ''
+  // What is measured is dist/ (and the benchmark itself): work in progress elsewhere does not count.
+  const dirty = git('status', '--porcelain', '--', 'dist', 'bench') !== ''
   const commit = `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes' : ''}`
   const report = [
     '# Benchmark results',

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(411);
+/* harmony import */ var _main_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9093);
 
 await (0,_main_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runMainStep */ .X)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 411:
+/***/ 9093:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31559,7 +31559,20 @@ function parseRetryAfter(value, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+;// CONCATENATED MODULE: ./src/spotfire/types.ts
+/**
+ * What the Spotfire client needs from its surroundings. Declared here, so that this folder depends
+ * on nothing outside it: the action, the CLI and the tests each pass their own.
+ */
+const silentLogger = { debug() { }, info() { }, warning() { } };
+/** The action's words: its inputs, as a workflow sets them. */
+const inputWords = {
+    name: (input) => input,
+    setting: (input, value) => `${input}: ${value}`,
+};
+
 ;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+
 
 
 
@@ -31618,13 +31631,13 @@ function describeNonApiBody(response) {
     return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
 }
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint) {
+function httpError(response, now, hint, words = inputWords) {
     const header = response.headers['retry-after'];
     const first = Array.isArray(header) ? header[0] : header;
     const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
     const location = response.headers.location;
     const redirect = response.status >= 300 && response.status < 400 && location !== undefined
-        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
+        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
         : undefined;
     const snippet = redirect ?? bodySnippet(response.body);
     const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
@@ -31728,6 +31741,7 @@ function statusName(statusCode) {
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
+
 
 
 
@@ -31855,6 +31869,7 @@ class TokenProvider {
     }
     refusal(response, now) {
         const { status, body } = response;
+        const words = this.options.words ?? inputWords;
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
@@ -31862,7 +31877,7 @@ class TokenProvider {
         if (status === 401 ||
             oauth?.error === 'invalid_client' ||
             oauth?.error === 'unauthorized_client') {
-            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status, code: 'invalid_client' });
+            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
         }
         if (oauth?.error === 'invalid_scope') {
             return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
@@ -31871,9 +31886,9 @@ class TokenProvider {
             return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
         }
         if (status === 404) {
-            return httpError(response, now, 'no token endpoint at this address; check server-url');
+            return httpError(response, now, `no token endpoint at this address; check ${words.name('server-url')}`, words);
         }
-        return httpError(response, now);
+        return httpError(response, now, undefined, words);
     }
 }
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
@@ -31990,7 +32005,7 @@ async function dryRun(settings, session, hooks) {
         catch (error) {
             if (!(error instanceof SpotfireError))
                 throw error;
-            checks.push(apiProblem(error));
+            checks.push(apiProblem(error, hooks.words));
         }
     }
     for (const check of checks) {
@@ -32015,13 +32030,13 @@ function credentialsProblem(error) {
     return failed('connection', error.message);
 }
 /** The API's answer that was not one, with the fix. */
-function apiProblem(error) {
+function apiProblem(error, words) {
     const status = error.details.status;
     if (status === 403) {
         return failed('REST API', `${error.message}. The administrator's command to give the client the scope: ${REGISTER_COMMAND}`);
     }
     if (error.kind === 'not-api' && status === 404) {
-        return failed('REST API', `${error.message}. The server's public web services look switched off: an administrator turns them on with config-web-service-api. Check too that server-url is the address Spotfire is served at.`);
+        return failed('REST API', `${error.message}. The server's public web services look switched off: an administrator turns them on with config-web-service-api. Check too that ${words.name('server-url')} is the address Spotfire is served at.`);
     }
     return failed('REST API', error.message);
 }
@@ -32386,17 +32401,18 @@ const MAX_DURATION_MS = 2 ** 31 - 1;
 function positive(ms) {
     return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
-/** `95500` -> `1m35.5s`: short and exact enough for logs. */
+/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
 function formatDuration(ms) {
-    const totalSeconds = Math.max(0, Math.round(ms / 100) / 10);
+    const seconds = Math.max(0, ms) / 1000;
+    if (seconds < 59.95)
+        return `${Math.round(seconds * 10) / 10} s`;
+    const totalSeconds = Math.round(seconds);
     const h = Math.floor(totalSeconds / 3600);
     const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = Math.round((totalSeconds % 60) * 10) / 10;
+    const s = totalSeconds % 60;
     if (h > 0)
-        return `${h}h${m}m${Math.floor(s)}s`;
-    if (m > 0)
-        return `${m}m${s}s`;
-    return `${s}s`;
+        return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/run-job.ts
@@ -32611,7 +32627,7 @@ async function stopJob(result, why, ctx, log) {
         (why === 'cancelled' && !ctx.settings.abortOnCancel);
     if (leaveRunning) {
         ctx.ledger.settled();
-        log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`);
+        log.warning(`left running (${ctx.words.setting(why === 'timeout' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`);
         return { ...stopped, abort: { kind: 'left-running' } };
     }
     const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
@@ -32716,6 +32732,7 @@ async function runJobs(settings, ctx) {
                 ledger: ctx.ledger.job(index),
                 shared: settings.jobs.length > 1,
                 abortReason: ctx.abortReason,
+                words: ctx.words,
             });
             results[index] = result;
             if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
@@ -32741,6 +32758,7 @@ async function runJobs(settings, ctx) {
 
 
 
+
 /** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
 const JOB_XML_CONTENT_TYPE = 'application/xml';
 /** Busy servers and throttling proxies get more and more room between starts. */
@@ -32759,9 +32777,11 @@ const abortPolicy = {
 class SpotfireClient {
     options;
     base;
+    words;
     constructor(options) {
         this.options = options;
         this.base = `${options.serverUrl}/spotfire/api/rest/as`;
+        this.words = options.words ?? inputWords;
     }
     /**
      * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
@@ -32869,12 +32889,12 @@ class SpotfireClient {
     startError(response, contentType) {
         const now = this.options.clock.now();
         if (response.status === 415) {
-            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`);
+            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`, this.words);
         }
         if (response.status === 404 && !isJsonAnswer(response)) {
-            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`, 'http', { status: 404 });
+            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
         }
-        return httpError(response, now);
+        return httpError(response, now, undefined, this.words);
     }
     /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
     jobAnswer(response, jobId) {
@@ -32895,7 +32915,7 @@ class SpotfireClient {
                 message: `The server does not know job ${jobId} (${statusLine(404)}).`,
             };
         }
-        throw httpError(response, this.options.clock.now());
+        throw httpError(response, this.options.clock.now(), undefined, this.words);
     }
     /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
     async call(method, path, context, content, options = {}) {
@@ -32914,11 +32934,11 @@ class SpotfireClient {
             this.options.tokens.invalidate();
             response = await attempt();
             if (response.status === 401) {
-                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token');
+                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
             }
         }
         if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`);
+            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`, this.words);
         }
         return response;
     }
@@ -32988,6 +33008,7 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 
 
+
 /**
  * No answer of the API comes near this (a job's status is a few hundred bytes, even a long failure
  * message stays far under); a bigger one is not read further and counts as not the API's.
@@ -33030,7 +33051,7 @@ function createTransport(options) {
                 timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
                 userAgent: options.userAgent,
             }).catch((error) => {
-                throw toSpotfireError(error, request, url, options.caCertificates !== undefined);
+                throw toSpotfireError(error, request, url, options.caCertificates !== undefined, options.words ?? inputWords);
             });
         },
         dispose() {
@@ -33157,7 +33178,7 @@ class TooLargeError extends Error {
         this.status = status;
     }
 }
-function toSpotfireError(error, request, url, caGiven) {
+function toSpotfireError(error, request, url, caGiven, words) {
     const where = `${request.method} ${url.origin}`;
     const proxy = proxyOf(url);
     const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
@@ -33193,15 +33214,15 @@ function toSpotfireError(error, request, url, caGiven) {
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
         const names = oneLine(failure.cert?.subjectaltname ?? 'other names');
-        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in server-url.`, 'tls', { code });
+        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
         return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
     }
     if (CERTIFICATE.test(code)) {
         return new SpotfireError(caGiven
-            ? `the server's TLS certificate is not signed by a CA in ca-certificate nor by a system CA (${code}). Check that ca-certificate holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
-            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
+            ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
+            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`, 'tls', { code });
     }
     return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
         code,
@@ -33215,11 +33236,13 @@ function toSpotfireError(error, request, url, caGiven) {
 const USER_AGENT = 'spotfire-automation-services-action';
 function openSession(settings, hooks) {
     const { clock, logger } = hooks;
+    const words = hooks.words === undefined ? {} : { words: hooks.words };
     const transport = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
             userAgent: USER_AGENT,
             logger,
+            ...words,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
     const random = hooks.random === undefined ? {} : { random: hooks.random };
@@ -33234,6 +33257,7 @@ function openSession(settings, hooks) {
         logger,
         onToken: hooks.onToken,
         ...random,
+        ...words,
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
@@ -33242,6 +33266,7 @@ function openSession(settings, hooks) {
         clock,
         logger,
         ...random,
+        ...words,
     });
     return {
         client,
@@ -33259,13 +33284,18 @@ function openSession(settings, hooks) {
 
 
 
+
 /** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
 async function execute(settings, hooks) {
     const startedAt = hooks.clock.now();
     const session = openSession(settings, hooks);
     try {
-        if (settings.dryRun)
-            return { kind: 'dry-run', ...(await dryRun(settings, session, hooks)) };
+        if (settings.dryRun) {
+            return {
+                kind: 'dry-run',
+                ...(await dryRun(settings, session, { ...hooks, words: hooks.words ?? inputWords })),
+            };
+        }
         const results = await runJobs(settings, {
             client: session.client,
             clock: hooks.clock,
@@ -33273,6 +33303,7 @@ async function execute(settings, hooks) {
             cancel: hooks.cancelSignal,
             ledger: new Ledger(settings.jobs.map(shortLabel), hooks.onLedger),
             abortReason: hooks.abortReason,
+            words: hooks.words ?? inputWords,
             ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
             ...(hooks.random === undefined ? {} : { random: hooks.random }),
         });
@@ -33295,7 +33326,7 @@ const LIMITS = {
     /** A whole annotation. */
     annotation: 16_000,
     /** A message in a summary table cell; a longer one is folded below the table. */
-    cell: 300,
+    cell: 160,
     /** The folded message of one job in the summary. */
     folded: 10_000,
     /** GitHub refuses a step summary over 1 MiB: stay well under it. */
@@ -33462,10 +33493,11 @@ function summaryMarkdown(results, ctx) {
         const text = r.message === '' ? (r.problem ?? '') : r.message;
         const long = text.length > LIMITS.cell || /[\r\n\u0085\u2028\u2029]/.test(text);
         const label = shortLabel(r.job);
+        // The source a reader knows the job by, with the server's id under it for looking it up.
+        const id = r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code);
         const row = [
             ICONS[r.outcome.kind],
-            r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code),
-            fitted(label, 200, share / 8, code),
+            `${fitted(label, 200, share / 8, code)}<br><sub>${id}</sub>`,
             statusCell(r, share / 16),
             r.durationMs === undefined ? '' : formatDuration(r.durationMs),
             `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
@@ -33485,8 +33517,8 @@ function summaryMarkdown(results, ctx) {
         '',
         `${totals} · server ${code(ctx.host, 200)}`,
         '',
-        '| | Job | Source | Status | Duration | Message |',
-        '| --- | --- | --- | --- | --- | --- |',
+        '| | Job | Status | Duration | Message |',
+        '| --- | --- | --- | --- | --- |',
         ...rows,
         ...(details.length === 0 ? [] : ['', ...details]),
         ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
@@ -33508,23 +33540,34 @@ function fitted(text, max, bytes, render) {
         chars = Math.max(0, Math.min(chars - 1, Math.floor((chars * bytes) / size)));
     }
 }
+/** What happened to a job the action stopped waiting for, in a word or two. */
+const ABORTS = {
+    aborted: 'aborted',
+    failed: 'abort failed',
+    'left-running': 'left running',
+};
+/** How a job ended, in words, for a reader: the server's status where that says it. */
 function statusCell(result, bytes) {
     const status = result.status ?? '';
-    const shown = status === ''
-        ? result.outcome.kind === 'skipped'
-            ? 'skipped'
-            : 'not started'
-        : classifyStatus(status) === 'unknown'
-            ? fitted(status, 40, bytes, code)
-            : status;
-    const note = {
-        'timed-out': ' (timed out)',
-        cancelled: result.outcome.kind === 'cancelled' && result.outcome.by === 'fail-fast'
-            ? ' (fail-fast)'
-            : ' (run cancelled)',
-        'gave-up': ' (lost contact)',
-    };
-    return `${shown}${note[result.outcome.kind] ?? ''}`;
+    const server = classifyStatus(status) === 'unknown' && status !== '' ? fitted(status, 40, bytes, code) : status;
+    const abort = result.abort === undefined ? '' : ` (${ABORTS[result.abort.kind]})`;
+    switch (result.outcome.kind) {
+        case 'finished':
+        case 'failed':
+            return server;
+        case 'started':
+            return `${server} (not waited for)`;
+        case 'timed-out':
+            return `Timed out${abort}`;
+        case 'cancelled':
+            return `${result.outcome.by === 'fail-fast' ? 'Stopped by fail-fast' : 'Cancelled'}${abort}`;
+        case 'gave-up':
+            return `Lost contact${abort}`;
+        case 'not-started':
+            return result.outcome.mayHaveStarted ? 'Start not confirmed' : 'Not started';
+        case 'skipped':
+            return 'Skipped';
+    }
 }
 /** The job summary of a dry run: each check, then what a run would do. */
 function dryRunMarkdown(report, ctx) {
@@ -33558,6 +33601,7 @@ function dryRunVerdict(report) {
 
 
 
+
 /** Outside text inside a sentence: one line, cut, without the white space that ends it. */
 function quote(text) {
     return oneLine(cut(text.trimEnd(), LIMITS.inline));
@@ -33565,7 +33609,7 @@ function quote(text) {
 const SENTENCES = {
     finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
     failed: (r, id) => `Job ${id} ended ${statusName(r.status ?? '')}${took(r, ' after ')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
-    started: (_r, id) => `Started job ${id}; not waiting for it (wait: false).`,
+    started: (_r, id, ctx) => `Started job ${id}; not waiting for it (${(ctx.words ?? inputWords).setting('wait', 'false')}).`,
     'timed-out': (r, id, ctx) => `Job ${id} did not finish within ${formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '.' : `; the last status check failed: ${quote(r.problem)}`}`,
     cancelled: (r, id) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
         ? `Job ${id} was stopped because another job did not finish (fail-fast).`
@@ -33587,9 +33631,9 @@ const SENTENCES = {
 /** One sentence (or two) on how a job ended; a failed job's line carries the server's message. */
 function jobVerdict(result, ctx) {
     const sentence = SENTENCES[result.outcome.kind](result, result.jobId ?? '', ctx);
-    return `${endWithStop(sentence)}${abortSentence(result)}`;
+    return `${endWithStop(sentence)}${abortSentence(result, ctx.words ?? inputWords)}`;
 }
-function abortSentence(result) {
+function abortSentence(result, words) {
     switch (result.abort?.kind) {
         case undefined:
             return '';
@@ -33598,7 +33642,7 @@ function abortSentence(result) {
         case 'failed':
             return ` It was not aborted and may still be running: ${endWithStop(quote(result.abort.detail))}`;
         case 'left-running':
-            return ` It was left running (abort-on-${result.outcome.kind === 'timed-out' ? 'timeout' : 'cancel'}: false).`;
+            return ` It was left running (${words.setting(result.outcome.kind === 'timed-out' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`;
     }
 }
 /** The step's verdict: one job's sentence, or a count and a sentence per job that did not finish. */
@@ -33609,7 +33653,7 @@ function runVerdict(results, ctx, succeeded) {
     const finished = results.filter((r) => r.outcome.kind === 'finished').length;
     const started = results.filter((r) => r.outcome.kind === 'started').length;
     const head = started > 0
-        ? `Started ${started} of ${results.length} jobs; not waiting for them (wait: false).`
+        ? `Started ${started} of ${results.length} jobs; not waiting for them (${(ctx.words ?? inputWords).setting('wait', 'false')}).`
         : finished === results.length
             ? `All ${results.length} jobs finished.`
             : `${finished} of ${results.length} jobs finished.`;
@@ -33692,11 +33736,22 @@ function maskToken(secrets, token) {
     core_setSecret(token);
     secrets.add(token);
 }
+/** The runner's variable for an input: `INPUT_` + the name in upper case, spaces as _. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
-function actionInputs() {
+function actionInputs(env = process.env) {
+    const known = new Set(Object.values(Inputs).map(inputVariable));
     return {
         input: (name) => getInput(name),
-        workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        whyEmpty: (input) => input === Inputs.ClientSecret
+            ? 'If the workflow passes it from a secret, that secret is empty here: secrets are not passed to workflows run from forks or by Dependabot, and the secrets of an environment need `environment:` on the job.'
+            : undefined,
+        unknownInputs: () => Object.entries(env).flatMap(([variable, value]) => variable.startsWith('INPUT_') && !known.has(variable)
+            ? [{ name: variable.slice('INPUT_'.length).toLowerCase(), value: value ?? '' }]
+            : []),
     };
 }
 const BECAUSE = {
@@ -33767,6 +33822,42 @@ class Secrets {
         }
         return parts.join('');
     }
+}
+
+;// CONCATENATED MODULE: ./src/suggest.ts
+/** The candidate closest to `word` by edit distance, when it is close enough to be a typo. */
+function closest(word, candidates, maxDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)))) {
+    let best;
+    let bestDistance = maxDistance + 1;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance && candidate !== word) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance, with a swap of two neighbours counting as one edit (libary, REGON). */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => [
+        i,
+        ...Array(b.length).fill(0),
+    ]);
+    for (let j = 0; j <= b.length; j++)
+        (rows[0] ?? [])[j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        const row = rows[i] ?? [];
+        const above = rows[i - 1] ?? [];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j] ?? 0, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+            }
+        }
+    }
+    return rows[a.length]?.[b.length] ?? 0;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -36739,6 +36830,7 @@ function mergeOptions(defaults, options) {
 
 ;// CONCATENATED MODULE: ./src/settings/job-xml.ts
 
+
 const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
@@ -36800,7 +36892,12 @@ function substituteVariables(xml, variables, input = 'variables') {
     const errors = [];
     if (undefinedNames.size > 0) {
         const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
-        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
+        // A name close to one that is defined is most likely a typo of it: say which.
+        const typos = [...undefinedNames].flatMap((name) => {
+            const near = closest(name, variables.keys());
+            return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`];
+        });
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
     }
     if (malformedAt !== undefined) {
         errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
@@ -37110,7 +37207,8 @@ class reader_Reader {
     required(input) {
         const value = this.get(input);
         if (value === '') {
-            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.`);
+            const why = this.source.whyEmpty?.(input);
+            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.${why === undefined ? '' : ` ${why}`}`);
         }
         return value;
     }
@@ -37281,6 +37379,7 @@ function getSettings(source) {
         r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
     }
     warnIfQuick(r, Inputs.PollInterval, pollIntervalMs);
+    checkUnknownInputs(r);
     if (r.problems.length > 0)
         throw new InputError(r.problems);
     return {
@@ -37333,9 +37432,30 @@ function readConnection(r) {
         ...(caCertificates === undefined ? {} : { caCertificates }),
     };
 }
+/**
+ * An input the action does not have, but close to one it has (`library_path`, `timout`): a typo
+ * that would otherwise go unnoticed, or end in "No job given". A problem when the real input is
+ * empty, since the value would be lost; else a warning.
+ */
+function checkUnknownInputs(r) {
+    const known = Object.values(Inputs);
+    for (const { name, value } of r.source.unknownInputs?.() ?? []) {
+        if (value.trim() === '')
+            continue;
+        const normal = name.toLowerCase().replace(/[_ ]/g, '-');
+        const meant = known.includes(normal) ? normal : closest(normal, known, 2);
+        if (meant === undefined)
+            continue;
+        const message = `Input ${name} is not an input of this action. Did you mean ${meant}?`;
+        if (r.source.input(meant).trim() === '')
+            r.problems.push(message);
+        else
+            r.warnings.push(`${message} It is ignored; ${meant} is set too.`);
+    }
+}
 function warnIfQuick(r, input, ms) {
     if (ms > 0 && ms < QUICK_MS) {
-        r.warnings.push(`${r.name(input)} is ${formatDuration(ms)}, under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
+        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
 }
 
@@ -37418,6 +37538,8 @@ async function runMainStep() {
     catch (error) {
         setOutputs(emptyOutputs());
         if (error instanceof InputError) {
+            const count = error.problems.length;
+            await writeSummary(`### Spotfire Automation Services\n\n❌ Nothing was started: ${count === 1 ? 'an input is' : `${count} inputs are`} invalid (see the error on this step).\n`);
             setFailed(secrets.redact(error.message));
         }
         else {

@@ -1,19 +1,61 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { systemClock } from './clock.js'
 import { Inputs } from './constants.js'
 import { execute } from './execute.js'
-import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
+import { isSuccess, type AbortWhy, type JobResult, type OutcomeKind } from './outcome.js'
 import { jobJson } from './report/outputs.js'
 import { dryRunVerdict } from './report/summary.js'
 import { runVerdict } from './report/verdict.js'
 import { Secrets } from './secrets.js'
 import { getSettings, InputError, type Settings } from './settings/index.js'
 import { errorMessage } from './spotfire/errors.js'
-import type { Logger } from './spotfire/types.js'
+import type { Logger, Vocabulary } from './spotfire/types.js'
+import { closest } from './suggest.js'
 import { defuse } from './workflow-commands.js'
 
 /** The command line: the action's inputs as flags, for GitLab CI, Jenkins, Azure Pipelines and shells. */
 
-export const EXIT = { finished: 0, failed: 1, usage: 2 } as const
+/**
+ * The exit codes of Spotfire's own Client Job Sender, which administrators already script around.
+ * With several jobs, the highest that applies wins.
+ */
+export const EXIT = { ok: 0, usage: 1, jobFailed: 2, clientFailed: 3 } as const
+type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+/** Each way a job can end, as an exit code: the server's verdict (2) or ours (3). */
+const EXIT_BY_OUTCOME: Record<OutcomeKind, (result: JobResult) => ExitCode> = {
+  finished: () => EXIT.ok,
+  started: () => EXIT.ok,
+  failed: () => EXIT.jobFailed,
+  // Refused: the server found no such job, or could not read it.
+  'not-started': (r) =>
+    r.outcome.kind === 'not-started' && r.outcome.refused ? EXIT.jobFailed : EXIT.clientFailed,
+  'timed-out': () => EXIT.clientFailed,
+  'gave-up': () => EXIT.clientFailed,
+  // A job fail-fast stopped, or never started, follows another job's failure: that one's code says it.
+  cancelled: (r) =>
+    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
+  skipped: (r) =>
+    r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
+}
+
+/** The run's exit code: the highest of its jobs'; a failed job counts as none with --fail-on-job-failure false. */
+export function exitCode(results: readonly JobResult[], failOnJobFailure: boolean): ExitCode {
+  return results.reduce<ExitCode>((highest, result) => {
+    const code =
+      result.outcome.kind === 'failed' && !failOnJobFailure
+        ? EXIT.ok
+        : EXIT_BY_OUTCOME[result.outcome.kind](result)
+    return code > highest ? code : highest
+  }, EXIT.ok)
+}
+
+/** The command line's words: flags, not inputs. */
+export const flagWords: Vocabulary = {
+  name: (input) => `--${input}`,
+  setting: (input, value) => `--${input} ${value}`,
+}
 
 const INPUT_NAMES: readonly string[] = Object.values(Inputs)
 /** Flags that may be given more than once: each adds a line, one job or one variable per line. */
@@ -24,6 +66,8 @@ const REPEATABLE: readonly string[] = [
   Inputs.JobId,
   Inputs.Variables,
 ]
+/** Every flag, for "did you mean". */
+const FLAGS: readonly string[] = [...INPUT_NAMES, 'variable', 'json', 'debug', 'help']
 /** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
 const BOOLEAN: readonly string[] = [
   Inputs.Wait,
@@ -79,9 +123,14 @@ Output:
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
-Exit codes: 0 every job finished (or started, with --wait false; or ended in any status, with
---fail-on-job-failure false); 1 a job failed, timed out, was aborted or could not start;
-2 invalid options (with --json, stdout then holds {"ok":false,"outcome":"invalid-options",...}).
+Exit codes, as Spotfire's Client Job Sender's (with several jobs, the highest that applies):
+  0  every job finished (or started, with --wait false; or ended in any status, with
+     --fail-on-job-failure false)
+  1  invalid options (with --json, stdout holds {"ok":false,"outcome":"invalid-options",...})
+  2  a job failed on the server: Failed, Canceled, Missing or NotSet, or the server found no
+     such job or could not read it
+  3  a failure on this side: the server unreachable, TLS, a proxy, the timeout, a cancellation,
+     status checks that kept failing, or a dry run that found a problem
 `
 
 export interface CliIo {
@@ -113,7 +162,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     if (!arg.startsWith('-')) {
       // A value without its flag, or a secret the shell split in two: not echoed.
-      problems.push(`Unexpected argument ${i + 1}: not an option. Options start with --.`)
+      problems.push(
+        arg.startsWith('/')
+          ? `Unexpected argument ${i + 1}: it looks like a library path. Expected --library-path before it.`
+          : `Unexpected argument ${i + 1}: not an option. Options start with --.`,
+      )
       continue
     }
     const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
@@ -121,7 +174,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const name = flag === 'variable' ? Inputs.Variables : flag
     if (name === undefined || !INPUT_NAMES.includes(name)) {
       // The option's name only: a mistyped --client-secret=... must not echo the secret.
-      problems.push(`Unknown option '${arg.split('=')[0] ?? ''}'.`)
+      const given = arg.split('=')[0] ?? ''
+      const near = closest(given.replace(/^-+/, ''), FLAGS)
+      problems.push(
+        `Unknown option '${given}'.${near === undefined ? '' : ` Did you mean --${near}?`}`,
+      )
       // Skip its value too, so that it is not reported as another unknown option.
       if (!arg.includes('=') && argv[i + 1]?.startsWith('--') === false) i++
       continue
@@ -165,9 +222,40 @@ export function resultJson(
   return {
     ok: results.every(succeeded),
     outcome: first?.outcome.kind ?? 'finished',
-    verdict: runVerdict(results, settings, succeeded),
+    verdict: runVerdict(results, { ...settings, words: flagWords }, succeeded),
     jobs: results.map(jobJson),
   }
+}
+
+/**
+ * What a setting is called in a message: its flag, or, when its value came from the environment,
+ * the input and its variable: `library-path (from SPOTFIRE_LIBRARY_PATH)`.
+ */
+function nameIn(args: ParsedArgs, env: CliIo['env']): (input: string) => string {
+  return (input) =>
+    args.inputs[input] === undefined && env[environmentName(input)] !== undefined
+      ? `${input} (from ${environmentName(input)})`
+      : input === Inputs.Variables
+        ? '--variable'
+        : `--${input}`
+}
+
+/** Likely mistakes that look valid to the settings: job-xml given a file's path. */
+function hints(
+  input: (name: string) => string,
+  cwd: string,
+  name: (input: string) => string,
+): string[] {
+  const jobXml = input(Inputs.JobXml).trim()
+  if (jobXml === '' || jobXml.startsWith('<') || jobXml.includes('\n')) return []
+  try {
+    if (!statSync(resolve(cwd, jobXml)).isFile()) return []
+  } catch {
+    return []
+  }
+  return [
+    `${name(Inputs.JobXml)} takes job XML text, and '${jobXml}' is a file. Expected --job-file ${jobXml}.`,
+  ]
 }
 
 const WHY: Record<AbortWhy, string> = {
@@ -208,7 +296,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   if (args.help) {
     io.stdout(HELP)
-    return EXIT.finished
+    return EXIT.ok
   }
   const input = (name: string): string => args.inputs[name] ?? io.env[environmentName(name)] ?? ''
   secrets.addClient(input(Inputs.ClientId), input(Inputs.ClientSecret))
@@ -223,18 +311,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       err(`warning: ${message}\n`)
     },
   }
+  const name = nameIn(args, io.env)
+  let settings: Settings
   try {
-    const settings = getSettings({
+    settings = getSettings({
       input,
       workspace: io.cwd,
-      name: (name) => `--${name}`,
-      describe: (name) => `--${name} (or ${environmentName(name)})`,
+      name,
+      describe: (input) => `--${input} (or ${environmentName(input)})`,
     })
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    return invalid(new InputError([...hints(input, io.cwd, name), ...error.problems]))
+  }
+  try {
     for (const warning of settings.warnings) logger.warning(warning)
     const report = await execute(settings, {
       logger,
       clock: systemClock,
       cancelSignal: io.cancelSignal,
+      words: flagWords,
       onToken: (token) => {
         secrets.add(token)
       },
@@ -252,15 +348,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           plan: report.plan,
         })
       } else out(`${verdict}\n`)
-      return report.ok ? EXIT.finished : EXIT.failed
+      return report.ok ? EXIT.ok : EXIT.clientFailed
     }
     const json = resultJson(report.results, settings)
     if (args.json) outJson(json)
     else out(`${String(json.verdict)}\n`)
-    return json.ok === true ? EXIT.finished : EXIT.failed
+    return exitCode(report.results, settings.failOnJobFailure)
   } catch (error) {
-    if (error instanceof InputError) return invalid(error)
     err(`Unexpected error: ${errorMessage(error)}\n`)
-    return EXIT.failed
+    return EXIT.clientFailed
   }
 }

@@ -6,7 +6,7 @@ import { isTransient } from './spotfire/responses.js'
 import { retry } from './spotfire/retry.js'
 import { statusName } from './spotfire/status.js'
 import { EXECUTE_SCOPE } from './spotfire/token.js'
-import type { Clock, Logger } from './spotfire/types.js'
+import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
 
 /** What a dry run found: each check with its verdict, and what a real run would do. */
 export interface DryRunReport {
@@ -27,7 +27,7 @@ export const REGISTER_COMMAND = `config register-api-client -n <name> -S${EXECUT
 export async function dryRun(
   settings: Settings,
   session: Session,
-  hooks: { clock: Clock; logger: Logger },
+  hooks: { clock: Clock; logger: Logger; words: Vocabulary },
 ): Promise<DryRunReport> {
   const { clock, logger } = hooks
   const plan = settings.jobs.map((job) =>
@@ -65,7 +65,7 @@ export async function dryRun(
       })
     } catch (error) {
       if (!(error instanceof SpotfireError)) throw error
-      checks.push(apiProblem(error))
+      checks.push(apiProblem(error, hooks.words))
     }
   }
   for (const check of checks) {
@@ -95,7 +95,7 @@ function credentialsProblem(error: SpotfireError): DryRunReport['checks'][number
 }
 
 /** The API's answer that was not one, with the fix. */
-function apiProblem(error: SpotfireError): DryRunReport['checks'][number] {
+function apiProblem(error: SpotfireError, words: Vocabulary): DryRunReport['checks'][number] {
   const status = error.details.status
   if (status === 403) {
     return failed(
@@ -106,7 +106,7 @@ function apiProblem(error: SpotfireError): DryRunReport['checks'][number] {
   if (error.kind === 'not-api' && status === 404) {
     return failed(
       'REST API',
-      `${error.message}. The server's public web services look switched off: an administrator turns them on with config-web-service-api. Check too that server-url is the address Spotfire is served at.`,
+      `${error.message}. The server's public web services look switched off: an administrator turns them on with config-web-service-api. Check too that ${words.name('server-url')} is the address Spotfire is served at.`,
     )
   }
   return failed('REST API', error.message)

@@ -6,6 +6,7 @@ import type { PollSchedule } from './poll-schedule.js'
 import { runJobs } from './run-jobs.js'
 import { openSession, type SessionHooks } from './session.js'
 import type { Settings } from './settings/index.js'
+import { inputWords } from './spotfire/types.js'
 
 export interface ExecuteHooks extends SessionHooks {
   /** Fires when the workflow run is cancelled (SIGINT, SIGTERM). */
@@ -33,7 +34,12 @@ export async function execute(
   const startedAt = hooks.clock.now()
   const session = openSession(settings, hooks)
   try {
-    if (settings.dryRun) return { kind: 'dry-run', ...(await dryRun(settings, session, hooks)) }
+    if (settings.dryRun) {
+      return {
+        kind: 'dry-run',
+        ...(await dryRun(settings, session, { ...hooks, words: hooks.words ?? inputWords })),
+      }
+    }
     const results = await runJobs(settings, {
       client: session.client,
       clock: hooks.clock,
@@ -41,6 +47,7 @@ export async function execute(
       cancel: hooks.cancelSignal,
       ledger: new Ledger(settings.jobs.map(shortLabel), hooks.onLedger),
       abortReason: hooks.abortReason,
+      words: hooks.words ?? inputWords,
       ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
       ...(hooks.random === undefined ? {} : { random: hooks.random }),
     })

@@ -77,6 +77,10 @@ export async function runMainStep(): Promise<void> {
   } catch (error) {
     setOutputs(emptyOutputs())
     if (error instanceof InputError) {
+      const count = error.problems.length
+      await writeSummary(
+        `### Spotfire Automation Services\n\n❌ Nothing was started: ${count === 1 ? 'an input is' : `${count} inputs are`} invalid (see the error on this step).\n`,
+      )
       core.setFailed(secrets.redact(error.message))
     } else {
       core.debug(error instanceof Error ? (error.stack ?? '') : '')

@@ -13,7 +13,7 @@ import type { Poller, WatchEnd, WatchEvents } from './poller.js'
 import type { JobSpec, Settings } from './settings/index.js'
 import type { SpotfireClient, StartRequest } from './spotfire/client.js'
 import { isTerminal, statusName, type JobStatus } from './spotfire/status.js'
-import type { Clock, Logger } from './spotfire/types.js'
+import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
 
 /** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
 export const ABORT_ON_CANCEL_TIMEOUT_MS = 5000
@@ -39,6 +39,7 @@ export interface JobContext {
   shared: boolean
   /** Why we abort, for the server's job log: names the workflow run. */
   abortReason: (why: AbortWhy) => string
+  words: Vocabulary
 }
 
 /** A job's run from start (or from its id) to its end, or to the abort that ends it. */
@@ -287,7 +288,9 @@ async function stopJob(
     (why === 'cancelled' && !ctx.settings.abortOnCancel)
   if (leaveRunning) {
     ctx.ledger.settled()
-    log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`)
+    log.warning(
+      `left running (${ctx.words.setting(why === 'timeout' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`,
+    )
     return { ...stopped, abort: { kind: 'left-running' } }
   }
   const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs

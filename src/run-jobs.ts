@@ -6,7 +6,7 @@ import { Poller } from './poller.js'
 import { runJob } from './run-job.js'
 import type { Settings } from './settings/index.js'
 import type { SpotfireClient } from './spotfire/client.js'
-import type { Clock, Logger } from './spotfire/types.js'
+import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
 
 /** How long a job may keep its status before the log says it is still there. */
 export const HEARTBEAT_MS = 5 * 60_000
@@ -19,6 +19,7 @@ export interface RunContext {
   cancel: AbortSignal
   ledger: Ledger
   abortReason: (why: AbortWhy) => string
+  words: Vocabulary
   schedule?: PollSchedule
   random?: () => number
 }
@@ -67,6 +68,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
         ledger: ctx.ledger.job(index),
         shared: settings.jobs.length > 1,
         abortReason: ctx.abortReason,
+        words: ctx.words,
       })
       results[index] = result
       if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {

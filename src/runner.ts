@@ -41,11 +41,27 @@ export function maskToken(secrets: Secrets, token: string): void {
   secrets.add(token)
 }
 
+/** The runner's variable for an input: `INPUT_` + the name in upper case, spaces as _. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
-export function actionInputs(): SettingsSource {
+export function actionInputs(env = process.env): SettingsSource {
+  const known = new Set(Object.values(Inputs).map(inputVariable))
   return {
     input: (name) => core.getInput(name),
-    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    whyEmpty: (input) =>
+      input === Inputs.ClientSecret
+        ? 'If the workflow passes it from a secret, that secret is empty here: secrets are not passed to workflows run from forks or by Dependabot, and the secrets of an environment need `environment:` on the job.'
+        : undefined,
+    unknownInputs: () =>
+      Object.entries(env).flatMap(([variable, value]) =>
+        variable.startsWith('INPUT_') && !known.has(variable)
+          ? [{ name: variable.slice('INPUT_'.length).toLowerCase(), value: value ?? '' }]
+          : [],
+      ),
   }
 }
 

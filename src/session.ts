@@ -2,7 +2,7 @@ import type { ConnectionSettings } from './settings/index.js'
 import { SpotfireClient } from './spotfire/client.js'
 import { createTransport, type Transport } from './spotfire/http.js'
 import { TokenProvider } from './spotfire/token.js'
-import type { Clock, Logger } from './spotfire/types.js'
+import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
 
 export interface SessionHooks {
   clock: Clock
@@ -11,6 +11,8 @@ export interface SessionHooks {
   onToken: (token: string) => void
   transport?: Transport
   random?: () => number
+  /** How messages name settings; the action's input names by default. */
+  words?: Vocabulary
 }
 
 /** A client for the server in the settings, with one token cache for every job. */
@@ -24,12 +26,14 @@ export const USER_AGENT = 'spotfire-automation-services-action'
 
 export function openSession(settings: ConnectionSettings, hooks: SessionHooks): Session {
   const { clock, logger } = hooks
+  const words = hooks.words === undefined ? {} : { words: hooks.words }
   const transport =
     hooks.transport ??
     createTransport({
       requestTimeoutMs: settings.requestTimeoutMs,
       userAgent: USER_AGENT,
       logger,
+      ...words,
       ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
     })
   const random = hooks.random === undefined ? {} : { random: hooks.random }
@@ -44,6 +48,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
     logger,
     onToken: hooks.onToken,
     ...random,
+    ...words,
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,
@@ -52,6 +57,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
     clock,
     logger,
     ...random,
+    ...words,
   })
   return {
     client,

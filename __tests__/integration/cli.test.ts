@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../src/simulator/index.js'
+import { runCliProcess } from './harness.js'
 
-const CLI = resolve('dist/cli/index.js')
 const QUICK = {
   phases: [{ status: 'Queued', polls: 1 }],
   final: { status: 'Finished', message: '' },
@@ -34,41 +33,15 @@ afterEach(async () => {
   await sim.close()
 })
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
+/** The CLI against this test's simulator, with quick polling. */
 function cli(
   args: string[],
   onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void,
-): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    [CLI, '--server-url', sim.url, '--poll-interval', '100ms', ...args],
-    {
-      env: {
-        PATH: process.env.PATH,
-        SPOTFIRE_CLIENT_ID: 'demo-client',
-        SPOTFIRE_CLIENT_SECRET: 'demo-secret',
-      },
-    },
+): ReturnType<typeof runCliProcess> {
+  return runCliProcess(
+    ['--server-url', sim.url, '--poll-interval', '100ms', ...args],
+    onStderr === undefined ? {} : { onStderr },
   )
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
-    onStderr?.(stderr, (signal) => child.kill(signal))
-  })
-  return new Promise((done) => {
-    child.on('close', (code) => {
-      done({ code, stdout, stderr })
-    })
-  })
 }
 
 describe('the CLI', () => {
@@ -85,25 +58,59 @@ describe('the CLI', () => {
     expect(run.stderr + run.stdout).not.toContain('demo-secret')
   })
 
-  it('exits 1 on a failed job, with the server message on stdout', async () => {
+  it('exits 2 on a job that failed on the server, with its message on stdout', async () => {
     const run = await cli(['--library-path', '/Jobs/Failing'])
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(2)
     expect(run.stdout).toContain("Task 1 'X' failed with: boom.")
   })
 
-  it('exits 2 on invalid options without sending anything', async () => {
+  it('exits 1 on invalid options without sending anything', async () => {
     const run = await cli(['--library-path', '/Jobs/Quick', '--timeout', 'soon', '--json'])
-    expect(run.code).toBe(2)
+    expect(run.code).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, outcome: 'invalid-options' })
     expect(run.stderr).toContain("Invalid --timeout 'soon'.")
     expect(sim.requests).toEqual([])
+  })
+
+  it('exits 2 when the server finds no such job', async () => {
+    const run = await cli(['--library-path', '/Jobs/Nope'])
+    expect(run.code).toBe(2)
+  })
+
+  it('exits 3 on a failure on this side: a timeout', async () => {
+    const run = await cli(['--library-path', '/Jobs/Forever', '--timeout', '1s'])
+    expect(run.code).toBe(3)
+    expect(sim.jobs[0]?.status).toBe('Canceled')
+  })
+
+  it('names flags in its hints: --ca-certificate for an untrusted certificate', async () => {
+    const tls = {
+      cert: readFileSync('__tests__/fixtures/tls/cert.pem', 'utf8'),
+      key: readFileSync('__tests__/fixtures/tls/key.pem', 'utf8'),
+    }
+    const secure = await startSimulator({ tls })
+    try {
+      const run = await runCliProcess([
+        '--server-url',
+        secure.url,
+        '--library-path',
+        '/Jobs/Quick',
+        '--timeout',
+        '5s',
+      ])
+      expect(run.code).toBe(3)
+      expect(run.stdout).toContain('pass it in --ca-certificate')
+    } finally {
+      await secure.close()
+    }
   })
 
   it('aborts the job on Ctrl+C', async () => {
     const run = await cli(['--library-path', '/Jobs/Forever', '--json'], (stderr, kill) => {
       if (stderr.includes('Started job') && !stderr.includes('Received')) kill('SIGINT')
     })
-    expect(run.code).toBe(1)
+    // A cancellation is a failure on this side: 3, as the Client Job Sender says.
+    expect(run.code).toBe(3)
     expect(sim.jobs[0]?.abortReasons[0]).toContain('spotfire-as-job')
     expect(JSON.parse(run.stdout)).toMatchObject({
       outcome: 'cancelled',

@@ -192,7 +192,7 @@ describe('TLS mistakes fail at once, with the fix', () => {
     expect(run.exitCode).not.toBe(0)
     expect(errorOf(run)).toContain('spotfire.example.com')
     expect(errorOf(run)).toMatch(/host name the certificate names/)
-    expect(errorOf(run)).not.toContain('pass it in the ca-certificate input')
+    expect(errorOf(run)).not.toContain('pass it in ca-certificate')
     expect(run.log).not.toContain('Retrying')
   })
 })

@@ -104,3 +104,34 @@ describe('invalid inputs', () => {
     }
   })
 })
+
+describe('inputs the user meant', () => {
+  it('names the real input of a mistyped one (library_path for library-path)', async () => {
+    const run = await runAction({
+      inputs: baseInputs(sim.url, { library_path: '/Jobs/Refresh' }),
+    })
+    expect(run.exitCode).toBe(1)
+    const error = run.annotations.find((a) => a.level === 'error')?.message ?? ''
+    expect(error).toContain(
+      'Input library_path is not an input of this action. Did you mean library-path?',
+    )
+  })
+
+  it('says why a required secret may be empty', async () => {
+    const run = await runAction({
+      inputs: baseInputs(sim.url, { 'client-secret': '', 'library-path': '/a' }),
+    })
+    const error = run.annotations.find((a) => a.level === 'error')?.message ?? ''
+    expect(error).toContain('Input client-secret is required.')
+    expect(error).toContain('forks')
+    expect(error).toContain('Dependabot')
+    expect(error).toContain('environment:')
+  })
+
+  it('writes a one-line job summary', async () => {
+    const run = await runAction({
+      inputs: baseInputs(sim.url, { 'library-path': '/a', timeout: 'soon', wait: 'maybe' }),
+    })
+    expect(run.summary).toContain('Nothing was started: 2 inputs are invalid')
+  })
+})

@@ -53,11 +53,11 @@ describe('a library job by path', () => {
     })
     expect(Number(run.outputs['duration-seconds'])).toBeGreaterThanOrEqual(0)
     // One line per status change, not one per poll.
-    expect(run.log).toMatch(/Queued -> InProgress after [\d.]+s/)
-    expect(run.log).toMatch(/InProgress -> Finished after [\d.]+s/)
+    expect(run.log).toMatch(/Queued -> InProgress after [\d.]+ s/)
+    expect(run.log).toMatch(/InProgress -> Finished after [\d.]+ s/)
     expect(run.log.match(/->/g)).toHaveLength(2)
     expect(run.summary).toContain(
-      `| ✅ | \`${job?.id ?? ''}\` | \`/Jobs/Refresh sales\` | Finished |`,
+      `| ✅ | \`/Jobs/Refresh sales\`<br><sub>\`${job?.id ?? ''}\`</sub> | Finished |`,
     )
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([])
   })
@@ -266,7 +266,7 @@ describe('timeout', () => {
     expect(run.outputs.status).toBe('Canceled')
     expect(ledgerOf(run)).toMatchObject([{ settled: true }])
     expect(run.annotations.find((a) => a.level === 'error')?.message).toContain(
-      'did not finish within 1s',
+      'did not finish within 1 s',
     )
   })
 })

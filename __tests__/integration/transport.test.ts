@@ -211,7 +211,7 @@ describe('TLS mistakes', () => {
     const url = await serve((_request, response) => response.end('{}'), pair(''))
     const error = await failure(transport().request(get(url)))
     expect(error.kind).toBe('tls')
-    expect(error.message).toContain('ca-certificate input')
+    expect(error.message).toContain('pass it in ca-certificate')
   })
 
   it('an untrusted certificate with a ca-certificate that did not sign it says so', async () => {

@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import {
   type CliIo,
   environmentName,
   EXIT,
+  exitCode,
+  flagWords,
   HELP,
   parseArgs,
   resultJson,
   runCli,
 } from '../../src/cli.js'
 import { Inputs } from '../../src/constants.js'
+import type { JobResult } from '../../src/outcome.js'
 import { jobJson } from '../../src/report/outputs.js'
 import { runVerdict } from '../../src/report/verdict.js'
 import { InputError, type Settings } from '../../src/settings/index.js'
@@ -116,7 +120,7 @@ describe('parseArgs', () => {
     ).toEqual([
       "Unknown option '--bogus'.",
       'Option --timeout is given twice. Expected it once.',
-      "Unknown option '--Server-Url'.",
+      "Unknown option '--Server-Url'. Did you mean --server-url?",
       'Option --scope needs a value.',
     ])
   })
@@ -124,15 +128,15 @@ describe('parseArgs', () => {
   it('does not echo the value of a mistyped option', () => {
     const problems = problemsOf(['--client-secrt=TopSecret123', '--clientsecret', 'TopSecret456'])
     expect(problems).toEqual([
-      "Unknown option '--client-secrt'.",
-      "Unknown option '--clientsecret'.",
+      "Unknown option '--client-secrt'. Did you mean --client-secret?",
+      "Unknown option '--clientsecret'. Did you mean --client-secret?",
     ])
     expect(problems.join(' ')).not.toMatch(/TopSecret/)
   })
 
   it('reports a mistyped option once, not its value as another option', () => {
     expect(problemsOf(['--libary-path', '/Samples/Refresh sales', '--json'])).toEqual([
-      "Unknown option '--libary-path'.",
+      "Unknown option '--libary-path'. Did you mean --library-path?",
     ])
   })
 
@@ -177,7 +181,15 @@ describe('HELP', () => {
 
   it('says how to pass options as environment variables, and the exit codes', () => {
     expect(HELP).toContain('SPOTFIRE_CLIENT_SECRET')
-    expect(HELP).toMatch(/Exit codes: 0 /)
+    // The codes of Spotfire's own Client Job Sender.
+    for (const code of [
+      '0  every job finished',
+      '1  invalid options',
+      '2  a job failed on the server',
+      '3  a failure on this side',
+    ]) {
+      expect(HELP).toContain(code)
+    }
     expect(HELP).toContain('{"ok":false,"outcome":"invalid-options"')
   })
 })
@@ -208,7 +220,7 @@ describe('resultJson', () => {
     expect(resultJson(results, settings(true))).toEqual({
       ok: true,
       outcome: 'finished',
-      verdict: runVerdict(results, settings(true), () => true),
+      verdict: runVerdict(results, { ...settings(true), words: flagWords }, () => true),
       jobs: results.map(jobJson),
     })
   })
@@ -253,7 +265,7 @@ describe('runCli with invalid options', () => {
     return { code, stdout, stderr }
   }
 
-  it('prints the problems as JSON with --json and exits 2, naming flags', async () => {
+  it('prints the problems as JSON with --json and exits 1, naming flags', async () => {
     const { code, stdout, stderr } = await run([
       '--timeout',
       'soon',
@@ -262,7 +274,7 @@ describe('runCli with invalid options', () => {
       '--json',
     ])
     expect(code).toBe(EXIT.usage)
-    expect(code).toBe(2)
+    expect(code).toBe(1)
     const json = JSON.parse(stdout) as Record<string, unknown>
     expect(json).toMatchObject({ ok: false, outcome: 'invalid-options' })
     expect(Object.keys(json)).toEqual(['ok', 'outcome', 'error'])
@@ -274,7 +286,7 @@ describe('runCli with invalid options', () => {
 
   it('prints nothing on stdout without --json, and the problems on stderr', async () => {
     const { code, stdout, stderr } = await run(['--max-parallel', '0'])
-    expect(code).toBe(2)
+    expect(code).toBe(1)
     expect(stdout).toBe('')
     expect(stderr).toContain('--max-parallel')
     expect(stderr).toContain('--client-secret (or SPOTFIRE_CLIENT_SECRET) is required.')
@@ -282,7 +294,7 @@ describe('runCli with invalid options', () => {
 
   it('reports unknown options as invalid options, with --json', async () => {
     const { code, stdout } = await run(['--bogus=1', '--json'])
-    expect(code).toBe(2)
+    expect(code).toBe(1)
     expect(JSON.parse(stdout)).toEqual({
       ok: false,
       outcome: 'invalid-options',
@@ -296,9 +308,10 @@ describe('runCli with invalid options', () => {
       SPOTFIRE_CLIENT_ID: 'id',
       SPOTFIRE_TIMEOUT: 'never',
     })
-    expect(code).toBe(2)
+    expect(code).toBe(1)
     expect(stderr).not.toContain('--server-url')
-    expect(stderr).toContain("Invalid --timeout 'never'")
+    // The value came from the environment: the message says where.
+    expect(stderr).toContain("Invalid timeout (from SPOTFIRE_TIMEOUT) 'never'")
     expect(stderr).toContain('--client-secret (or SPOTFIRE_CLIENT_SECRET) is required.')
   })
 
@@ -308,14 +321,110 @@ describe('runCli with invalid options', () => {
       ['--server-url', `not a url ${secret}`, '--library-path', '/a', '--json'],
       { SPOTFIRE_CLIENT_ID: 'id', SPOTFIRE_CLIENT_SECRET: secret },
     )
-    expect(code).toBe(2)
+    expect(code).toBe(1)
     expect(`${stdout}${stderr}`).toContain('--server-url')
     expect(`${stdout}${stderr}`).not.toContain(secret)
   })
 
   it('prints the help on stdout and exits 0 with --help', async () => {
     const { code, stdout } = await run(['--help'])
-    expect(code).toBe(EXIT.finished)
+    expect(code).toBe(EXIT.ok)
     expect(stdout).toBe(HELP)
+  })
+})
+
+describe('exitCode: the Client Job Sender codes', () => {
+  it.each<[string, JobResult[], number]>([
+    ['every job finished', [result(), result()], 0],
+    ['started, with wait false', [resultFor({ kind: 'started' })], 0],
+    ['a job failed on the server', [result(), failed()], 2],
+    [
+      'the server found no such job',
+      [resultFor({ kind: 'not-started', refused: true, mayHaveStarted: false })],
+      2,
+    ],
+    [
+      'a start that failed on this side',
+      [resultFor({ kind: 'not-started', refused: false, mayHaveStarted: true })],
+      3,
+    ],
+    ['a timeout', [resultFor({ kind: 'timed-out' })], 3],
+    ['a give-up', [resultFor({ kind: 'gave-up' })], 3],
+    ['a cancellation', [resultFor({ kind: 'cancelled', by: 'run' })], 3],
+    [
+      'the highest wins: a failed job and a timeout',
+      [failed(), resultFor({ kind: 'timed-out' })],
+      3,
+    ],
+    [
+      'fail-fast: the job that failed gives the code, not those it stopped',
+      [
+        failed(),
+        resultFor({ kind: 'cancelled', by: 'fail-fast' }),
+        resultFor({ kind: 'skipped', because: 'fail-fast' }),
+      ],
+      2,
+    ],
+    [
+      'jobs skipped at the timeout',
+      [result(), resultFor({ kind: 'skipped', because: 'timeout' })],
+      3,
+    ],
+  ])('%s', (_name, results, code) => {
+    expect(exitCode(results, true)).toBe(code)
+  })
+
+  it('lets a failed job pass with fail-on-job-failure false, but not a timeout', () => {
+    expect(exitCode([failed()], false)).toBe(0)
+    expect(exitCode([failed(), resultFor({ kind: 'timed-out' })], false)).toBe(3)
+  })
+})
+
+describe('runCli suggests the likely fix', () => {
+  const run = async (
+    argv: string[],
+    env: Record<string, string> = {},
+    cwd = tmpdir(),
+  ): Promise<{ code: number; stderr: string }> => {
+    let stderr = ''
+    const code = await runCli(argv, {
+      stdout: () => undefined,
+      stderr: (text) => {
+        stderr += text
+      },
+      env,
+      cwd,
+      cancelSignal: new AbortController().signal,
+    })
+    return { code, stderr }
+  }
+
+  it('a library path without its flag', async () => {
+    const { code, stderr } = await run(['/Jobs/Refresh sales'])
+    expect(code).toBe(1)
+    expect(stderr).toContain('it looks like a library path. Expected --library-path before it.')
+  })
+
+  it('--job-xml given the path of a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-hint-'))
+    writeFileSync(join(dir, 'job.xml'), '<as:Job/>')
+    const { code, stderr } = await run(['--job-xml', 'job.xml'], {}, dir)
+    expect(code).toBe(1)
+    expect(stderr).toContain(
+      "--job-xml takes job XML text, and 'job.xml' is a file. Expected --job-file job.xml.",
+    )
+  })
+
+  it('a variable close to one that is defined', async () => {
+    const xml =
+      '<as:Job xmlns:as="urn:tibco:spotfire.dxp.automation"><as:Tasks><T>${REGON}</T></as:Tasks></as:Job>'
+    const { stderr } = await run(['--job-xml', xml, '--variable', 'REGION=EMEA'])
+    expect(stderr).toContain("'REGON' (did you mean 'REGION'?)")
+    expect(stderr).toContain('--variable')
+  })
+
+  it('names a value that came from the environment by its variable', async () => {
+    const { stderr } = await run([], { SPOTFIRE_LIBRARY_PATH: 'Jobs/no slash' })
+    expect(stderr).toContain("Invalid library-path (from SPOTFIRE_LIBRARY_PATH) 'Jobs/no slash'")
   })
 })

@@ -40,27 +40,21 @@ describe('parseDuration', () => {
 
 describe('formatDuration', () => {
   it.each([
-    [0, '0s'],
-    [500, '0.5s'],
-    [1234, '1.2s'],
-    [59_900, '59.9s'],
-    [60_000, '1m0s'],
-    [95_500, '1m35.5s'],
-    [3_600_000, '1h0m0s'],
-    [5_415_700, '1h30m15s'],
-    [-20, '0s'],
+    [0, '0 s'],
+    [500, '0.5 s'],
+    [1234, '1.2 s'],
+    [59_900, '59.9 s'],
+    [59_960, '1 min'],
+    [60_000, '1 min'],
+    [95_500, '1 min 36 s'],
+    [3_600_000, '1 h'],
+    [5_415_700, '1 h 30 min'],
+    [-20, '0 s'],
   ])('formats %d ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text)
   })
 
   it('rounds to a tenth of a second, carrying into minutes', () => {
-    expect(formatDuration(59_990)).toBe('1m0s')
-  })
-
-  it('formats what parseDuration reads back to the same length of time', () => {
-    for (const text of ['1h30m15s', '15m', '45s']) {
-      const ms = parseDuration(text) ?? Number.NaN
-      expect(parseDuration(formatDuration(ms))).toBe(ms)
-    }
+    expect(formatDuration(59_990)).toBe('1 min')
   })
 })

@@ -313,16 +313,18 @@ describe('emptyOutputs', () => {
 
 describe('jobVerdict', () => {
   it('says when a job finished and how long it took', () => {
-    expect(jobVerdict(result(), CTX)).toBe(`Job ${JOB_ID} finished in 1m35.5s.`)
+    expect(jobVerdict(result(), CTX)).toBe(`Job ${JOB_ID} finished in 1 min 36 s.`)
   })
 
   it('carries the server message of a failed job verbatim', () => {
-    expect(jobVerdict(failed(), CTX)).toBe(`Job ${JOB_ID} ended Failed after 1m35.5s: ${FAILURE}`)
+    expect(jobVerdict(failed(), CTX)).toBe(
+      `Job ${JOB_ID} ended Failed after 1 min 36 s: ${FAILURE}`,
+    )
   })
 
   it('ends a failed job without a message with its status', () => {
     expect(jobVerdict(failed({ status: 'Missing', message: '' }), CTX)).toBe(
-      `Job ${JOB_ID} ended Missing after 1m35.5s.`,
+      `Job ${JOB_ID} ended Missing after 1 min 36 s.`,
     )
   })
 
@@ -334,7 +336,7 @@ describe('jobVerdict', () => {
 
   it('says a job did not finish within the timeout', () => {
     expect(jobVerdict(resultFor({ kind: 'timed-out' }), CTX)).toBe(
-      `Job ${JOB_ID} did not finish within 30m0s.`,
+      `Job ${JOB_ID} did not finish within 30 min.`,
     )
   })
 
@@ -344,7 +346,7 @@ describe('jobVerdict', () => {
       { timeoutMs: 90_000 },
     )
     expect(line).toBe(
-      `Job ${JOB_ID} did not finish within 1m30s; the last status check failed: HTTP 502 Bad Gateway with an HTML page.`,
+      `Job ${JOB_ID} did not finish within 1 min 30 s; the last status check failed: HTTP 502 Bad Gateway with an HTML page.`,
     )
   })
 
@@ -423,7 +425,7 @@ describe('jobVerdict', () => {
   it('adds how the abort went', () => {
     const stopped = resultFor({ kind: 'timed-out' })
     expect(jobVerdict({ ...stopped, abort: { kind: 'aborted', status: 'Canceled' } }, CTX)).toBe(
-      `Job ${JOB_ID} did not finish within 30m0s. It was aborted (Canceled).`,
+      `Job ${JOB_ID} did not finish within 30 min. It was aborted (Canceled).`,
     )
     expect(
       jobVerdict(
@@ -431,10 +433,10 @@ describe('jobVerdict', () => {
         CTX,
       ),
     ).toBe(
-      `Job ${JOB_ID} did not finish within 30m0s. It was not aborted and may still be running: HTTP 500 Internal Server Error.`,
+      `Job ${JOB_ID} did not finish within 30 min. It was not aborted and may still be running: HTTP 500 Internal Server Error.`,
     )
     expect(jobVerdict({ ...stopped, abort: { kind: 'left-running' } }, CTX)).toBe(
-      `Job ${JOB_ID} did not finish within 30m0s. It was left running (abort-on-timeout: false).`,
+      `Job ${JOB_ID} did not finish within 30 min. It was left running (abort-on-timeout: false).`,
     )
     const cancelled = resultFor({ kind: 'cancelled', by: 'run' })
     expect(jobVerdict({ ...cancelled, abort: { kind: 'left-running' } }, CTX)).toBe(
@@ -485,20 +487,20 @@ describe('jobVerdict', () => {
     // BUG fixed: a closing bracket counted as the end of a sentence (it is the end of the cut
     // marker); "Error [E42]" got no full stop.
     expect(jobVerdict(failed({ message: 'Error [E42]' }), CTX)).toBe(
-      `Job ${JOB_ID} ended Failed after 1m35.5s: Error [E42].`,
+      `Job ${JOB_ID} ended Failed after 1 min 36 s: Error [E42].`,
     )
   })
 
   it('ends a message with a trailing line break cleanly', () => {
     // BUG fixed: the trailing break became " ⏎ " and the sentence ended in " ⏎ ."
     expect(jobVerdict(failed({ message: `${FAILURE}\r\n` }), CTX)).toBe(
-      `Job ${JOB_ID} ended Failed after 1m35.5s: ${FAILURE}`,
+      `Job ${JOB_ID} ended Failed after 1 min 36 s: ${FAILURE}`,
     )
   })
 
   it('keeps a message with several lines on one line', () => {
     expect(jobVerdict(failed({ message: 'first\nsecond' }), CTX)).toBe(
-      `Job ${JOB_ID} ended Failed after 1m35.5s: first ⏎ second.`,
+      `Job ${JOB_ID} ended Failed after 1 min 36 s: first ⏎ second.`,
     )
   })
 
@@ -542,7 +544,7 @@ describe('runVerdict', () => {
       result({ jobId: THIRD_ID, job: library('/Jobs/C'), outcome: { kind: 'timed-out' } }),
     ]
     expect(runVerdict(results, CTX, succeeded)).toBe(
-      `1 of 3 jobs finished. /Jobs/B: Job ${OTHER_ID} ended Failed after 1m35.5s: ${FAILURE} /Jobs/C: Job ${THIRD_ID} did not finish within 30m0s.`,
+      `1 of 3 jobs finished. /Jobs/B: Job ${OTHER_ID} ended Failed after 1 min 36 s: ${FAILURE} /Jobs/C: Job ${THIRD_ID} did not finish within 30 min.`,
     )
   })
 

@@ -45,19 +45,21 @@ describe('summaryMarkdown', () => {
     expect(all).toContain('1 finished · 1 failed · 0 skipped · server `spotfire.example.com`')
     const rows = markdownRows(markdown)
     expect(rows).toHaveLength(3)
-    expect(rows[0]).toBe('| | Job | Source | Status | Duration | Message |')
-    expect(rows[1]).toBe(`| ✅ | \`${JOB_ID}\` | \`/Jobs/Refresh sales\` | Finished | 1m35.5s |  |`)
+    expect(rows[0]).toBe('| | Job | Status | Duration | Message |')
+    expect(rows[1]).toBe(
+      `| ✅ | \`/Jobs/Refresh sales\`<br><sub>\`${JOB_ID}\`</sub> | Finished | 1 min 36 s |  |`,
+    )
     expect(rows[2]).toBe(
-      `| ❌ | \`${OTHER_ID}\` | \`/Jobs/B\` | Failed | 1m35.5s | \`${FAILURE}\` |`,
+      `| ❌ | \`/Jobs/B\`<br><sub>\`${OTHER_ID}\`</sub> | Failed | 1 min 36 s | \`${FAILURE}\` |`,
     )
   })
 
-  it('renders as a table of six columns, a row per job', async () => {
+  it('renders as a table of five columns, a row per job', async () => {
     const results = EVERY_OUTCOME.map(resultFor)
     const html = await renderGfm(summaryMarkdown(results, CTX))
     const rows = tableRows(html)
     expect(rows).toHaveLength(results.length)
-    for (const row of rows) expect(row).toHaveLength(6)
+    for (const row of rows) expect(row).toHaveLength(5)
   })
 
   it('gives each outcome its own icon', () => {
@@ -73,8 +75,8 @@ describe('summaryMarkdown', () => {
     const notStarted = resultFor({ kind: 'not-started', refused: false, mayHaveStarted: false })
     const row = markdownRows(summaryMarkdown([notStarted], CTX))[1] ?? ''
     const cells = row.split(' | ')
-    expect(cells[1]).toBe('not started')
-    expect(cells[3]).toBe('not started')
+    expect(cells[1]).toMatch(/<br><sub>not started<\/sub>$/)
+    expect(cells[2]).toBe('Not started')
     expect(row).toContain('`HTTP 400 Bad Request: the job XML is not valid`')
   })
 
@@ -82,23 +84,43 @@ describe('summaryMarkdown', () => {
     const row = markdownRows(
       summaryMarkdown([resultFor({ kind: 'skipped', because: 'fail-fast' })], CTX),
     )[1]
-    expect(row?.split(' | ')[3]).toBe('skipped')
+    expect(row?.split(' | ')[2]).toBe('Skipped')
   })
 
-  it('marks how the wait ended in the status cell', () => {
+  it('says in words how the wait ended, and what became of the job', () => {
     const markdown = summaryMarkdown(
       [
-        result({ outcome: { kind: 'timed-out' }, status: 'Queued' }),
-        result({ outcome: { kind: 'cancelled', by: 'run' }, status: 'InProgress' }),
-        result({ outcome: { kind: 'cancelled', by: 'fail-fast' }, status: 'Canceled' }),
+        result({
+          outcome: { kind: 'timed-out' },
+          status: 'Canceled',
+          abort: { kind: 'aborted', status: 'Canceled' },
+        }),
+        result({
+          outcome: { kind: 'cancelled', by: 'run' },
+          status: 'InProgress',
+          abort: { kind: 'failed', detail: 'x' },
+        }),
+        result({
+          outcome: { kind: 'cancelled', by: 'fail-fast' },
+          status: 'Canceled',
+          abort: { kind: 'aborted', status: 'Canceled' },
+        }),
         result({ outcome: { kind: 'gave-up' }, status: 'InProgress' }),
+        result({
+          outcome: { kind: 'timed-out' },
+          status: 'InProgress',
+          abort: { kind: 'left-running' },
+        }),
+        result({ outcome: { kind: 'started' }, status: 'Queued' }),
       ],
       CTX,
     )
-    expect(markdown).toContain('| Queued (timed out) |')
-    expect(markdown).toContain('| InProgress (run cancelled) |')
-    expect(markdown).toContain('| Canceled (fail-fast) |')
-    expect(markdown).toContain('| InProgress (lost contact) |')
+    expect(markdown).toContain('| Timed out (aborted) |')
+    expect(markdown).toContain('| Cancelled (abort failed) |')
+    expect(markdown).toContain('| Stopped by fail-fast (aborted) |')
+    expect(markdown).toContain('| Lost contact |')
+    expect(markdown).toContain('| Timed out (left running) |')
+    expect(markdown).toContain('| Queued (not waited for) |')
   })
 
   it('counts the outcomes in the totals', () => {
@@ -230,16 +252,15 @@ describe('summaryMarkdown with outside text', () => {
       expect(outsideTextParts(html)).not.toMatch(ACTIVE_TAGS)
       const rows = tableRows(html)
       expect(rows).toHaveLength(results.length)
-      for (const row of rows) expect(row).toHaveLength(6)
+      for (const row of rows) expect(row).toHaveLength(5)
       const shown = oneLine(text).trim()
       if (shown !== '') {
-        // The message, the job id, the status, the source: each in its own cell.
-        expect(invisible(visibleText(rows[0]?.[5] ?? ''))).toContain(shown)
-        expect(invisible(visibleText(rows[1]?.[1] ?? ''))).toContain(shown)
-        expect(invisible(visibleText(rows[1]?.[2] ?? ''))).toContain(shown)
-        expect(invisible(visibleText(rows[2]?.[3] ?? ''))).toContain(shown.slice(0, 40))
-        expect(invisible(visibleText(rows[3]?.[2] ?? ''))).toContain(shown)
-        expect(invisible(visibleText(rows[4]?.[5] ?? ''))).toContain(shown)
+        // The message, the source with the job id under it, the status: each in its cell.
+        expect(invisible(visibleText(rows[0]?.[4] ?? ''))).toContain(shown)
+        expect(invisible(visibleText(rows[1]?.[1] ?? ''))).toContain(`${shown}${shown}`)
+        expect(invisible(visibleText(rows[2]?.[2] ?? ''))).toContain(shown.slice(0, 40))
+        expect(invisible(visibleText(rows[3]?.[1] ?? ''))).toContain(shown)
+        expect(invisible(visibleText(rows[4]?.[4] ?? ''))).toContain(shown)
       }
       // Folded messages: one <details> each, nothing escapes them.
       const detailsCount = (markdown.match(/^<details>/gm) ?? []).length
@@ -254,7 +275,7 @@ describe('summaryMarkdown with outside text', () => {
     async (status) => {
       const html = await renderGfm(summaryMarkdown([failed({ status, message: '' })], CTX))
       expect(outsideTextParts(html)).not.toMatch(ACTIVE_TAGS)
-      expect(visibleText(tableRows(html)[0]?.[3] ?? '')).toBe(status)
+      expect(visibleText(tableRows(html)[0]?.[2] ?? '')).toBe(status)
     },
   )
 
@@ -303,7 +324,7 @@ describe('summaryMarkdown size', () => {
     const pre = visibleText(/<pre>([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? '')
     expect(pre.startsWith('y'.repeat(LIMITS.folded))).toBe(true)
     expect(pre).toMatch(/… \[\d+ characters cut\]$/)
-    const cell = visibleText(tableRows(html)[0]?.[5] ?? '')
+    const cell = visibleText(tableRows(html)[0]?.[4] ?? '')
     expect(cell).toMatch(
       new RegExp(`^y{${LIMITS.cell}}… \\[\\d+ characters cut\\] \\(in full below\\)$`),
     )

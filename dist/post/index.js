@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4720:
+/***/ 4539:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31487,17 +31487,18 @@ const MAX_DURATION_MS = 2 ** 31 - 1;
 function positive(ms) {
     return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
-/** `95500` -> `1m35.5s`: short and exact enough for logs. */
+/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
 function duration_formatDuration(ms) {
-    const totalSeconds = Math.max(0, Math.round(ms / 100) / 10);
+    const seconds = Math.max(0, ms) / 1000;
+    if (seconds < 59.95)
+        return `${Math.round(seconds * 10) / 10} s`;
+    const totalSeconds = Math.round(seconds);
     const h = Math.floor(totalSeconds / 3600);
     const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = Math.round((totalSeconds % 60) * 10) / 10;
+    const s = totalSeconds % 60;
     if (h > 0)
-        return `${h}h${m}m${Math.floor(s)}s`;
-    if (m > 0)
-        return `${m}m${s}s`;
-    return `${s}s`;
+        return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/outcome.ts
@@ -31839,7 +31840,7 @@ async function stopJob(result, why, ctx, log) {
         (why === 'cancelled' && !ctx.settings.abortOnCancel);
     if (leaveRunning) {
         ctx.ledger.settled();
-        log.warning(`left running (abort-on-${why === 'timeout' ? 'timeout' : 'cancel'}: false).`);
+        log.warning(`left running (${ctx.words.setting(why === 'timeout' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`);
         return { ...stopped, abort: { kind: 'left-running' } };
     }
     const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
@@ -31944,11 +31945,22 @@ function maskToken(secrets, token) {
     core_setSecret(token);
     secrets.add(token);
 }
+/** The runner's variable for an input: `INPUT_` + the name in upper case, spaces as _. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
 /** Settings read the runner's INPUT_* variables; files are relative to the workspace. */
-function actionInputs() {
+function actionInputs(env = process.env) {
+    const known = new Set(Object.values(constants_Inputs).map(inputVariable));
     return {
         input: (name) => getInput(name),
-        workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        whyEmpty: (input) => input === constants_Inputs.ClientSecret
+            ? 'If the workflow passes it from a secret, that secret is empty here: secrets are not passed to workflows run from forks or by Dependabot, and the secrets of an environment need `environment:` on the job.'
+            : undefined,
+        unknownInputs: () => Object.entries(env).flatMap(([variable, value]) => variable.startsWith('INPUT_') && !known.has(variable)
+            ? [{ name: variable.slice('INPUT_'.length).toLowerCase(), value: value ?? '' }]
+            : []),
     };
 }
 const BECAUSE = {
@@ -32056,7 +32068,20 @@ function parseRetryAfter(value, now) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+;// CONCATENATED MODULE: ./src/spotfire/types.ts
+/**
+ * What the Spotfire client needs from its surroundings. Declared here, so that this folder depends
+ * on nothing outside it: the action, the CLI and the tests each pass their own.
+ */
+const silentLogger = { debug() { }, info() { }, warning() { } };
+/** The action's words: its inputs, as a workflow sets them. */
+const inputWords = {
+    name: (input) => input,
+    setting: (input, value) => `${input}: ${value}`,
+};
+
 ;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+
 
 
 
@@ -32115,13 +32140,13 @@ function describeNonApiBody(response) {
     return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
 }
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint) {
+function httpError(response, now, hint, words = inputWords) {
     const header = response.headers['retry-after'];
     const first = Array.isArray(header) ? header[0] : header;
     const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
     const location = response.headers.location;
     const redirect = response.status >= 300 && response.status < 400 && location !== undefined
-        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
+        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
         : undefined;
     const snippet = redirect ?? bodySnippet(response.body);
     const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
@@ -32166,6 +32191,7 @@ function isTransient(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
+
 
 
 
@@ -32293,6 +32319,7 @@ class TokenProvider {
     }
     refusal(response, now) {
         const { status, body } = response;
+        const words = this.options.words ?? inputWords;
         const oauth = parseOAuthError(body);
         const described = oauth === undefined
             ? bodySnippet(body)
@@ -32300,7 +32327,7 @@ class TokenProvider {
         if (status === 401 ||
             oauth?.error === 'invalid_client' ||
             oauth?.error === 'unauthorized_client') {
-            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`, 'credentials', { status, code: 'invalid_client' });
+            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
         }
         if (oauth?.error === 'invalid_scope') {
             return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
@@ -32309,9 +32336,9 @@ class TokenProvider {
             return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
         }
         if (status === 404) {
-            return httpError(response, now, 'no token endpoint at this address; check server-url');
+            return httpError(response, now, `no token endpoint at this address; check ${words.name('server-url')}`, words);
         }
-        return httpError(response, now);
+        return httpError(response, now, undefined, words);
     }
 }
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
@@ -32438,6 +32465,7 @@ class Secrets {
 
 
 
+
 /** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
 const JOB_XML_CONTENT_TYPE = 'application/xml';
 /** Busy servers and throttling proxies get more and more room between starts. */
@@ -32456,9 +32484,11 @@ const abortPolicy = {
 class SpotfireClient {
     options;
     base;
+    words;
     constructor(options) {
         this.options = options;
         this.base = `${options.serverUrl}/spotfire/api/rest/as`;
+        this.words = options.words ?? inputWords;
     }
     /**
      * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
@@ -32566,12 +32596,12 @@ class SpotfireClient {
     startError(response, contentType) {
         const now = this.options.clock.now();
         if (response.status === 415) {
-            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`);
+            return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`, this.words);
         }
         if (response.status === 404 && !isJsonAnswer(response)) {
-            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`, 'http', { status: 404 });
+            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
         }
-        return httpError(response, now);
+        return httpError(response, now, undefined, this.words);
     }
     /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
     jobAnswer(response, jobId) {
@@ -32592,7 +32622,7 @@ class SpotfireClient {
                 message: `The server does not know job ${jobId} (${statusLine(404)}).`,
             };
         }
-        throw httpError(response, this.options.clock.now());
+        throw httpError(response, this.options.clock.now(), undefined, this.words);
     }
     /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
     async call(method, path, context, content, options = {}) {
@@ -32611,11 +32641,11 @@ class SpotfireClient {
             this.options.tokens.invalidate();
             response = await attempt();
             if (response.status === 401) {
-                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token');
+                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
             }
         }
         if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`);
+            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`, this.words);
         }
         return response;
     }
@@ -32685,6 +32715,7 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 
 
+
 /**
  * No answer of the API comes near this (a job's status is a few hundred bytes, even a long failure
  * message stays far under); a bigger one is not read further and counts as not the API's.
@@ -32727,7 +32758,7 @@ function createTransport(options) {
                 timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
                 userAgent: options.userAgent,
             }).catch((error) => {
-                throw toSpotfireError(error, request, url, options.caCertificates !== undefined);
+                throw toSpotfireError(error, request, url, options.caCertificates !== undefined, options.words ?? inputWords);
             });
         },
         dispose() {
@@ -32854,7 +32885,7 @@ class TooLargeError extends Error {
         this.status = status;
     }
 }
-function toSpotfireError(error, request, url, caGiven) {
+function toSpotfireError(error, request, url, caGiven, words) {
     const where = `${request.method} ${url.origin}`;
     const proxy = proxyOf(url);
     const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
@@ -32890,15 +32921,15 @@ function toSpotfireError(error, request, url, caGiven) {
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
         const names = oneLine(failure.cert?.subjectaltname ?? 'other names');
-        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in server-url.`, 'tls', { code });
+        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
         return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
     }
     if (CERTIFICATE.test(code)) {
         return new SpotfireError(caGiven
-            ? `the server's TLS certificate is not signed by a CA in ca-certificate nor by a system CA (${code}). Check that ca-certificate holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
-            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`, 'tls', { code });
+            ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
+            : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`, 'tls', { code });
     }
     return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
         code,
@@ -32912,11 +32943,13 @@ function toSpotfireError(error, request, url, caGiven) {
 const USER_AGENT = 'spotfire-automation-services-action';
 function openSession(settings, hooks) {
     const { clock, logger } = hooks;
+    const words = hooks.words === undefined ? {} : { words: hooks.words };
     const transport = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
             userAgent: USER_AGENT,
             logger,
+            ...words,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
     const random = hooks.random === undefined ? {} : { random: hooks.random };
@@ -32931,6 +32964,7 @@ function openSession(settings, hooks) {
         logger,
         onToken: hooks.onToken,
         ...random,
+        ...words,
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
@@ -32939,6 +32973,7 @@ function openSession(settings, hooks) {
         clock,
         logger,
         ...random,
+        ...words,
     });
     return {
         client,
@@ -33169,6 +33204,7 @@ function segmentMatcher(segment) {
 
 ;// CONCATENATED MODULE: ./src/settings/job-xml.ts
 
+
 const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
@@ -33230,7 +33266,12 @@ function job_xml_substituteVariables(xml, variables, input = 'variables') {
     const errors = [];
     if (undefinedNames.size > 0) {
         const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
-        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
+        // A name close to one that is defined is most likely a typo of it: say which.
+        const typos = [...undefinedNames].flatMap((name) => {
+            const near = closest(name, variables.keys());
+            return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`];
+        });
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
     }
     if (malformedAt !== undefined) {
         errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
@@ -33540,7 +33581,8 @@ class reader_Reader {
     required(input) {
         const value = this.get(input);
         if (value === '') {
-            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.`);
+            const why = this.source.whyEmpty?.(input);
+            this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.${why === undefined ? '' : ` ${why}`}`);
         }
         return value;
     }
@@ -33711,6 +33753,7 @@ function getSettings(source) {
         r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
     }
     warnIfQuick(r, Inputs.PollInterval, pollIntervalMs);
+    checkUnknownInputs(r);
     if (r.problems.length > 0)
         throw new InputError(r.problems);
     return {
@@ -33763,9 +33806,30 @@ function readConnection(r) {
         ...(caCertificates === undefined ? {} : { caCertificates }),
     };
 }
+/**
+ * An input the action does not have, but close to one it has (`library_path`, `timout`): a typo
+ * that would otherwise go unnoticed, or end in "No job given". A problem when the real input is
+ * empty, since the value would be lost; else a warning.
+ */
+function checkUnknownInputs(r) {
+    const known = Object.values(Inputs);
+    for (const { name, value } of r.source.unknownInputs?.() ?? []) {
+        if (value.trim() === '')
+            continue;
+        const normal = name.toLowerCase().replace(/[_ ]/g, '-');
+        const meant = known.includes(normal) ? normal : closest(normal, known, 2);
+        if (meant === undefined)
+            continue;
+        const message = `Input ${name} is not an input of this action. Did you mean ${meant}?`;
+        if (r.source.input(meant).trim() === '')
+            r.problems.push(message);
+        else
+            r.warnings.push(`${message} It is ignored; ${meant} is set too.`);
+    }
+}
 function warnIfQuick(r, input, ms) {
     if (ms > 0 && ms < QUICK_MS) {
-        r.warnings.push(`${r.name(input)} is ${duration_formatDuration(ms)}, under 1s: accepted, but on a real network that is ${input === constants_Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
+        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === constants_Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
 }
 
@@ -33844,7 +33908,7 @@ async function runPostStep() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4720);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4539);
 
 await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 

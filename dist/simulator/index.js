@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 var __webpack_exports__ = {};
 
@@ -29,17 +30,18 @@ const MAX_DURATION_MS = (/* unused pure expression or super */ null && (2 ** 31 
 function positive(ms) {
     return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
-/** `95500` -> `1m35.5s`: short and exact enough for logs. */
+/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
 function formatDuration(ms) {
-    const totalSeconds = Math.max(0, Math.round(ms / 100) / 10);
+    const seconds = Math.max(0, ms) / 1000;
+    if (seconds < 59.95)
+        return `${Math.round(seconds * 10) / 10} s`;
+    const totalSeconds = Math.round(seconds);
     const h = Math.floor(totalSeconds / 3600);
     const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = Math.round((totalSeconds % 60) * 10) / 10;
+    const s = totalSeconds % 60;
     if (h > 0)
-        return `${h}h${m}m${Math.floor(s)}s`;
-    if (m > 0)
-        return `${m}m${s}s`;
-    return `${s}s`;
+        return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts

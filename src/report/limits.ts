@@ -9,7 +9,7 @@ export const LIMITS = {
   /** A whole annotation. */
   annotation: 16_000,
   /** A message in a summary table cell; a longer one is folded below the table. */
-  cell: 300,
+  cell: 160,
   /** The folded message of one job in the summary. */
   folded: 10_000,
   /** GitHub refuses a step summary over 1 MiB: stay well under it. */

@@ -75,10 +75,11 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
     const text = r.message === '' ? (r.problem ?? '') : r.message
     const long = text.length > LIMITS.cell || /[\r\n\u0085\u2028\u2029]/.test(text)
     const label = shortLabel(r.job)
+    // The source a reader knows the job by, with the server's id under it for looking it up.
+    const id = r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code)
     const row = [
       ICONS[r.outcome.kind],
-      r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code),
-      fitted(label, 200, share / 8, code),
+      `${fitted(label, 200, share / 8, code)}<br><sub>${id}</sub>`,
       statusCell(r, share / 16),
       r.durationMs === undefined ? '' : formatDuration(r.durationMs),
       `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
@@ -100,8 +101,8 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
     '',
     `${totals} · server ${code(ctx.host, 200)}`,
     '',
-    '| | Job | Source | Status | Duration | Message |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| | Job | Status | Duration | Message |',
+    '| --- | --- | --- | --- | --- |',
     ...rows,
     ...(details.length === 0 ? [] : ['', ...details]),
     ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
@@ -129,25 +130,36 @@ function fitted(
   }
 }
 
+/** What happened to a job the action stopped waiting for, in a word or two. */
+const ABORTS: Record<NonNullable<JobResult['abort']>['kind'], string> = {
+  aborted: 'aborted',
+  failed: 'abort failed',
+  'left-running': 'left running',
+}
+
+/** How a job ended, in words, for a reader: the server's status where that says it. */
 function statusCell(result: JobResult, bytes: number): string {
   const status = result.status ?? ''
-  const shown =
-    status === ''
-      ? result.outcome.kind === 'skipped'
-        ? 'skipped'
-        : 'not started'
-      : classifyStatus(status) === 'unknown'
-        ? fitted(status, 40, bytes, code)
-        : status
-  const note: Partial<Record<OutcomeKind, string>> = {
-    'timed-out': ' (timed out)',
-    cancelled:
-      result.outcome.kind === 'cancelled' && result.outcome.by === 'fail-fast'
-        ? ' (fail-fast)'
-        : ' (run cancelled)',
-    'gave-up': ' (lost contact)',
+  const server =
+    classifyStatus(status) === 'unknown' && status !== '' ? fitted(status, 40, bytes, code) : status
+  const abort = result.abort === undefined ? '' : ` (${ABORTS[result.abort.kind]})`
+  switch (result.outcome.kind) {
+    case 'finished':
+    case 'failed':
+      return server
+    case 'started':
+      return `${server} (not waited for)`
+    case 'timed-out':
+      return `Timed out${abort}`
+    case 'cancelled':
+      return `${result.outcome.by === 'fail-fast' ? 'Stopped by fail-fast' : 'Cancelled'}${abort}`
+    case 'gave-up':
+      return `Lost contact${abort}`
+    case 'not-started':
+      return result.outcome.mayHaveStarted ? 'Start not confirmed' : 'Not started'
+    case 'skipped':
+      return 'Skipped'
   }
-  return `${shown}${note[result.outcome.kind] ?? ''}`
 }
 
 /** The job summary of a dry run: each check, then what a run would do. */

@@ -4,11 +4,14 @@ import type { JobResult, OutcomeKind } from '../outcome.js'
 import { statusName } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
+import { inputWords, type Vocabulary } from '../spotfire/types.js'
 
 /** What a verdict needs besides the results. */
 export interface VerdictContext {
   /** The step's timeout, which a timed-out job ran into. */
   timeoutMs: number
+  /** How settings are named: inputs on the runner (the default), flags on the command line. */
+  words?: Vocabulary
 }
 
 /** Outside text inside a sentence: one line, cut, without the white space that ends it. */
@@ -20,7 +23,8 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
   finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
   failed: (r, id) =>
     `Job ${id} ended ${statusName(r.status ?? '')}${took(r, ' after ')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
-  started: (_r, id) => `Started job ${id}; not waiting for it (wait: false).`,
+  started: (_r, id, ctx) =>
+    `Started job ${id}; not waiting for it (${(ctx.words ?? inputWords).setting('wait', 'false')}).`,
   'timed-out': (r, id, ctx) =>
     `Job ${id} did not finish within ${formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '.' : `; the last status check failed: ${quote(r.problem)}`}`,
   cancelled: (r, id) =>
@@ -46,10 +50,10 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
 /** One sentence (or two) on how a job ended; a failed job's line carries the server's message. */
 export function jobVerdict(result: JobResult, ctx: VerdictContext): string {
   const sentence = SENTENCES[result.outcome.kind](result, result.jobId ?? '', ctx)
-  return `${endWithStop(sentence)}${abortSentence(result)}`
+  return `${endWithStop(sentence)}${abortSentence(result, ctx.words ?? inputWords)}`
 }
 
-function abortSentence(result: JobResult): string {
+function abortSentence(result: JobResult, words: Vocabulary): string {
   switch (result.abort?.kind) {
     case undefined:
       return ''
@@ -58,7 +62,7 @@ function abortSentence(result: JobResult): string {
     case 'failed':
       return ` It was not aborted and may still be running: ${endWithStop(quote(result.abort.detail))}`
     case 'left-running':
-      return ` It was left running (abort-on-${result.outcome.kind === 'timed-out' ? 'timeout' : 'cancel'}: false).`
+      return ` It was left running (${words.setting(result.outcome.kind === 'timed-out' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`
   }
 }
 
@@ -74,7 +78,7 @@ export function runVerdict(
   const started = results.filter((r) => r.outcome.kind === 'started').length
   const head =
     started > 0
-      ? `Started ${started} of ${results.length} jobs; not waiting for them (wait: false).`
+      ? `Started ${started} of ${results.length} jobs; not waiting for them (${(ctx.words ?? inputWords).setting('wait', 'false')}).`
       : finished === results.length
         ? `All ${results.length} jobs finished.`
         : `${finished} of ${results.length} jobs finished.`

@@ -1,6 +1,6 @@
 import { DEFAULT_SCOPE, Inputs } from '../constants.js'
-import { formatDuration } from '../duration.js'
 import { shown } from '../spotfire/text.js'
+import { closest } from '../suggest.js'
 import { parseCaCertificates } from './ca.js'
 import { MAX_JOB_FILE_BYTES, parseJobSources, type JobSpec } from './job-sources.js'
 import { Reader, type SettingsSource } from './reader.js'
@@ -114,6 +114,7 @@ export function getSettings(source: SettingsSource): Settings {
     )
   }
   warnIfQuick(r, Inputs.PollInterval, pollIntervalMs)
+  checkUnknownInputs(r)
   if (r.problems.length > 0) throw new InputError(r.problems)
   return {
     ...connection,
@@ -179,10 +180,28 @@ function readConnection(r: Reader): ConnectionSettings {
   }
 }
 
+/**
+ * An input the action does not have, but close to one it has (`library_path`, `timout`): a typo
+ * that would otherwise go unnoticed, or end in "No job given". A problem when the real input is
+ * empty, since the value would be lost; else a warning.
+ */
+function checkUnknownInputs(r: Reader): void {
+  const known = Object.values(Inputs) as string[]
+  for (const { name, value } of r.source.unknownInputs?.() ?? []) {
+    if (value.trim() === '') continue
+    const normal = name.toLowerCase().replace(/[_ ]/g, '-')
+    const meant = known.includes(normal) ? normal : closest(normal, known, 2)
+    if (meant === undefined) continue
+    const message = `Input ${name} is not an input of this action. Did you mean ${meant}?`
+    if (r.source.input(meant).trim() === '') r.problems.push(message)
+    else r.warnings.push(`${message} It is ignored; ${meant} is set too.`)
+  }
+}
+
 function warnIfQuick(r: Reader, input: string, ms: number): void {
   if (ms > 0 && ms < QUICK_MS) {
     r.warnings.push(
-      `${r.name(input)} is ${formatDuration(ms)}, under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`,
+      `${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`,
     )
   }
 }

@@ -1,4 +1,5 @@
 import { SyntaxValidator } from 'fast-xml-validator'
+import { closest } from '../suggest.js'
 
 export const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation'
 
@@ -75,8 +76,13 @@ export function substituteVariables(
   const errors: string[] = []
   if (undefinedNames.size > 0) {
     const names = [...undefinedNames].map((n) => `'${n}'`).join(', ')
+    // A name close to one that is defined is most likely a typo of it: say which.
+    const typos = [...undefinedNames].flatMap((name) => {
+      const near = closest(name, variables.keys())
+      return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`]
+    })
     errors.push(
-      `The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}. Add NAME=value lines to ${input}, or write $\${ for a literal \${.`,
+      `The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`,
     )
   }
   if (malformedAt !== undefined) {

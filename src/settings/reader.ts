@@ -12,6 +12,13 @@ export interface SettingsSource {
   name?: (input: string) => string
   /** How a missing required input is named: `Input client-secret` on the runner. */
   describe?: (input: string) => string
+  /** Why a required input may be empty where it comes from, and what to do: said after the problem. */
+  whyEmpty?: (input: string) => string | undefined
+  /**
+   * Inputs given that the action does not have (the runner passes every `with:` key): each is
+   * checked for a near miss of a real one, such as `library_path`.
+   */
+  unknownInputs?: () => { name: string; value: string }[]
 }
 
 const DURATION_HINT = 'Expected a duration such as 90s, 15m or 1h30m.'
@@ -47,7 +54,10 @@ export class Reader {
   required(input: string): string {
     const value = this.get(input)
     if (value === '') {
-      this.problems.push(`${this.source.describe?.(input) ?? `Input ${input}`} is required.`)
+      const why = this.source.whyEmpty?.(input)
+      this.problems.push(
+        `${this.source.describe?.(input) ?? `Input ${input}`} is required.${why === undefined ? '' : ` ${why}`}`,
+      )
     }
     return value
   }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The bundled entry point (dist/simulator/index.js); everything else lives in cli.ts.
 import { runSimulatorCli } from './cli.js'
 

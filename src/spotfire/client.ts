@@ -4,7 +4,7 @@ import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from '.
 import { backoffDelay, retry, type Backoff } from './retry.js'
 import { isZeroJobId, parseJobStatus, statusName, ZERO_JOB_ID, type JobStatus } from './status.js'
 import { EXECUTE_SCOPE, type CallContext, type TokenProvider } from './token.js'
-import type { Clock, Logger } from './types.js'
+import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
 
 /** What to start: a library job by path or id, or job XML. */
 export type StartRequest =
@@ -33,6 +33,8 @@ export interface ClientOptions {
   clock: Clock
   logger: Logger
   random?: () => number
+  /** How messages name settings; the action's input names by default. */
+  words?: Vocabulary
 }
 
 /** Where a call is: getting its token, or sending the request itself. */
@@ -60,9 +62,11 @@ const abortPolicy = {
 /** The four calls of the Automation Services REST API. */
 export class SpotfireClient {
   private readonly base: string
+  private readonly words: Vocabulary
 
   constructor(private readonly options: ClientOptions) {
     this.base = `${options.serverUrl}/spotfire/api/rest/as`
+    this.words = options.words ?? inputWords
   }
 
   /**
@@ -188,16 +192,17 @@ export class SpotfireClient {
         response,
         now,
         `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`,
+        this.words,
       )
     }
     if (response.status === 404 && !isJsonAnswer(response)) {
       return new SpotfireError(
-        `${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is server-url the address Spotfire is served at?`,
+        `${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`,
         'http',
         { status: 404 },
       )
     }
-    return httpError(response, now)
+    return httpError(response, now, undefined, this.words)
   }
 
   /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
@@ -219,7 +224,7 @@ export class SpotfireClient {
         message: `The server does not know job ${jobId} (${statusLine(404)}).`,
       }
     }
-    throw httpError(response, this.options.clock.now())
+    throw httpError(response, this.options.clock.now(), undefined, this.words)
   }
 
   /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
@@ -254,6 +259,7 @@ export class SpotfireClient {
           response,
           this.options.clock.now(),
           'the server refused a fresh access token',
+          this.words,
         )
       }
     }
@@ -262,6 +268,7 @@ export class SpotfireClient {
         response,
         this.options.clock.now(),
         `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`,
+        this.words,
       )
     }
     return response

@@ -4,7 +4,7 @@ import * as tls from 'node:tls'
 import { getProxyUrl, HttpClient } from '@actions/http-client'
 import { SpotfireError } from './errors.js'
 import { oneLine } from './text.js'
-import type { Logger } from './types.js'
+import { inputWords, type Logger, type Vocabulary } from './types.js'
 
 export interface HttpResponse {
   status: number
@@ -36,6 +36,8 @@ export interface TransportOptions {
   caCertificates?: string
   userAgent: string
   logger?: Logger
+  /** How messages name settings; the action's input names by default. */
+  words?: Vocabulary
 }
 
 /**
@@ -84,7 +86,13 @@ export function createTransport(options: TransportOptions): Transport {
         timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
         userAgent: options.userAgent,
       }).catch((error: unknown) => {
-        throw toSpotfireError(error, request, url, options.caCertificates !== undefined)
+        throw toSpotfireError(
+          error,
+          request,
+          url,
+          options.caCertificates !== undefined,
+          options.words ?? inputWords,
+        )
       })
     },
     dispose() {
@@ -219,6 +227,7 @@ function toSpotfireError(
   request: HttpRequest,
   url: URL,
   caGiven: boolean,
+  words: Vocabulary,
 ): SpotfireError {
   const where = `${request.method} ${url.origin}`
   const proxy = proxyOf(url)
@@ -278,7 +287,7 @@ function toSpotfireError(
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
     const names = oneLine(failure.cert?.subjectaltname ?? 'other names')
     return new SpotfireError(
-      `the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in server-url.`,
+      `the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`,
       'tls',
       { code },
     )
@@ -293,8 +302,8 @@ function toSpotfireError(
   if (CERTIFICATE.test(code)) {
     return new SpotfireError(
       caGiven
-        ? `the server's TLS certificate is not signed by a CA in ca-certificate nor by a system CA (${code}). Check that ca-certificate holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
-        : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in the ca-certificate input.`,
+        ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
+        : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`,
       'tls',
       { code },
     )

@@ -2,6 +2,7 @@ import { SpotfireError } from './errors.js'
 import type { HttpResponse } from './http.js'
 import { parseRetryAfter } from './retry.js'
 import { head, oneLine } from './text.js'
+import { inputWords, type Vocabulary } from './types.js'
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -60,14 +61,19 @@ export function describeNonApiBody(response: HttpResponse): string {
 }
 
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-export function httpError(response: HttpResponse, now: number, hint?: string): SpotfireError {
+export function httpError(
+  response: HttpResponse,
+  now: number,
+  hint?: string,
+  words: Vocabulary = inputWords,
+): SpotfireError {
   const header: unknown = response.headers['retry-after']
   const first: unknown = Array.isArray(header) ? (header as unknown[])[0] : header
   const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now)
   const location = response.headers.location
   const redirect =
     response.status >= 300 && response.status < 400 && location !== undefined
-      ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set server-url to the address that serves Spotfire directly`
+      ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
       : undefined
   const snippet = redirect ?? bodySnippet(response.body)
   const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]

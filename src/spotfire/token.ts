@@ -3,7 +3,7 @@ import type { HttpResponse, Transport } from './http.js'
 import { bodySnippet, httpError, isTransient } from './responses.js'
 import { retry } from './retry.js'
 import { oneLine } from './text.js'
-import type { Clock, Logger } from './types.js'
+import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
 
 export const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute'
 
@@ -20,6 +20,8 @@ export interface TokenOptions {
   random?: () => number
   /** Called with every new token before anything else sees it: the action masks it here. */
   onToken(token: string): void
+  /** How messages name settings; the action's input names by default. */
+  words?: Vocabulary
 }
 
 export interface CallContext {
@@ -175,6 +177,7 @@ export class TokenProvider {
 
   private refusal(response: HttpResponse, now: number): SpotfireError {
     const { status, body } = response
+    const words = this.options.words ?? inputWords
     const oauth = parseOAuthError(body)
     const described =
       oauth === undefined
@@ -188,7 +191,7 @@ export class TokenProvider {
       oauth?.error === 'unauthorized_client'
     ) {
       return new SpotfireError(
-        `Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check client-id and client-secret, and client-auth-method: a client registered for client_secret_post needs 'post'.`,
+        `Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`,
         'credentials',
         { status, code: 'invalid_client' },
       )
@@ -208,9 +211,14 @@ export class TokenProvider {
       )
     }
     if (status === 404) {
-      return httpError(response, now, 'no token endpoint at this address; check server-url')
+      return httpError(
+        response,
+        now,
+        `no token endpoint at this address; check ${words.name('server-url')}`,
+        words,
+      )
     }
-    return httpError(response, now)
+    return httpError(response, now, undefined, words)
   }
 }
 

@@ -18,3 +18,17 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warning() {} }
+
+/** How messages name the user's settings: as inputs on the runner, as flags on the command line. */
+export interface Vocabulary {
+  /** `ca-certificate` on the runner, `--ca-certificate` on the command line. */
+  name(input: string): string
+  /** A setting with its value: `wait: false` on the runner, `--wait false` on the command line. */
+  setting(input: string, value: string): string
+}
+
+/** The action's words: its inputs, as a workflow sets them. */
+export const inputWords: Vocabulary = {
+  name: (input) => input,
+  setting: (input, value) => `${input}: ${value}`,
+}

@@ -170,7 +170,7 @@ describe('getSettings: warnings', () => {
     const settings = settingsOf({ ...LIBRARY, [Inputs.PollInterval]: '500ms' })
     expect(settings.pollIntervalMs).toBe(500)
     expect(settings.warnings).toEqual([
-      'poll-interval is 0.5s, under 1s: accepted, but on a real network that is more load on the server than it buys (checks are never closer than 250ms apart).',
+      'poll-interval 500ms is under 1s: accepted, but on a real network that is more load on the server than it buys (checks are never closer than 250ms apart).',
     ])
   })
 
@@ -178,7 +178,7 @@ describe('getSettings: warnings', () => {
     const settings = settingsOf({ ...LIBRARY, [Inputs.RequestTimeout]: '999ms' })
     expect(settings.requestTimeoutMs).toBe(999)
     expect(settings.warnings).toEqual([
-      'request-timeout is 1s, under 1s: accepted, but on a real network that is too short for many answers, which would then count as failures.',
+      'request-timeout 999ms is under 1s: accepted, but on a real network that is too short for many answers, which would then count as failures.',
     ])
   })
 
@@ -205,8 +205,8 @@ describe('getSettings: warnings', () => {
     )
     expect(settings.warnings).toEqual([
       expect.stringMatching(/^--server-url uses http:\/\//),
-      expect.stringMatching(/^--request-timeout is 0\.2s, under 1s/),
-      expect.stringMatching(/^--poll-interval is 0\.1s, under 1s/),
+      expect.stringMatching(/^--request-timeout 200ms is under 1s/),
+      expect.stringMatching(/^--poll-interval 100ms is under 1s/),
     ])
   })
 
