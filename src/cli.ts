@@ -33,11 +33,16 @@ const EXIT_BY_OUTCOME: Record<OutcomeKind, (result: JobResult) => ExitCode> = {
     r.outcome.kind === 'not-started' && r.outcome.refused ? EXIT.jobFailed : EXIT.clientFailed,
   'timed-out': () => EXIT.clientFailed,
   'gave-up': () => EXIT.clientFailed,
-  // A job fail-fast stopped, or never started, follows another job's failure: that one's code says it.
+  // A job fail-fast stopped, or never started, did not finish because another job failed: a job
+  // failure, even when --fail-on-job-failure false excuses the one that set it off.
   cancelled: (r) =>
-    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
+    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+      ? EXIT.jobFailed
+      : EXIT.clientFailed,
   skipped: (r) =>
-    r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
+    r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast'
+      ? EXIT.jobFailed
+      : EXIT.clientFailed,
 }
 
 /** The run's exit code: the highest of its jobs'; a failed job counts as none with --fail-on-job-failure false. */
@@ -299,7 +304,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.ok
   }
   const input = (name: string): string => args.inputs[name] ?? io.env[environmentName(name)] ?? ''
+  // As given and as the settings trim it: a secret from a file often ends in a line break.
   secrets.addClient(input(Inputs.ClientId), input(Inputs.ClientSecret))
+  secrets.addClient(input(Inputs.ClientId).trim(), input(Inputs.ClientSecret).trim())
   const logger: Logger = {
     debug: (message) => {
       if (args.debug) err(`debug: ${message}\n`)

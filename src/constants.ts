@@ -1,3 +1,5 @@
+import { EXECUTE_SCOPE } from './spotfire/token.js'
+
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 export const Inputs = {
   ServerUrl: 'server-url',
@@ -39,4 +41,4 @@ export const State = {
   Jobs: 'jobs',
 } as const
 
-export const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute'
+export const DEFAULT_SCOPE = EXECUTE_SCOPE

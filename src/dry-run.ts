@@ -27,7 +27,7 @@ export const REGISTER_COMMAND = `config register-api-client -n <name> -S${EXECUT
 export async function dryRun(
   settings: Settings,
   session: Session,
-  hooks: { clock: Clock; logger: Logger; words: Vocabulary },
+  hooks: { clock: Clock; logger: Logger; words: Vocabulary; cancelSignal?: AbortSignal },
 ): Promise<DryRunReport> {
   const { clock, logger } = hooks
   const plan = settings.jobs.map((job) =>
@@ -41,7 +41,10 @@ export async function dryRun(
     { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
   ]
   const deadline = clock.now() + settings.timeoutMs
-  const context = { deadline }
+  const context = {
+    deadline,
+    ...(hooks.cancelSignal === undefined ? {} : { signal: hooks.cancelSignal }),
+  }
   try {
     await session.client.checkCredentials(context)
     checks.push({ name: 'credentials', ok: true, detail: `a token with scope ${settings.scope}` })

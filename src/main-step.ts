@@ -9,6 +9,7 @@ import { runVerdict } from './report/verdict.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from './secrets.js'
 import { getSettings, InputError } from './settings/index.js'
+import { defuse } from './workflow-commands.js'
 import { errorMessage } from './spotfire/errors.js'
 
 /** The job summary, where the runner gives one. */
@@ -59,7 +60,7 @@ export async function runMainStep(): Promise<void> {
       setOutputs(emptyOutputs())
       await writeSummary(secrets.redact(dryRunMarkdown(report, { host })))
       const verdict = secrets.redact(dryRunVerdict(report))
-      if (report.ok) core.info(verdict)
+      if (report.ok) core.info(defuse(verdict))
       else core.setFailed(verdict)
       return
     }
@@ -73,7 +74,7 @@ export async function runMainStep(): Promise<void> {
     if (failed.length > 0) core.setFailed(verdict)
     else if (results.some((r) => r.outcome.kind === 'failed'))
       core.warning(`${verdict} (fail-on-job-failure: false)`)
-    else core.info(verdict)
+    else core.info(defuse(verdict))
   } catch (error) {
     setOutputs(emptyOutputs())
     if (error instanceof InputError) {

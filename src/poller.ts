@@ -234,8 +234,8 @@ export class Poller {
       error instanceof SpotfireError
         ? error
         : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer')
-    if (failure.kind === 'stopped') return
-    if (!isTransient(failure)) {
+    // 'stopped' with the watch still on (a token wait that ran out, say): try again later.
+    if (!isTransient(failure) && failure.kind !== 'stopped') {
       job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure })
       return
     }

@@ -33,12 +33,14 @@ export async function runPostStep(): Promise<void> {
     return
   }
   const secrets = new Secrets()
+  // Job ids and status names come from the ledger and the server: only through the defusing logger.
+  const log = runnerLogger(secrets)
   try {
     maskClient(secrets)
     const settings = getConnectionSettings(actionInputs())
     const session = openSession(settings, {
       clock: systemClock,
-      logger: runnerLogger(secrets),
+      logger: log,
       onToken: (token) => {
         maskToken(secrets, token)
       },
@@ -48,9 +50,7 @@ export async function runPostStep(): Promise<void> {
         running.map(async ({ jobId, pendingAbort }) => {
           // A failed abort of the main step's is retried whatever abort-on-cancel says.
           if (pendingAbort === undefined && !settings.abortOnCancel) {
-            core.info(
-              `Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`,
-            )
+            log.info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`)
             return
           }
           try {
@@ -62,14 +62,12 @@ export async function runPostStep(): Promise<void> {
                 timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
               },
             )
-            core.info(
+            log.info(
               `Aborted job ${jobId}, which the main step left running: the server answered ${statusName(status.statusCode)}.`,
             )
           } catch (error) {
-            core.warning(
-              secrets.redact(
-                `Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`,
-              ),
+            log.warning(
+              `Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`,
             )
           }
         }),
@@ -78,6 +76,6 @@ export async function runPostStep(): Promise<void> {
       session.close()
     }
   } catch (error) {
-    core.warning(secrets.redact(`Could not abort the jobs left running: ${errorMessage(error)}`))
+    log.warning(`Could not abort the jobs left running: ${errorMessage(error)}`)
   }
 }

@@ -9,7 +9,7 @@ import {
   type Outcome,
   type StopReason,
 } from './outcome.js'
-import type { Poller, WatchEnd, WatchEvents } from './poller.js'
+import { EARLY_MISSING_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
 import type { JobSpec, Settings } from './settings/index.js'
 import type { SpotfireClient, StartRequest } from './spotfire/client.js'
 import { isTerminal, statusName, type JobStatus } from './spotfire/status.js'
@@ -242,7 +242,10 @@ async function finish(
   if (why === 'timeout') {
     // The job may have ended since the last check: only a job still running has timed out.
     const last = await finalCheck(end.status, ctx)
-    if (isTerminal(last.statusCode)) {
+    // A Missing moments after the start is a node that has not heard of the job yet (see the
+    // poller): not a reason to leave it running unaborted.
+    const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS
+    if (isTerminal(last.statusCode) && !early) {
       ctx.ledger.settled()
       return {
         ...seen,

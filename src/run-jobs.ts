@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { shortLabel } from './labels.js'
 import type { Ledger } from './ledger.js'
 import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
@@ -33,6 +34,9 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
   const { clock, client } = ctx
   const stop = new AbortController()
   const over = new AbortController()
+  // Every job's watch and every request under way listen to these: far more than Node's
+  // default of ten, which would print a leak warning into the log.
+  setMaxListeners(0, stop.signal, ctx.cancel)
   const onCancel = (): void => {
     stop.abort('cancelled')
   }
@@ -52,6 +56,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
   })
   const results: JobResult[] = []
   let next = 0
+  let crash: Error | undefined
   const worker = async (): Promise<void> => {
     for (let index = next++; index < settings.jobs.length; index = next++) {
       const job = settings.jobs[index]
@@ -77,12 +82,19 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
       }
     }
   }
+  // A bug in one job must not leave the others running unwatched: stop them all, then report it.
+  const guarded = (): Promise<void> =>
+    worker().catch((error: unknown) => {
+      crash ??= error instanceof Error ? error : new Error(String(error))
+      stop.abort('cancelled')
+    })
   try {
     const workers = Math.min(settings.maxParallel, settings.jobs.length)
-    await Promise.all(Array.from({ length: workers }, worker))
+    await Promise.all(Array.from({ length: workers }, guarded))
   } finally {
     over.abort()
     ctx.cancel.removeEventListener('abort', onCancel)
   }
+  if (crash !== undefined) throw crash
   return results
 }

@@ -95,6 +95,21 @@ describe('six jobs, three at a time', () => {
   })
 })
 
+describe('many jobs at once', () => {
+  it('twelve at a time print no listener-leak warning into the log', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `N${String(i)}`)
+    const sim = await simulator(names.map((name, i) => item(name, timed(400), i)))
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-path': names.map((n) => `/Jobs/${n}`).join('\n'),
+        'max-parallel': '12',
+      }),
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.log).not.toContain('MaxListenersExceededWarning')
+  })
+})
+
 describe('a job that does not finish', () => {
   it('fails the step and is named, with its message; the others still run', async () => {
     const sim = await simulator([

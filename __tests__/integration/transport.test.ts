@@ -134,6 +134,24 @@ describe('time', () => {
     expect(error).toMatchObject({ kind: 'no-answer', details: { code: 'TIMEOUT' } })
   })
 
+  it('a request whose signal has already fired fails at once, and crashes nothing', async () => {
+    const url = await serve((_request, response) => response.end('{}'))
+    const unheard: unknown[] = []
+    const onUncaught = (error: unknown): void => {
+      unheard.push(error)
+    }
+    process.on('uncaughtException', onUncaught)
+    try {
+      const error = await failure(transport().request(get(url, { signal: AbortSignal.abort() })))
+      expect(error.kind).toBe('stopped')
+      // The destroyed request's error comes on the next tick: let it, if it is coming.
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unheard).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+  })
+
   it('stops waiting the moment its signal fires', async () => {
     const url = await serve(trickle)
     const stop = new AbortController()

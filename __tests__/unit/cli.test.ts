@@ -194,27 +194,27 @@ describe('HELP', () => {
   })
 })
 
-describe('resultJson', () => {
-  const settings = (failOnJobFailure: boolean): Settings => ({
-    serverUrl: 'https://spotfire.example.com',
-    clientId: 'id',
-    clientSecret: 'secret',
-    clientAuthMethod: 'basic',
-    scope: 'api.rest.automation-services-job.execute',
-    requestTimeoutMs: 30_000,
-    abortOnCancel: true,
-    jobs: [],
-    wait: true,
-    timeoutMs: 1_800_000,
-    pollIntervalMs: 15_000,
-    failOnJobFailure,
-    abortOnTimeout: true,
-    maxParallel: 4,
-    failFast: false,
-    dryRun: false,
-    warnings: [],
-  })
+const settings = (failOnJobFailure: boolean): Settings => ({
+  serverUrl: 'https://spotfire.example.com',
+  clientId: 'id',
+  clientSecret: 'secret',
+  clientAuthMethod: 'basic',
+  scope: 'api.rest.automation-services-job.execute',
+  requestTimeoutMs: 30_000,
+  abortOnCancel: true,
+  jobs: [],
+  wait: true,
+  timeoutMs: 1_800_000,
+  pollIntervalMs: 15_000,
+  failOnJobFailure,
+  abortOnTimeout: true,
+  maxParallel: 4,
+  failFast: false,
+  dryRun: false,
+  warnings: [],
+})
 
+describe('resultJson', () => {
   it('says ok with the outcome of the first job when every job succeeded', () => {
     const results = [result(), resultFor({ kind: 'started' })]
     expect(resultJson(results, settings(true))).toEqual({
@@ -372,6 +372,16 @@ describe('exitCode: the Client Job Sender codes', () => {
     ],
   ])('%s', (_name, results, code) => {
     expect(exitCode(results, true)).toBe(code)
+  })
+
+  it('agrees with ok: jobs fail-fast stopped fail the run, even when the failure is excused', () => {
+    const results = [
+      failed(),
+      resultFor({ kind: 'cancelled', by: 'fail-fast' }),
+      resultFor({ kind: 'skipped', because: 'fail-fast' }),
+    ]
+    expect(exitCode(results, false)).toBe(2)
+    expect(resultJson(results, settings(false)).ok).toBe(false)
   })
 
   it('lets a failed job pass with fail-on-job-failure false, but not a timeout', () => {

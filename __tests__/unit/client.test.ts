@@ -49,6 +49,9 @@ function setup(
 }
 
 const context = { deadline: T0 + 30 * 60_000 }
+/** The pauses between tries: every sleep but the waits for a token, which end at the deadline. */
+const pausesOf = (clock: FakeClock): number[] =>
+  clock.sleeps.filter((ms) => ms !== context.deadline - T0)
 const queued = (): HttpResponse => jobStatus(JOB_ID, 'Queued')
 
 function failureOf(result: StartResult): { error: SpotfireError; mayHaveStarted: boolean } {
@@ -148,9 +151,10 @@ describe('SpotfireClient.start: answers', () => {
     const { client, transport, clock } = setup([busy(), busy(), queued()])
     await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ kind: 'started' })
     expect(transport.calls('/job/start-library')).toHaveLength(3)
-    expect(clock.sleeps).toHaveLength(2)
-    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(1000)
-    expect(clock.sleeps[1]).toBeGreaterThan(clock.sleeps[0] ?? 0)
+    const pauses = pausesOf(clock)
+    expect(pauses).toHaveLength(2)
+    expect(pauses[0]).toBeGreaterThanOrEqual(1000)
+    expect(pauses[1]).toBeGreaterThan(pauses[0] ?? 0)
   })
 
   it.each<[string, Answer]>([
@@ -173,8 +177,10 @@ describe('SpotfireClient.start: answers', () => {
       queued(),
     ])
     await client.start(LIBRARY_JOB, context)
-    expect(clock.sleeps.every((ms) => ms >= MIN_PAUSE_MS)).toBe(true)
-    expect(clock.sleeps[1]).toBeGreaterThan(clock.sleeps[0] ?? 0)
+    const pauses = pausesOf(clock)
+    expect(pauses).toHaveLength(2)
+    expect(pauses.every((ms) => ms >= MIN_PAUSE_MS)).toBe(true)
+    expect(pauses[1]).toBeGreaterThan(pauses[0] ?? 0)
   })
 
   it('keeps starting a busy server only until the deadline', async () => {
@@ -367,6 +373,19 @@ describe('SpotfireClient.status', () => {
     expect(transport.tokenRequests()).toHaveLength(2)
   })
 
+  it('forgets only the token that was refused, not one another job got meanwhile', async () => {
+    const { client, transport } = setup([queued()])
+    const tokens = (client as unknown as { options: { tokens: TokenProvider } }).options.tokens
+    await tokens.get(context)
+    tokens.invalidate('an older token')
+    await client.status(JOB_ID, context)
+    expect(transport.tokenRequests()).toHaveLength(1)
+    tokens.invalidate('token-1')
+    expect(transport.tokenRequests()).toHaveLength(1)
+    await tokens.get(context)
+    expect(transport.tokenRequests()).toHaveLength(2)
+  })
+
   it('fails when the fresh token is refused too', async () => {
     const { client, transport } = setup([text(401, ''), text(401, ''), queued()])
     const error = await errorOf(client.status(JOB_ID, context))
@@ -411,6 +430,18 @@ describe('SpotfireClient.abort', () => {
     const { client, transport } = setup([jobStatus(JOB_ID, 'Canceled')])
     await client.abort(JOB_ID, 'r', { ...context, timeoutMs: 5000 })
     expect(transport.apiRequests()[0]?.timeoutMs).toBe(5000)
+  })
+
+  it('never lets a try outlast the deadline: the last one gets only the time left', async () => {
+    const { client, transport } = setup([
+      text(502, ''),
+      text(502, ''),
+      jobStatus(JOB_ID, 'Canceled'),
+    ])
+    await client.abort(JOB_ID, 'r', { deadline: T0 + 4000, timeoutMs: 30_000 })
+    const timeouts = transport.calls('/job/abort/').map((r) => r.timeoutMs ?? Infinity)
+    expect(timeouts[0]).toBe(4000)
+    for (const ms of timeouts.slice(1)) expect(ms).toBeLessThan(4000)
   })
 })
 

@@ -426,3 +426,34 @@ describe('following a job by id', () => {
     expect(h.ledger).toMatchObject([{ jobId: JobId, settled: true }])
   })
 })
+
+describe('what the review found', () => {
+  it('an early Missing at the deadline is not believed: the job is aborted', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/') && h.clock.now() >= T0 + 3000
+        ? json(404, { error: 'not found' })
+        : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: 3000 }), {
+      ...h.hooks,
+      schedule: every(5000),
+    })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    expect(results[0]?.outcome.kind).toBe('timed-out')
+  })
+
+  it('a bug in one job stops the others before it is reported', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE }, '/Jobs/B': { ms: 60 * MINUTE } })
+    let starts = 0
+    h.server.override = (_request, path) => {
+      if (path === '/job/start-library' && ++starts === 2) throw new TypeError('a bug')
+      return undefined
+    }
+    await expect(
+      executeRun(settingsOf([library('/Jobs/A'), library('/Jobs/B')]), h.hooks),
+    ).rejects.toThrow('a bug')
+    // The job that did start was not left running.
+    expect(abortsOf(h)).toEqual(['stopped: cancelled'])
+    expect(h.clock.pending).toBe(0)
+  })
+})

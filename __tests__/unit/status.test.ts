@@ -80,6 +80,22 @@ describe('the zero job id', () => {
 })
 
 describe('parseJobStatus', () => {
+  it('takes only a GUID for a job id: anything else is not the API answering', () => {
+    for (const jobId of [
+      '##[error]pwned',
+      'job-1',
+      '',
+      '7d5cf4e0-9106-4884-8fba-cc3065428382\n::x',
+    ]) {
+      expect(
+        parseJobStatus(JSON.stringify({ JobId: jobId, StatusCode: 'Finished' })),
+      ).toBeUndefined()
+    }
+    expect(
+      parseJobStatus('{"JobId":"7D5CF4E0-9106-4884-8FBA-CC3065428382","StatusCode":"Finished"}'),
+    ).toMatchObject({ statusCode: 'Finished' })
+  })
+
   it('reads the server answer into camelCase fields', () => {
     const message = "Task 1 'Export Data to File' failed with: No analysis loaded."
     expect(

@@ -163,6 +163,14 @@ describe('summaryMarkdown', () => {
     expect(visibleText(/<pre>([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? '')).toBe(lines(message))
   })
 
+  it('escapes the title of a folded message once', async () => {
+    const message = `Task 1 failed:\n${'x'.repeat(10)}`
+    const html = await renderGfm(
+      summaryMarkdown([failed({ message, job: library('/Jobs/R&D <Ops>') })], CTX),
+    )
+    expect(html).toContain('<summary>/Jobs/R&amp;D &lt;Ops&gt;: the whole message</summary>')
+  })
+
   it('does not fold a short message on one line', () => {
     const markdown = summaryMarkdown([failed()], CTX)
     expect(markdown).not.toContain('<details>')

@@ -223,7 +223,8 @@ describe('TokenProvider: failures', () => {
     ])
     await expect(tokens.get(context)).resolves.toBe('tok-1')
     expect(transport.requests).toHaveLength(3)
-    expect(clock.sleeps).toHaveLength(2)
+    // The pauses between tries; the caller's wait, bounded by its deadline, is the other sleep.
+    expect(clock.sleeps.filter((ms) => ms !== context.deadline - T0)).toHaveLength(2)
     expect(onToken.mock.calls).toEqual([['tok-1']])
   })
 
@@ -294,6 +295,17 @@ describe('TokenProvider: failures', () => {
 })
 
 describe('TokenProvider: many callers', () => {
+  it("stops waiting at the caller's own deadline, even when the shared request runs longer", async () => {
+    const { tokens, clock } = provider([], {})
+    // A first caller with a long deadline starts the request; it keeps failing (503s).
+    const first = tokens.get({ deadline: T0 + 60 * 60_000 })
+    const quick = tokens.get({ deadline: T0 + 5000 })
+    await expect(quick).rejects.toMatchObject({ kind: 'stopped' })
+    expect(clock.elapsed()).toBeLessThanOrEqual(5000)
+    tokens.close()
+    await expect(first).rejects.toBeInstanceOf(SpotfireError)
+  })
+
   it('shares one request among callers at the same moment', async () => {
     const { tokens, transport } = provider([tokenAnswer('t1')])
     const values = await Promise.all([

@@ -28420,132 +28420,58 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+/**
+ * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
+ * text is not a positive duration.
+ */
+function parseDuration(text) {
+    const trimmed = text.trim().toLowerCase();
+    if (/^\d+$/.test(trimmed))
+        return positive(Number(trimmed) * 1000);
+    const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(trimmed);
+    if (!match || trimmed === '')
+        return undefined;
+    const [, h, m, s, ms] = match;
+    return positive(Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
+}
+/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+function positive(ms) {
+    return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
+function duration_formatDuration(ms) {
+    const seconds = Math.max(0, ms) / 1000;
+    if (seconds < 59.95)
+        return `${Math.round(seconds * 10) / 10} s`;
+    const totalSeconds = Math.round(seconds);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/clock.ts
 
-/** Node's timers take at most 2^31-1 ms (about 24 days); a longer sleep would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const systemClock = {
     now: () => Date.now(),
     async sleep(ms, signal) {
         try {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, signal === undefined ? {} : { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_DURATION_MS), undefined, signal === undefined ? {} : { signal });
         }
         catch {
             // Aborted: the caller looks at the signal itself.
         }
     },
 };
-
-;// CONCATENATED MODULE: ./src/constants.ts
-/** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
-const Inputs = {
-    ServerUrl: 'server-url',
-    ClientId: 'client-id',
-    ClientSecret: 'client-secret',
-    ClientAuthMethod: 'client-auth-method',
-    Scope: 'scope',
-    LibraryPath: 'library-path',
-    LibraryId: 'library-id',
-    JobXml: 'job-xml',
-    JobFile: 'job-file',
-    JobId: 'job-id',
-    Variables: 'variables',
-    Wait: 'wait',
-    Timeout: 'timeout',
-    PollInterval: 'poll-interval',
-    RequestTimeout: 'request-timeout',
-    FailOnJobFailure: 'fail-on-job-failure',
-    AbortOnTimeout: 'abort-on-timeout',
-    AbortOnCancel: 'abort-on-cancel',
-    CaCertificate: 'ca-certificate',
-    MaxParallel: 'max-parallel',
-    FailFast: 'fail-fast',
-    DryRun: 'dry-run',
-};
-const constants_Outputs = {
-    JobId: 'job-id',
-    Status: 'status',
-    Message: 'message',
-    DurationSeconds: 'duration-seconds',
-    TimedOut: 'timed-out',
-    Jobs: 'jobs',
-};
-/** Saved with saveState so that the post step can abort jobs the main step left running. */
-const State = {
-    /** The ledger: every job whose start went out, with its id and whether it is settled. */
-    Jobs: 'jobs',
-};
-const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute';
-
-;// CONCATENATED MODULE: ./src/spotfire/text.ts
-/**
- * Text from outside (the server's answers, files) shown to people: one line, no control
- * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
- */
-/** Line breaks as the runner and terminals see them: each would start a new log line. */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
-function text_oneLine(text) {
-    return text
-        .replace(LINE_BREAKS, ' ⏎ ')
-        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
-function lines(text) {
-    return text
-        .replace(LINE_BREAKS, '\n')
-        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** At most `max` characters, with a marker that says how much was cut. */
-function text_cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const kept = head(text, max);
-    return `${kept}… [${text.length - kept.length} characters cut]`;
-}
-/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
-function head(text, max) {
-    const kept = text.slice(0, Math.max(0, max));
-    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
-}
-/** Outside text for a log line or an error message: one line, at most `max` characters. */
-function shown(text, max = 500) {
-    return text_oneLine(text_cut(text, max));
-}
-
-;// CONCATENATED MODULE: ./src/labels.ts
-
-/** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
-function describeJob(job) {
-    switch (job.kind) {
-        case 'library-path':
-            return `library job '${shown(job.path, 200)}'`;
-        case 'library-id':
-            return `library job ${job.id}`;
-        case 'xml':
-            return job.file === undefined
-                ? 'the inline job (job-xml)'
-                : `the job in '${shown(job.file, 200)}'`;
-        case 'job-id':
-            return `job ${job.jobId}`;
-    }
-}
-/** A job's source in a word, for log prefixes, tables and JSON: "/Jobs/Refresh sales". */
-function labels_shortLabel(job) {
-    switch (job.kind) {
-        case 'library-path':
-            return shown(job.path, 200);
-        case 'library-id':
-            return `library id ${job.id}`;
-        case 'xml':
-            return job.file === undefined ? 'job-xml' : shown(job.file, 200);
-        case 'job-id':
-            return `job ${job.jobId}`;
-    }
-}
 
 ;// CONCATENATED MODULE: ./src/spotfire/errors.ts
 class SpotfireError extends Error {
@@ -28636,6 +28562,45 @@ function parseRetryAfter(value, now) {
         return undefined;
     const date = Date.parse(text);
     return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/text.ts
+/**
+ * Text from outside (the server's answers, files) shown to people: one line, no control
+ * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
+ */
+/** Line breaks as the runner and terminals see them: each would start a new log line. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
+function text_oneLine(text) {
+    return text
+        .replace(LINE_BREAKS, ' ⏎ ')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
+function lines(text) {
+    return text
+        .replace(LINE_BREAKS, '\n')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** At most `max` characters, with a marker that says how much was cut. */
+function text_cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const kept = head(text, max);
+    return `${kept}… [${text.length - kept.length} characters cut]`;
+}
+/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
+function head(text, max) {
+    const kept = text.slice(0, Math.max(0, max));
+    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
+}
+/** Outside text for a log line or an error message: one line, at most `max` characters. */
+function shown(text, max = 500) {
+    return text_oneLine(text_cut(text, max));
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/types.ts
@@ -28760,65 +28725,6 @@ function isTransient(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/spotfire/status.ts
-
-/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
-const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
-function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID;
-}
-const CLASSES = {
-    Queued: 'running',
-    InProgress: 'running',
-    Finished: 'finished',
-    Failed: 'failed',
-    Canceled: 'failed',
-    Missing: 'failed',
-    NotSet: 'failed',
-    Busy: 'busy',
-};
-const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
-/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
-function canonicalStatus(statusCode) {
-    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
-}
-/** What the action does with a status: see the status table in the README. */
-function status_classifyStatus(statusCode) {
-    const name = canonicalStatus(statusCode);
-    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
-    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
-}
-function isTerminal(statusCode) {
-    const kind = status_classifyStatus(statusCode);
-    return kind === 'finished' || kind === 'failed';
-}
-/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
-function parseJobStatus(body) {
-    let value;
-    try {
-        value = JSON.parse(body);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-        return undefined;
-    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
-    if (typeof jobId !== 'string' || jobId === '')
-        return undefined;
-    if (typeof statusCode !== 'string' || statusCode.trim() === '')
-        return undefined;
-    return {
-        jobId,
-        statusCode: canonicalStatus(statusCode.trim()),
-        message: typeof message === 'string' ? message : '',
-    };
-}
-/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
-function statusName(statusCode) {
-    return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
-}
-
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
 
 
@@ -28858,15 +28764,50 @@ class TokenProvider {
             this.pending = undefined;
             this.lastFailure = undefined;
         });
-        const token = await untilAborted(this.pending, context.signal, () => this.lastFailure === undefined
-            ? 'stopped waiting for a token'
-            : `getting a token failed: ${this.lastFailure}`);
+        const token = await this.waitFor(this.pending, context);
         this.cached = token;
         return token.value;
     }
-    /** Forgets the cached token, after the API refused it. */
-    invalidate() {
-        this.cached = undefined;
+    /**
+     * The shared request's outcome, or a 'stopped' failure as soon as the caller's signal fires or
+     * its own deadline passes: the request may run on another caller's, longer, deadline.
+     */
+    waitFor(pending, context) {
+        const { clock } = this.options;
+        return new Promise((resolve, reject) => {
+            const over = new AbortController();
+            const finish = () => {
+                over.abort();
+                context.signal?.removeEventListener('abort', stop);
+            };
+            const stop = () => {
+                finish();
+                reject(new SpotfireError(this.lastFailure === undefined
+                    ? 'no token in time'
+                    : `getting a token failed: ${this.lastFailure}`, 'stopped'));
+            };
+            if (context.signal?.aborted === true) {
+                stop();
+                return;
+            }
+            context.signal?.addEventListener('abort', stop, { once: true });
+            void clock.sleep(Math.max(0, context.deadline - clock.now()), over.signal).then(() => {
+                if (!over.signal.aborted)
+                    stop();
+            });
+            pending.then((token) => {
+                finish();
+                resolve(token);
+            }, (error) => {
+                finish();
+                reject(error instanceof Error ? error : new Error(String(error)));
+            });
+        });
+    }
+    /** Forgets the cached token, after the API refused it (only that one, when it is named). */
+    invalidate(token) {
+        if (token === undefined || this.cached?.value === token)
+            this.cached = undefined;
     }
     /** Ends a token request still under way: nothing will use it. */
     close() {
@@ -28982,27 +28923,6 @@ function formEncode(value) {
 function timeoutOf(context) {
     return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs };
 }
-/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
-function untilAborted(promise, signal, why) {
-    if (signal === undefined)
-        return promise;
-    const stopped = () => new SpotfireError(why(), 'stopped');
-    if (signal.aborted)
-        return Promise.reject(stopped());
-    return new Promise((resolve, reject) => {
-        const onAbort = () => {
-            reject(stopped());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then((value) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, (error) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error instanceof Error ? error : new Error(String(error)));
-        });
-    });
-}
 function parseTokenResponse(body) {
     try {
         const value = JSON.parse(body);
@@ -29032,6 +28952,140 @@ function parseOAuthError(body) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/constants.ts
+
+/** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
+const Inputs = {
+    ServerUrl: 'server-url',
+    ClientId: 'client-id',
+    ClientSecret: 'client-secret',
+    ClientAuthMethod: 'client-auth-method',
+    Scope: 'scope',
+    LibraryPath: 'library-path',
+    LibraryId: 'library-id',
+    JobXml: 'job-xml',
+    JobFile: 'job-file',
+    JobId: 'job-id',
+    Variables: 'variables',
+    Wait: 'wait',
+    Timeout: 'timeout',
+    PollInterval: 'poll-interval',
+    RequestTimeout: 'request-timeout',
+    FailOnJobFailure: 'fail-on-job-failure',
+    AbortOnTimeout: 'abort-on-timeout',
+    AbortOnCancel: 'abort-on-cancel',
+    CaCertificate: 'ca-certificate',
+    MaxParallel: 'max-parallel',
+    FailFast: 'fail-fast',
+    DryRun: 'dry-run',
+};
+const constants_Outputs = {
+    JobId: 'job-id',
+    Status: 'status',
+    Message: 'message',
+    DurationSeconds: 'duration-seconds',
+    TimedOut: 'timed-out',
+    Jobs: 'jobs',
+};
+/** Saved with saveState so that the post step can abort jobs the main step left running. */
+const State = {
+    /** The ledger: every job whose start went out, with its id and whether it is settled. */
+    Jobs: 'jobs',
+};
+const DEFAULT_SCOPE = EXECUTE_SCOPE;
+
+;// CONCATENATED MODULE: ./src/labels.ts
+
+/** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
+function describeJob(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return `library job '${shown(job.path, 200)}'`;
+        case 'library-id':
+            return `library job ${job.id}`;
+        case 'xml':
+            return job.file === undefined
+                ? 'the inline job (job-xml)'
+                : `the job in '${shown(job.file, 200)}'`;
+        case 'job-id':
+            return `job ${job.jobId}`;
+    }
+}
+/** A job's source in a word, for log prefixes, tables and JSON: "/Jobs/Refresh sales". */
+function labels_shortLabel(job) {
+    switch (job.kind) {
+        case 'library-path':
+            return shown(job.path, 200);
+        case 'library-id':
+            return `library id ${job.id}`;
+        case 'xml':
+            return job.file === undefined ? 'job-xml' : shown(job.file, 200);
+        case 'job-id':
+            return `job ${job.jobId}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/status.ts
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
+const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
+function isZeroJobId(jobId) {
+    return jobId === ZERO_JOB_ID;
+}
+const CLASSES = {
+    Queued: 'running',
+    InProgress: 'running',
+    Finished: 'finished',
+    Failed: 'failed',
+    Canceled: 'failed',
+    Missing: 'failed',
+    NotSet: 'failed',
+    Busy: 'busy',
+};
+const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
+/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
+function canonicalStatus(statusCode) {
+    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
+}
+/** What the action does with a status: see the status table in the README. */
+function status_classifyStatus(statusCode) {
+    const name = canonicalStatus(statusCode);
+    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
+    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
+}
+function isTerminal(statusCode) {
+    const kind = status_classifyStatus(statusCode);
+    return kind === 'finished' || kind === 'failed';
+}
+/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
+function parseJobStatus(body) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return undefined;
+    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
+    // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
+    if (typeof jobId !== 'string' || !GUID.test(jobId))
+        return undefined;
+    if (typeof statusCode !== 'string' || statusCode.trim() === '')
+        return undefined;
+    return {
+        jobId,
+        statusCode: canonicalStatus(statusCode.trim()),
+        message: typeof message === 'string' ? message : '',
+    };
+}
+/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
+function statusName(statusCode) {
+    return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
+}
+
 ;// CONCATENATED MODULE: ./src/dry-run.ts
 
 
@@ -29056,7 +29110,10 @@ async function dryRun(settings, session, hooks) {
         { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
     ];
     const deadline = clock.now() + settings.timeoutMs;
-    const context = { deadline };
+    const context = {
+        deadline,
+        ...(hooks.cancelSignal === undefined ? {} : { signal: hooks.cancelSignal }),
+    };
     try {
         await session.client.checkCredentials(context);
         checks.push({ name: 'credentials', ok: true, detail: `a token with scope ${settings.scope}` });
@@ -29201,6 +29258,8 @@ function parseLedger(text) {
     });
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/outcome.ts
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
 const SUCCEEDS = {
@@ -29434,9 +29493,8 @@ class Poller {
         const failure = error instanceof SpotfireError
             ? error
             : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer');
-        if (failure.kind === 'stopped')
-            return;
-        if (!isTransient(failure)) {
+        // 'stopped' with the watch still on (a token wait that ran out, say): try again later.
+        if (!isTransient(failure) && failure.kind !== 'stopped') {
             job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure });
             return;
         }
@@ -29456,45 +29514,8 @@ class Poller {
     }
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-/**
- * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
- * text is not a positive duration.
- */
-function parseDuration(text) {
-    const trimmed = text.trim().toLowerCase();
-    if (/^\d+$/.test(trimmed))
-        return positive(Number(trimmed) * 1000);
-    const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(trimmed);
-    if (!match || trimmed === '')
-        return undefined;
-    const [, h, m, s, ms] = match;
-    return positive(Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
-}
-/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
-const MAX_DURATION_MS = 2 ** 31 - 1;
-function positive(ms) {
-    return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
-}
-/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
-function duration_formatDuration(ms) {
-    const seconds = Math.max(0, ms) / 1000;
-    if (seconds < 59.95)
-        return `${Math.round(seconds * 10) / 10} s`;
-    const totalSeconds = Math.round(seconds);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return m === 0 ? `${h} h` : `${h} h ${m} min`;
-    return s === 0 ? `${m} min` : `${m} min ${s} s`;
-}
-
 ;// CONCATENATED MODULE: ./src/run-job.ts
+
 
 
 
@@ -29667,7 +29688,10 @@ async function finish(result, end, startedAt, ctx, log) {
     if (why === 'timeout') {
         // The job may have ended since the last check: only a job still running has timed out.
         const last = await finalCheck(end.status, ctx);
-        if (isTerminal(last.statusCode)) {
+        // A Missing moments after the start is a node that has not heard of the job yet (see the
+        // poller): not a reason to leave it running unaborted.
+        const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS;
+        if (isTerminal(last.statusCode) && !early) {
             ctx.ledger.settled();
             return {
                 ...seen,
@@ -29761,6 +29785,7 @@ function startRequestOf(job) {
 
 
 
+
 /** How long a job may keep its status before the log says it is still there. */
 const HEARTBEAT_MS = 5 * 60_000;
 /**
@@ -29772,6 +29797,9 @@ async function runJobs(settings, ctx) {
     const { clock, client } = ctx;
     const stop = new AbortController();
     const over = new AbortController();
+    // Every job's watch and every request under way listen to these: far more than Node's
+    // default of ten, which would print a leak warning into the log.
+    (0,external_node_events_.setMaxListeners)(0, stop.signal, ctx.cancel);
     const onCancel = () => {
         stop.abort('cancelled');
     };
@@ -29794,6 +29822,7 @@ async function runJobs(settings, ctx) {
     });
     const results = [];
     let next = 0;
+    let crash;
     const worker = async () => {
         for (let index = next++; index < settings.jobs.length; index = next++) {
             const job = settings.jobs[index];
@@ -29820,14 +29849,21 @@ async function runJobs(settings, ctx) {
             }
         }
     };
+    // A bug in one job must not leave the others running unwatched: stop them all, then report it.
+    const guarded = () => worker().catch((error) => {
+        crash ??= error instanceof Error ? error : new Error(String(error));
+        stop.abort('cancelled');
+    });
     try {
         const workers = Math.min(settings.maxParallel, settings.jobs.length);
-        await Promise.all(Array.from({ length: workers }, worker));
+        await Promise.all(Array.from({ length: workers }, guarded));
     }
     finally {
         over.abort();
         ctx.cancel.removeEventListener('abort', onCancel);
     }
+    if (crash !== undefined)
+        throw crash;
     return results;
 }
 
@@ -29896,7 +29932,12 @@ class SpotfireClient {
     /** Aborts a job; the answer is its status (Canceled, or the status it had already ended in). */
     async abort(jobId, reason, context) {
         const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`;
-        return retry(async () => this.jobAnswer(await this.call('POST', path, context), jobId), { ...abortPolicy, label: `Aborting job ${jobId}` }, {
+        return retry(async () => {
+            // No try may outlast the deadline: an abort is what the step is still waiting for.
+            const left = Math.max(1, context.deadline - this.options.clock.now());
+            const timeoutMs = Math.min(context.timeoutMs ?? left, left);
+            return this.jobAnswer(await this.call('POST', path, { ...context, timeoutMs }), jobId);
+        }, { ...abortPolicy, label: `Aborting job ${jobId}` }, {
             clock: this.options.clock,
             deadline: context.deadline,
             ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -30000,9 +30041,10 @@ class SpotfireClient {
     async call(method, path, context, content, options = {}) {
         const progress = options.progress ?? { phase: 'token' };
         const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
+        let token = '';
         const attempt = async () => {
             progress.phase = 'token';
-            const token = await this.token(tokenContext);
+            token = await this.token(tokenContext);
             progress.phase = 'request';
             options.beforeSend?.();
             return this.send(method, path, context, token, content);
@@ -30010,7 +30052,8 @@ class SpotfireClient {
         let response = await attempt();
         if (response.status === 401) {
             this.options.logger.debug('The server refused the token (401); getting a new one');
-            this.options.tokens.invalidate();
+            // Only that token: another job may have got a fresh one meanwhile.
+            this.options.tokens.invalidate(token);
             response = await attempt();
             if (response.status === 401) {
                 throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
@@ -30968,12 +31011,13 @@ function send(request, url, agent, limits) {
         const onAbort = () => {
             fail(new StopError('stopped'));
         };
+        // First, so that destroying the request, as fail() does, never raises an unheard error.
+        outgoing.on('error', fail);
         if (request.signal?.aborted === true) {
             onAbort();
             return;
         }
         request.signal?.addEventListener('abort', onAbort, { once: true });
-        outgoing.on('error', fail);
         outgoing.on('response', (incoming) => {
             const declared = Number(incoming.headers['content-length'] ?? NaN);
             if (declared > MAX_ANSWER_BYTES) {
@@ -31339,7 +31383,8 @@ function summaryMarkdown(results, ctx) {
         ].join(' | ');
         rows.push(`| ${row} |`);
         if (long) {
-            const title = fitted(label, 200, share / 8, (t) => escapeHtml(oneLine(t)));
+            // folded() escapes it: escaping here as well would show &amp; for &.
+            const title = fitted(label, 200, share / 8, (t) => oneLine(t));
             const room = share - Buffer.byteLength(row) - Buffer.byteLength(title) - 32;
             details.push(fitted(text, LIMITS.folded, room, (t) => folded(`${title}: the whole message`, t)));
         }
@@ -34777,7 +34822,7 @@ function after(xml, token, from) {
 const MAX_JOBS = 256;
 /** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
 const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const job_sources_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SOURCE_INPUTS = [
     Inputs.LibraryPath,
     Inputs.LibraryId,
@@ -34912,7 +34957,7 @@ function prepareXml(r, where, text, variables) {
     return xml;
 }
 function checkGuid(r, input, value, what) {
-    if (!GUID.test(value)) {
+    if (!job_sources_GUID.test(value)) {
         r.problems.push(`Invalid ${r.name(input)} '${shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
     }
 }
@@ -35251,9 +35296,14 @@ const EXIT_BY_OUTCOME = {
     'not-started': (r) => r.outcome.kind === 'not-started' && r.outcome.refused ? EXIT.jobFailed : EXIT.clientFailed,
     'timed-out': () => EXIT.clientFailed,
     'gave-up': () => EXIT.clientFailed,
-    // A job fail-fast stopped, or never started, follows another job's failure: that one's code says it.
-    cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
-    skipped: (r) => r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast' ? EXIT.ok : EXIT.clientFailed,
+    // A job fail-fast stopped, or never started, did not finish because another job failed: a job
+    // failure, even when --fail-on-job-failure false excuses the one that set it off.
+    cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+        ? EXIT.jobFailed
+        : EXIT.clientFailed,
+    skipped: (r) => r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast'
+        ? EXIT.jobFailed
+        : EXIT.clientFailed,
 };
 /** The run's exit code: the highest of its jobs'; a failed job counts as none with --fail-on-job-failure false. */
 function exitCode(results, failOnJobFailure) {
@@ -35484,7 +35534,9 @@ async function runCli(argv, io) {
         return EXIT.ok;
     }
     const input = (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '';
+    // As given and as the settings trim it: a secret from a file often ends in a line break.
     secrets.addClient(input(Inputs.ClientId), input(Inputs.ClientSecret));
+    secrets.addClient(input(Inputs.ClientId).trim(), input(Inputs.ClientSecret).trim());
     const logger = {
         debug: (message) => {
             if (args.debug)

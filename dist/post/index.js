@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4539:
+/***/ 9069:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31328,15 +31328,52 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+/**
+ * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
+ * text is not a positive duration.
+ */
+function parseDuration(text) {
+    const trimmed = text.trim().toLowerCase();
+    if (/^\d+$/.test(trimmed))
+        return positive(Number(trimmed) * 1000);
+    const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(trimmed);
+    if (!match || trimmed === '')
+        return undefined;
+    const [, h, m, s, ms] = match;
+    return positive(Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
+}
+/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+function positive(ms) {
+    return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
+}
+/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
+function duration_formatDuration(ms) {
+    const seconds = Math.max(0, ms) / 1000;
+    if (seconds < 59.95)
+        return `${Math.round(seconds * 10) / 10} s`;
+    const totalSeconds = Math.round(seconds);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return m === 0 ? `${h} h` : `${h} h ${m} min`;
+    return s === 0 ? `${m} min` : `${m} min ${s} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/clock.ts
 
-/** Node's timers take at most 2^31-1 ms (about 24 days); a longer sleep would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const systemClock = {
     now: () => Date.now(),
     async sleep(ms, signal) {
         try {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, signal === undefined ? {} : { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_DURATION_MS), undefined, signal === undefined ? {} : { signal });
         }
         catch {
             // Aborted: the caller looks at the signal itself.
@@ -31344,7 +31381,487 @@ const systemClock = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/spotfire/errors.ts
+class errors_SpotfireError extends Error {
+    kind;
+    details;
+    constructor(message, kind, details = {}) {
+        super(message);
+        this.kind = kind;
+        this.details = details;
+        this.name = 'SpotfireError';
+    }
+    /** The same failure, with what the caller was doing in front of the message. */
+    withContext(context) {
+        return new errors_SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
+    }
+}
+/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return json ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/retry.ts
+
+/**
+ * The shortest pause before any retry or poll, whatever a schedule or Retry-After says: a server
+ * in trouble sees a few requests a second from one action at most, never a storm.
+ */
+const retry_MIN_PAUSE_MS = 250;
+/** A Retry-After longer than this is taken as this: the deadline and the user's timeout rule. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+/**
+ * The pause before retry `attempt` (0-based): exponential, with "equal jitter" (half fixed, half
+ * random), so it keeps growing and never collapses to nothing; never under MIN_PAUSE_MS. A server's
+ * Retry-After may lengthen it, never shorten it.
+ */
+function retry_backoffDelay(attempt, backoff, random, retryAfterMs) {
+    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+    const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    return Math.max(retry_MIN_PAUSE_MS, jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+}
+/** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
+async function retry(operation, policy, context) {
+    const random = context.random ?? Math.random;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!(error instanceof errors_SpotfireError) || !policy.isRetryable(error))
+                throw error;
+            if (attempt >= policy.maxAttempts) {
+                throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
+            }
+            const delayMs = retry_backoffDelay(attempt - 1, policy, random, error.details.retryAfterMs);
+            if (context.clock.now() + delayMs >= context.deadline) {
+                // Wait out the little time left rather than give up early: the caller then sees the
+                // deadline passed and reports a timeout, with the settings for a timeout, not a failure.
+                await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
+                throw error;
+            }
+            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
+            await context.clock.sleep(delayMs, context.signal);
+            if (context.signal?.aborted === true)
+                throw error;
+        }
+    }
+}
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
+function parseRetryAfter(value, now) {
+    const text = value?.trim() ?? '';
+    if (text === '')
+        return undefined;
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
+    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
+        return undefined;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/text.ts
+/**
+ * Text from outside (the server's answers, files) shown to people: one line, no control
+ * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
+ */
+/** Line breaks as the runner and terminals see them: each would start a new log line. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
+function oneLine(text) {
+    return text
+        .replace(LINE_BREAKS, ' ⏎ ')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
+function lines(text) {
+    return text
+        .replace(LINE_BREAKS, '\n')
+        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/** At most `max` characters, with a marker that says how much was cut. */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    const kept = head(text, max);
+    return `${kept}… [${text.length - kept.length} characters cut]`;
+}
+/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
+function head(text, max) {
+    const kept = text.slice(0, Math.max(0, max));
+    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
+}
+/** Outside text for a log line or an error message: one line, at most `max` characters. */
+function text_shown(text, max = 500) {
+    return oneLine(cut(text, max));
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/types.ts
+/**
+ * What the Spotfire client needs from its surroundings. Declared here, so that this folder depends
+ * on nothing outside it: the action, the CLI and the tests each pass their own.
+ */
+const silentLogger = { debug() { }, info() { }, warning() { } };
+/** The action's words: its inputs, as a workflow sets them. */
+const inputWords = {
+    name: (input) => input,
+    setting: (input, value) => `${input}: ${value}`,
+};
+
+;// CONCATENATED MODULE: ./src/spotfire/responses.ts
+
+
+
+
+const REASONS = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    408: 'Request Timeout',
+    415: 'Unsupported Media Type',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    501: 'Not Implemented',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+    505: 'HTTP Version Not Supported',
+};
+/** Error bodies have no known shape: show them as short plain text (HTML pages lose their tags). */
+function bodySnippet(body, max = 200) {
+    const text = body
+        .slice(0, 20_000)
+        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return oneLine(text.length > max ? `${head(text, max)}…` : text);
+}
+/** `HTTP 503 Service Unavailable`. */
+function statusLine(status) {
+    const reason = REASONS[status];
+    return reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
+}
+/** Whether the answer is JSON, as the API's own answers (success or error) are. */
+function isJsonAnswer(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    if (!type.includes('json'))
+        return false;
+    try {
+        const value = JSON.parse(response.body);
+        return typeof value === 'object' && value !== null;
+    }
+    catch {
+        return false;
+    }
+}
+/** What a body that is not the API's JSON looks like, for the message. */
+function describeNonApiBody(response) {
+    const type = (response.headers['content-type'] ?? '').toLowerCase();
+    const body = response.body.trimStart().slice(0, 200).toLowerCase();
+    if (type.includes('html') || body.startsWith('<!doctype html') || body.startsWith('<html'))
+        return 'an HTML page';
+    if (response.body.trim() === '')
+        return 'an empty answer';
+    return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
+}
+/** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
+function httpError(response, now, hint, words = inputWords) {
+    const header = response.headers['retry-after'];
+    const first = Array.isArray(header) ? header[0] : header;
+    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
+    const location = response.headers.location;
+    const redirect = response.status >= 300 && response.status < 400 && location !== undefined
+        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
+        : undefined;
+    const snippet = redirect ?? bodySnippet(response.body);
+    const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
+        .filter((part) => part !== undefined)
+        .join(': ');
+    return new errors_SpotfireError(message, 'http', {
+        status: response.status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+}
+/** An answer that cannot be the API's: it says nothing about the job, so it is retried like a fault. */
+function notApiError(response, expected) {
+    const what = describeNonApiBody(response);
+    const snippet = bodySnippet(response.body, 120);
+    return new errors_SpotfireError(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
+}
+/** The redirect's origin and path, without a query that might carry anything sensitive. */
+function redirectTarget(location) {
+    try {
+        const url = new URL(location);
+        return oneLine(`${url.origin}${url.pathname}`);
+    }
+    catch {
+        return 'another address';
+    }
+}
+/** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
+function responses_isTransient(error) {
+    switch (error.kind) {
+        case 'not-sent':
+            // A host name that does not resolve is a typo far more often than a passing fault.
+            return error.details.code !== 'ENOTFOUND';
+        case 'no-answer':
+        case 'not-api':
+        case 'token':
+            return true;
+        case 'http':
+            return [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
+        default:
+            return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/token.ts
+
+
+
+
+
+const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+const tokenPolicy = {
+    label: 'Getting a token',
+    isRetryable: responses_isTransient,
+    maxAttempts: 8,
+    baseMs: 1000,
+    maxMs: 30_000,
+};
+/**
+ * Gets client-credentials tokens, caches them and refreshes them before they run out. Callers at
+ * the same moment share one request: many jobs, one token.
+ */
+class TokenProvider {
+    options;
+    cached;
+    pending;
+    /** Why the last try of the request under way failed: said when a caller stops waiting. */
+    lastFailure;
+    /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
+    closing = new AbortController();
+    constructor(options) {
+        this.options = options;
+    }
+    async get(context) {
+        const { clock } = this.options;
+        if (this.cached !== undefined && clock.now() < this.cached.refreshAt)
+            return this.cached.value;
+        // The shared request runs without the caller's signal, so that one caller giving up does not
+        // fail the others; each caller still stops waiting on its own signal.
+        this.pending ??= this.fetch({ deadline: context.deadline, ...timeoutOf(context) }).finally(() => {
+            this.pending = undefined;
+            this.lastFailure = undefined;
+        });
+        const token = await this.waitFor(this.pending, context);
+        this.cached = token;
+        return token.value;
+    }
+    /**
+     * The shared request's outcome, or a 'stopped' failure as soon as the caller's signal fires or
+     * its own deadline passes: the request may run on another caller's, longer, deadline.
+     */
+    waitFor(pending, context) {
+        const { clock } = this.options;
+        return new Promise((resolve, reject) => {
+            const over = new AbortController();
+            const finish = () => {
+                over.abort();
+                context.signal?.removeEventListener('abort', stop);
+            };
+            const stop = () => {
+                finish();
+                reject(new errors_SpotfireError(this.lastFailure === undefined
+                    ? 'no token in time'
+                    : `getting a token failed: ${this.lastFailure}`, 'stopped'));
+            };
+            if (context.signal?.aborted === true) {
+                stop();
+                return;
+            }
+            context.signal?.addEventListener('abort', stop, { once: true });
+            void clock.sleep(Math.max(0, context.deadline - clock.now()), over.signal).then(() => {
+                if (!over.signal.aborted)
+                    stop();
+            });
+            pending.then((token) => {
+                finish();
+                resolve(token);
+            }, (error) => {
+                finish();
+                reject(error instanceof Error ? error : new Error(String(error)));
+            });
+        });
+    }
+    /** Forgets the cached token, after the API refused it (only that one, when it is named). */
+    invalidate(token) {
+        if (token === undefined || this.cached?.value === token)
+            this.cached = undefined;
+    }
+    /** Ends a token request still under way: nothing will use it. */
+    close() {
+        this.closing.abort();
+    }
+    async fetch(context) {
+        try {
+            return await this.fetchWithRetries(context);
+        }
+        catch (error) {
+            // Say that it was the token, once: the retry's own message already does.
+            if (error instanceof errors_SpotfireError &&
+                error.kind !== 'credentials' &&
+                !/^getting a token/i.test(error.message)) {
+                throw error.withContext('getting a token failed');
+            }
+            throw error;
+        }
+    }
+    fetchWithRetries(context) {
+        const signal = this.closing.signal;
+        return retry(async () => {
+            try {
+                return await this.request({ ...context, signal });
+            }
+            catch (error) {
+                if (error instanceof errors_SpotfireError)
+                    this.lastFailure = error.message;
+                throw error;
+            }
+        }, tokenPolicy, {
+            clock: this.options.clock,
+            deadline: context.deadline,
+            signal,
+            ...(this.options.random === undefined ? {} : { random: this.options.random }),
+            onRetry: (message) => {
+                this.options.logger.info(message);
+            },
+        });
+    }
+    async request(context) {
+        const { clientId, clientSecret, authMethod, scope, transport, clock } = this.options;
+        const form = new URLSearchParams({ grant_type: 'client_credentials', scope });
+        const headers = {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Accept: 'application/json',
+        };
+        if (authMethod === 'basic') {
+            headers.Authorization = basicCredentials(clientId, clientSecret);
+        }
+        else {
+            form.set('client_id', clientId);
+            form.set('client_secret', clientSecret);
+        }
+        const url = `${this.options.serverUrl}/spotfire/oauth2/token`;
+        this.options.logger.debug(`Requesting a token from ${url} (client_secret_${authMethod}, scope ${scope})`);
+        const requestedAt = clock.now();
+        const response = await transport.request({
+            method: 'POST',
+            url,
+            headers,
+            body: form.toString(),
+            sensitive: [clientSecret, formEncode(clientSecret)],
+            ...timeoutOf(context),
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+        });
+        if (response.status !== 200)
+            throw this.refusal(response, requestedAt);
+        const parsed = parseTokenResponse(response.body);
+        if (parsed === undefined) {
+            throw new errors_SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
+        }
+        this.options.onToken(parsed.token);
+        const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
+        // Refresh a minute early, or halfway through a short lifetime.
+        const margin = Math.min(60_000, lifetimeMs / 2);
+        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
+        return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
+    }
+    refusal(response, now) {
+        const { status, body } = response;
+        const words = this.options.words ?? inputWords;
+        const oauth = parseOAuthError(body);
+        const described = oauth === undefined
+            ? bodySnippet(body)
+            : oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
+        if (status === 401 ||
+            oauth?.error === 'invalid_client' ||
+            oauth?.error === 'unauthorized_client') {
+            return new errors_SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
+        }
+        if (oauth?.error === 'invalid_scope') {
+            return new errors_SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
+        }
+        if (status === 400) {
+            return new errors_SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
+        }
+        if (status === 404) {
+            return httpError(response, now, `no token endpoint at this address; check ${words.name('server-url')}`, words);
+        }
+        return httpError(response, now, undefined, words);
+    }
+}
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
+function basicCredentials(clientId, clientSecret) {
+    const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+    return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks (so !'()*~ are encoded too). */
+function formEncode(value) {
+    return new URLSearchParams({ v: value }).toString().slice(2);
+}
+function timeoutOf(context) {
+    return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs };
+}
+function parseTokenResponse(body) {
+    try {
+        const value = JSON.parse(body);
+        const token = value.access_token;
+        if (typeof token !== 'string' || token === '')
+            return undefined;
+        const expires = Number(value.expires_in);
+        return Number.isFinite(expires) && expires > 0
+            ? { token, expiresInSeconds: expires }
+            : { token };
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseOAuthError(body) {
+    try {
+        const value = JSON.parse(body);
+        if (typeof value.error !== 'string')
+            return undefined;
+        return typeof value.error_description === 'string'
+            ? { error: value.error, description: value.error_description }
+            : { error: value.error };
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/constants.ts
+
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const constants_Inputs = {
     ServerUrl: 'server-url',
@@ -31383,7 +31900,7 @@ const State = {
     /** The ledger: every job whose start went out, with its id and whether it is settled. */
     Jobs: 'jobs',
 };
-const DEFAULT_SCOPE = 'api.rest.automation-services-job.execute';
+const DEFAULT_SCOPE = EXECUTE_SCOPE;
 
 ;// CONCATENATED MODULE: ./src/ledger.ts
 /** The ledger of one run; `save` gets the entries worth keeping after every change. */
@@ -31463,44 +31980,6 @@ function parseLedger(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-/**
- * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
- * text is not a positive duration.
- */
-function parseDuration(text) {
-    const trimmed = text.trim().toLowerCase();
-    if (/^\d+$/.test(trimmed))
-        return positive(Number(trimmed) * 1000);
-    const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(trimmed);
-    if (!match || trimmed === '')
-        return undefined;
-    const [, h, m, s, ms] = match;
-    return positive(Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
-}
-/** Node's timers take at most 2^31-1 ms (about 24 days); longer ones would fire at once. */
-const MAX_DURATION_MS = 2 ** 31 - 1;
-function positive(ms) {
-    return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
-}
-/** `3100` -> `3.1 s`, `95500` -> `1 min 36 s`, `3723000` -> `1 h 2 min`: what a reader wants to know. */
-function duration_formatDuration(ms) {
-    const seconds = Math.max(0, ms) / 1000;
-    if (seconds < 59.95)
-        return `${Math.round(seconds * 10) / 10} s`;
-    const totalSeconds = Math.round(seconds);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return m === 0 ? `${h} h` : `${h} h ${m} min`;
-    return s === 0 ? `${m} min` : `${m} min ${s} s`;
-}
-
 ;// CONCATENATED MODULE: ./src/outcome.ts
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
 const SUCCEEDS = {
@@ -31530,47 +32009,9 @@ function outcome_stopReasonOf(signal) {
         : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/spotfire/text.ts
-/**
- * Text from outside (the server's answers, files) shown to people: one line, no control
- * characters, bounded. Where it goes (log, annotation, summary) may add its own escaping on top.
- */
-/** Line breaks as the runner and terminals see them: each would start a new log line. */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder shown text. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** One line: breaks become a visible ⏎, controls a visible \uXXXX escape. */
-function oneLine(text) {
-    return text
-        .replace(LINE_BREAKS, ' ⏎ ')
-        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** Several lines kept as lines (breaks made \n), controls made visible as in oneLine. */
-function lines(text) {
-    return text
-        .replace(LINE_BREAKS, '\n')
-        .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** At most `max` characters, with a marker that says how much was cut. */
-function cut(text, max) {
-    if (text.length <= max)
-        return text;
-    const kept = head(text, max);
-    return `${kept}… [${text.length - kept.length} characters cut]`;
-}
-/** At most the first `max` UTF-16 units, without splitting a character made of two of them. */
-function head(text, max) {
-    const kept = text.slice(0, Math.max(0, max));
-    return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
-}
-/** Outside text for a log line or an error message: one line, at most `max` characters. */
-function text_shown(text, max = 500) {
-    return oneLine(cut(text, max));
-}
-
 ;// CONCATENATED MODULE: ./src/spotfire/status.ts
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
 function isZeroJobId(jobId) {
@@ -31592,13 +32033,13 @@ function canonicalStatus(statusCode) {
     return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
 }
 /** What the action does with a status: see the status table in the README. */
-function classifyStatus(statusCode) {
+function status_classifyStatus(statusCode) {
     const name = canonicalStatus(statusCode);
     // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
     return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
 }
 function status_isTerminal(statusCode) {
-    const kind = classifyStatus(statusCode);
+    const kind = status_classifyStatus(statusCode);
     return kind === 'finished' || kind === 'failed';
 }
 /** Parses the JSON body of a job call; undefined when it is not the API's shape. */
@@ -31613,7 +32054,8 @@ function parseJobStatus(body) {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
         return undefined;
     const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
-    if (typeof jobId !== 'string' || jobId === '')
+    // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
+    if (typeof jobId !== 'string' || !GUID.test(jobId))
         return undefined;
     if (typeof statusCode !== 'string' || statusCode.trim() === '')
         return undefined;
@@ -31628,7 +32070,208 @@ function status_statusName(statusCode) {
     return oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
 }
 
+;// CONCATENATED MODULE: ./src/poller.ts
+
+
+
+
+/** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
+const FAILURE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
+const poller_EARLY_MISSING_MS = 10_000;
+/** Checks in a row that must answer Missing before an early Missing is believed. */
+const MISSING_CONFIRMATIONS = 3;
+/**
+ * One loop that checks every watched job when its turn comes: each job on its own schedule, failing
+ * checks backing off per job, and a throttling answer (429, 503) holding back every job.
+ */
+class Poller {
+    options;
+    watched = new Set();
+    looping = false;
+    woken = false;
+    wake;
+    /** No check starts before this: the server asked for room. */
+    holdUntil = 0;
+    warned = new Set();
+    constructor(options) {
+        this.options = options;
+    }
+    watch(request) {
+        return new Promise((resolve) => {
+            const { clock } = this.options;
+            const now = clock.now();
+            const followed = request.status.statusCode === '';
+            const job = {
+                request,
+                status: request.status,
+                checks: 0,
+                failures: 0,
+                dueAt: followed ? now : now + this.pause(request, request.status, 0),
+                inFlight: false,
+                done: false,
+                reportedAt: now,
+                missingInARow: 0,
+                finish: (end) => {
+                    if (job.done)
+                        return;
+                    job.done = true;
+                    this.watched.delete(job);
+                    request.signal.removeEventListener('abort', onAbort);
+                    resolve(end);
+                    this.poke();
+                },
+            };
+            const onAbort = () => {
+                job.finish({
+                    kind: 'stopped',
+                    status: job.status,
+                    at: clock.now(),
+                    ...(job.lastProblem === undefined ? {} : { lastProblem: job.lastProblem }),
+                });
+            };
+            if (request.signal.aborted) {
+                onAbort();
+                return;
+            }
+            request.signal.addEventListener('abort', onAbort, { once: true });
+            this.watched.add(job);
+            this.poke();
+            if (!this.looping)
+                void this.loop();
+        });
+    }
+    async loop() {
+        this.looping = true;
+        try {
+            while (this.watched.size > 0) {
+                const now = this.options.clock.now();
+                let next = Infinity;
+                for (const job of this.watched) {
+                    if (job.inFlight)
+                        continue;
+                    const due = Math.max(job.dueAt, this.holdUntil);
+                    if (due <= now)
+                        void this.check(job);
+                    else
+                        next = Math.min(next, due);
+                }
+                await this.idle(next - now);
+            }
+        }
+        finally {
+            this.looping = false;
+        }
+    }
+    /** Until `ms` pass or something changes (a job added, a check answered, a watch ended). */
+    async idle(ms) {
+        if (this.woken) {
+            this.woken = false;
+            return;
+        }
+        const wake = new AbortController();
+        this.wake = wake;
+        if (ms === Infinity) {
+            await new Promise((resolve) => {
+                wake.signal.addEventListener('abort', () => {
+                    resolve();
+                });
+            });
+        }
+        else {
+            await this.options.clock.sleep(ms, wake.signal);
+        }
+        this.woken = false;
+    }
+    poke() {
+        this.woken = true;
+        this.wake?.abort();
+    }
+    async check(job) {
+        job.inFlight = true;
+        const { clock } = this.options;
+        try {
+            const status = await this.options.check(job.request.jobId, job.request.signal);
+            if (!job.done)
+                this.answered(job, status, clock.now());
+        }
+        catch (error) {
+            if (!job.done)
+                this.failed(job, error, clock.now());
+        }
+        finally {
+            job.inFlight = false;
+            this.poke();
+        }
+    }
+    answered(job, status, now) {
+        const { request } = job;
+        const events = request.events ?? {};
+        const ageMs = now - request.startedAt;
+        job.checks++;
+        job.failures = 0;
+        delete job.lastProblem;
+        if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
+            events.onEarlyMissing?.(status);
+            job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000);
+            return;
+        }
+        job.missingInARow = 0;
+        delete job.missingSinceAge;
+        const previous = job.status.statusCode;
+        job.status = status;
+        if (status.statusCode !== previous) {
+            events.onChange?.(status, previous, ageMs);
+            job.reportedAt = now;
+        }
+        else if (this.options.heartbeatMs !== undefined &&
+            now - job.reportedAt >= this.options.heartbeatMs) {
+            events.onStill?.(status, ageMs);
+            job.reportedAt = now;
+        }
+        if (isTerminal(status.statusCode)) {
+            job.finish({ kind: 'terminal', status, at: now });
+            return;
+        }
+        if (classifyStatus(status.statusCode) === 'unknown' && !this.warned.has(status.statusCode)) {
+            this.warned.add(status.statusCode);
+            events.onUnknownStatus?.(status);
+        }
+        job.dueAt = now + this.pause(request, status, job.checks);
+    }
+    /** Whether a Missing answer is one to check again before believing it. */
+    doubt(job, ageMs) {
+        job.missingInARow++;
+        job.missingSinceAge ??= ageMs;
+        return job.missingSinceAge < poller_EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS;
+    }
+    failed(job, error, now) {
+        const failure = error instanceof SpotfireError
+            ? error
+            : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer');
+        // 'stopped' with the watch still on (a token wait that ran out, say): try again later.
+        if (!isTransient(failure) && failure.kind !== 'stopped') {
+            job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure });
+            return;
+        }
+        job.failures++;
+        job.lastProblem = failure;
+        const pauseMs = backoffDelay(job.failures - 1, FAILURE_BACKOFF, this.options.random ?? Math.random, failure.details.retryAfterMs);
+        if (failure.details.status === 429 || failure.details.status === 503) {
+            // The server (or its proxy) is short of room: every job waits, not just this one.
+            this.holdUntil = Math.max(this.holdUntil, now + pauseMs);
+        }
+        job.dueAt = now + pauseMs;
+        job.request.events?.onRetry?.(failure, pauseMs);
+    }
+    pause(request, status, checks) {
+        const ageMs = this.options.clock.now() - request.startedAt;
+        return Math.max(MIN_PAUSE_MS, this.options.schedule.pauseBefore({ ageMs, statusCode: status.statusCode, checks }));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run-job.ts
+
 
 
 
@@ -31801,7 +32444,10 @@ async function finish(result, end, startedAt, ctx, log) {
     if (why === 'timeout') {
         // The job may have ended since the last check: only a job still running has timed out.
         const last = await finalCheck(end.status, ctx);
-        if (isTerminal(last.statusCode)) {
+        // A Missing moments after the start is a node that has not heard of the job yet (see the
+        // poller): not a reason to leave it running unaborted.
+        const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS;
+        if (isTerminal(last.statusCode) && !early) {
             ctx.ledger.settled();
             return {
                 ...seen,
@@ -31977,432 +32623,6 @@ function abortReason(why, env = process.env) {
     return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${BECAUSE[why]}.`;
 }
 
-;// CONCATENATED MODULE: ./src/spotfire/errors.ts
-class SpotfireError extends Error {
-    kind;
-    details;
-    constructor(message, kind, details = {}) {
-        super(message);
-        this.kind = kind;
-        this.details = details;
-        this.name = 'SpotfireError';
-    }
-    /** The same failure, with what the caller was doing in front of the message. */
-    withContext(context) {
-        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
-    }
-}
-/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-        const json = JSON.stringify(error);
-        return json ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/retry.ts
-
-/**
- * The shortest pause before any retry or poll, whatever a schedule or Retry-After says: a server
- * in trouble sees a few requests a second from one action at most, never a storm.
- */
-const MIN_PAUSE_MS = 250;
-/** A Retry-After longer than this is taken as this: the deadline and the user's timeout rule. */
-const MAX_RETRY_AFTER_MS = 5 * 60_000;
-/**
- * The pause before retry `attempt` (0-based): exponential, with "equal jitter" (half fixed, half
- * random), so it keeps growing and never collapses to nothing; never under MIN_PAUSE_MS. A server's
- * Retry-After may lengthen it, never shorten it.
- */
-function backoffDelay(attempt, backoff, random, retryAfterMs) {
-    const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
-    const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
-    return Math.max(MIN_PAUSE_MS, jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
-}
-/** Runs `operation` until it succeeds, fails for good, runs out of attempts or of time. */
-async function retry(operation, policy, context) {
-    const random = context.random ?? Math.random;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!(error instanceof SpotfireError) || !policy.isRetryable(error))
-                throw error;
-            if (attempt >= policy.maxAttempts) {
-                throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
-            }
-            const delayMs = backoffDelay(attempt - 1, policy, random, error.details.retryAfterMs);
-            if (context.clock.now() + delayMs >= context.deadline) {
-                // Wait out the little time left rather than give up early: the caller then sees the
-                // deadline passed and reports a timeout, with the settings for a timeout, not a failure.
-                await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
-                throw error;
-            }
-            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
-            await context.clock.sleep(delayMs, context.signal);
-            if (context.signal?.aborted === true)
-                throw error;
-        }
-    }
-}
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
-function parseRetryAfter(value, now) {
-    const text = value?.trim() ?? '';
-    if (text === '')
-        return undefined;
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
-    if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
-        return undefined;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/types.ts
-/**
- * What the Spotfire client needs from its surroundings. Declared here, so that this folder depends
- * on nothing outside it: the action, the CLI and the tests each pass their own.
- */
-const silentLogger = { debug() { }, info() { }, warning() { } };
-/** The action's words: its inputs, as a workflow sets them. */
-const inputWords = {
-    name: (input) => input,
-    setting: (input, value) => `${input}: ${value}`,
-};
-
-;// CONCATENATED MODULE: ./src/spotfire/responses.ts
-
-
-
-
-const REASONS = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    405: 'Method Not Allowed',
-    408: 'Request Timeout',
-    415: 'Unsupported Media Type',
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    501: 'Not Implemented',
-    502: 'Bad Gateway',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-    505: 'HTTP Version Not Supported',
-};
-/** Error bodies have no known shape: show them as short plain text (HTML pages lose their tags). */
-function bodySnippet(body, max = 200) {
-    const text = body
-        .slice(0, 20_000)
-        .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-    return oneLine(text.length > max ? `${head(text, max)}…` : text);
-}
-/** `HTTP 503 Service Unavailable`. */
-function statusLine(status) {
-    const reason = REASONS[status];
-    return reason === undefined ? `HTTP ${status}` : `HTTP ${status} ${reason}`;
-}
-/** Whether the answer is JSON, as the API's own answers (success or error) are. */
-function isJsonAnswer(response) {
-    const type = (response.headers['content-type'] ?? '').toLowerCase();
-    if (!type.includes('json'))
-        return false;
-    try {
-        const value = JSON.parse(response.body);
-        return typeof value === 'object' && value !== null;
-    }
-    catch {
-        return false;
-    }
-}
-/** What a body that is not the API's JSON looks like, for the message. */
-function describeNonApiBody(response) {
-    const type = (response.headers['content-type'] ?? '').toLowerCase();
-    const body = response.body.trimStart().slice(0, 200).toLowerCase();
-    if (type.includes('html') || body.startsWith('<!doctype html') || body.startsWith('<html'))
-        return 'an HTML page';
-    if (response.body.trim() === '')
-        return 'an empty answer';
-    return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
-}
-/** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint, words = inputWords) {
-    const header = response.headers['retry-after'];
-    const first = Array.isArray(header) ? header[0] : header;
-    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
-    const location = response.headers.location;
-    const redirect = response.status >= 300 && response.status < 400 && location !== undefined
-        ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
-        : undefined;
-    const snippet = redirect ?? bodySnippet(response.body);
-    const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
-        .filter((part) => part !== undefined)
-        .join(': ');
-    return new SpotfireError(message, 'http', {
-        status: response.status,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    });
-}
-/** An answer that cannot be the API's: it says nothing about the job, so it is retried like a fault. */
-function notApiError(response, expected) {
-    const what = describeNonApiBody(response);
-    const snippet = bodySnippet(response.body, 120);
-    return new SpotfireError(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
-}
-/** The redirect's origin and path, without a query that might carry anything sensitive. */
-function redirectTarget(location) {
-    try {
-        const url = new URL(location);
-        return oneLine(`${url.origin}${url.pathname}`);
-    }
-    catch {
-        return 'another address';
-    }
-}
-/** Failures that leave a repeated idempotent request (token, status, abort) a fair chance. */
-function isTransient(error) {
-    switch (error.kind) {
-        case 'not-sent':
-            // A host name that does not resolve is a typo far more often than a passing fault.
-            return error.details.code !== 'ENOTFOUND';
-        case 'no-answer':
-        case 'not-api':
-        case 'token':
-            return true;
-        case 'http':
-            return [408, 429, 500, 502, 503, 504].includes(error.details.status ?? 0);
-        default:
-            return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/spotfire/token.ts
-
-
-
-
-
-const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
-const tokenPolicy = {
-    label: 'Getting a token',
-    isRetryable: isTransient,
-    maxAttempts: 8,
-    baseMs: 1000,
-    maxMs: 30_000,
-};
-/**
- * Gets client-credentials tokens, caches them and refreshes them before they run out. Callers at
- * the same moment share one request: many jobs, one token.
- */
-class TokenProvider {
-    options;
-    cached;
-    pending;
-    /** Why the last try of the request under way failed: said when a caller stops waiting. */
-    lastFailure;
-    /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
-    closing = new AbortController();
-    constructor(options) {
-        this.options = options;
-    }
-    async get(context) {
-        const { clock } = this.options;
-        if (this.cached !== undefined && clock.now() < this.cached.refreshAt)
-            return this.cached.value;
-        // The shared request runs without the caller's signal, so that one caller giving up does not
-        // fail the others; each caller still stops waiting on its own signal.
-        this.pending ??= this.fetch({ deadline: context.deadline, ...timeoutOf(context) }).finally(() => {
-            this.pending = undefined;
-            this.lastFailure = undefined;
-        });
-        const token = await untilAborted(this.pending, context.signal, () => this.lastFailure === undefined
-            ? 'stopped waiting for a token'
-            : `getting a token failed: ${this.lastFailure}`);
-        this.cached = token;
-        return token.value;
-    }
-    /** Forgets the cached token, after the API refused it. */
-    invalidate() {
-        this.cached = undefined;
-    }
-    /** Ends a token request still under way: nothing will use it. */
-    close() {
-        this.closing.abort();
-    }
-    async fetch(context) {
-        try {
-            return await this.fetchWithRetries(context);
-        }
-        catch (error) {
-            // Say that it was the token, once: the retry's own message already does.
-            if (error instanceof SpotfireError &&
-                error.kind !== 'credentials' &&
-                !/^getting a token/i.test(error.message)) {
-                throw error.withContext('getting a token failed');
-            }
-            throw error;
-        }
-    }
-    fetchWithRetries(context) {
-        const signal = this.closing.signal;
-        return retry(async () => {
-            try {
-                return await this.request({ ...context, signal });
-            }
-            catch (error) {
-                if (error instanceof SpotfireError)
-                    this.lastFailure = error.message;
-                throw error;
-            }
-        }, tokenPolicy, {
-            clock: this.options.clock,
-            deadline: context.deadline,
-            signal,
-            ...(this.options.random === undefined ? {} : { random: this.options.random }),
-            onRetry: (message) => {
-                this.options.logger.info(message);
-            },
-        });
-    }
-    async request(context) {
-        const { clientId, clientSecret, authMethod, scope, transport, clock } = this.options;
-        const form = new URLSearchParams({ grant_type: 'client_credentials', scope });
-        const headers = {
-            'Content-Type': 'application/x-www-form-urlencoded',
-            Accept: 'application/json',
-        };
-        if (authMethod === 'basic') {
-            headers.Authorization = basicCredentials(clientId, clientSecret);
-        }
-        else {
-            form.set('client_id', clientId);
-            form.set('client_secret', clientSecret);
-        }
-        const url = `${this.options.serverUrl}/spotfire/oauth2/token`;
-        this.options.logger.debug(`Requesting a token from ${url} (client_secret_${authMethod}, scope ${scope})`);
-        const requestedAt = clock.now();
-        const response = await transport.request({
-            method: 'POST',
-            url,
-            headers,
-            body: form.toString(),
-            sensitive: [clientSecret, formEncode(clientSecret)],
-            ...timeoutOf(context),
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-        });
-        if (response.status !== 200)
-            throw this.refusal(response, requestedAt);
-        const parsed = parseTokenResponse(response.body);
-        if (parsed === undefined) {
-            throw new SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
-        }
-        this.options.onToken(parsed.token);
-        const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
-        // Refresh a minute early, or halfway through a short lifetime.
-        const margin = Math.min(60_000, lifetimeMs / 2);
-        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
-        return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
-    }
-    refusal(response, now) {
-        const { status, body } = response;
-        const words = this.options.words ?? inputWords;
-        const oauth = parseOAuthError(body);
-        const described = oauth === undefined
-            ? bodySnippet(body)
-            : oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
-        if (status === 401 ||
-            oauth?.error === 'invalid_client' ||
-            oauth?.error === 'unauthorized_client') {
-            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
-        }
-        if (oauth?.error === 'invalid_scope') {
-            return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
-        }
-        if (status === 400) {
-            return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
-        }
-        if (status === 404) {
-            return httpError(response, now, `no token endpoint at this address; check ${words.name('server-url')}`, words);
-        }
-        return httpError(response, now, undefined, words);
-    }
-}
-/** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
-function basicCredentials(clientId, clientSecret) {
-    const pair = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-    return `Basic ${Buffer.from(pair).toString('base64')}`;
-}
-/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks (so !'()*~ are encoded too). */
-function formEncode(value) {
-    return new URLSearchParams({ v: value }).toString().slice(2);
-}
-function timeoutOf(context) {
-    return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs };
-}
-/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
-function untilAborted(promise, signal, why) {
-    if (signal === undefined)
-        return promise;
-    const stopped = () => new SpotfireError(why(), 'stopped');
-    if (signal.aborted)
-        return Promise.reject(stopped());
-    return new Promise((resolve, reject) => {
-        const onAbort = () => {
-            reject(stopped());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then((value) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, (error) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error instanceof Error ? error : new Error(String(error)));
-        });
-    });
-}
-function parseTokenResponse(body) {
-    try {
-        const value = JSON.parse(body);
-        const token = value.access_token;
-        if (typeof token !== 'string' || token === '')
-            return undefined;
-        const expires = Number(value.expires_in);
-        return Number.isFinite(expires) && expires > 0
-            ? { token, expiresInSeconds: expires }
-            : { token };
-    }
-    catch {
-        return undefined;
-    }
-}
-function parseOAuthError(body) {
-    try {
-        const value = JSON.parse(body);
-        if (typeof value.error !== 'string')
-            return undefined;
-        return typeof value.error_description === 'string'
-            ? { error: value.error, description: value.error_description }
-            : { error: value.error };
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/secrets.ts
 
 /**
@@ -32475,7 +32695,7 @@ const START_BACKOFF = { baseMs: 2000, maxMs: 60_000 };
  * failures are retried until the caller's deadline.
  */
 const abortPolicy = {
-    isRetryable: isTransient,
+    isRetryable: responses_isTransient,
     maxAttempts: Number.MAX_SAFE_INTEGER,
     baseMs: 1000,
     maxMs: 10_000,
@@ -32503,7 +32723,7 @@ class SpotfireClient {
             if (sent.kind !== 'retry')
                 return sent;
             hooks.onNotAccepted?.();
-            const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
+            const delayMs = retry_backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
             const { clock } = this.options;
             const stopped = () => context.signal?.aborted === true;
             if (stopped() || clock.now() + delayMs >= context.deadline) {
@@ -32524,7 +32744,12 @@ class SpotfireClient {
     /** Aborts a job; the answer is its status (Canceled, or the status it had already ended in). */
     async abort(jobId, reason, context) {
         const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`;
-        return retry(async () => this.jobAnswer(await this.call('POST', path, context), jobId), { ...abortPolicy, label: `Aborting job ${jobId}` }, {
+        return retry(async () => {
+            // No try may outlast the deadline: an abort is what the step is still waiting for.
+            const left = Math.max(1, context.deadline - this.options.clock.now());
+            const timeoutMs = Math.min(context.timeoutMs ?? left, left);
+            return this.jobAnswer(await this.call('POST', path, { ...context, timeoutMs }), jobId);
+        }, { ...abortPolicy, label: `Aborting job ${jobId}` }, {
             clock: this.options.clock,
             deadline: context.deadline,
             ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -32561,7 +32786,7 @@ class SpotfireClient {
             });
         }
         catch (error) {
-            if (!(error instanceof SpotfireError))
+            if (!(error instanceof errors_SpotfireError))
                 throw error;
             // A token that could not be had: no start went out (after a 401, none was accepted).
             if (progress.phase === 'token')
@@ -32581,7 +32806,7 @@ class SpotfireClient {
             if (status.statusCode === 'Busy') {
                 return {
                     kind: 'retry',
-                    error: new SpotfireError('the job service is busy and did not accept the job', 'http', {
+                    error: new errors_SpotfireError('the job service is busy and did not accept the job', 'http', {
                         status: 503,
                     }),
                 };
@@ -32599,7 +32824,7 @@ class SpotfireClient {
             return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`, this.words);
         }
         if (response.status === 404 && !isJsonAnswer(response)) {
-            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
+            return new errors_SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
         }
         return httpError(response, now, undefined, this.words);
     }
@@ -32628,9 +32853,10 @@ class SpotfireClient {
     async call(method, path, context, content, options = {}) {
         const progress = options.progress ?? { phase: 'token' };
         const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
+        let token = '';
         const attempt = async () => {
             progress.phase = 'token';
-            const token = await this.token(tokenContext);
+            token = await this.token(tokenContext);
             progress.phase = 'request';
             options.beforeSend?.();
             return this.send(method, path, context, token, content);
@@ -32638,7 +32864,8 @@ class SpotfireClient {
         let response = await attempt();
         if (response.status === 401) {
             this.options.logger.debug('The server refused the token (401); getting a new one');
-            this.options.tokens.invalidate();
+            // Only that token: another job may have got a fresh one meanwhile.
+            this.options.tokens.invalidate(token);
             response = await attempt();
             if (response.status === 401) {
                 throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
@@ -32658,10 +32885,10 @@ class SpotfireClient {
             return await this.options.tokens.get(context);
         }
         catch (error) {
-            if (error instanceof SpotfireError &&
+            if (error instanceof errors_SpotfireError &&
                 error.kind !== 'stopped' &&
                 error.kind !== 'credentials') {
-                throw new SpotfireError(error.message, isTransient(error) ? 'token' : error.kind, error.details);
+                throw new errors_SpotfireError(error.message, responses_isTransient(error) ? 'token' : error.kind, error.details);
             }
             throw error;
         }
@@ -32798,12 +33025,13 @@ function send(request, url, agent, limits) {
         const onAbort = () => {
             fail(new StopError('stopped'));
         };
+        // First, so that destroying the request, as fail() does, never raises an unheard error.
+        outgoing.on('error', fail);
         if (request.signal?.aborted === true) {
             onAbort();
             return;
         }
         request.signal?.addEventListener('abort', onAbort, { once: true });
-        outgoing.on('error', fail);
         outgoing.on('response', (incoming) => {
             const declared = Number(incoming.headers['content-length'] ?? NaN);
             if (declared > MAX_ANSWER_BYTES) {
@@ -32891,11 +33119,11 @@ function toSpotfireError(error, request, url, caGiven, words) {
     const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
     if (error instanceof StopError) {
         return error.why === 'stopped'
-            ? new SpotfireError('stopped waiting for the answer', 'stopped')
-            : new SpotfireError(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
+            ? new errors_SpotfireError('stopped waiting for the answer', 'stopped')
+            : new errors_SpotfireError(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
     }
     if (error instanceof TooLargeError) {
-        return new SpotfireError(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
+        return new errors_SpotfireError(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
     }
     const failure = error;
     const code = failure.code ?? '';
@@ -32904,34 +33132,34 @@ function toSpotfireError(error, request, url, caGiven, words) {
     if (tunnel !== null && proxy !== undefined) {
         const status = Number(tunnel[1] ?? 0);
         if (status === 403 || status === 407) {
-            return new SpotfireError(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
+            return new errors_SpotfireError(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
         }
-        return new SpotfireError(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
+        return new errors_SpotfireError(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
     }
     if (NOT_SENT.has(code)) {
         const target = proxy === undefined ? where : `the proxy ${proxy} (for ${where})`;
-        return new SpotfireError(`cannot connect to ${target} (${code})`, 'not-sent', { code });
+        return new errors_SpotfireError(`cannot connect to ${target} (${code})`, 'not-sent', { code });
     }
     if (code === 'ECONNRESET' && /before secure TLS connection/i.test(text)) {
         // No TLS session, so no request went out: safe to send again.
-        return new SpotfireError(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
+        return new errors_SpotfireError(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
     }
     if (HANDSHAKE.test(code)) {
-        return new SpotfireError(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
+        return new errors_SpotfireError(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
         const names = oneLine(failure.cert?.subjectaltname ?? 'other names');
-        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
+        return new errors_SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
+        return new errors_SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
     }
     if (CERTIFICATE.test(code)) {
-        return new SpotfireError(caGiven
+        return new errors_SpotfireError(caGiven
             ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
             : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`, 'tls', { code });
     }
-    return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
+    return new errors_SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
         code,
     });
 }
@@ -33408,7 +33636,7 @@ function after(xml, token, from) {
 const MAX_JOBS = 256;
 /** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
 const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const job_sources_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SOURCE_INPUTS = [
     constants_Inputs.LibraryPath,
     constants_Inputs.LibraryId,
@@ -33543,7 +33771,7 @@ function prepareXml(r, where, text, variables) {
     return xml;
 }
 function checkGuid(r, input, value, what) {
-    if (!GUID.test(value)) {
+    if (!job_sources_GUID.test(value)) {
         r.problems.push(`Invalid ${r.name(input)} '${shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
     }
 }
@@ -33863,12 +34091,14 @@ async function runPostStep() {
         return;
     }
     const secrets = new Secrets();
+    // Job ids and status names come from the ledger and the server: only through the defusing logger.
+    const log = runnerLogger(secrets);
     try {
         maskClient(secrets);
         const settings = getConnectionSettings(actionInputs());
         const session = openSession(settings, {
             clock: systemClock,
-            logger: runnerLogger(secrets),
+            logger: log,
             onToken: (token) => {
                 maskToken(secrets, token);
             },
@@ -33877,7 +34107,7 @@ async function runPostStep() {
             await Promise.all(running.map(async ({ jobId, pendingAbort }) => {
                 // A failed abort of the main step's is retried whatever abort-on-cancel says.
                 if (pendingAbort === undefined && !settings.abortOnCancel) {
-                    info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`);
+                    log.info(`Job ${jobId} may still be running; not aborting it (abort-on-cancel: false).`);
                     return;
                 }
                 try {
@@ -33885,10 +34115,10 @@ async function runPostStep() {
                         deadline: systemClock.now() + 2 * ABORT_ON_CANCEL_TIMEOUT_MS,
                         timeoutMs: ABORT_ON_CANCEL_TIMEOUT_MS,
                     });
-                    info(`Aborted job ${jobId}, which the main step left running: the server answered ${status_statusName(status.statusCode)}.`);
+                    log.info(`Aborted job ${jobId}, which the main step left running: the server answered ${status_statusName(status.statusCode)}.`);
                 }
                 catch (error) {
-                    warning(secrets.redact(`Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`));
+                    log.warning(`Could not abort job ${jobId}; it may still be running: ${errorMessage(error)}`);
                 }
             }));
         }
@@ -33897,7 +34127,7 @@ async function runPostStep() {
         }
     }
     catch (error) {
-        warning(secrets.redact(`Could not abort the jobs left running: ${errorMessage(error)}`));
+        log.warning(`Could not abort the jobs left running: ${errorMessage(error)}`);
     }
 }
 
@@ -33908,7 +34138,7 @@ async function runPostStep() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4539);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9069);
 
 await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 

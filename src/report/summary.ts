@@ -4,7 +4,7 @@ import { shortLabel } from '../labels.js'
 import type { JobResult, OutcomeKind } from '../outcome.js'
 import { classifyStatus } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
-import { code, escapeHtml, folded } from './markdown.js'
+import { code, folded } from './markdown.js'
 import { LIMITS } from './limits.js'
 
 const ICONS: Record<OutcomeKind, string> = {
@@ -86,7 +86,8 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
     ].join(' | ')
     rows.push(`| ${row} |`)
     if (long) {
-      const title = fitted(label, 200, share / 8, (t) => escapeHtml(oneLine(t)))
+      // folded() escapes it: escaping here as well would show &amp; for &.
+      const title = fitted(label, 200, share / 8, (t) => oneLine(t))
       const room = share - Buffer.byteLength(row) - Buffer.byteLength(title) - 32
       details.push(
         fitted(text, LIMITS.folded, room, (t) => folded(`${title}: the whole message`, t)),

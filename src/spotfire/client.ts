@@ -111,7 +111,12 @@ export class SpotfireClient {
   async abort(jobId: string, reason: string, context: CallContext): Promise<JobStatus> {
     const path = `/job/abort/${encodeURIComponent(jobId)}?${new URLSearchParams({ reason }).toString()}`
     return retry(
-      async () => this.jobAnswer(await this.call('POST', path, context), jobId),
+      async () => {
+        // No try may outlast the deadline: an abort is what the step is still waiting for.
+        const left = Math.max(1, context.deadline - this.options.clock.now())
+        const timeoutMs = Math.min(context.timeoutMs ?? left, left)
+        return this.jobAnswer(await this.call('POST', path, { ...context, timeoutMs }), jobId)
+      },
       { ...abortPolicy, label: `Aborting job ${jobId}` },
       {
         clock: this.options.clock,
@@ -242,9 +247,10 @@ export class SpotfireClient {
     const progress = options.progress ?? { phase: 'token' }
     const tokenContext: CallContext =
       options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal }
+    let token = ''
     const attempt = async (): Promise<HttpResponse> => {
       progress.phase = 'token'
-      const token = await this.token(tokenContext)
+      token = await this.token(tokenContext)
       progress.phase = 'request'
       options.beforeSend?.()
       return this.send(method, path, context, token, content)
@@ -252,7 +258,8 @@ export class SpotfireClient {
     let response = await attempt()
     if (response.status === 401) {
       this.options.logger.debug('The server refused the token (401); getting a new one')
-      this.options.tokens.invalidate()
+      // Only that token: another job may have got a fresh one meanwhile.
+      this.options.tokens.invalidate(token)
       response = await attempt()
       if (response.status === 401) {
         throw httpError(

@@ -137,12 +137,13 @@ function send(
     const onAbort = (): void => {
       fail(new StopError('stopped'))
     }
+    // First, so that destroying the request, as fail() does, never raises an unheard error.
+    outgoing.on('error', fail)
     if (request.signal?.aborted === true) {
       onAbort()
       return
     }
     request.signal?.addEventListener('abort', onAbort, { once: true })
-    outgoing.on('error', fail)
     outgoing.on('response', (incoming) => {
       const declared = Number(incoming.headers['content-length'] ?? NaN)
       if (declared > MAX_ANSWER_BYTES) {

@@ -8,6 +8,8 @@ export interface JobStatus {
   message: string
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 export const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000'
 
@@ -62,7 +64,8 @@ export function parseJobStatus(body: string): JobStatus | undefined {
     StatusCode: statusCode,
     Message: message,
   } = value as Record<string, unknown>
-  if (typeof jobId !== 'string' || jobId === '') return undefined
+  // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
+  if (typeof jobId !== 'string' || !GUID.test(jobId)) return undefined
   if (typeof statusCode !== 'string' || statusCode.trim() === '') return undefined
   return {
     jobId,

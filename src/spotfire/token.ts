@@ -70,18 +70,58 @@ export class TokenProvider {
         this.lastFailure = undefined
       },
     )
-    const token = await untilAborted(this.pending, context.signal, () =>
-      this.lastFailure === undefined
-        ? 'stopped waiting for a token'
-        : `getting a token failed: ${this.lastFailure}`,
-    )
+    const token = await this.waitFor(this.pending, context)
     this.cached = token
     return token.value
   }
 
-  /** Forgets the cached token, after the API refused it. */
-  invalidate(): void {
-    this.cached = undefined
+  /**
+   * The shared request's outcome, or a 'stopped' failure as soon as the caller's signal fires or
+   * its own deadline passes: the request may run on another caller's, longer, deadline.
+   */
+  private waitFor(pending: Promise<CachedToken>, context: CallContext): Promise<CachedToken> {
+    const { clock } = this.options
+    return new Promise<CachedToken>((resolve, reject) => {
+      const over = new AbortController()
+      const finish = (): void => {
+        over.abort()
+        context.signal?.removeEventListener('abort', stop)
+      }
+      const stop = (): void => {
+        finish()
+        reject(
+          new SpotfireError(
+            this.lastFailure === undefined
+              ? 'no token in time'
+              : `getting a token failed: ${this.lastFailure}`,
+            'stopped',
+          ),
+        )
+      }
+      if (context.signal?.aborted === true) {
+        stop()
+        return
+      }
+      context.signal?.addEventListener('abort', stop, { once: true })
+      void clock.sleep(Math.max(0, context.deadline - clock.now()), over.signal).then(() => {
+        if (!over.signal.aborted) stop()
+      })
+      pending.then(
+        (token) => {
+          finish()
+          resolve(token)
+        },
+        (error: unknown) => {
+          finish()
+          reject(error instanceof Error ? error : new Error(String(error)))
+        },
+      )
+    })
+  }
+
+  /** Forgets the cached token, after the API refused it (only that one, when it is named). */
+  invalidate(token?: string): void {
+    if (token === undefined || this.cached?.value === token) this.cached = undefined
   }
 
   /** Ends a token request still under way: nothing will use it. */
@@ -235,33 +275,6 @@ function formEncode(value: string): string {
 
 function timeoutOf(context: CallContext): { timeoutMs?: number } {
   return context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }
-}
-
-/** The promise's outcome, or a 'stopped' failure as soon as `signal` fires. */
-function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  why: () => string,
-): Promise<T> {
-  if (signal === undefined) return promise
-  const stopped = (): SpotfireError => new SpotfireError(why(), 'stopped')
-  if (signal.aborted) return Promise.reject(stopped())
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(stopped())
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error instanceof Error ? error : new Error(String(error)))
-      },
-    )
-  })
 }
 
 function parseTokenResponse(
