@@ -233,6 +233,24 @@ describe('no orphaned jobs', () => {
     )
   })
 
+  it("the post step prints the server's words inert", async () => {
+    const sim = await simulator(
+      {},
+      { phases: [], final: { status: 'Odd ##[error]injected', message: '' } },
+    )
+    const started = await runAction({ inputs: baseInputs(sim.url, { ...job, wait: 'false' }) })
+    const post = await runAction({
+      entry: DIST_POST,
+      inputs: baseInputs(sim.url, job),
+      state: ledgerState([{ jobId: started.outputs['job-id'] ?? '' }]),
+    })
+    expect(post.log).toContain('injected')
+    // A line the runner reads as a command starts with :: or holds ##[ (the old syntax).
+    for (const line of post.log.split('\n').filter((l) => l.includes('injected'))) {
+      expect(line.startsWith('::') || !line.includes('##[')).toBe(true)
+    }
+  })
+
   it('gives up after status checks keep failing, and aborts the job', async () => {
     const sim = await simulator({}, FOREVER)
     sim.update({

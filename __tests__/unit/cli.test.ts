@@ -326,6 +326,15 @@ describe('runCli with invalid options', () => {
     expect(`${stdout}${stderr}`).not.toContain(secret)
   })
 
+  it('never prints a secret given with a line break at its end, as files often have', async () => {
+    const secret = 'TopSecret-77c0d2'
+    const { stdout, stderr } = await run(
+      ['--server-url', `not a url ${secret}`, '--library-path', '/a', '--json'],
+      { SPOTFIRE_CLIENT_ID: 'id', SPOTFIRE_CLIENT_SECRET: `${secret}\n` },
+    )
+    expect(`${stdout}${stderr}`).not.toContain(secret)
+  })
+
   it('prints the help on stdout and exits 0 with --help', async () => {
     const { code, stdout } = await run(['--help'])
     expect(code).toBe(EXIT.ok)
