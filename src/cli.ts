@@ -3,7 +3,13 @@ import { resolve } from 'node:path'
 import { systemClock } from './clock.js'
 import { Inputs } from './constants.js'
 import { execute } from './execute.js'
-import { isSuccess, type AbortWhy, type JobResult, type OutcomeKind } from './outcome.js'
+import {
+  ABORT_BECAUSE,
+  isSuccess,
+  type AbortWhy,
+  type JobResult,
+  type OutcomeKind,
+} from './outcome.js'
 import { jobJson } from './report/outputs.js'
 import { dryRunVerdict } from './report/summary.js'
 import { runVerdict } from './report/verdict.js'
@@ -263,12 +269,8 @@ function hints(
   ]
 }
 
-const WHY: Record<AbortWhy, string> = {
-  timeout: 'timed out waiting',
-  cancelled: 'was stopped',
-  'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
-  'gave-up': 'lost contact with the job',
-}
+/** On a terminal, Ctrl+C stops the command: say so, not "cancelled". */
+const WHY: Record<AbortWhy, string> = { ...ABORT_BECAUSE, cancelled: 'was stopped' }
 
 /** Runs the jobs from the command line; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,6 +6,14 @@ export type StopReason = 'timeout' | 'cancelled' | 'fail-fast'
 /** Why an abort was sent: a stop for every job, or a give-up for one. */
 export type AbortWhy = StopReason | 'gave-up'
 
+/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+export const ABORT_BECAUSE: Record<AbortWhy, string> = {
+  timeout: 'timed out waiting',
+  cancelled: 'was cancelled',
+  'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+  'gave-up': 'lost contact with the job',
+}
+
 /** How one job ended: one vocabulary for the log, the outputs, the summary and exit codes. */
 export type Outcome =
   /** Finished: every task succeeded. */

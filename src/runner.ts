@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { Inputs } from './constants.js'
-import type { AbortWhy } from './outcome.js'
+import { ABORT_BECAUSE, type AbortWhy } from './outcome.js'
 import type { Secrets } from './secrets.js'
 import type { SettingsSource } from './settings/index.js'
 import type { Logger } from './spotfire/types.js'
@@ -65,18 +65,11 @@ export function actionInputs(env = process.env): SettingsSource {
   }
 }
 
-const BECAUSE: Record<AbortWhy, string> = {
-  timeout: 'timed out waiting',
-  cancelled: 'was cancelled',
-  'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
-  'gave-up': 'lost contact with the job',
-}
-
 /** The abort reason the server records: names the workflow run, so people can find who stopped it. */
 export function abortReason(why: AbortWhy, env = process.env): string {
   const run =
     env.GITHUB_RUN_ID === undefined
       ? 'a GitHub Actions run'
       : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`
-  return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${BECAUSE[why]}.`
+  return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`
 }

@@ -29261,6 +29261,13 @@ function parseLedger(text) {
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/outcome.ts
+/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+const ABORT_BECAUSE = {
+    timeout: 'timed out waiting',
+    cancelled: 'was cancelled',
+    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'gave-up': 'lost contact with the job',
+};
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
 const SUCCEEDS = {
     finished: true,
@@ -35493,12 +35500,8 @@ function hints(input, cwd, name) {
         `${name(Inputs.JobXml)} takes job XML text, and '${jobXml}' is a file. Expected --job-file ${jobXml}.`,
     ];
 }
-const WHY = {
-    timeout: 'timed out waiting',
-    cancelled: 'was stopped',
-    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
-    'gave-up': 'lost contact with the job',
-};
+/** On a terminal, Ctrl+C stops the command: say so, not "cancelled". */
+const WHY = { ...ABORT_BECAUSE, cancelled: 'was stopped' };
 /** Runs the jobs from the command line; resolves to the exit code. */
 async function runCli(argv, io) {
     const secrets = new Secrets();

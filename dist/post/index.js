@@ -31981,6 +31981,13 @@ function parseLedger(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/outcome.ts
+/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+const ABORT_BECAUSE = {
+    timeout: 'timed out waiting',
+    cancelled: 'was cancelled',
+    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'gave-up': 'lost contact with the job',
+};
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
 const SUCCEEDS = {
     finished: true,
@@ -32558,6 +32565,7 @@ function defuse(text) {
 
 
 
+
 /**
  * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`
  * (core.info prints them raw) and the redaction; annotations and debug lines are escaped by core.
@@ -32609,18 +32617,12 @@ function actionInputs(env = process.env) {
             : []),
     };
 }
-const BECAUSE = {
-    timeout: 'timed out waiting',
-    cancelled: 'was cancelled',
-    'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
-    'gave-up': 'lost contact with the job',
-};
 /** The abort reason the server records: names the workflow run, so people can find who stopped it. */
 function abortReason(why, env = process.env) {
     const run = env.GITHUB_RUN_ID === undefined
         ? 'a GitHub Actions run'
         : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`;
-    return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${BECAUSE[why]}.`;
+    return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/secrets.ts
