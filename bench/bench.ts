@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { runStep } from '../src/local-runner.js'
+import { runStep } from '../src/demo/local-runner.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
 
 const ROOT = resolve(process.env.PROJECT_ROOT ?? process.cwd())

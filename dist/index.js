@@ -28370,20 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9093);
-
-await (0,_main_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runMainStep */ .X)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 9093:
+/***/ 1447:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31341,7 +31328,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/shared/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
 /**
  * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
@@ -31379,7 +31366,7 @@ function formatDuration(ms) {
     return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/shared/clock.ts
 
 
 const systemClock = {
@@ -31873,7 +31860,7 @@ function parseOAuthError(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/constants.ts
+;// CONCATENATED MODULE: ./src/shared/constants.ts
 
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const Inputs = {
@@ -31915,7 +31902,7 @@ const State = {
 };
 const DEFAULT_SCOPE = EXECUTE_SCOPE;
 
-;// CONCATENATED MODULE: ./src/labels.ts
+;// CONCATENATED MODULE: ./src/jobs/labels.ts
 
 /** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
 function describeJob(job) {
@@ -32007,7 +31994,7 @@ function statusName(statusCode) {
     return oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
 }
 
-;// CONCATENATED MODULE: ./src/dry-run.ts
+;// CONCATENATED MODULE: ./src/flow/dry-run.ts
 
 
 
@@ -32101,7 +32088,7 @@ function failed(name, detail) {
     return { name, ok: false, detail };
 }
 
-;// CONCATENATED MODULE: ./src/ledger.ts
+;// CONCATENATED MODULE: ./src/jobs/ledger.ts
 /** The ledger of one run; `save` gets the entries worth keeping after every change. */
 class Ledger {
     save;
@@ -32181,7 +32168,7 @@ function parseLedger(text) {
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/jobs/outcome.ts
 /** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
 const ABORT_BECAUSE = {
     timeout: 'timed out waiting',
@@ -32217,7 +32204,7 @@ function stopReasonOf(signal) {
         : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/jobs/poll-schedule.ts
 /** The figures of the default schedule: the README's "How often the action checks" shows them. */
 const ADAPTIVE = {
     /** The first check, and the shortest pause: most refresh jobs take seconds to a few minutes. */
@@ -32242,7 +32229,7 @@ function adaptiveSchedule(pollIntervalMs) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/poller.ts
+;// CONCATENATED MODULE: ./src/jobs/poller.ts
 
 
 
@@ -32442,7 +32429,7 @@ class Poller {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-job.ts
+;// CONCATENATED MODULE: ./src/jobs/run-job.ts
 
 
 
@@ -32707,7 +32694,7 @@ function startRequestOf(job) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-jobs.ts
+;// CONCATENATED MODULE: ./src/jobs/run-jobs.ts
 
 
 
@@ -33280,7 +33267,7 @@ function toSpotfireError(error, request, url, caGiven, words) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/session.ts
+;// CONCATENATED MODULE: ./src/flow/session.ts
 
 
 
@@ -33329,7 +33316,7 @@ function openSession(settings, hooks) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/execute.ts
+;// CONCATENATED MODULE: ./src/flow/execute.ts
 
 
 
@@ -33732,7 +33719,7 @@ function capitalize(text) {
     return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/workflow-commands.ts
+;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
 /**
  * The runner reads a workflow command from any output line that starts with `::` (after white
  * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
@@ -33751,7 +33738,7 @@ function defuse(text) {
         .replace(/^([\s\u0085]*):(?=:)/, `$1:${workflow_commands_ZERO_WIDTH_SPACE}`));
 }
 
-;// CONCATENATED MODULE: ./src/runner.ts
+;// CONCATENATED MODULE: ./src/action/runner.ts
 
 
 
@@ -33815,7 +33802,7 @@ function abortReason(why, env = process.env) {
     return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/shared/secrets.ts
 
 /**
  * Values that must never be printed, and every form they travel in (the Basic credential, URL
@@ -33871,7 +33858,7 @@ class Secrets {
     }
 }
 
-;// CONCATENATED MODULE: ./src/suggest.ts
+;// CONCATENATED MODULE: ./src/shared/suggest.ts
 /** The candidate closest to `word` by edit distance, when it is close enough to be a typo. */
 function closest(word, candidates, maxDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)))) {
     let best;
@@ -37506,7 +37493,7 @@ function warnIfQuick(r, input, ms) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/main-step.ts
+;// CONCATENATED MODULE: ./src/action/main-step.ts
 
 
 
@@ -37601,6 +37588,19 @@ async function runMainStep() {
     }
 }
 
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _action_main_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1447);
+
+await (0,_action_main_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runMainStep */ .X)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

@@ -5,9 +5,9 @@ import { rmSync } from 'node:fs'
 const entries = [
   ['src/index.ts', 'dist'],
   ['src/post.ts', 'dist/post'],
-  ['src/cli-index.ts', 'dist/cli'],
+  ['src/cli/index.ts', 'dist/cli'],
   ['src/simulator/main.ts', 'dist/simulator'],
-  ['src/demo.ts', 'dist/demo'],
+  ['src/demo/index.ts', 'dist/demo'],
 ]
 
 rmSync('dist', { recursive: true, force: true })

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { micromark } from 'micromark'
 import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { chromium } from 'playwright-core'
-import { runStep } from '../src/local-runner.js'
+import { runStep } from '../src/demo/local-runner.js'
 import { startSimulator, type LibraryItem, type Lifecycle } from '../src/simulator/index.js'
 
 const ROOT = resolve(process.env.PROJECT_ROOT ?? process.cwd())

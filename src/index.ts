@@ -1,3 +1,3 @@
-import { runMainStep } from './main-step.js'
+import { runMainStep } from './action/main-step.js'
 
 await runMainStep()

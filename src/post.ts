@@ -1,3 +1,3 @@
-import { runPostStep } from './post-step.js'
+import { runPostStep } from './action/post-step.js'
 
 await runPostStep()

@@ -7,7 +7,7 @@ import {
   runStep,
   type StepOptions,
   type StepRun,
-} from '../../src/local-runner.js'
+} from '../../src/demo/local-runner.js'
 
 /** SPOTFIRE_TEST_DIST points the tests at another build, e.g. the last release's, to see a new test fail there. */
 const DIST = resolve(process.env.SPOTFIRE_TEST_DIST ?? 'dist')

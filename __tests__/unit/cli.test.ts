@@ -13,9 +13,9 @@ import {
   parseArgs,
   resultJson,
   runCli,
-} from '../../src/cli.js'
-import { Inputs } from '../../src/constants.js'
-import type { JobResult } from '../../src/outcome.js'
+} from '../../src/cli/cli.js'
+import { Inputs } from '../../src/shared/constants.js'
+import type { JobResult } from '../../src/jobs/outcome.js'
 import { jobJson } from '../../src/report/outputs.js'
 import { runVerdict } from '../../src/report/verdict.js'
 import { InputError, type Settings } from '../../src/settings/index.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals'
-import { DEFAULT_SCOPE } from '../../src/constants.js'
+import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import {
   JOB_XML_CONTENT_TYPE,
   SpotfireClient,

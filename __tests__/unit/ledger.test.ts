@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { Ledger, type LedgerEntry, parseLedger } from '../../src/ledger.js'
+import { Ledger, type LedgerEntry, parseLedger } from '../../src/jobs/ledger.js'
 import { T0 } from './fake-clock.js'
 import { JOB_ID } from './fixtures.js'
 

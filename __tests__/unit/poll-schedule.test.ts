@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { ADAPTIVE, adaptiveSchedule } from '../../src/poll-schedule.js'
+import { ADAPTIVE, adaptiveSchedule } from '../../src/jobs/poll-schedule.js'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND

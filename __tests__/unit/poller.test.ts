@@ -1,11 +1,11 @@
 import { describe, expect, it, jest } from '@jest/globals'
-import type { PollSchedule } from '../../src/poll-schedule.js'
+import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
 import {
   EARLY_MISSING_MS,
   MISSING_CONFIRMATIONS,
   Poller,
   type WatchEvents,
-} from '../../src/poller.js'
+} from '../../src/jobs/poller.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
 import type { JobStatus } from '../../src/spotfire/status.js'

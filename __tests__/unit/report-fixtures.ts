@@ -1,4 +1,4 @@
-import type { JobResult, Outcome } from '../../src/outcome.js'
+import type { JobResult, Outcome } from '../../src/jobs/outcome.js'
 import type { JobSpec } from '../../src/settings/index.js'
 import { JOB_ID } from './fixtures.js'
 

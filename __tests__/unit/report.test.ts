@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import { Outputs } from '../../src/constants.js'
-import { describeJob, shortLabel } from '../../src/labels.js'
+import { Outputs } from '../../src/shared/constants.js'
+import { describeJob, shortLabel } from '../../src/jobs/labels.js'
 import {
   isSuccess,
   type JobResult,
   type Outcome,
   STOPPED,
   stopReasonOf,
-} from '../../src/outcome.js'
+} from '../../src/jobs/outcome.js'
 import { LIMITS } from '../../src/report/limits.js'
 import { durationSeconds, emptyOutputs, jobJson, outputsOf } from '../../src/report/outputs.js'
 import { jobVerdict, runVerdict, type VerdictContext } from '../../src/report/verdict.js'

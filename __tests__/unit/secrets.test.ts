@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { Secrets } from '../../src/secrets.js'
+import { Secrets } from '../../src/shared/secrets.js'
 import { basicCredentials } from '../../src/spotfire/token.js'
 
 const SECRET = '5f0c2a9e8b7d4c1a3e6f9b2d7c4a1e8f'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { closest, editDistance } from '../../src/suggest.js'
+import { closest, editDistance } from '../../src/shared/suggest.js'
 
 describe('editDistance', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { JobResult } from '../../src/outcome.js'
+import type { JobResult } from '../../src/jobs/outcome.js'
 import { LIMITS } from '../../src/report/limits.js'
 import { summaryMarkdown } from '../../src/report/summary.js'
 import type { JobSpec } from '../../src/settings/index.js'

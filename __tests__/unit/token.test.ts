@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals'
-import { DEFAULT_SCOPE } from '../../src/constants.js'
+import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import { silentLogger } from '../../src/spotfire/types.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import { type TokenOptions, TokenProvider } from '../../src/spotfire/token.js'

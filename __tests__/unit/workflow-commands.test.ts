@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { defuse } from '../../src/workflow-commands.js'
+import { defuse } from '../../src/shared/workflow-commands.js'
 
 /**
  * The GitHub runner's reading of an output line, after actions/runner: ProcessInvoker reads lines

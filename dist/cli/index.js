@@ -28371,39 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6480:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(686);
-
-const cancel = new AbortController();
-const onSignal = (signal) => {
-    if (cancel.signal.aborted) {
-        // A second Ctrl+C: stop waiting for the abort and go, as a person at a terminal expects.
-        process.exit(130);
-    }
-    process.stderr.write(`Received ${signal}: aborting the job (again to quit at once).\n`);
-    cancel.abort();
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    cwd: process.cwd(),
-    cancelSignal: cancel.signal,
-});
-process.off('SIGINT', onSignal);
-process.off('SIGTERM', onSignal);
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 686:
+/***/ 6730:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28420,7 +28388,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/shared/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
 /**
  * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
@@ -28458,7 +28426,7 @@ function duration_formatDuration(ms) {
     return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/shared/clock.ts
 
 
 const systemClock = {
@@ -28952,7 +28920,7 @@ function parseOAuthError(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/constants.ts
+;// CONCATENATED MODULE: ./src/shared/constants.ts
 
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const Inputs = {
@@ -28994,7 +28962,7 @@ const State = {
 };
 const DEFAULT_SCOPE = EXECUTE_SCOPE;
 
-;// CONCATENATED MODULE: ./src/labels.ts
+;// CONCATENATED MODULE: ./src/jobs/labels.ts
 
 /** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
 function describeJob(job) {
@@ -29086,7 +29054,7 @@ function statusName(statusCode) {
     return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
 }
 
-;// CONCATENATED MODULE: ./src/dry-run.ts
+;// CONCATENATED MODULE: ./src/flow/dry-run.ts
 
 
 
@@ -29180,7 +29148,7 @@ function failed(name, detail) {
     return { name, ok: false, detail };
 }
 
-;// CONCATENATED MODULE: ./src/ledger.ts
+;// CONCATENATED MODULE: ./src/jobs/ledger.ts
 /** The ledger of one run; `save` gets the entries worth keeping after every change. */
 class Ledger {
     save;
@@ -29260,7 +29228,7 @@ function parseLedger(text) {
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/jobs/outcome.ts
 /** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
 const ABORT_BECAUSE = {
     timeout: 'timed out waiting',
@@ -29296,7 +29264,7 @@ function stopReasonOf(signal) {
         : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/poll-schedule.ts
+;// CONCATENATED MODULE: ./src/jobs/poll-schedule.ts
 /** The figures of the default schedule: the README's "How often the action checks" shows them. */
 const ADAPTIVE = {
     /** The first check, and the shortest pause: most refresh jobs take seconds to a few minutes. */
@@ -29321,7 +29289,7 @@ function adaptiveSchedule(pollIntervalMs) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/poller.ts
+;// CONCATENATED MODULE: ./src/jobs/poller.ts
 
 
 
@@ -29521,7 +29489,7 @@ class Poller {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-job.ts
+;// CONCATENATED MODULE: ./src/jobs/run-job.ts
 
 
 
@@ -29786,7 +29754,7 @@ function startRequestOf(job) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-jobs.ts
+;// CONCATENATED MODULE: ./src/jobs/run-jobs.ts
 
 
 
@@ -31157,7 +31125,7 @@ function toSpotfireError(error, request, url, caGiven, words) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/session.ts
+;// CONCATENATED MODULE: ./src/flow/session.ts
 
 
 
@@ -31206,7 +31174,7 @@ function openSession(settings, hooks) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/execute.ts
+;// CONCATENATED MODULE: ./src/flow/execute.ts
 
 
 
@@ -31567,7 +31535,7 @@ function capitalize(text) {
     return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/shared/secrets.ts
 
 /**
  * Values that must never be printed, and every form they travel in (the Basic credential, URL
@@ -31623,7 +31591,7 @@ class Secrets {
     }
 }
 
-;// CONCATENATED MODULE: ./src/suggest.ts
+;// CONCATENATED MODULE: ./src/shared/suggest.ts
 /** The candidate closest to `word` by edit distance, when it is close enough to be a typo. */
 function closest(word, candidates, maxDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)))) {
     let best;
@@ -35254,7 +35222,7 @@ function warnIfQuick(r, input, ms) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/workflow-commands.ts
+;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
 /**
  * The runner reads a workflow command from any output line that starts with `::` (after white
  * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
@@ -35273,7 +35241,7 @@ function defuse(text) {
         .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
 }
 
-;// CONCATENATED MODULE: ./src/cli.ts
+;// CONCATENATED MODULE: ./src/cli/cli.ts
 
 
 
@@ -35608,6 +35576,38 @@ async function runCli(argv, io) {
     }
 }
 
+
+/***/ }),
+
+/***/ 486:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6730);
+
+const cancel = new AbortController();
+const onSignal = (signal) => {
+    if (cancel.signal.aborted) {
+        // A second Ctrl+C: stop waiting for the abort and go, as a person at a terminal expects.
+        process.exit(130);
+    }
+    process.stderr.write(`Received ${signal}: aborting the job (again to quit at once).\n`);
+    cancel.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    cancelSignal: cancel.signal,
+});
+process.off('SIGINT', onSignal);
+process.off('SIGTERM', onSignal);
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
@@ -35975,6 +35975,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6480);
+/******/ var __webpack_exports__ = __nccwpck_require__(486);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

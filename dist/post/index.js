@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9069:
+/***/ 1361:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31328,7 +31328,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/shared/duration.ts
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
 /**
  * Parses `90` (seconds), `90s`, `15m`, `1h30m`, `500ms`. Returns milliseconds, or undefined when the
@@ -31366,7 +31366,7 @@ function duration_formatDuration(ms) {
     return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/shared/clock.ts
 
 
 const systemClock = {
@@ -31860,7 +31860,7 @@ function parseOAuthError(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/constants.ts
+;// CONCATENATED MODULE: ./src/shared/constants.ts
 
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const constants_Inputs = {
@@ -31902,7 +31902,7 @@ const State = {
 };
 const DEFAULT_SCOPE = EXECUTE_SCOPE;
 
-;// CONCATENATED MODULE: ./src/ledger.ts
+;// CONCATENATED MODULE: ./src/jobs/ledger.ts
 /** The ledger of one run; `save` gets the entries worth keeping after every change. */
 class Ledger {
     save;
@@ -31980,7 +31980,7 @@ function parseLedger(text) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/outcome.ts
+;// CONCATENATED MODULE: ./src/jobs/outcome.ts
 /** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
 const ABORT_BECAUSE = {
     timeout: 'timed out waiting',
@@ -32077,7 +32077,7 @@ function status_statusName(statusCode) {
     return oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
 }
 
-;// CONCATENATED MODULE: ./src/poller.ts
+;// CONCATENATED MODULE: ./src/jobs/poller.ts
 
 
 
@@ -32277,7 +32277,7 @@ class Poller {
     }
 }
 
-;// CONCATENATED MODULE: ./src/run-job.ts
+;// CONCATENATED MODULE: ./src/jobs/run-job.ts
 
 
 
@@ -32542,7 +32542,7 @@ function startRequestOf(job) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/workflow-commands.ts
+;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
 /**
  * The runner reads a workflow command from any output line that starts with `::` (after white
  * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
@@ -32561,7 +32561,7 @@ function defuse(text) {
         .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
 }
 
-;// CONCATENATED MODULE: ./src/runner.ts
+;// CONCATENATED MODULE: ./src/action/runner.ts
 
 
 
@@ -32625,7 +32625,7 @@ function abortReason(why, env = process.env) {
     return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/shared/secrets.ts
 
 /**
  * Values that must never be printed, and every form they travel in (the Basic credential, URL
@@ -33166,7 +33166,7 @@ function toSpotfireError(error, request, url, caGiven, words) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/session.ts
+;// CONCATENATED MODULE: ./src/flow/session.ts
 
 
 
@@ -34063,7 +34063,7 @@ function warnIfQuick(r, input, ms) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/post-step.ts
+;// CONCATENATED MODULE: ./src/action/post-step.ts
 
 
 
@@ -34140,9 +34140,9 @@ async function runPostStep() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9069);
+/* harmony import */ var _action_post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1361);
 
-await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
+await (0,_action_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

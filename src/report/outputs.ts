@@ -1,6 +1,6 @@
-import { Outputs } from '../constants.js'
-import { shortLabel } from '../labels.js'
-import type { JobResult } from '../outcome.js'
+import { Outputs } from '../shared/constants.js'
+import { shortLabel } from '../jobs/labels.js'
+import type { JobResult } from '../jobs/outcome.js'
 import { cut } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
 

@@ -1,6 +1,6 @@
-import { DEFAULT_SCOPE, Inputs } from '../constants.js'
+import { DEFAULT_SCOPE, Inputs } from '../shared/constants.js'
 import { shown } from '../spotfire/text.js'
-import { closest } from '../suggest.js'
+import { closest } from '../shared/suggest.js'
 import { parseCaCertificates } from './ca.js'
 import { MAX_JOB_FILE_BYTES, parseJobSources, type JobSpec } from './job-sources.js'
 import { Reader, type SettingsSource } from './reader.js'

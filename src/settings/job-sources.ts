@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Inputs } from '../constants.js'
+import { Inputs } from '../shared/constants.js'
 import { shown } from '../spotfire/text.js'
 import { decodeText, FileProblem } from './files.js'
 import { expandGlob, isGlob } from './glob.js'

@@ -1,5 +1,5 @@
 import { SyntaxValidator } from 'fast-xml-validator'
-import { closest } from '../suggest.js'
+import { closest } from '../shared/suggest.js'
 
 export const JOB_NAMESPACE = 'urn:tibco:spotfire.dxp.automation'
 

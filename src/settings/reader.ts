@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { MAX_DURATION_MS, parseDuration } from '../duration.js'
+import { MAX_DURATION_MS, parseDuration } from '../shared/duration.js'
 import { shown } from '../spotfire/text.js'
 import { FileProblem, nodeFileSystem, type FileSystem } from './files.js'
 

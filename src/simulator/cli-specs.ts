@@ -1,6 +1,6 @@
 // The command line's small languages: --library-job and --fault values, and --log-requests lines.
 import { createHash } from 'node:crypto'
-import { parseDuration } from '../duration.js'
+import { parseDuration } from '../shared/duration.js'
 import { faultLabel, faultProblem, type Fault, type FaultPlanFn } from './faults.js'
 import { endpointMethod, ENDPOINTS } from './routes.js'
 import type { Endpoint, LibraryItem, RequestEvent } from './types.js'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
-import { Inputs } from '../../../src/constants.js'
+import { Inputs } from '../../../src/shared/constants.js'
 import { parseCaCertificates } from '../../../src/settings/ca.js'
 import { getSettings } from '../../../src/settings/index.js'
 import { parseServerUrl } from '../../../src/settings/server-url.js'

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach } from '@jest/globals'
-import { Inputs } from '../../../src/constants.js'
+import { Inputs } from '../../../src/shared/constants.js'
 import { FileProblem, formatBytes, type FileSystem } from '../../../src/settings/files.js'
 import {
   getSettings,

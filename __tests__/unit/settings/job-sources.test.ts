@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { Inputs } from '../../../src/constants.js'
+import { Inputs } from '../../../src/shared/constants.js'
 import type { FileSystem } from '../../../src/settings/files.js'
 import { getSettings, InputError, type JobSpec } from '../../../src/settings/index.js'
 import { MAX_JOB_FILE_BYTES, MAX_JOBS } from '../../../src/settings/job-sources.js'

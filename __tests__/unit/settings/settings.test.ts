@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
-import { DEFAULT_SCOPE, Inputs } from '../../../src/constants.js'
+import { DEFAULT_SCOPE, Inputs } from '../../../src/shared/constants.js'
 import {
   getConnectionSettings,
   getSettings,

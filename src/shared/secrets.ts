@@ -1,4 +1,4 @@
-import { basicCredentials } from './spotfire/token.js'
+import { basicCredentials } from '../spotfire/token.js'
 
 /**
  * Values that must never be printed, and every form they travel in (the Basic credential, URL

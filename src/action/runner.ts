@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
-import { Inputs } from './constants.js'
-import { ABORT_BECAUSE, type AbortWhy } from './outcome.js'
-import type { Secrets } from './secrets.js'
-import type { SettingsSource } from './settings/index.js'
-import type { Logger } from './spotfire/types.js'
-import { defuse } from './workflow-commands.js'
+import { Inputs } from '../shared/constants.js'
+import { ABORT_BECAUSE, type AbortWhy } from '../jobs/outcome.js'
+import type { Secrets } from '../shared/secrets.js'
+import type { SettingsSource } from '../settings/index.js'
+import type { Logger } from '../spotfire/types.js'
+import { defuse } from '../shared/workflow-commands.js'
 
 /**
  * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`

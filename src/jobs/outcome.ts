@@ -1,4 +1,4 @@
-import type { JobSpec } from './settings/index.js'
+import type { JobSpec } from '../settings/index.js'
 
 /** Why the action stopped waiting for jobs still running. */
 export type StopReason = 'timeout' | 'cancelled' | 'fail-fast'

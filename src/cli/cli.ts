@@ -1,24 +1,24 @@
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { systemClock } from './clock.js'
-import { Inputs } from './constants.js'
-import { execute } from './execute.js'
+import { systemClock } from '../shared/clock.js'
+import { Inputs } from '../shared/constants.js'
+import { execute } from '../flow/execute.js'
 import {
   ABORT_BECAUSE,
   isSuccess,
   type AbortWhy,
   type JobResult,
   type OutcomeKind,
-} from './outcome.js'
-import { jobJson } from './report/outputs.js'
-import { dryRunVerdict } from './report/summary.js'
-import { runVerdict } from './report/verdict.js'
-import { Secrets } from './secrets.js'
-import { getSettings, InputError, type Settings } from './settings/index.js'
-import { errorMessage } from './spotfire/errors.js'
-import type { Logger, Vocabulary } from './spotfire/types.js'
-import { closest } from './suggest.js'
-import { defuse } from './workflow-commands.js'
+} from '../jobs/outcome.js'
+import { jobJson } from '../report/outputs.js'
+import { dryRunVerdict } from '../report/summary.js'
+import { runVerdict } from '../report/verdict.js'
+import { Secrets } from '../shared/secrets.js'
+import { getSettings, InputError, type Settings } from '../settings/index.js'
+import { errorMessage } from '../spotfire/errors.js'
+import type { Logger, Vocabulary } from '../spotfire/types.js'
+import { closest } from '../shared/suggest.js'
+import { defuse } from '../shared/workflow-commands.js'
 
 /** The command line: the action's inputs as flags, for GitLab CI, Jenkins, Azure Pipelines and shells. */
 

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createLogRenderer, runStep } from './local-runner.js'
-import { SAMPLE_LIBRARY, startSimulator } from './simulator/index.js'
+import { SAMPLE_LIBRARY, startSimulator } from '../simulator/index.js'
 
 /**
  * `npm run demo`: starts the simulator, runs the bundled action against it as the runner would,

@@ -1,8 +1,8 @@
-import type { ConnectionSettings } from './settings/index.js'
-import { SpotfireClient } from './spotfire/client.js'
-import { createTransport, type Transport } from './spotfire/http.js'
-import { TokenProvider } from './spotfire/token.js'
-import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
+import type { ConnectionSettings } from '../settings/index.js'
+import { SpotfireClient } from '../spotfire/client.js'
+import { createTransport, type Transport } from '../spotfire/http.js'
+import { TokenProvider } from '../spotfire/token.js'
+import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
 export interface SessionHooks {
   clock: Clock

@@ -5,9 +5,9 @@ import { isSuccess, type AbortWhy, type JobResult } from './outcome.js'
 import { adaptiveSchedule, type PollSchedule } from './poll-schedule.js'
 import { Poller } from './poller.js'
 import { runJob } from './run-job.js'
-import type { Settings } from './settings/index.js'
-import type { SpotfireClient } from './spotfire/client.js'
-import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
+import type { Settings } from '../settings/index.js'
+import type { SpotfireClient } from '../spotfire/client.js'
+import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
 /** How long a job may keep its status before the log says it is still there. */
 export const HEARTBEAT_MS = 5 * 60_000

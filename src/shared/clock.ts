@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { MAX_DURATION_MS } from './duration.js'
-import type { Clock } from './spotfire/types.js'
+import type { Clock } from '../spotfire/types.js'
 
-export type { Clock } from './spotfire/types.js'
+export type { Clock } from '../spotfire/types.js'
 
 export const systemClock: Clock = {
   now: () => Date.now(),

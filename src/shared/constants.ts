@@ -1,4 +1,4 @@
-import { EXECUTE_SCOPE } from './spotfire/token.js'
+import { EXECUTE_SCOPE } from '../spotfire/token.js'
 
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 export const Inputs = {

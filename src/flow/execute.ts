@@ -1,12 +1,12 @@
 import { dryRun, type DryRunReport } from './dry-run.js'
-import { shortLabel } from './labels.js'
-import { Ledger, type LedgerEntry } from './ledger.js'
-import type { AbortWhy, JobResult } from './outcome.js'
-import type { PollSchedule } from './poll-schedule.js'
-import { runJobs } from './run-jobs.js'
+import { shortLabel } from '../jobs/labels.js'
+import { Ledger, type LedgerEntry } from '../jobs/ledger.js'
+import type { AbortWhy, JobResult } from '../jobs/outcome.js'
+import type { PollSchedule } from '../jobs/poll-schedule.js'
+import { runJobs } from '../jobs/run-jobs.js'
 import { openSession, type SessionHooks } from './session.js'
-import type { Settings } from './settings/index.js'
-import { inputWords } from './spotfire/types.js'
+import type { Settings } from '../settings/index.js'
+import { inputWords } from '../spotfire/types.js'
 
 export interface ExecuteHooks extends SessionHooks {
   /** Fires when the workflow run is cancelled (SIGINT, SIGTERM). */

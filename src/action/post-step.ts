@@ -1,14 +1,14 @@
 import * as core from '@actions/core'
-import { systemClock } from './clock.js'
-import { State } from './constants.js'
-import { parseLedger, type LedgerEntry } from './ledger.js'
-import { ABORT_ON_CANCEL_TIMEOUT_MS } from './run-job.js'
+import { systemClock } from '../shared/clock.js'
+import { State } from '../shared/constants.js'
+import { parseLedger, type LedgerEntry } from '../jobs/ledger.js'
+import { ABORT_ON_CANCEL_TIMEOUT_MS } from '../jobs/run-job.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
-import { Secrets } from './secrets.js'
-import { openSession } from './session.js'
-import { getConnectionSettings } from './settings/index.js'
-import { errorMessage } from './spotfire/errors.js'
-import { statusName } from './spotfire/status.js'
+import { Secrets } from '../shared/secrets.js'
+import { openSession } from '../flow/session.js'
+import { getConnectionSettings } from '../settings/index.js'
+import { errorMessage } from '../spotfire/errors.js'
+import { statusName } from '../spotfire/status.js'
 
 /**
  * The post step, which the runner runs even after a cancellation: aborts each job the main step

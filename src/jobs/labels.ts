@@ -1,5 +1,5 @@
-import type { JobSpec } from './settings/index.js'
-import { shown } from './spotfire/text.js'
+import type { JobSpec } from '../settings/index.js'
+import { shown } from '../spotfire/text.js'
 
 /** A job's source in a sentence: "library job '/Jobs/Refresh sales'". */
 export function describeJob(job: JobSpec): string {

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js'
+import { formatDuration } from '../shared/duration.js'
 import { describeJob, shortLabel } from './labels.js'
 import type { JobLedger } from './ledger.js'
 import {
@@ -10,10 +10,10 @@ import {
   type StopReason,
 } from './outcome.js'
 import { EARLY_MISSING_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
-import type { JobSpec, Settings } from './settings/index.js'
-import type { SpotfireClient, StartRequest } from './spotfire/client.js'
-import { isTerminal, statusName, type JobStatus } from './spotfire/status.js'
-import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
+import type { JobSpec, Settings } from '../settings/index.js'
+import type { SpotfireClient, StartRequest } from '../spotfire/client.js'
+import { isTerminal, statusName, type JobStatus } from '../spotfire/status.js'
+import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
 /** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
 export const ABORT_ON_CANCEL_TIMEOUT_MS = 5000

@@ -1,9 +1,9 @@
 import type { PollSchedule } from './poll-schedule.js'
-import { SpotfireError } from './spotfire/errors.js'
-import { isTransient } from './spotfire/responses.js'
-import { backoffDelay, MIN_PAUSE_MS, type Backoff } from './spotfire/retry.js'
-import { classifyStatus, isTerminal, type JobStatus } from './spotfire/status.js'
-import type { Clock } from './spotfire/types.js'
+import { SpotfireError } from '../spotfire/errors.js'
+import { isTransient } from '../spotfire/responses.js'
+import { backoffDelay, MIN_PAUSE_MS, type Backoff } from '../spotfire/retry.js'
+import { classifyStatus, isTerminal, type JobStatus } from '../spotfire/status.js'
+import type { Clock } from '../spotfire/types.js'
 
 /** What happens to a watched job, for its log lines. */
 export interface WatchEvents {

@@ -1,12 +1,12 @@
-import { describeJob } from './labels.js'
+import { describeJob } from '../jobs/labels.js'
 import type { Session } from './session.js'
-import type { Settings } from './settings/index.js'
-import { SpotfireError } from './spotfire/errors.js'
-import { isTransient } from './spotfire/responses.js'
-import { retry } from './spotfire/retry.js'
-import { statusName } from './spotfire/status.js'
-import { EXECUTE_SCOPE } from './spotfire/token.js'
-import type { Clock, Logger, Vocabulary } from './spotfire/types.js'
+import type { Settings } from '../settings/index.js'
+import { SpotfireError } from '../spotfire/errors.js'
+import { isTransient } from '../spotfire/responses.js'
+import { retry } from '../spotfire/retry.js'
+import { statusName } from '../spotfire/status.js'
+import { EXECUTE_SCOPE } from '../spotfire/token.js'
+import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
 /** What a dry run found: each check with its verdict, and what a real run would do. */
 export interface DryRunReport {
