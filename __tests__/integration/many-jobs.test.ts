@@ -307,6 +307,16 @@ describe('a dry run', () => {
     expect(sim.jobs).toEqual([])
   })
 
+  it('fails at once against a server that refuses connections, with the advice', async () => {
+    const closed = await startSimulator({})
+    const url = closed.url
+    await closed.close()
+    const run = await runAction({ inputs: { ...baseInputs(url, dry), timeout: '30m' } })
+    expect(run.exitCode).toBe(1)
+    expect(errorOf(run)).toContain('ECONNREFUSED')
+    expect(errorOf(run)).toContain('Nothing listens at that address and port')
+  })
+
   it('still checks every input first', async () => {
     const sim = await simulator([])
     const run = await runAction({

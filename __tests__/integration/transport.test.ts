@@ -187,6 +187,28 @@ describe('connection failures', () => {
     const error = await failure(transport().request(get(`http://127.0.0.1:${await freePort()}/`)))
     expect(error).toMatchObject({ kind: 'not-sent', details: { code: 'ECONNREFUSED' } })
   })
+
+  it('a reset on the first request to an http:// URL asks whether it is https://', async () => {
+    const url = await serve((request) => {
+      request.socket.destroy()
+    })
+    const error = await failure(transport().request(get(`${url}/`)))
+    expect(error).toMatchObject({ kind: 'no-answer', details: { code: 'ECONNRESET' } })
+    expect(error.message).toMatch(/is it https:\/\/\?/)
+  })
+
+  it('a reset after the server has answered before is not put down to the scheme', async () => {
+    let calls = 0
+    const url = await serve((request, response) => {
+      if (++calls === 1) response.end('{}')
+      else request.socket.destroy()
+    })
+    const t = transport()
+    await t.request(get(`${url}/`))
+    const error = await failure(t.request(get(`${url}/`)))
+    expect(error).toMatchObject({ details: { code: 'ECONNRESET' } })
+    expect(error.message).not.toMatch(/https:\/\//)
+  })
 })
 
 /** A port nothing listens on. */

@@ -195,6 +195,24 @@ describe('TokenProvider: failures', () => {
     expect(transport.requests).toHaveLength(1)
   })
 
+  it('points at server-url, not the credentials, for a bare 401 when server-url has an API path', async () => {
+    // The token request went to …/spotfire/api/rest/as/spotfire/oauth2/token, which any
+    // authenticated path answers 401: the credentials were never looked at.
+    const { tokens } = provider([text(401, '')], {
+      serverUrl: 'https://spotfire.example.com/spotfire/api/rest/as',
+    })
+    const failure = tokens.get(context)
+    await expect(failure).rejects.toThrow(/server-url has the path \/spotfire\/api\/rest\/as/)
+    await expect(failure).rejects.not.toThrow(/client-id/)
+  })
+
+  it('keeps pointing at the credentials for a bare 401 under a plain context path', async () => {
+    const { tokens } = provider([text(401, '')], {
+      serverUrl: 'https://spotfire.example.com/analytics',
+    })
+    await expect(tokens.get(context)).rejects.toThrow(/client-id and client-secret/)
+  })
+
   it('names the scope it asked for when the server refuses it', async () => {
     const { tokens, transport } = provider(
       [json(400, { error: 'invalid_scope', error_description: 'scope not allowed' })],

@@ -4,7 +4,6 @@ import type { Settings } from '../settings/index.js'
 import { SpotfireError } from '../spotfire/errors.js'
 import { isTransient } from '../spotfire/responses.js'
 import { retry } from '../spotfire/retry.js'
-import { statusName } from '../spotfire/status.js'
 import { EXECUTE_SCOPE } from '../spotfire/token.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
@@ -40,9 +39,12 @@ export async function dryRun(
   const checks: DryRunReport['checks'] = [
     { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
   ]
-  const deadline = clock.now() + settings.timeoutMs
+  // A check, not a run: it says within seconds that the server cannot be reached, rather than
+  // retrying for the whole timeout (30 minutes by default) in a pull request check.
+  const deadline = clock.now() + Math.min(settings.timeoutMs, DRY_RUN_BUDGET_MS)
   const context = {
     deadline,
+    timeoutMs: Math.min(settings.requestTimeoutMs, DRY_RUN_REQUEST_MS),
     ...(hooks.cancelSignal === undefined ? {} : { signal: hooks.cancelSignal }),
   }
   try {
@@ -50,11 +52,11 @@ export async function dryRun(
     checks.push({ name: 'credentials', ok: true, detail: `a token with scope ${settings.scope}` })
   } catch (error) {
     if (!(error instanceof SpotfireError)) throw error
-    checks.push(credentialsProblem(error))
+    checks.push(credentialsProblem(error, hooks.words))
   }
   if (checks.every((check) => check.ok)) {
     try {
-      const answer = await retry(() => session.client.probe(context), PROBE_POLICY, {
+      const answered = await retry(() => session.client.probe(context), PROBE_POLICY, {
         clock,
         deadline,
         onRetry: (message) => {
@@ -64,7 +66,7 @@ export async function dryRun(
       checks.push({
         name: 'REST API',
         ok: true,
-        detail: `${settings.serverUrl}/spotfire/api/rest/as answers (status of the zero job id: ${statusName(answer.statusCode)})`,
+        detail: `${settings.serverUrl}/spotfire/api/rest/as answers (${answered})`,
       })
     } catch (error) {
       if (!(error instanceof SpotfireError)) throw error
@@ -77,6 +79,11 @@ export async function dryRun(
   return { ok: checks.every((check) => check.ok), checks, plan }
 }
 
+/** The longest a dry run waits for the server, whatever `timeout` says. */
+export const DRY_RUN_BUDGET_MS = 10_000
+/** The longest one request of a dry run may take, whatever `request-timeout` says. */
+const DRY_RUN_REQUEST_MS = 8000
+
 const PROBE_POLICY = {
   label: 'Checking the REST API',
   isRetryable: isTransient,
@@ -86,7 +93,10 @@ const PROBE_POLICY = {
 }
 
 /** A token that could not be had, with the fix. */
-function credentialsProblem(error: SpotfireError): DryRunReport['checks'][number] {
+function credentialsProblem(
+  error: SpotfireError,
+  words: Vocabulary,
+): DryRunReport['checks'][number] {
   if (error.kind === 'credentials' && error.details.code === 'invalid_scope') {
     return failed(
       'credentials',
@@ -94,7 +104,30 @@ function credentialsProblem(error: SpotfireError): DryRunReport['checks'][number
     )
   }
   if (error.kind === 'credentials') return failed('credentials', error.message)
-  return failed('connection', error.message)
+  const advice = connectionAdvice(error, words)
+  return failed('connection', advice === undefined ? error.message : `${error.message}. ${advice}`)
+}
+
+/** The README's Troubleshooting advice for a server that cannot be reached, by what happened. */
+function connectionAdvice(error: SpotfireError, words: Vocabulary): string | undefined {
+  const url = words.name('server-url')
+  const reach =
+    'and that the runner can reach the server (a GitHub-hosted runner cannot reach a server inside your network: use a self-hosted runner there; HTTPS_PROXY and NO_PROXY are honoured)'
+  switch (error.details.code) {
+    case 'ECONNREFUSED':
+      return `Nothing listens at that address and port: check the scheme, host and port in ${url}, ${reach}.`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `The host name does not resolve: check the host in ${url}, ${reach}.`
+    case 'TIMEOUT':
+      return `The server did not answer in time: a firewall that drops the connection, the wrong port in ${url}, or a server that is down. Check ${url}, ${reach}.`
+    case 'ECONNRESET':
+      return `The connection was reset: a firewall or proxy that closes it, or a port that speaks another protocol (is ${url} https://?). Check ${url}, ${reach}.`
+    default:
+      return ['not-sent', 'no-answer', 'token', 'stopped'].includes(error.kind)
+        ? `Check ${url}, ${reach}.`
+        : undefined
+  }
 }
 
 /** The API's answer that was not one, with the fix. */

@@ -43,6 +43,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
     clientSecret: settings.clientSecret,
     authMethod: settings.clientAuthMethod,
     scope: settings.scope,
+    requestTimeoutMs: settings.requestTimeoutMs,
     transport,
     clock,
     logger,

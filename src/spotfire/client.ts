@@ -136,11 +136,23 @@ export class SpotfireClient {
   }
 
   /**
-   * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
-   * answers it with a status or with its own JSON not-found; anything else throws.
+   * An authorized call that starts nothing, for a dry run: the status of the zero job id. Any JSON
+   * answer of the API's proves that it answers with this token's authority: a status, its
+   * not-found (404), or a 400 from a server that checks job ids. 401, 403 and answers that are not
+   * the API's JSON throw. Says what the API answered.
    */
-  async probe(context: CallContext): Promise<JobStatus> {
-    return this.status(ZERO_JOB_ID, context)
+  async probe(context: CallContext): Promise<string> {
+    const response = await this.call('GET', `/job/status/${ZERO_JOB_ID}`, context)
+    if (response.status === 200) {
+      const status = parseJobStatus(response.body)
+      if (status === undefined) throw notApiError(response, 'a job status')
+      return `status of the zero job id: ${statusName(status.statusCode)}`
+    }
+    if ((response.status === 400 || response.status === 404) && isJsonAnswer(response)) {
+      return `${statusLine(response.status)} in the API's JSON for the zero job id`
+    }
+    if (!isJsonAnswer(response)) throw notApiError(response, 'the API’s JSON')
+    throw httpError(response, this.options.clock.now(), undefined, this.words)
   }
 
   private async sendStart(

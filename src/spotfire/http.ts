@@ -59,6 +59,8 @@ const CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|HOSTNAME
 export function createTransport(options: TransportOptions): Transport {
   const agents = new HttpClient(options.userAgent, [], { keepAlive: true })
   const prepared = new Set<string>()
+  /** Origins that have answered: a reset from one that never has may be a scheme mistake. */
+  const answered = new Set<string>()
   const agentFor = (url: URL): http.Agent => {
     const agent = agents.getAgent(url.href) as http.Agent & { options?: Record<string, unknown> }
     if (!prepared.has(url.origin)) {
@@ -85,15 +87,19 @@ export function createTransport(options: TransportOptions): Transport {
       return send(request, url, agentFor(url), {
         timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
         userAgent: options.userAgent,
-      }).catch((error: unknown) => {
-        throw toSpotfireError(
-          error,
-          request,
-          url,
-          options.caCertificates !== undefined,
-          options.words ?? inputWords,
-        )
-      })
+      }).then(
+        (response) => {
+          answered.add(url.origin)
+          return response
+        },
+        (error: unknown) => {
+          throw toSpotfireError(error, request, url, {
+            caGiven: options.caCertificates !== undefined,
+            neverAnswered: !answered.has(url.origin),
+            words: options.words ?? inputWords,
+          })
+        },
+      )
     },
     dispose() {
       agents.dispose()
@@ -227,8 +233,11 @@ function toSpotfireError(
   error: unknown,
   request: HttpRequest,
   url: URL,
-  caGiven: boolean,
-  words: Vocabulary,
+  {
+    caGiven,
+    neverAnswered,
+    words,
+  }: { caGiven: boolean; neverAnswered: boolean; words: Vocabulary },
 ): SpotfireError {
   const where = `${request.method} ${url.origin}`
   const proxy = proxyOf(url)
@@ -306,6 +315,14 @@ function toSpotfireError(
         ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
         : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`,
       'tls',
+      { code },
+    )
+  }
+  if (code === 'ECONNRESET' && url.protocol === 'http:' && neverAnswered) {
+    // A port that speaks only TLS closes a plain HTTP request without a word.
+    return new SpotfireError(
+      `connection to ${where}${via} was reset before this server ever answered (${code}): is it https://? Check the scheme in ${words.name('server-url')}`,
+      'no-answer',
       { code },
     )
   }

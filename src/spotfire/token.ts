@@ -16,6 +16,8 @@ export interface TokenOptions {
   transport: Transport
   clock: Clock
   logger: Logger
+  /** How long one request may take (the transport's own limit), unless a call says otherwise. */
+  requestTimeoutMs?: number
   /** For the retry jitter; tests pin it. */
   random?: () => number
   /** Called with every new token before anything else sees it: the action masks it here. */
@@ -53,7 +55,7 @@ export class TokenProvider {
   private cached: CachedToken | undefined
   private pending: Promise<CachedToken> | undefined
   /** Why the last try of the request under way failed: said when a caller stops waiting. */
-  private lastFailure: string | undefined
+  private lastFailure: SpotfireError | undefined
   /** Stops a shared request that nobody waits for any more, so that no timer outlives the run. */
   private readonly closing = new AbortController()
 
@@ -93,8 +95,10 @@ export class TokenProvider {
           new SpotfireError(
             this.lastFailure === undefined
               ? 'no token in time'
-              : `getting a token failed: ${this.lastFailure}`,
+              : `getting a token failed: ${this.lastFailure.message}`,
             'stopped',
+            // What went wrong (a refused connection, a timeout) still points at the likely cause.
+            this.lastFailure?.details ?? {},
           ),
         )
       }
@@ -150,9 +154,13 @@ export class TokenProvider {
     return retry(
       async () => {
         try {
-          return await this.request({ ...context, signal })
+          // No try may outlast the deadline: the caller stops waiting then anyway.
+          const left = Math.max(1, context.deadline - this.options.clock.now())
+          const limit = context.timeoutMs ?? this.options.requestTimeoutMs ?? left
+          const timeoutMs = Math.min(limit, left)
+          return await this.request({ ...context, timeoutMs, signal })
         } catch (error) {
-          if (error instanceof SpotfireError) this.lastFailure = error.message
+          if (error instanceof SpotfireError) this.lastFailure = error
           throw error
         }
       },
@@ -225,6 +233,16 @@ export class TokenProvider {
         : oneLine(
             `${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`,
           )
+    const apiPath = apiPathOf(this.options.serverUrl)
+    if (status === 401 && oauth === undefined && apiPath !== undefined) {
+      // Any authenticated Spotfire path answers 401 without an OAuth error: the token request went
+      // to a path under the one in server-url, and the credentials were never looked at.
+      return new SpotfireError(
+        `the token endpoint answered HTTP 401 without an OAuth error, and ${words.name('server-url')} has the path ${apiPath}: the token request went to ${apiPath}/spotfire/oauth2/token. Set ${words.name('server-url')} to the address Spotfire is served at, without /spotfire/..., such as ${new URL(this.options.serverUrl).origin}.`,
+        'credentials',
+        { status, code: 'server-url' },
+      )
+    }
     if (
       status === 401 ||
       oauth?.error === 'invalid_client' ||
@@ -260,6 +278,12 @@ export class TokenProvider {
     }
     return httpError(response, now, undefined, words)
   }
+}
+
+/** The path of a server URL that reaches into Spotfire's own paths (/spotfire/..., /api/...). */
+function apiPathOf(serverUrl: string): string | undefined {
+  const path = new URL(serverUrl).pathname.replace(/\/+$/, '')
+  return /\/(spotfire|api|rest|oauth2)(\/|$)/i.test(path) ? oneLine(path) : undefined
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */

@@ -1,0 +1,172 @@
+import { describe, expect, it } from '@jest/globals'
+import { DRY_RUN_BUDGET_MS, dryRun, type DryRunReport } from '../../src/flow/dry-run.js'
+import { openSession } from '../../src/flow/session.js'
+import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
+import type { Settings } from '../../src/settings/index.js'
+import { SpotfireError } from '../../src/spotfire/errors.js'
+import type { HttpRequest } from '../../src/spotfire/http.js'
+import { ZERO_JOB_ID } from '../../src/spotfire/status.js'
+import { inputWords, silentLogger } from '../../src/spotfire/types.js'
+import { FakeClock, T0 } from './fake-clock.js'
+import {
+  type Answer,
+  FakeTransport,
+  isTokenRequest,
+  json,
+  text,
+  tokenAnswer,
+} from './fake-transport.js'
+
+const MINUTE = 60_000
+
+function settingsOf(overrides: Partial<Settings> = {}): Settings {
+  return {
+    serverUrl: 'https://spotfire.example.com',
+    clientId: 'id',
+    clientSecret: 'secret',
+    clientAuthMethod: 'basic',
+    scope: DEFAULT_SCOPE,
+    requestTimeoutMs: 30_000,
+    abortOnCancel: true,
+    jobs: [{ kind: 'library-path', path: '/Jobs/A' }],
+    wait: true,
+    timeoutMs: 30 * MINUTE,
+    pollIntervalMs: 15_000,
+    failOnJobFailure: true,
+    abortOnTimeout: true,
+    maxParallel: 4,
+    failFast: false,
+    dryRun: true,
+    warnings: [],
+    ...overrides,
+  }
+}
+
+async function dryRunWith(
+  transport: FakeTransport | ((clock: FakeClock) => FakeTransport),
+  overrides: Partial<Settings> = {},
+): Promise<{ report: DryRunReport; clock: FakeClock }> {
+  const clock = new FakeClock()
+  const settings = settingsOf(overrides)
+  const session = openSession(settings, {
+    clock,
+    logger: silentLogger,
+    onToken: () => undefined,
+    transport: typeof transport === 'function' ? transport(clock) : transport,
+    random: () => 0.5,
+  })
+  const report = await dryRun(settings, session, { clock, logger: silentLogger, words: inputWords })
+  return { report, clock }
+}
+
+const probeAnswer = (answer: Answer): FakeTransport =>
+  new FakeTransport([answer], { autoTokens: true })
+
+const check = (report: DryRunReport, name: string): DryRunReport['checks'][number] | undefined =>
+  report.checks.find((c) => c.name === name)
+
+describe('the dry run’s probe of the REST API', () => {
+  it.each([
+    [
+      'a status of the zero job id',
+      json(200, { JobId: ZERO_JOB_ID, StatusCode: 'Missing', Message: '' }),
+    ],
+    ['a JSON 404, the API’s not-found', json(404, { error: 'not found' })],
+    [
+      'a JSON 400 from a server that checks job ids',
+      json(400, { status: 400, error: 'Bad Request', message: 'Invalid job id' }),
+    ],
+  ])('counts %s: the API answered with the token’s authority', async (_, answer) => {
+    const { report } = await dryRunWith(probeAnswer(answer))
+    expect(check(report, 'REST API')).toMatchObject({ ok: true })
+    expect(report.ok).toBe(true)
+  })
+
+  it.each([
+    ['an HTML 404 page', text(404, '<html><body>Not Found</body></html>')],
+    ['an HTML 400 page', text(400, '<html><body>Bad request</body></html>')],
+    ['a 403', json(403, { error: 'forbidden' })],
+  ])('fails on %s', async (_, answer) => {
+    const { report } = await dryRunWith(
+      new FakeTransport([answer, answer, answer], { autoTokens: true }),
+    )
+    expect(check(report, 'REST API')).toMatchObject({ ok: false })
+    expect(report.ok).toBe(false)
+  })
+
+  it('fails on a 401 that a fresh token does not cure', async () => {
+    const refused = json(401, { error: 'unauthorized' })
+    const { report } = await dryRunWith(new FakeTransport([refused, refused], { autoTokens: true }))
+    expect(check(report, 'REST API')).toMatchObject({ ok: false })
+  })
+})
+
+describe('a dry run against a server it cannot reach', () => {
+  /** A request that hangs until its own timeout, in virtual time. */
+  const hangs =
+    (clock: FakeClock) =>
+    (request: HttpRequest): SpotfireError => {
+      clock.advance(request.timeoutMs ?? 30_000)
+      return new SpotfireError(
+        'no answer from POST https://spotfire.example.com in time',
+        'no-answer',
+        {
+          code: 'TIMEOUT',
+        },
+      )
+    }
+
+  it.each([
+    [
+      'refuses connections',
+      () =>
+        new SpotfireError(
+          'cannot connect to POST https://spotfire.example.com (ECONNREFUSED)',
+          'not-sent',
+          { code: 'ECONNREFUSED' },
+        ),
+      /nothing listens/i,
+    ],
+    [
+      'resets them',
+      () =>
+        new SpotfireError(
+          'connection to POST https://spotfire.example.com failed (ECONNRESET)',
+          'no-answer',
+          { code: 'ECONNRESET' },
+        ),
+      /reset/i,
+    ],
+  ])('that %s fails within seconds, with the advice', async (_, fault, advice) => {
+    const transport = new FakeTransport([], { otherwise: fault })
+    const { report, clock } = await dryRunWith(transport)
+    expect(report.ok).toBe(false)
+    expect(check(report, 'connection')?.detail).toMatch(advice)
+    expect(clock.elapsed()).toBeLessThanOrEqual(DRY_RUN_BUDGET_MS)
+  })
+
+  it('that never answers fails within seconds, whatever timeout and request-timeout say', async () => {
+    const { report, clock } = await dryRunWith(
+      (clock) => new FakeTransport([], { otherwise: hangs(clock) }),
+      { timeoutMs: 30 * MINUTE, requestTimeoutMs: 5 * MINUTE },
+    )
+    expect(report.ok).toBe(false)
+    expect(check(report, 'connection')?.detail).toMatch(/server did not answer in time/i)
+    expect(clock.elapsed()).toBeLessThanOrEqual(DRY_RUN_BUDGET_MS)
+  })
+
+  it('still waits for a slow token endpoint that answers within the budget', async () => {
+    const { report, clock } = await dryRunWith(
+      (clock) =>
+        new FakeTransport([], {
+          otherwise: (request) => {
+            if (!isTokenRequest(request)) return json(404, { error: 'not found' })
+            clock.advance(3000)
+            return tokenAnswer('token-1')
+          },
+        }),
+    )
+    expect(report.ok).toBe(true)
+    expect(clock.now()).toBeGreaterThanOrEqual(T0 + 3000)
+  })
+})
