@@ -102,6 +102,7 @@ export function getSettings(source: SettingsSource): Settings {
   })
   const wait = r.boolean(Inputs.Wait)
   const timeoutMs = r.duration(Inputs.Timeout)
+  warnIfBareSeconds(r, Inputs.Timeout)
   const pollIntervalMs = r.duration(Inputs.PollInterval)
   const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure)
   const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout)
@@ -196,6 +197,18 @@ function checkUnknownInputs(r: Reader): void {
     if (r.source.input(meant).trim() === '') r.problems.push(message)
     else r.warnings.push(`${message} It is ignored; ${meant} is set too.`)
   }
+}
+
+/**
+ * `timeout: 45` means 45 seconds, and with abort-on-timeout it aborts the jobs then: a bare number
+ * under a minute is far more likely minutes in the writer's head.
+ */
+function warnIfBareSeconds(r: Reader, input: string): void {
+  const value = r.get(input).trim()
+  if (!/^\d+$/.test(value) || Number(value) === 0 || Number(value) >= 60) return
+  r.warnings.push(
+    `${r.name(input)} ${value} means ${value} seconds: a number without a unit counts seconds. Write ${value}m for minutes, or ${value}s to say seconds and drop this warning.`,
+  )
 }
 
 function warnIfQuick(r: Reader, input: string, ms: number): void {

@@ -182,6 +182,18 @@ describe('getSettings: warnings', () => {
     ])
   })
 
+  it('warns that a bare timeout under 60 counts seconds: 45 is probably minutes in the user’s head', () => {
+    const settings = settingsOf({ ...LIBRARY, [Inputs.Timeout]: '45' })
+    expect(settings.timeoutMs).toBe(45_000)
+    expect(settings.warnings).toEqual([
+      'timeout 45 means 45 seconds: a number without a unit counts seconds. Write 45m for minutes, or 45s to say seconds and drop this warning.',
+    ])
+  })
+
+  it.each(['45s', '90', '60', '45m', '1h'])('does not warn about timeout %s', (timeout) => {
+    expect(settingsOf({ ...LIBRARY, [Inputs.Timeout]: timeout }).warnings).toEqual([])
+  })
+
   it('does not warn at 1s', () => {
     expect(
       settingsOf({ ...LIBRARY, [Inputs.PollInterval]: '1s', [Inputs.RequestTimeout]: '1000ms' })
