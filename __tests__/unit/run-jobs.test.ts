@@ -457,3 +457,48 @@ describe('what the review found', () => {
     expect(h.clock.pending).toBe(0)
   })
 })
+
+describe('the wall clock steps (an NTP step, a resumed VM)', () => {
+  const HOUR = 60 * MINUTE
+
+  /** Steps the wall clock by `ms` once `afterMs` of monotonic time have passed. */
+  function stepWallAt(clock: FakeClock, afterMs: number, ms: number): void {
+    void clock.sleep(afterMs).then(() => {
+      clock.jumpWall(ms)
+    })
+  }
+
+  it('back an hour mid-wait: the job is still checked on schedule, and durations stay true', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    stepWallAt(h.clock, 2000, -HOUR)
+    const report = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(1000),
+    })
+    expect(report.results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(h.clock.elapsed()).toBeLessThan(7000)
+    expect(report.results[0]?.durationMs).toBeGreaterThanOrEqual(5000)
+    expect(report.results[0]?.durationMs).toBeLessThan(7000)
+    expect(report.durationMs).toBe(h.clock.elapsed())
+    // What people read follows the wall clock, step included.
+    expect(report.startedAt).toBe(T0)
+    expect(report.endedAt).toBe(T0 + h.clock.elapsed() - HOUR)
+  })
+
+  it('forward an hour: tokens are not taken for expired and later jobs are not skipped', async () => {
+    const h = harness({ '/Jobs/A': { ms: 10_000 }, '/Jobs/B': { ms: 10_000 } })
+    stepWallAt(h.clock, 3000, HOUR)
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B')], {
+        maxParallel: 1,
+        timeoutMs: 10 * MINUTE,
+      }),
+      { ...h.hooks, schedule: every(2000) },
+    )
+    expect(results.map((r) => r.outcome.kind)).toEqual(['finished', 'finished'])
+    expect(h.transport.tokenRequests()).toHaveLength(1)
+    expect(h.clock.elapsed()).toBeLessThan(30_000)
+    // The start was sent after the step: the ledger tells people when, by the wall clock.
+    expect(h.ledger[1]?.startSentAt).toBeGreaterThan(T0 + HOUR)
+  })
+})

@@ -130,7 +130,7 @@ async function start(
     { deadline: ctx.deadline, signal: ctx.stop },
     {
       onSending: () => {
-        ctx.ledger.sending(clock.now())
+        ctx.ledger.sending(clock.wallNow())
       },
       onNotAccepted: () => {
         ctx.ledger.notAccepted()
