@@ -9,6 +9,12 @@ import type { Settings } from '../settings/index.js'
 import type { SpotfireClient } from '../spotfire/client.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together. Whatever request-timeout is.
+ */
+export const CLEANUP_BUDGET_MS = 10_000
+
 /** How long a job may keep its status before the log says it is still there. */
 export const HEARTBEAT_MS = 5 * 60_000
 
@@ -43,12 +49,18 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
   if (ctx.cancel.aborted) onCancel()
   else ctx.cancel.addEventListener('abort', onCancel, { once: true })
   const deadline = clock.now() + settings.timeoutMs
+  // One bound for what follows a stop, shared by every job: the step ends by it.
+  const cleanupDeadline = deadline + CLEANUP_BUDGET_MS
+  const lastChecks = new Map<string, number>()
   // A timer this run holds (Node 20 can collect an AbortSignal.timeout before it fires).
   void clock.sleep(settings.timeoutMs, over.signal).then(() => {
     if (!over.signal.aborted) stop.abort('timeout')
   })
   const poller = new Poller({
-    check: (jobId, signal) => client.status(jobId, { deadline, signal }),
+    check: (jobId, signal) => {
+      lastChecks.set(jobId, clock.now())
+      return client.status(jobId, { deadline, signal })
+    },
     clock,
     schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
     heartbeatMs: HEARTBEAT_MS,
@@ -70,6 +82,8 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
         stop: stop.signal,
         cancel: ctx.cancel,
         deadline,
+        cleanupDeadline,
+        lastCheckAt: (jobId) => lastChecks.get(jobId),
         ledger: ctx.ledger.job(index),
         shared: settings.jobs.length > 1,
         abortReason: ctx.abortReason,
