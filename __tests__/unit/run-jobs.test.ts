@@ -456,8 +456,41 @@ describe('what the review found', () => {
       executeRun(settingsOf([library('/Jobs/A'), library('/Jobs/B')]), h.hooks),
     ).rejects.toThrow('a bug')
     // The job that did start was not left running.
-    expect(abortsOf(h)).toEqual(['stopped: cancelled'])
+    expect(abortsOf(h)).toEqual(['stopped: internal-error'])
     expect(h.clock.pending).toBe(0)
+  })
+
+  it('a bug in one job aborts the others even with abort-on-cancel: false: it is no cancellation', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE }, '/Jobs/B': { ms: 60 * MINUTE } })
+    const save = h.hooks.onLedger
+    let bug = true
+    // Saving the ledger fails once, as B's id comes in: B's own code throws, after B started.
+    const onLedger = (entries: LedgerEntry[]): void => {
+      save?.(entries)
+      if (bug && entries[1]?.jobId !== undefined) {
+        bug = false
+        throw new TypeError('a bug')
+      }
+    }
+    const running = executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B'), library('/Jobs/C')], {
+        abortOnCancel: false,
+        maxParallel: 2,
+      }),
+      { ...h.hooks, onLedger },
+    )
+    await expect(running).rejects.toThrow('a bug')
+    expect(h.server.jobs.map((j) => j.path)).toEqual(['/Jobs/A', '/Jobs/B'])
+    expect(abortsOf(h)).toEqual(['stopped: internal-error'])
+    expect(h.transport.calls('/job/abort/')[0]?.url).toContain(h.server.jobs[0]?.id ?? 'none')
+    expect(h.log.some((l) => l.includes('left running'))).toBe(false)
+    // B, whose own code failed, is left to the post step, which aborts it whatever abort-on-cancel says.
+    expect(h.ledger[0]).toMatchObject({ settled: true })
+    expect(h.ledger[1]).toMatchObject({
+      jobId: h.server.jobs[1]?.id,
+      settled: false,
+      pendingAbort: 'internal-error',
+    })
   })
 })
 

@@ -311,13 +311,12 @@ async function stopJob(
     )
     return { ...stopped, abort: { kind: 'left-running' } }
   }
-  const requestMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs
+  // The step is about to end (a cancelled run, a bug): one quick try, as the runner allows.
+  const quick = why === 'cancelled' || why === 'internal-error'
+  const requestMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs
   const now = ctx.clock.now()
   // Every abort ends by the cleanup deadline, token included; one that does not is left to the post step.
-  const deadline = Math.min(
-    now + (why === 'cancelled' ? requestMs : 2 * requestMs),
-    ctx.cleanupDeadline,
-  )
+  const deadline = Math.min(now + (quick ? requestMs : 2 * requestMs), ctx.cleanupDeadline)
   try {
     const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
       deadline,

@@ -73,6 +73,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
     for (let index = next++; index < settings.jobs.length; index = next++) {
       const job = settings.jobs[index]
       if (job === undefined) continue
+      const ledger = ctx.ledger.job(index)
       const result = await runJob(job, {
         client,
         poller,
@@ -84,10 +85,14 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
         deadline,
         cleanupDeadline,
         lastCheckAt: (jobId) => lastChecks.get(jobId),
-        ledger: ctx.ledger.job(index),
+        ledger,
         shared: settings.jobs.length > 1,
         abortReason: ctx.abortReason,
         words: ctx.words,
+      }).catch((error: unknown) => {
+        // Its own code failed: whatever it started is left to the post step to abort.
+        ledger.abortFailed('internal-error')
+        throw error
       })
       results[index] = result
       if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
@@ -96,11 +101,12 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
       }
     }
   }
-  // A bug in one job must not leave the others running unwatched: stop them all, then report it.
+  // A bug in one job must not leave the others running unwatched: abort them all (it is no
+  // cancellation: abort-on-cancel does not apply), then report it.
   const guarded = (): Promise<void> =>
     worker().catch((error: unknown) => {
       crash ??= error instanceof Error ? error : new Error(String(error))
-      stop.abort('cancelled')
+      stop.abort('internal-error')
     })
   try {
     const workers = Math.min(settings.maxParallel, settings.jobs.length)
