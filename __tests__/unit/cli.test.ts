@@ -361,6 +361,16 @@ describe('exitCode: the Client Job Sender codes', () => {
     ['a give-up', [resultFor({ kind: 'gave-up' })], 3],
     ['a cancellation', [resultFor({ kind: 'cancelled', by: 'run' })], 3],
     [
+      'an internal error, with a failed job: ours, not the server’s',
+      [failed(), resultFor({ kind: 'cancelled', by: 'internal-error' })],
+      3,
+    ],
+    [
+      'a job an internal error kept from starting',
+      [resultFor({ kind: 'skipped', because: 'internal-error' })],
+      3,
+    ],
+    [
       'the highest wins: a failed job and a timeout',
       [failed(), resultFor({ kind: 'timed-out' })],
       3,

@@ -463,3 +463,18 @@ describe('isZeroJobId', () => {
     expect(isZeroJobId(id)).toBe(expected)
   })
 })
+
+describe('an HTTP-date Retry-After', () => {
+  it('is read against the wall clock, though the monotonic clock runs the pause', async () => {
+    let wallNow = (): number => 0
+    const { client, clock } = setup([
+      () => text(503, '', { 'retry-after': new Date(wallNow() + 20_000).toUTCString() }),
+      queued(),
+    ])
+    wallNow = () => clock.wallNow()
+    // The wall clock is an hour behind the monotonic one: they must never be compared.
+    clock.jumpWall(-60 * 60_000)
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({ kind: 'started' })
+    expect(pausesOf(clock)).toEqual([20_000])
+  })
+})

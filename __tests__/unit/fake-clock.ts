@@ -14,6 +14,10 @@ interface Timer {
  * is a timer; once no promise callback is left to run (checked with setImmediate), time jumps to
  * the earliest timer and fires it. Concurrent sleeps fire in time order, as real ones would, and
  * no test waits. A sleep whose signal fires resolves at once, without moving time.
+ *
+ * Two clocks, as on a real machine: `now()` is monotonic (timers run on it), `wallNow()` is the
+ * wall clock, which `jumpWall` steps back or forward (an NTP step, a resumed VM) without moving
+ * the other. Both start at T0, so that tests can compare either with T0.
  */
 export class FakeClock implements Clock {
   /** Every pause asked for, in order. */
@@ -28,8 +32,20 @@ export class FakeClock implements Clock {
     private readonly maxSleeps = 10_000,
   ) {}
 
+  /** Wall time minus monotonic time: what `jumpWall` changes. */
+  private wallOffset = 0
+
   now(): number {
     return this.time
+  }
+
+  wallNow(): number {
+    return this.time + this.wallOffset
+  }
+
+  /** Steps the wall clock alone: timers and `now()` do not notice. */
+  jumpWall(ms: number): void {
+    this.wallOffset += ms
   }
 
   /** Moves time at once, as if the code under test had been busy. */

@@ -55,13 +55,17 @@ describe('STOPPED and stopReasonOf', () => {
     expect(STOPPED.timeout).toEqual({ kind: 'timed-out' })
     expect(STOPPED.cancelled).toEqual({ kind: 'cancelled', by: 'run' })
     expect(STOPPED['fail-fast']).toEqual({ kind: 'cancelled', by: 'fail-fast' })
+    expect(STOPPED['internal-error']).toEqual({ kind: 'cancelled', by: 'internal-error' })
   })
 
-  it.each(['timeout', 'cancelled', 'fail-fast'] as const)('reads the reason %j', (reason) => {
-    const controller = new AbortController()
-    controller.abort(reason)
-    expect(stopReasonOf(controller.signal)).toBe(reason)
-  })
+  it.each(['timeout', 'cancelled', 'fail-fast', 'internal-error'] as const)(
+    'reads the reason %j',
+    (reason) => {
+      const controller = new AbortController()
+      controller.abort(reason)
+      expect(stopReasonOf(controller.signal)).toBe(reason)
+    },
+  )
 
   it.each([
     ['a signal not aborted', undefined],
@@ -357,6 +361,9 @@ describe('jobVerdict', () => {
     expect(jobVerdict(resultFor({ kind: 'cancelled', by: 'fail-fast' }), CTX)).toBe(
       `Job ${JOB_ID} was stopped because another job did not finish (fail-fast).`,
     )
+    expect(jobVerdict(resultFor({ kind: 'cancelled', by: 'internal-error' }), CTX)).toBe(
+      `An internal error stopped the run while job ${JOB_ID} was running.`,
+    )
   })
 
   it('says why it lost track of a job', () => {
@@ -405,6 +412,7 @@ describe('jobVerdict', () => {
     ['timeout', 'the timeout ran out first'],
     ['cancelled', 'the run was cancelled first'],
     ['fail-fast', 'another job did not finish (fail-fast)'],
+    ['internal-error', 'an internal error stopped the run first'],
   ] as const)('says a job was skipped because of %s', (because, why) => {
     expect(jobVerdict(resultFor({ kind: 'skipped', because }), CTX)).toBe(
       `Library job '/Jobs/Refresh sales' was not started: ${why}.`,

@@ -4,11 +4,14 @@ import { execute, type ExecuteHooks, type RunReport } from '../../src/flow/execu
 import type { LedgerEntry } from '../../src/jobs/ledger.js'
 import type { AbortWhy } from '../../src/jobs/outcome.js'
 import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
+import { CLEANUP_BUDGET_MS } from '../../src/jobs/run-jobs.js'
 import type { JobSpec, Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
+import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
 import type { Logger } from '../../src/spotfire/types.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import { FakeTransport, json, text } from './fake-transport.js'
+import { HangingTransport } from './hanging-transport.js'
 import { VirtualServer, type VirtualJobSpec } from './virtual-server.js'
 
 const MINUTE = 60_000
@@ -453,7 +456,184 @@ describe('what the review found', () => {
       executeRun(settingsOf([library('/Jobs/A'), library('/Jobs/B')]), h.hooks),
     ).rejects.toThrow('a bug')
     // The job that did start was not left running.
-    expect(abortsOf(h)).toEqual(['stopped: cancelled'])
+    expect(abortsOf(h)).toEqual(['stopped: internal-error'])
     expect(h.clock.pending).toBe(0)
+  })
+
+  it('a bug in one job aborts the others even with abort-on-cancel: false: it is no cancellation', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE }, '/Jobs/B': { ms: 60 * MINUTE } })
+    const save = h.hooks.onLedger
+    let bug = true
+    // Saving the ledger fails once, as B's id comes in: B's own code throws, after B started.
+    const onLedger = (entries: LedgerEntry[]): void => {
+      save?.(entries)
+      if (bug && entries[1]?.jobId !== undefined) {
+        bug = false
+        throw new TypeError('a bug')
+      }
+    }
+    const running = executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B'), library('/Jobs/C')], {
+        abortOnCancel: false,
+        maxParallel: 2,
+      }),
+      { ...h.hooks, onLedger },
+    )
+    await expect(running).rejects.toThrow('a bug')
+    expect(h.server.jobs.map((j) => j.path)).toEqual(['/Jobs/A', '/Jobs/B'])
+    expect(abortsOf(h)).toEqual(['stopped: internal-error'])
+    expect(h.transport.calls('/job/abort/')[0]?.url).toContain(h.server.jobs[0]?.id ?? 'none')
+    expect(h.log.some((l) => l.includes('left running'))).toBe(false)
+    // B, whose own code failed, is left to the post step, which aborts it whatever abort-on-cancel says.
+    expect(h.ledger[0]).toMatchObject({ settled: true })
+    expect(h.ledger[1]).toMatchObject({
+      jobId: h.server.jobs[1]?.id,
+      settled: false,
+      pendingAbort: 'internal-error',
+    })
+  })
+})
+
+describe('the wall clock steps (an NTP step, a resumed VM)', () => {
+  const HOUR = 60 * MINUTE
+
+  /** Steps the wall clock by `ms` once `afterMs` of monotonic time have passed. */
+  function stepWallAt(clock: FakeClock, afterMs: number, ms: number): void {
+    void clock.sleep(afterMs).then(() => {
+      clock.jumpWall(ms)
+    })
+  }
+
+  it('back an hour mid-wait: the job is still checked on schedule, and durations stay true', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    stepWallAt(h.clock, 2000, -HOUR)
+    const report = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(1000),
+    })
+    expect(report.results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(h.clock.elapsed()).toBeLessThan(7000)
+    expect(report.results[0]?.durationMs).toBeGreaterThanOrEqual(5000)
+    expect(report.results[0]?.durationMs).toBeLessThan(7000)
+    expect(report.durationMs).toBe(h.clock.elapsed())
+    // What people read follows the wall clock, step included.
+    expect(report.startedAt).toBe(T0)
+    expect(report.endedAt).toBe(T0 + h.clock.elapsed() - HOUR)
+  })
+
+  it('forward an hour: tokens are not taken for expired and later jobs are not skipped', async () => {
+    const h = harness({ '/Jobs/A': { ms: 10_000 }, '/Jobs/B': { ms: 10_000 } })
+    stepWallAt(h.clock, 3000, HOUR)
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B')], {
+        maxParallel: 1,
+        timeoutMs: 10 * MINUTE,
+      }),
+      { ...h.hooks, schedule: every(2000) },
+    )
+    expect(results.map((r) => r.outcome.kind)).toEqual(['finished', 'finished'])
+    expect(h.transport.tokenRequests()).toHaveLength(1)
+    expect(h.clock.elapsed()).toBeLessThan(30_000)
+    // The start was sent after the step: the ledger tells people when, by the wall clock.
+    expect(h.ledger[1]?.startSentAt).toBeGreaterThan(T0 + HOUR)
+  })
+})
+
+describe('the step ends on time: the timeout plus one cleanup budget, whatever request-timeout is', () => {
+  const REQUEST_TIMEOUT = 30_000
+
+  it('is at most 10 s', () => {
+    expect(CLEANUP_BUDGET_MS).toBeGreaterThan(0)
+    expect(CLEANUP_BUDGET_MS).toBeLessThanOrEqual(10_000)
+  })
+
+  /** The harness, with a server that stops answering what `hangs` picks. */
+  function hanging(
+    jobs: Record<string, VirtualJobSpec>,
+    hangs: (h: Harness, path: string) => boolean,
+    tokenExpiresIn?: number,
+  ): Harness & { hung: HangingTransport } {
+    const h = harness(jobs)
+    const inner = new FakeTransport([], {
+      autoTokens: true,
+      ...(tokenExpiresIn === undefined ? {} : { tokenExpiresIn }),
+      otherwise: h.server.answer,
+    })
+    const hung = new HangingTransport(inner, h.clock, REQUEST_TIMEOUT, (request) =>
+      hangs(h, new URL(request.url).pathname),
+    )
+    h.transport = inner
+    h.hooks = { ...h.hooks, transport: hung }
+    // The same object: the hooks write the ledger and the log into it.
+    return Object.assign(h, { hung })
+  }
+
+  it('a server that hangs at the deadline: the check and the abort fit in the budget', async () => {
+    const h = hanging(
+      { '/Jobs/Long': { ms: 60 * MINUTE } },
+      (h, path) => h.clock.now() >= T0 + MINUTE && !path.endsWith('/oauth2/token'),
+    )
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE, requestTimeoutMs: REQUEST_TIMEOUT }),
+      h.hooks,
+    )
+    expect(h.clock.elapsed()).toBeLessThanOrEqual(MINUTE + CLEANUP_BUDGET_MS)
+    expect(h.hung.hung.map((r) => new URL(r.url).pathname.split('/').at(-2))).toEqual([
+      'status',
+      'abort',
+    ])
+    expect(results[0]).toMatchObject({ outcome: { kind: 'timed-out' }, abort: { kind: 'failed' } })
+    // The post step tries again, and the log says which job is left.
+    expect(h.ledger[0]).toMatchObject({ settled: false, pendingAbort: 'timeout' })
+    const id = h.server.jobs[0]?.id ?? 'none'
+    expect(h.log.filter((l) => l.startsWith('warning:') && l.includes(id))).toHaveLength(1)
+  })
+
+  it('several jobs share the one budget, and a hung token refresh at the deadline too', async () => {
+    // Tokens last 2 min, refreshed a minute early: the refresh falls due at the deadline.
+    const h = hanging(
+      { '/Jobs/A': { ms: 60 * MINUTE }, '/Jobs/B': { ms: 60 * MINUTE } },
+      (h, path) => h.clock.now() >= T0 + MINUTE && path.endsWith('/oauth2/token'),
+      120,
+    )
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B')], {
+        timeoutMs: MINUTE,
+        requestTimeoutMs: REQUEST_TIMEOUT,
+      }),
+      h.hooks,
+    )
+    expect(h.hung.hung.length).toBeGreaterThan(0)
+    expect(h.clock.elapsed()).toBeLessThanOrEqual(MINUTE + CLEANUP_BUDGET_MS)
+    expect(results.map((r) => r.abort?.kind)).toEqual(['failed', 'failed'])
+    expect(h.ledger.map((e) => e.pendingAbort)).toEqual(['timeout', 'timeout'])
+  })
+
+  it('a server slow at the deadline still gets its abort, within the budget', async () => {
+    // The check at the deadline hangs; the abort is answered.
+    const h = hanging(
+      { '/Jobs/Long': { ms: 60 * MINUTE } },
+      (h, path) => h.clock.now() >= T0 + MINUTE && path.includes('/job/status/'),
+    )
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE, requestTimeoutMs: REQUEST_TIMEOUT }),
+      h.hooks,
+    )
+    expect(results[0]?.abort).toEqual({ kind: 'aborted', status: 'Canceled' })
+    expect(h.clock.elapsed()).toBeLessThanOrEqual(MINUTE + CLEANUP_BUDGET_MS)
+  })
+
+  it('the check at the deadline keeps the floor after the check before it', async () => {
+    const h = harness({ '/Jobs/Long': { ms: 60 * MINUTE } })
+    // Checks every 59.9 s: the last one lands 100 ms before the deadline.
+    await executeRun(settingsOf([library('/Jobs/Long')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(59_900),
+    })
+    const checks = h.server.requests.filter((r) => r.path.startsWith('/job/status/'))
+    expect(checks.map((r) => r.at - T0)).toEqual([59_900, expect.any(Number)])
+    const [previous, last] = checks
+    expect((last?.at ?? 0) - (previous?.at ?? 0)).toBeGreaterThanOrEqual(MIN_PAUSE_MS)
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
   })
 })

@@ -65,7 +65,7 @@ export async function runMainStep(): Promise<void> {
       return
     }
     const { results } = report
-    setOutputs(outputsOf(results, { durationMs: report.endedAt - report.startedAt }))
+    setOutputs(outputsOf(results, { durationMs: report.durationMs }))
     await writeSummary(secrets.redact(summaryMarkdown(results, { host })))
     const verdict = secrets.redact(
       runVerdict(results, settings, (r) => isSuccess(r, settings.failOnJobFailure)),

@@ -21,9 +21,11 @@ export interface ExecuteHooks extends SessionHooks {
 export interface RunReport {
   kind: 'run'
   results: JobResult[]
-  /** When the run began and ended (ms since epoch). */
+  /** When the run began and ended (ms since epoch, by the wall clock): for people to read. */
   startedAt: number
   endedAt: number
+  /** How long it took, by the monotonic clock: the wall clock may have stepped meanwhile. */
+  durationMs: number
 }
 
 /** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
@@ -31,7 +33,8 @@ export async function execute(
   settings: Settings,
   hooks: ExecuteHooks,
 ): Promise<RunReport | ({ kind: 'dry-run' } & DryRunReport)> {
-  const startedAt = hooks.clock.now()
+  const startedAt = hooks.clock.wallNow()
+  const began = hooks.clock.now()
   const session = openSession(settings, hooks)
   try {
     if (settings.dryRun) {
@@ -51,7 +54,13 @@ export async function execute(
       ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
       ...(hooks.random === undefined ? {} : { random: hooks.random }),
     })
-    return { kind: 'run', results, startedAt, endedAt: hooks.clock.now() }
+    return {
+      kind: 'run',
+      results,
+      startedAt,
+      endedAt: hooks.clock.wallNow(),
+      durationMs: hooks.clock.now() - began,
+    }
   } finally {
     session.close()
   }

@@ -77,7 +77,7 @@ export interface JobLedger {
   abortFailed(why: AbortWhy): void
 }
 
-const WHYS: readonly string[] = ['timeout', 'cancelled', 'fail-fast', 'gave-up']
+const WHYS: readonly string[] = ['timeout', 'cancelled', 'fail-fast', 'internal-error', 'gave-up']
 
 /** The saved ledger, read back by the post step; entries it cannot read are left out. */
 export function parseLedger(text: string): LedgerEntry[] {

@@ -1,7 +1,10 @@
 import type { JobSpec } from '../settings/index.js'
 
-/** Why the action stopped waiting for jobs still running. */
-export type StopReason = 'timeout' | 'cancelled' | 'fail-fast'
+/**
+ * Why the action stopped waiting for jobs still running. 'internal-error' is a bug in the action
+ * itself: the run cannot be trusted to watch its jobs, so they are aborted whatever abort-on-cancel says.
+ */
+export type StopReason = 'timeout' | 'cancelled' | 'fail-fast' | 'internal-error'
 
 /** Why an abort was sent: a stop for every job, or a give-up for one. */
 export type AbortWhy = StopReason | 'gave-up'
@@ -11,6 +14,7 @@ export const ABORT_BECAUSE: Record<AbortWhy, string> = {
   timeout: 'timed out waiting',
   cancelled: 'was cancelled',
   'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+  'internal-error': 'stopped on an internal error',
   'gave-up': 'lost contact with the job',
 }
 
@@ -24,8 +28,11 @@ export type Outcome =
   | { kind: 'started' }
   /** Still running at the timeout. */
   | { kind: 'timed-out' }
-  /** The run was cancelled, or fail-fast stopped this job because another did not finish. */
-  | { kind: 'cancelled'; by: 'run' | 'fail-fast' }
+  /**
+   * The run was cancelled, fail-fast stopped this job because another did not finish, or an
+   * internal error stopped the run.
+   */
+  | { kind: 'cancelled'; by: 'run' | 'fail-fast' | 'internal-error' }
   /** Status checks failed in a way retrying cannot fix. */
   | { kind: 'gave-up' }
   /**
@@ -78,12 +85,13 @@ export const STOPPED: Record<StopReason, Outcome> = {
   timeout: { kind: 'timed-out' },
   cancelled: { kind: 'cancelled', by: 'run' },
   'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+  'internal-error': { kind: 'cancelled', by: 'internal-error' },
 }
 
 /** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
 export function stopReasonOf(signal: AbortSignal): StopReason | undefined {
   const reason: unknown = signal.reason
-  return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
-    ? reason
+  return typeof reason === 'string' && Object.hasOwn(STOPPED, reason)
+    ? (reason as StopReason)
     : undefined
 }

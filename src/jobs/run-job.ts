@@ -13,6 +13,7 @@ import { EARLY_MISSING_MS, type Poller, type WatchEnd, type WatchEvents } from '
 import type { JobSpec, Settings } from '../settings/index.js'
 import type { SpotfireClient, StartRequest } from '../spotfire/client.js'
 import { isTerminal, statusName, type JobStatus } from '../spotfire/status.js'
+import { MIN_PAUSE_MS } from '../spotfire/retry.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
 /** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
@@ -34,6 +35,10 @@ export interface JobContext {
   /** Fires on cancellation only: it cuts short the check at the deadline. */
   cancel: AbortSignal
   deadline: number
+  /** No check at the deadline or abort, nor their token, runs past this: the timeout's end plus the cleanup budget. */
+  cleanupDeadline: number
+  /** When the job's last status check went out, so that the check at the deadline keeps the floor. */
+  lastCheckAt: (jobId: string) => number | undefined
   ledger: JobLedger
   /** Several jobs share the log: each line then starts with the job's short source. */
   shared: boolean
@@ -130,7 +135,7 @@ async function start(
     { deadline: ctx.deadline, signal: ctx.stop },
     {
       onSending: () => {
-        ctx.ledger.sending(clock.now())
+        ctx.ledger.sending(clock.wallNow())
       },
       onNotAccepted: () => {
         ctx.ledger.notAccepted()
@@ -262,10 +267,20 @@ async function finish(
 }
 
 async function finalCheck(last: JobStatus, ctx: JobContext): Promise<JobStatus> {
-  const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS)
+  const { clock } = ctx
+  // The floor between two checks of a job holds here too.
+  const previous = ctx.lastCheckAt(last.jobId)
+  const waitMs = previous === undefined ? 0 : previous + MIN_PAUSE_MS - clock.now()
+  if (waitMs > 0) await clock.sleep(waitMs, ctx.cancel)
+  const timeoutMs = Math.min(
+    ctx.settings.requestTimeoutMs,
+    FINAL_CHECK_TIMEOUT_MS,
+    ctx.cleanupDeadline - clock.now(),
+  )
+  if (timeoutMs <= 0 || ctx.cancel.aborted) return last
   try {
     return await ctx.client.status(last.jobId, {
-      deadline: ctx.clock.now() + timeoutMs,
+      deadline: clock.now() + timeoutMs,
       timeoutMs,
       signal: ctx.cancel,
     })
@@ -296,11 +311,16 @@ async function stopJob(
     )
     return { ...stopped, abort: { kind: 'left-running' } }
   }
-  const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs
+  // The step is about to end (a cancelled run, a bug): one quick try, as the runner allows.
+  const quick = why === 'cancelled' || why === 'internal-error'
+  const requestMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs
+  const now = ctx.clock.now()
+  // Every abort ends by the cleanup deadline, token included; one that does not is left to the post step.
+  const deadline = Math.min(now + (quick ? requestMs : 2 * requestMs), ctx.cleanupDeadline)
   try {
     const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
-      deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
-      timeoutMs,
+      deadline,
+      timeoutMs: Math.max(1, Math.min(requestMs, deadline - now)),
     })
     ctx.ledger.settled()
     if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {

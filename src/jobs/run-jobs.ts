@@ -9,6 +9,12 @@ import type { Settings } from '../settings/index.js'
 import type { SpotfireClient } from '../spotfire/client.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together. Whatever request-timeout is.
+ */
+export const CLEANUP_BUDGET_MS = 10_000
+
 /** How long a job may keep its status before the log says it is still there. */
 export const HEARTBEAT_MS = 5 * 60_000
 
@@ -43,12 +49,18 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
   if (ctx.cancel.aborted) onCancel()
   else ctx.cancel.addEventListener('abort', onCancel, { once: true })
   const deadline = clock.now() + settings.timeoutMs
+  // One bound for what follows a stop, shared by every job: the step ends by it.
+  const cleanupDeadline = deadline + CLEANUP_BUDGET_MS
+  const lastChecks = new Map<string, number>()
   // A timer this run holds (Node 20 can collect an AbortSignal.timeout before it fires).
   void clock.sleep(settings.timeoutMs, over.signal).then(() => {
     if (!over.signal.aborted) stop.abort('timeout')
   })
   const poller = new Poller({
-    check: (jobId, signal) => client.status(jobId, { deadline, signal }),
+    check: (jobId, signal) => {
+      lastChecks.set(jobId, clock.now())
+      return client.status(jobId, { deadline, signal })
+    },
     clock,
     schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
     heartbeatMs: HEARTBEAT_MS,
@@ -61,6 +73,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
     for (let index = next++; index < settings.jobs.length; index = next++) {
       const job = settings.jobs[index]
       if (job === undefined) continue
+      const ledger = ctx.ledger.job(index)
       const result = await runJob(job, {
         client,
         poller,
@@ -70,10 +83,16 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
         stop: stop.signal,
         cancel: ctx.cancel,
         deadline,
-        ledger: ctx.ledger.job(index),
+        cleanupDeadline,
+        lastCheckAt: (jobId) => lastChecks.get(jobId),
+        ledger,
         shared: settings.jobs.length > 1,
         abortReason: ctx.abortReason,
         words: ctx.words,
+      }).catch((error: unknown) => {
+        // Its own code failed: whatever it started is left to the post step to abort.
+        ledger.abortFailed('internal-error')
+        throw error
       })
       results[index] = result
       if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
@@ -82,11 +101,12 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
       }
     }
   }
-  // A bug in one job must not leave the others running unwatched: stop them all, then report it.
+  // A bug in one job must not leave the others running unwatched: abort them all (it is no
+  // cancellation: abort-on-cancel does not apply), then report it.
   const guarded = (): Promise<void> =>
     worker().catch((error: unknown) => {
       crash ??= error instanceof Error ? error : new Error(String(error))
-      stop.abort('cancelled')
+      stop.abort('internal-error')
     })
   try {
     const workers = Math.min(settings.maxParallel, settings.jobs.length)

@@ -41,11 +41,19 @@ const NEXT_STEPS: Record<OutcomeKind, (result: JobResult) => string | undefined>
   cancelled: (r) =>
     r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
       ? 'Another job did not finish, and fail-fast stopped this one.'
-      : 'The workflow run was cancelled.',
+      : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+        ? 'An internal error stopped the run (see the error on this step); please report it.'
+        : 'The workflow run was cancelled.',
   'gave-up': () =>
     'The server stopped answering status checks: check that it is up, then look up the job on the server.',
   skipped: () => undefined,
 }
+
+const CANCELLED_BY = {
+  run: 'Cancelled',
+  'fail-fast': 'Stopped by fail-fast',
+  'internal-error': 'Stopped by an internal error',
+} as const
 
 export interface SummaryContext {
   /** The server's host, as the reader knows it. */
@@ -153,7 +161,7 @@ function statusCell(result: JobResult, bytes: number): string {
     case 'timed-out':
       return `Timed out${abort}`
     case 'cancelled':
-      return `${result.outcome.by === 'fail-fast' ? 'Stopped by fail-fast' : 'Cancelled'}${abort}`
+      return `${CANCELLED_BY[result.outcome.by]}${abort}`
     case 'gave-up':
       return `Lost contact${abort}`
     case 'not-started':

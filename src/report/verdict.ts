@@ -30,7 +30,9 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
   cancelled: (r, id) =>
     r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
       ? `Job ${id} was stopped because another job did not finish (fail-fast).`
-      : `The run was cancelled while job ${id} was running.`,
+      : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+        ? `An internal error stopped the run while job ${id} was running.`
+        : `The run was cancelled while job ${id} was running.`,
   'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
   'not-started': (r) =>
     r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
@@ -42,6 +44,7 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
       timeout: 'the timeout ran out first',
       cancelled: 'the run was cancelled first',
       'fail-fast': 'another job did not finish (fail-fast)',
+      'internal-error': 'an internal error stopped the run first',
     }[because]
     return `${capitalize(describeJob(r.job))} was not started: ${why}${r.problem === undefined ? '.' : `; the last try failed with: ${quote(r.problem)}`}`
   },

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
 import { MAX_DURATION_MS } from './duration.js'
 import type { Clock } from '../spotfire/types.js'
@@ -5,7 +6,9 @@ import type { Clock } from '../spotfire/types.js'
 export type { Clock } from '../spotfire/types.js'
 
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  // Monotonic, as Node's timers are: an NTP step or a resumed VM moves Date.now(), not this.
+  now: () => performance.now(),
+  wallNow: () => Date.now(),
   async sleep(ms, signal) {
     try {
       await delay(

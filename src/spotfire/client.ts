@@ -203,7 +203,7 @@ export class SpotfireClient {
   }
 
   private startError(response: HttpResponse, contentType: string | undefined): SpotfireError {
-    const now = this.options.clock.now()
+    const now = this.options.clock.wallNow()
     if (response.status === 415) {
       return httpError(
         response,
@@ -241,7 +241,7 @@ export class SpotfireClient {
         message: `The server does not know job ${jobId} (${statusLine(404)}).`,
       }
     }
-    throw httpError(response, this.options.clock.now(), undefined, this.words)
+    throw httpError(response, this.options.clock.wallNow(), undefined, this.words)
   }
 
   /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
@@ -276,7 +276,7 @@ export class SpotfireClient {
       if (response.status === 401) {
         throw httpError(
           response,
-          this.options.clock.now(),
+          this.options.clock.wallNow(),
           'the server refused a fresh access token',
           this.words,
         )
@@ -285,7 +285,7 @@ export class SpotfireClient {
     if (response.status === 403) {
       throw httpError(
         response,
-        this.options.clock.now(),
+        this.options.clock.wallNow(),
         `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`,
         this.words,
       )

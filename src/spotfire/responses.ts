@@ -63,13 +63,14 @@ export function describeNonApiBody(response: HttpResponse): string {
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
 export function httpError(
   response: HttpResponse,
-  now: number,
+  /** The wall clock (ms since epoch), for an HTTP-date Retry-After. */
+  wallNow: number,
   hint?: string,
   words: Vocabulary = inputWords,
 ): SpotfireError {
   const header: unknown = response.headers['retry-after']
   const first: unknown = Array.isArray(header) ? (header as unknown[])[0] : header
-  const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now)
+  const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, wallNow)
   const location = response.headers.location
   const redirect =
     response.status >= 300 && response.status < 400 && location !== undefined

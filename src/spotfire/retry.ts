@@ -27,7 +27,7 @@ export interface RetryPolicy extends Backoff {
 
 export interface RetryContext {
   clock: Clock
-  /** No retry is started that would end after this time (ms since epoch). */
+  /** No retry is started that would end after this time (`clock.now()`, monotonic). */
   deadline: number
   signal?: AbortSignal
   random?: () => number
@@ -86,13 +86,17 @@ export async function retry<T>(
   }
 }
 
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+/**
+ * Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). An HTTP
+ * date is read against `wallNow`, the wall clock (ms since epoch): the only place a date from the
+ * server meets ours. The pause it gives is then waited on the monotonic clock.
+ */
+export function parseRetryAfter(value: string | undefined, wallNow: number): number | undefined {
   const text = value?.trim() ?? ''
   if (text === '') return undefined
   if (/^\d+$/.test(text)) return Number(text) * 1000
   // Only an HTTP date (e.g. "Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse reads junk like "1.5" as a date.
   if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined
   const date = Date.parse(text)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - wallNow)
 }

@@ -204,7 +204,7 @@ export class TokenProvider {
       ...timeoutOf(context),
       ...(context.signal === undefined ? {} : { signal: context.signal }),
     })
-    if (response.status !== 200) throw this.refusal(response, requestedAt)
+    if (response.status !== 200) throw this.refusal(response, clock.wallNow())
     const parsed = parseTokenResponse(response.body)
     if (parsed === undefined) {
       throw new SpotfireError(
@@ -223,6 +223,7 @@ export class TokenProvider {
     return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin }
   }
 
+  /** `now` is wall time: only an HTTP-date Retry-After is read against it. */
   private refusal(response: HttpResponse, now: number): SpotfireError {
     const { status, body } = response
     const words = this.options.words ?? inputWords

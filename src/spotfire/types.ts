@@ -5,7 +5,16 @@
 
 /** Time as the client, the loop and retries see it; tests replace it so that no test sleeps. */
 export interface Clock {
+  /**
+   * Monotonic milliseconds from an arbitrary origin: every deadline, pause, duration and token
+   * lifetime. The wall clock may step (NTP, a resumed VM); this never does.
+   */
   now(): number
+  /**
+   * Milliseconds since the epoch, by the wall clock: only for what people read (timestamps) and
+   * for dates a server sends (an HTTP-date Retry-After). Never compared with `now()`.
+   */
+  wallNow(): number
   /** Resolves after `ms`, or early (without error) when `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
