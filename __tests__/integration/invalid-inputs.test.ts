@@ -24,7 +24,7 @@ const cases: [string, Record<string, string>, string][] = [
   [
     'no job source',
     {},
-    'No job given. Expected library-path, library-id, job-xml, job-file or job-id.',
+    'Nothing to do: no job and no upload given. Expected library-path, library-id, job-xml, job-file or job-id for jobs, or library-upload for uploads.',
   ],
   [
     'malformed XML',

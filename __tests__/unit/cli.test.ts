@@ -65,6 +65,19 @@ describe('parseArgs', () => {
     },
   )
 
+  it('joins a repeated --library-upload into lines and reads --library-overwrite alone as true', () => {
+    const args = parseArgs([
+      '--library-upload',
+      'a.dxp -> /R/',
+      '--library-overwrite',
+      '--library-upload=b.sbdf -> /R/B',
+    ])
+    expect(args.inputs).toEqual({
+      'library-upload': 'a.dxp -> /R/\nb.sbdf -> /R/B',
+      'library-overwrite': 'true',
+    })
+  })
+
   it('joins --variable and --variables into lines', () => {
     const args = parseArgs(['--variables', 'A=1\nB=2', '--variable', 'C=3', '--variable=D=x=y'])
     expect(args.inputs.variables).toBe('A=1\nB=2\nC=3\nD=x=y')
@@ -210,6 +223,8 @@ const settings = (failOnJobFailure: boolean): Settings => ({
   abortOnTimeout: true,
   maxParallel: 4,
   failFast: false,
+  uploads: [],
+  libraryOverwrite: false,
   dryRun: false,
   warnings: [],
 })

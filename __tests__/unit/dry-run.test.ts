@@ -37,6 +37,8 @@ function settingsOf(overrides: Partial<Settings> = {}): Settings {
     maxParallel: 4,
     failFast: false,
     dryRun: true,
+    uploads: [],
+    libraryOverwrite: false,
     warnings: [],
     ...overrides,
   }

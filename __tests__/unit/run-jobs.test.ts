@@ -36,6 +36,8 @@ function settingsOf(jobs: JobSpec[], overrides: Partial<Settings> = {}): Setting
     abortOnTimeout: true,
     maxParallel: 4,
     failFast: false,
+    uploads: [],
+    libraryOverwrite: false,
     dryRun: false,
     warnings: [],
     ...overrides,

@@ -76,6 +76,7 @@ const REPEATABLE: readonly string[] = [
   Inputs.JobFile,
   Inputs.JobId,
   Inputs.Variables,
+  Inputs.LibraryUpload,
 ]
 /** Every flag, for "did you mean". */
 const FLAGS: readonly string[] = [...INPUT_NAMES, 'variable', 'json', 'debug', 'help']
@@ -87,6 +88,7 @@ const BOOLEAN: readonly string[] = [
   Inputs.AbortOnCancel,
   Inputs.FailFast,
   Inputs.DryRun,
+  Inputs.LibraryOverwrite,
 ]
 
 export const HELP = `Usage: spotfire-as-job [options]
@@ -105,10 +107,11 @@ Server and credentials:
   --client-id ID              OAuth2 client id (scope api.rest.automation-services-job.execute)
   --client-secret SECRET      its secret (prefer SPOTFIRE_CLIENT_SECRET)
   --client-auth-method M      basic (default) or post (client_secret_basic, client_secret_post)
-  --scope SCOPES              token scopes (default api.rest.automation-services-job.execute)
+  --scope SCOPES              token scopes (default: what the run needs, the job scope and
+                              with uploads api.library.read api.library.write)
   --ca-certificate PEM|FILE   extra trusted CA certificates (self-signed servers)
 
-The jobs (at least one; the repeatable flags add one job each):
+The jobs (at least one, or an upload; the repeatable flags add one job each):
   --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"; repeatable
   --library-id GUID           a library job by id; repeatable
   --job-xml XML               job XML text
@@ -116,6 +119,12 @@ The jobs (at least one; the repeatable flags add one job each):
   --job-id ID                 follow a job that is already running; repeatable
   --variables LINES           NAME=value lines for \${NAME} in the job XML
   --variable NAME=value       one variable; repeatable
+
+Uploads, before any job starts (a run may only upload):
+  --library-upload "LOCAL -> LIBRARY_PATH"
+                              a .dxp, .sbdf or .mod file (or a glob) into the library; a path
+                              ending in / is a folder; repeatable
+  --library-overwrite         replace items that exist, keeping their ids (default false)
 
 Running and waiting:
   --max-parallel N            jobs running at once (default 4)

@@ -6,6 +6,11 @@ export interface FileSystem {
   read(path: string, maxBytes: number): Buffer
   /** A directory's entries, for globs; empty when it is not a readable directory. */
   list(path: string): { name: string; directory: boolean }[]
+  /**
+   * A regular file's size, without reading it (uploads); throws FileProblem for anything else.
+   * Optional so that file systems written for job files alone still fit.
+   */
+  size?(path: string): number
 }
 
 /** Why a file could not be read, in words for the user. */
@@ -56,6 +61,17 @@ export const nodeFileSystem: FileSystem = {
     } catch {
       return []
     }
+  },
+  size(path) {
+    let stat
+    try {
+      stat = statSync(path)
+    } catch (error) {
+      throw new FileProblem(describeFsError(error))
+    }
+    if (stat.isDirectory()) throw new FileProblem('it is a directory')
+    if (!stat.isFile()) throw new FileProblem('it is not a regular file')
+    return stat.size
   },
 }
 

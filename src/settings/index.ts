@@ -4,10 +4,13 @@ import { closest } from '../shared/suggest.js'
 import { parseCaCertificates } from './ca.js'
 import { MAX_JOB_FILE_BYTES, parseJobSources, type JobSpec } from './job-sources.js'
 import { Reader, type SettingsSource } from './reader.js'
+import { readScope } from './scope.js'
 import { parseServerUrl } from './server-url.js'
+import { parseUploads, type UploadSpec } from './uploads.js'
 
 export type { JobSpec } from './job-sources.js'
 export type { SettingsSource } from './reader.js'
+export type { UploadSpec, UploadType } from './uploads.js'
 
 /** What it takes to talk to the server: all the post step needs to abort a job. */
 export interface ConnectionSettings {
@@ -19,7 +22,7 @@ export interface ConnectionSettings {
   clientSecret: string
   /** `basic`: client_secret_basic (HTTP Basic); `post`: client_secret_post (form fields). */
   clientAuthMethod: 'basic' | 'post'
-  /** Space-separated scopes asked for with the token. */
+  /** Space-separated scopes asked for with the token: by default, what the step needs. */
   scope: string
   /** How long one HTTP request may take. */
   requestTimeoutMs: number
@@ -46,6 +49,10 @@ export interface Settings extends ConnectionSettings {
   maxParallel: number
   /** Abort the running jobs and skip the rest when one does not finish. */
   failFast: boolean
+  /** Files to put into the library before any job starts, in input order. */
+  uploads: UploadSpec[]
+  /** Replace library items that exist (they keep their ids); else an existing one is an error. */
+  libraryOverwrite: boolean
   /** Check everything and start nothing. */
   dryRun: boolean
   /** Things worth saying that do not stop the run. */
@@ -66,7 +73,6 @@ export class InputError extends Error {
 /** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
 export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   [Inputs.ClientAuthMethod]: 'basic',
-  [Inputs.Scope]: DEFAULT_SCOPE,
   [Inputs.Wait]: 'true',
   [Inputs.Timeout]: '30m',
   [Inputs.PollInterval]: '15s',
@@ -77,6 +83,7 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   [Inputs.MaxParallel]: '4',
   [Inputs.FailFast]: 'false',
   [Inputs.DryRun]: 'false',
+  [Inputs.LibraryOverwrite]: 'false',
 }
 
 /** The OAuth names Spotfire's own tools use, beside the short ones. */
@@ -95,11 +102,16 @@ export const MAX_PARALLEL = 64
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 export function getSettings(source: SettingsSource): Settings {
   const r = new Reader(source, INPUT_DEFAULTS)
-  const connection = readConnection(r)
+  const connection = { ...readConnection(r), scope: readScope(r) }
   let jobs: JobSpec[] = []
   r.guard('The jobs', () => {
     jobs = parseJobSources(r)
   })
+  let uploads: UploadSpec[] = []
+  r.guard('The uploads', () => {
+    uploads = parseUploads(r)
+  })
+  const libraryOverwrite = r.boolean(Inputs.LibraryOverwrite)
   const wait = r.boolean(Inputs.Wait)
   const timeoutMs = r.duration(Inputs.Timeout)
   warnIfBareSeconds(r, Inputs.Timeout)
@@ -127,6 +139,8 @@ export function getSettings(source: SettingsSource): Settings {
     abortOnTimeout,
     maxParallel,
     failFast,
+    uploads,
+    libraryOverwrite,
     dryRun,
     warnings: r.warnings,
   }
@@ -159,7 +173,8 @@ function readConnection(r: Reader): ConnectionSettings {
       `Invalid ${r.name(Inputs.ClientAuthMethod)} '${shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`,
     )
   }
-  const scope = r.get(Inputs.Scope).split(/\s+/).join(' ')
+  // The post step only aborts jobs: the job scope is all it needs when none is given.
+  const scope = r.get(Inputs.Scope).split(/\s+/).join(' ') || DEFAULT_SCOPE
   const requestTimeoutMs = r.duration(Inputs.RequestTimeout)
   warnIfQuick(r, Inputs.RequestTimeout, requestTimeoutMs)
   const abortOnCancel = r.boolean(Inputs.AbortOnCancel)

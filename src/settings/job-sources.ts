@@ -20,7 +20,8 @@ export const MAX_JOBS = 256
 export const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const SOURCE_INPUTS = [
+/** The inputs that give jobs. */
+export const SOURCE_INPUTS = [
   Inputs.LibraryPath,
   Inputs.LibraryId,
   Inputs.JobXml,
@@ -69,11 +70,14 @@ export function parseJobSources(r: Reader): JobSpec[] {
 
 function checkTheList(r: Reader, jobs: JobSpec[], variables: Variables): void {
   const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '')
-  if (!given) {
+  // A step may only upload: then it has no job, and that is fine.
+  if (!given && r.raw(Inputs.LibraryUpload).trim() === '') {
     r.problems.push(
-      `No job given. Expected ${SOURCE_INPUTS.slice(0, -1)
+      `Nothing to do: no job and no upload given. Expected ${SOURCE_INPUTS.slice(0, -1)
         .map((i) => r.name(i))
-        .join(', ')} or ${r.name(Inputs.JobId)}.`,
+        .join(
+          ', ',
+        )} or ${r.name(Inputs.JobId)} for jobs, or ${r.name(Inputs.LibraryUpload)} for uploads.`,
     )
   }
   const xmlGiven = [Inputs.JobXml, Inputs.JobFile].some((input) => r.raw(input).trim() !== '')

@@ -24,6 +24,8 @@ export const Inputs = {
   MaxParallel: 'max-parallel',
   FailFast: 'fail-fast',
   DryRun: 'dry-run',
+  LibraryUpload: 'library-upload',
+  LibraryOverwrite: 'library-overwrite',
 } as const
 
 export const Outputs = {
@@ -41,4 +43,11 @@ export const State = {
   Jobs: 'jobs',
 } as const
 
+/** The scope a step that runs jobs asks for when the scope input is empty. */
 export const DEFAULT_SCOPE = EXECUTE_SCOPE
+
+/**
+ * The scopes a step that uploads to the library needs besides: look items up, create folders and
+ * upload. The same values as LIBRARY_READ_SCOPE and LIBRARY_WRITE_SCOPE of the library client.
+ */
+export const LIBRARY_SCOPES = ['api.library.read', 'api.library.write'] as const

@@ -80,6 +80,12 @@ export function memoryFs(files: Record<string, string | Buffer>): MemoryFs {
       }
       return [...entries].map(([name, directory]) => ({ name, directory }))
     },
+    size(path) {
+      if (isDirectory(path)) throw new FileProblem('it is a directory')
+      const content = files[path]
+      if (content === undefined) throw new FileProblem('no such file (ENOENT)')
+      return typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length
+    },
   }
 }
 

@@ -123,7 +123,7 @@ describe('job inputs: one job per line', () => {
 
   it('reports no job at all, naming every job input', () => {
     expect(inputErrorOf(BASE).problems).toEqual([
-      'No job given. Expected library-path, library-id, job-xml, job-file or job-id.',
+      'Nothing to do: no job and no upload given. Expected library-path, library-id, job-xml, job-file or job-id for jobs, or library-upload for uploads.',
     ])
   })
 

@@ -31,6 +31,7 @@ const JOB_INPUTS: string[] = [
   Inputs.JobFile,
   Inputs.JobId,
   Inputs.Variables,
+  Inputs.LibraryUpload,
 ]
 
 /** The CLI's hooks: options by flag, and where else a required one may come from. */
@@ -79,6 +80,8 @@ describe('getSettings: valid inputs', () => {
       abortOnTimeout: true,
       maxParallel: 4,
       failFast: false,
+      uploads: [],
+      libraryOverwrite: false,
       dryRun: false,
       warnings: [],
     })
@@ -265,12 +268,12 @@ describe('getSettings: invalid inputs', () => {
     expect(error.message).toBe("Invalid wait 'maybe'. Expected true or false.")
   })
 
-  it('reports every missing required input and the missing job', () => {
+  it('reports every missing required input and that there is nothing to do', () => {
     expect(inputErrorOf({}).problems).toEqual([
       'Input server-url is required.',
       'Input client-id is required.',
       'Input client-secret is required.',
-      'No job given. Expected library-path, library-id, job-xml, job-file or job-id.',
+      'Nothing to do: no job and no upload given. Expected library-path, library-id, job-xml, job-file or job-id for jobs, or library-upload for uploads.',
     ])
   })
 
