@@ -142,7 +142,11 @@ async function start(
     case 'started': {
       const { status } = started
       ctx.ledger.known(status.jobId)
-      log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`)
+      log.info(
+        status.statusCode === ''
+          ? `Started job ${status.jobId}; checking its status`
+          : `Started job ${status.jobId}: ${statusName(status.statusCode)}`,
+      )
       if (!ctx.shared) log.tag = `Job ${status.jobId}: `
       return { status, at: clock.now() }
     }
@@ -241,7 +245,7 @@ async function finish(
   const why = stopReasonOf(ctx.stop) ?? 'cancelled'
   if (why === 'timeout') {
     // The job may have ended since the last check: only a job still running has timed out.
-    const last = await finalCheck(end.status, ctx)
+    const last = await finalCheck(result.jobId ?? '', end.status, ctx)
     // A Missing moments after the start is a node that has not heard of the job yet (see the
     // poller): not a reason to leave it running unaborted.
     const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS
@@ -261,10 +265,11 @@ async function finish(
   return stopJob({ ...seen, ...problem }, why, ctx, log)
 }
 
-async function finalCheck(last: JobStatus, ctx: JobContext): Promise<JobStatus> {
+/** The job's status once more, asked under the id the action holds (never one read from an answer). */
+async function finalCheck(jobId: string, last: JobStatus, ctx: JobContext): Promise<JobStatus> {
   const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS)
   try {
-    return await ctx.client.status(last.jobId, {
+    return await ctx.client.status(jobId, {
       deadline: ctx.clock.now() + timeoutMs,
       timeoutMs,
       signal: ctx.cancel,
