@@ -457,6 +457,142 @@ describe('a start is sent again only when the answer proves it was not processed
   })
 })
 
+describe('Missing is never taken on one answer', () => {
+  const GATEWAY_404 = { message: 'no Route matched with those values' }
+  const statusPath = (path: string): boolean => path.startsWith('/job/status/')
+
+  it("a gateway's JSON 404 for a few seconds does not end the job", async () => {
+    const h = harness({ '/Jobs/A': { ms: 20_000 } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() < T0 + 9000 ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(abortsOf(h)).toEqual([])
+  })
+
+  it('three early Missing answers a second apart do not end the job', async () => {
+    const h = harness({ '/Jobs/A': { ms: 20_000 } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() < T0 + 3500
+        ? json(200, {
+            JobId: '00000000-0000-0000-0000-000000000000',
+            StatusCode: 'Missing',
+            Message: '',
+          })
+        : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(1000),
+    })
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+  })
+
+  it('a Missing that lasts is believed: the job is aborted anyway, then reported Missing', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000
+        ? json(404, GATEWAY_404)
+        : path.startsWith('/job/abort/')
+          ? json(404, { error: 'not found' })
+          : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    const id = h.server.jobs[0]?.id ?? ''
+    expect(results[0]).toMatchObject({ status: 'Missing', outcome: { kind: 'failed' } })
+    expect(results[0]?.durationMs).toBeGreaterThanOrEqual(30_000 + 10_000)
+    expect(h.transport.calls('/job/abort/').map((r) => new URL(r.url).pathname)).toEqual([
+      `/spotfire/api/rest/as/job/abort/${id}`,
+    ])
+    expect(h.ledger[0]?.settled).toBe(true)
+  })
+
+  it('a job the abort finds after all was lost track of, and is aborted', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000 ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(h.server.jobs[0]?.aborted).toBeDefined()
+    expect(results[0]).toMatchObject({
+      status: 'Canceled',
+      outcome: { kind: 'gave-up' },
+      abort: { kind: 'aborted', status: 'Canceled' },
+    })
+  })
+
+  it('warns that the job may still be running when that abort cannot be sent', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000
+        ? json(404, GATEWAY_404)
+        : path.startsWith('/job/abort/')
+          ? text(502, '<h1>Bad Gateway</h1>')
+          : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(results[0]).toMatchObject({
+      status: 'Missing',
+      outcome: { kind: 'failed' },
+      abort: { kind: 'failed' },
+    })
+    expect(
+      h.log.filter((l) => l.startsWith('warning:') && l.includes('may still be running')),
+    ).toHaveLength(1)
+    expect(h.ledger[0]).toMatchObject({ settled: false, pendingAbort: 'gave-up' })
+  })
+
+  it('a Missing from the check at the deadline is not believed: the job is aborted', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + MINUTE ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(15_000),
+    })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    expect(results[0]).toMatchObject({ outcome: { kind: 'timed-out' }, status: 'Canceled' })
+  })
+
+  it('nor a start answered Missing with a job id: that job is checked', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    let inner = false
+    h.server.override = (request, path) => {
+      if (path !== '/job/start-library' || inner) return undefined
+      inner = true
+      const started = h.server.answer(request) as { body: string }
+      inner = false
+      const { JobId } = JSON.parse(started.body) as { JobId: string }
+      return json(200, { JobId, StatusCode: 'Missing', Message: '' })
+    }
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.transport.calls('/job/start')).toHaveLength(1)
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+  })
+
+  it('nor is the Missing an abort at the deadline answers', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/abort/') ? json(404, { error: 'not found' }) : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(results[0]).toMatchObject({
+      outcome: { kind: 'timed-out' },
+      abort: { kind: 'aborted', status: 'Missing' },
+    })
+  })
+})
+
 describe('many jobs', () => {
   const six = ['A', 'B', 'C', 'D', 'E', 'F']
 

@@ -9,7 +9,7 @@ import {
   type Outcome,
   type StopReason,
 } from './outcome.js'
-import { EARLY_MISSING_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
+import { MISSING_PERSISTS_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
 import type { JobSpec, Settings } from '../settings/index.js'
 import type { SpotfireClient, StartRequest } from '../spotfire/client.js'
 import { isTerminal, statusName, type JobStatus } from '../spotfire/status.js'
@@ -59,7 +59,11 @@ export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobResult> 
   } else {
     const started = await start(job, ctx, log)
     if ('outcome' in started) return started
-    begun = started
+    // One Missing is never believed, not even the start's: the job is checked at once instead.
+    begun =
+      started.status.statusCode === 'Missing'
+        ? { ...started, status: { ...started.status, statusCode: '' } }
+        : started
   }
   const result: JobResult = {
     job,
@@ -220,8 +224,10 @@ function watchEvents(log: JobLog): WatchEvents {
         `checking the status failed: ${error.message}. Trying again in ${formatDuration(pauseMs)}.`,
       )
     },
-    onEarlyMissing: () => {
-      log.debug('the server does not know the job yet, moments after its start; checking again')
+    onUnconfirmedMissing: (_status, inARow) => {
+      const line = `the server says it does not know the job (Missing); checking again, as a Missing is believed only when it lasts ${formatDuration(MISSING_PERSISTS_MS)}`
+      if (inARow === 1) log.info(line)
+      else log.debug(line)
     },
   }
 }
@@ -236,6 +242,7 @@ async function finish(
 ): Promise<JobResult> {
   const seen = { ...result, status: end.status.statusCode, message: end.status.message }
   if (end.kind === 'terminal') {
+    if (end.status.statusCode === 'Missing') return abortMissing(seen, ctx, log)
     ctx.ledger.settled()
     return { ...seen, outcome: endedAs(end.status) }
   }
@@ -246,10 +253,8 @@ async function finish(
   if (why === 'timeout') {
     // The job may have ended since the last check: only a job still running has timed out.
     const last = await finalCheck(result.jobId ?? '', end.status, ctx)
-    // A Missing moments after the start is a node that has not heard of the job yet (see the
-    // poller): not a reason to leave it running unaborted.
-    const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS
-    if (isTerminal(last.statusCode) && !early) {
+    // One Missing is never believed (see the poller): not a reason to leave the job unaborted.
+    if (isTerminal(last.statusCode) && last.statusCode !== 'Missing') {
       ctx.ledger.settled()
       return {
         ...seen,
@@ -308,7 +313,12 @@ async function stopJob(
       timeoutMs,
     })
     ctx.ledger.settled()
-    if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+    // A Missing here is one answer, not believed: the job was stopped waiting for, and aborted.
+    if (
+      isTerminal(answer.statusCode) &&
+      answer.statusCode !== 'Canceled' &&
+      answer.statusCode !== 'Missing'
+    ) {
       // It ended on its own before the abort arrived: that is how it ended.
       log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`)
       return {
@@ -330,6 +340,44 @@ async function stopJob(
     log.warning(`was not aborted and may still be running: ${detail}`)
     ctx.ledger.abortFailed(why)
     return { ...stopped, abort: { kind: 'failed', detail } }
+  }
+}
+
+/**
+ * A Missing that lasted is believed, yet the job may run on where the answers do not reach (a
+ * node, a route): an abort is harmless on a job that is really gone, and stops one that is not.
+ */
+async function abortMissing(result: JobResult, ctx: JobContext, log: JobLog): Promise<JobResult> {
+  const missing: JobResult = { ...result, outcome: { kind: 'failed' } }
+  const timeoutMs = ctx.settings.requestTimeoutMs
+  try {
+    const answer = await ctx.client.abort(result.jobId ?? '', ctx.abortReason('gave-up'), {
+      deadline: ctx.clock.now() + 2 * timeoutMs,
+      timeoutMs,
+    })
+    ctx.ledger.settled()
+    if (answer.statusCode === 'Missing') return missing
+    const seen = { ...result, status: answer.statusCode, message: answer.message }
+    if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+      log.info(`the server knew the job after all: it ended ${statusName(answer.statusCode)}.`)
+      return { ...seen, outcome: endedAs(answer) }
+    }
+    log.warning(
+      `the server said for ${formatDuration(MISSING_PERSISTS_MS)} or more that it did not know the job, yet the abort found it: the server answered ${statusName(answer.statusCode)}.`,
+    )
+    return {
+      ...seen,
+      outcome: { kind: 'gave-up' },
+      problem: `the server answered Missing for ${formatDuration(MISSING_PERSISTS_MS)} or more, but the abort found the job`,
+      abort: { kind: 'aborted', status: answer.statusCode },
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    log.warning(
+      `the server says it does not know the job, but it could not be aborted and may still be running: ${detail}`,
+    )
+    ctx.ledger.abortFailed('gave-up')
+    return { ...missing, abort: { kind: 'failed', detail } }
   }
 }
 
