@@ -270,7 +270,7 @@ async function finish(
   return stopJob({ ...seen, ...problem }, why, ctx, log)
 }
 
-/** The job's status once more, asked under the id the action holds (never one read from an answer). */
+/** The job's status once more, under the id the action holds (never one read from an answer). */
 async function finalCheck(jobId: string, last: JobStatus, ctx: JobContext): Promise<JobStatus> {
   const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS)
   try {

@@ -34,7 +34,10 @@ export type StartResult =
 export interface StartHooks {
   /** Right before the start request goes out: from here on a job may exist. */
   onSending?(): void
-  /** The server did not accept the job (Busy, 429, 503 with Retry-After, nothing sent): it will be sent again. */
+  /**
+   * The server did not accept the job (Busy, 429, 503 with Retry-After, nothing sent): it will be
+   * sent again.
+   */
   onNotAccepted?(): void
 }
 
@@ -83,8 +86,9 @@ export class SpotfireClient {
 
   /**
    * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
-   * 503 with Retry-After, Busy without a job id), with a growing pause, until the deadline or the signal. The
-   * signal stops the pauses, never a start already sent: its answer names the job to abort.
+   * 503 with Retry-After, Busy without a job id), with a growing pause, until the deadline or the
+   * signal. The signal stops the pauses, never a start already sent: its answer names the job to
+   * abort.
    */
   async start(
     job: StartRequest,
@@ -180,7 +184,8 @@ export class SpotfireClient {
       if (error.kind === 'not-sent') return { kind: 'retry', error }
       return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
     }
-    // A job id is a job the server knows, whatever the HTTP code: followed (or aborted), never started twice.
+    // A job id is a job the server knows, whatever the HTTP code: followed or aborted, never
+    // started twice.
     const named = readJobAnswer(response.body)
     if (named !== undefined && !isZeroJobId(named.jobId)) {
       if (response.status !== 200) {
@@ -379,7 +384,8 @@ function startRequestOf(job: StartRequest): {
 /**
  * An answer that proves the start was not processed: 429, or 503 with Retry-After (a load balancer
  * with no healthy backend). A 503 without it may come from a proxy whose backend took the start
- * before the connection broke (Envoy's "upstream connect error or disconnect/reset before headers").
+ * before the connection broke (Envoy's "upstream connect error or disconnect/reset before
+ * headers").
  */
 function notProcessed(error: SpotfireError): boolean {
   const status = error.details.status
