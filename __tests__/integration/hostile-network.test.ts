@@ -218,15 +218,29 @@ describe('only the API itself can say a job is Missing', () => {
     expect(run.outputs.status).toBe('Finished')
   })
 
-  it('a job that stays Missing is reported Missing', async () => {
+  it('a job that stays Missing for 10 s is aborted anyway, then reported Missing', async () => {
+    const sim = await simulator({ unknownJob: 'missing' }, FOREVER)
+    sim.update({
+      faults: (endpoint) =>
+        endpoint === 'status' || endpoint === 'abort' ? { type: 'not-found' } : undefined,
+    })
+    const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '1m' }) })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.outputs.status).toBe('Missing')
+    expect(run.outputs['timed-out']).toBe('false')
+    expect(sim.requests.filter((r) => r.endpoint === 'abort')).toHaveLength(1)
+  })
+
+  it('a job that answers Missing but runs on is stopped by that abort', async () => {
     const sim = await simulator({ unknownJob: 'missing' }, FOREVER)
     sim.update({
       faults: (endpoint) => (endpoint === 'status' ? { type: 'not-found' } : undefined),
     })
     const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '1m' }) })
     expect(run.exitCode).not.toBe(0)
-    expect(run.outputs.status).toBe('Missing')
-    expect(run.outputs['timed-out']).toBe('false')
+    expect(sim.jobs[0]?.abortReasons).toHaveLength(1)
+    expect(run.outputs.status).toBe('Canceled')
+    expect(errorOf(run)).toContain('Lost track of job')
   })
 })
 

@@ -58,7 +58,7 @@ describe('at most one job per run', () => {
     expect(errorOf(run)).toContain('Check the Automation Services jobs on the server')
   })
 
-  it.each([502, 504, 500])('does not resend a start answered %i', async (status) => {
+  it.each([502, 504, 500, 503])('does not resend a start answered %i', async (status) => {
     const sim = await simulator({
       faults: { 'start-library': { 1: { type: 'http', status, html: true } } },
     })
@@ -79,12 +79,12 @@ describe('at most one job per run', () => {
     expect(run.outputs['job-id']).toBe(sim.jobs[0]?.id)
   })
 
-  it('retries a start answered 429 with Retry-After, and 503, and a refused connection never happens twice', async () => {
+  it('retries a start answered 429 with Retry-After, and 503 with Retry-After, and a refused connection never happens twice', async () => {
     const sim = await simulator({
       faults: {
         'start-library': {
           1: { type: 'http', status: 429, retryAfter: '1' },
-          2: { type: 'http', status: 503 },
+          2: { type: 'http', status: 503, retryAfter: '1' },
         },
       },
     })

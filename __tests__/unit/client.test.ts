@@ -108,7 +108,7 @@ describe('SpotfireClient.start: what it sends', () => {
   it('tells its hooks when a start goes out and when the server did not take it', async () => {
     const onSending = jest.fn()
     const onNotAccepted = jest.fn()
-    const { client } = setup([text(503, ''), queued()])
+    const { client } = setup([text(503, '', { 'retry-after': '1' }), queued()])
     await client.start(LIBRARY_JOB, context, { onSending, onNotAccepted })
     expect(onSending).toHaveBeenCalledTimes(2)
     expect(onNotAccepted).toHaveBeenCalledTimes(1)
@@ -159,10 +159,19 @@ describe('SpotfireClient.start: answers', () => {
 
   it.each<[string, Answer]>([
     ['429', text(429, 'Too Many Requests')],
-    ['503', text(503, 'Service Unavailable')],
+    ['503 with Retry-After', text(503, 'Service Unavailable', { 'retry-after': '5' })],
+    [
+      'a 503 with Retry-After as a date',
+      text(503, 'no healthy upstream', { 'retry-after': 'Tue, 14 Nov 2023 22:13:30 GMT' }),
+    ],
     [
       'connection refused',
       new SpotfireError('cannot connect', 'not-sent', { code: 'ECONNREFUSED' }),
+    ],
+    ['a DNS failure', new SpotfireError('cannot connect', 'not-sent', { code: 'EAI_AGAIN' })],
+    [
+      'a TLS session that was never set up',
+      new SpotfireError('closed before it was set up', 'not-sent', { code: 'ECONNRESET' }),
     ],
   ])('starts again after %s, which the server cannot have accepted', async (_what, failure) => {
     const { client, transport } = setup([failure, queued()])
@@ -197,7 +206,7 @@ describe('SpotfireClient.start: answers', () => {
 
   it('stops starting again when its signal fires during the pause', async () => {
     const controller = new AbortController()
-    const { client, transport } = setup([text(503, ''), queued()])
+    const { client, transport } = setup([text(503, '', { 'retry-after': '1' }), queued()])
     const started = client.start(
       LIBRARY_JOB,
       { ...context, signal: controller.signal },
@@ -234,6 +243,24 @@ describe('SpotfireClient.start: answers', () => {
     ['408', text(408, '')],
     ['a 200 without a job status', text(200, '<html>Sign in</html>')],
     ['an answer too large to read', new SpotfireError('larger than 8 MiB', 'not-api')],
+    ['a 503 without Retry-After', text(503, 'Service Unavailable')],
+    [
+      "Envoy's 503 after the backend took the start",
+      text(
+        503,
+        'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+        {
+          'content-type': 'text/plain',
+        },
+      ),
+    ],
+    ['a 503 with a Retry-After that is not one', text(503, '', { 'retry-after': 'soon' })],
+    [
+      'a reset after sending',
+      new SpotfireError('connection to POST https://spotfire failed (ECONNRESET)', 'no-answer', {
+        code: 'ECONNRESET',
+      }),
+    ],
   ])('does not start again after %s: the job may have started', async (_what, failure) => {
     const { client, transport } = setup([failure, queued()])
     const { mayHaveStarted } = failureOf(
@@ -276,6 +303,62 @@ describe('SpotfireClient.start: answers', () => {
     const { error } = failureOf(await client.start(LIBRARY_JOB, context))
     expect(error.details.status).toBe(403)
     expect(error.message).toContain(DEFAULT_SCOPE)
+  })
+})
+
+describe('SpotfireClient.start: an answer that names a job is that job, whatever its HTTP code', () => {
+  it.each([201, 202])('follows a %i with a job id: an accepted start', async (code) => {
+    const { client, transport } = setup([
+      json(code, { JobId: JOB_ID, StatusCode: 'Queued', Message: '' }),
+      queued(),
+    ])
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toEqual({
+      kind: 'started',
+      status: { jobId: JOB_ID, statusCode: 'Queued', message: '' },
+    })
+    expect(transport.calls('/job/start')).toHaveLength(1)
+  })
+
+  it('follows a 202 that carries only a job id, its status not known yet', async () => {
+    const { client } = setup([json(202, { JobId: JOB_ID })])
+    await expect(client.start(LIBRARY_JOB, context)).resolves.toEqual({
+      kind: 'started',
+      status: { jobId: JOB_ID, statusCode: '', message: '' },
+    })
+  })
+
+  it.each([409, 500, 503, 429])(
+    'follows a %i that names a job: the server knows that job',
+    async (code) => {
+      const { client, transport } = setup([
+        json(code, { JobId: JOB_ID, Message: 'something went wrong' }, { 'retry-after': '1' }),
+        queued(),
+      ])
+      await expect(client.start(LIBRARY_JOB, context)).resolves.toMatchObject({
+        kind: 'started',
+        status: { jobId: JOB_ID },
+      })
+      expect(transport.calls('/job/start')).toHaveLength(1)
+    },
+  )
+
+  it('takes a non-2xx answer with the zero id for what its status code says', async () => {
+    const { client } = setup([json(500, { JobId: ZERO_JOB_ID, Message: 'oops' })])
+    const { mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, context))
+    expect(mayHaveStarted).toBe(true)
+  })
+
+  it('takes a GUID in braces without them, and follows any other id as given', async () => {
+    const braced = setup([jobStatus(`{${JOB_ID.toUpperCase()}}`, 'Queued')])
+    await expect(braced.client.start(LIBRARY_JOB, context)).resolves.toMatchObject({
+      kind: 'started',
+      status: { jobId: JOB_ID.toUpperCase() },
+    })
+    const other = setup([jobStatus('job 7/a', 'Queued'), jobStatus('job 7/a', 'Finished')])
+    const started = await other.client.start(LIBRARY_JOB, context)
+    expect(started).toMatchObject({ kind: 'started', status: { jobId: 'job 7/a' } })
+    await other.client.status('job 7/a', context)
+    expect(other.transport.calls('/job/status/')[0]?.url).toBe(`${API}/job/status/job%207%2Fa`)
   })
 })
 
@@ -330,7 +413,7 @@ describe('SpotfireClient.status', () => {
   })
 
   it('encodes the job id in the path', async () => {
-    const { client, transport } = setup([queued()])
+    const { client, transport } = setup([jobStatus('a/b?c', 'Queued')])
     await client.status('a/b?c', context)
     expect(transport.apiRequests()[0]?.url).toBe(`${API}/job/status/a%2Fb%3Fc`)
   })
@@ -350,6 +433,42 @@ describe('SpotfireClient.status', () => {
     const error = await errorOf(client.status(JOB_ID, context))
     expect(error.kind).toBe('not-api')
     expect(error.message).toContain('an HTML page')
+  })
+
+  it('takes an answer about another job as not the API: it says nothing of this one', async () => {
+    const other = '11111111-2222-4333-8444-555555555555'
+    const { client } = setup([jobStatus(other, 'Finished')])
+    const error = await errorOf(client.status(JOB_ID, context))
+    expect(error.kind).toBe('not-api')
+    expect(error.message).toContain(other)
+  })
+
+  it('takes the same GUID in another case or in braces as this job, and keeps the id it holds', async () => {
+    const { client } = setup([
+      jobStatus(JOB_ID.toUpperCase(), 'InProgress'),
+      jobStatus(`{${JOB_ID}}`, 'Finished'),
+    ])
+    await expect(client.status(JOB_ID, context)).resolves.toEqual({
+      jobId: JOB_ID,
+      statusCode: 'InProgress',
+      message: '',
+    })
+    await expect(client.status(JOB_ID, context)).resolves.toMatchObject({ jobId: JOB_ID })
+  })
+
+  it('takes a Missing with the zero id as Missing of this job', async () => {
+    const { client } = setup([jobStatus(ZERO_JOB_ID, 'Missing')])
+    await expect(client.status(JOB_ID, context)).resolves.toMatchObject({
+      jobId: JOB_ID,
+      statusCode: 'Missing',
+    })
+  })
+
+  it('takes any other status with the zero id as not about this job', async () => {
+    const { client } = setup([jobStatus(ZERO_JOB_ID, 'Finished')])
+    await expect(errorOf(client.status(JOB_ID, context))).resolves.toMatchObject({
+      kind: 'not-api',
+    })
   })
 
   it('takes a 200 that is not a job status as not the API', async () => {
@@ -424,6 +543,28 @@ describe('SpotfireClient.abort', () => {
     await expect(client.abort(JOB_ID, 'r', context)).resolves.toMatchObject({
       statusCode: 'Missing',
     })
+  })
+
+  it('takes an answer about another job as a passing fault: it tries again, for this job', async () => {
+    const other = '11111111-2222-4333-8444-555555555555'
+    const { client, transport } = setup([
+      jobStatus(other, 'Finished'),
+      jobStatus(JOB_ID, 'Canceled'),
+    ])
+    await expect(client.abort(JOB_ID, 'r', context)).resolves.toEqual({
+      jobId: JOB_ID,
+      statusCode: 'Canceled',
+      message: '',
+    })
+    const urls = transport.calls('/job/abort/').map((r) => new URL(r.url).pathname)
+    expect(urls).toEqual([0, 1].map(() => `/analytics/spotfire/api/rest/as/job/abort/${JOB_ID}`))
+  })
+
+  it('never takes the answer of another job for this one, up to the deadline', async () => {
+    const other = '11111111-2222-4333-8444-555555555555'
+    const { client } = setup(Array.from({ length: 50 }, () => jobStatus(other, 'Finished')))
+    const error = await errorOf(client.abort(JOB_ID, 'r', { deadline: T0 + 10_000 }))
+    expect(error.kind).toBe('not-api')
   })
 
   it('passes the per-request timeout on', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
 import {
-  EARLY_MISSING_MS,
   MISSING_CONFIRMATIONS,
+  MISSING_PERSISTS_MS,
   Poller,
   type WatchEvents,
 } from '../../src/jobs/poller.js'
@@ -252,37 +252,78 @@ describe('Poller: stopping', () => {
   })
 })
 
-describe('Poller: an early Missing', () => {
+describe('Poller: a Missing', () => {
   it(`is checked again before it is believed, and forgotten when the job shows up`, async () => {
     const clock = new FakeClock()
     const { check } = server(clock, {
       'job-1': [status('Missing'), status('InProgress'), status('Finished')],
     })
     const onChange = jest.fn<NonNullable<WatchEvents['onChange']>>()
-    const onEarlyMissing = jest.fn()
+    const onUnconfirmedMissing = jest.fn()
     const end = await poller(clock, check).watch(
-      watchOf('job-1', undefined, { onChange, onEarlyMissing }),
+      watchOf('job-1', undefined, { onChange, onUnconfirmedMissing }),
     )
     expect(end.kind).toBe('terminal')
     expect(end.status.statusCode).toBe('Finished')
-    expect(onEarlyMissing).toHaveBeenCalledTimes(1)
+    expect(onUnconfirmedMissing).toHaveBeenCalledTimes(1)
     expect(onChange.mock.calls.map(([s]) => s.statusCode)).toEqual(['InProgress', 'Finished'])
   })
 
-  it(`is believed after ${MISSING_CONFIRMATIONS} answers in a row`, async () => {
+  it(`is believed only once it has lasted ${MISSING_PERSISTS_MS / 1000} s, over at least ${MISSING_CONFIRMATIONS} answers`, async () => {
     const clock = new FakeClock()
     const { check, asked } = server(clock, { 'job-1': [status('Missing')] })
     const end = await poller(clock, check).watch(watchOf('job-1'))
     expect(end).toMatchObject({ kind: 'terminal', status: { statusCode: 'Missing' } })
-    expect(asked).toHaveLength(MISSING_CONFIRMATIONS)
+    const first = asked[0]?.at ?? 0
+    expect(end.at - T0 - first).toBeGreaterThanOrEqual(MISSING_PERSISTS_MS)
+    expect(asked.length).toBeGreaterThanOrEqual(MISSING_CONFIRMATIONS)
+    // Checked again at a steady pace, not hammered while it waits.
+    expect(asked.length).toBeLessThanOrEqual(MISSING_CONFIRMATIONS + 1)
   })
 
-  it('is believed at once once the job is older than the early window', async () => {
+  it('is doubted at any age of the job, not only just after its start', async () => {
     const clock = new FakeClock()
     const { check, asked } = server(clock, { 'job-1': [status('Missing')] })
-    const end = await poller(clock, check, every(EARLY_MISSING_MS + 1000)).watch(watchOf('job-1'))
+    const end = await poller(clock, check, every(60_000)).watch(watchOf('job-1'))
     expect(end).toMatchObject({ kind: 'terminal', status: { statusCode: 'Missing' } })
-    expect(asked).toHaveLength(1)
+    expect(asked[0]?.at).toBe(60_000)
+    expect(end.at - T0).toBeGreaterThanOrEqual(60_000 + MISSING_PERSISTS_MS)
+    expect(asked.length).toBeGreaterThanOrEqual(MISSING_CONFIRMATIONS)
+  })
+
+  it(`needs ${MISSING_CONFIRMATIONS} answers, however long the checks between them failed`, async () => {
+    const clock = new FakeClock()
+    const failure = new SpotfireError('HTTP 502', 'http', { status: 502 })
+    const { check } = server(clock, {
+      'job-1': [
+        status('Missing'),
+        ...Array<SpotfireError>(5).fill(failure),
+        status('Missing'),
+        status('InProgress'),
+        status('Finished'),
+      ],
+    })
+    const end = await poller(clock, check).watch(watchOf('job-1'))
+    expect(end).toMatchObject({ kind: 'terminal', status: { statusCode: 'Finished' } })
+  })
+
+  it('keeps counting through a failed check, and starts again after a real status', async () => {
+    const clock = new FakeClock()
+    const failure = new SpotfireError('HTTP 502', 'http', { status: 502 })
+    const { check, asked } = server(clock, {
+      'job-1': [
+        status('Missing'),
+        status('InProgress'),
+        status('Missing'),
+        failure,
+        status('Missing'),
+        status('Missing'),
+      ],
+    })
+    const end = await poller(clock, check).watch(watchOf('job-1'))
+    expect(end).toMatchObject({ kind: 'terminal', status: { statusCode: 'Missing' } })
+    // The streak that counts begins with the third answer.
+    expect(end.at - T0 - (asked[2]?.at ?? 0)).toBeGreaterThanOrEqual(MISSING_PERSISTS_MS)
   })
 })
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import { execute, type ExecuteHooks, type RunReport } from '../../src/flow/execute.js'
 import type { LedgerEntry } from '../../src/jobs/ledger.js'
-import type { AbortWhy } from '../../src/jobs/outcome.js'
+import type { AbortWhy, JobResult } from '../../src/jobs/outcome.js'
 import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
 import { CLEANUP_BUDGET_MS } from '../../src/jobs/run-jobs.js'
+import { jobVerdict } from '../../src/report/verdict.js'
 import type { JobSpec, Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
@@ -315,6 +316,285 @@ describe('starting', () => {
     // Two pauses: 2 s and 4 s at the least, not held up by B.
     expect(a?.startedAt).toBeGreaterThanOrEqual(T0 + 1000 + 2000)
     expect(h.server.jobs).toHaveLength(2)
+  })
+})
+
+describe('only the answers about this job count', () => {
+  const OTHER = '11111111-2222-4333-8444-555555555555'
+
+  it('a status answer about another job ends nothing: the deadline check and the abort go to this job', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    // A proxy mixes answers up: every check gets job B's status, running and then Finished.
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/')
+        ? json(200, {
+            JobId: OTHER,
+            StatusCode: h.clock.now() < T0 + MINUTE ? 'InProgress' : 'Finished',
+            Message: '',
+          })
+        : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    const a = h.server.jobs[0]?.id ?? ''
+    expect(results[0]).toMatchObject({ jobId: a, outcome: { kind: 'timed-out' } })
+    expect(results[0]?.problem).toContain(OTHER)
+    const paths = h.server.requests.map((r) => r.path).filter((p) => !p.startsWith('/job/start'))
+    expect(paths.length).toBeGreaterThan(2)
+    expect(paths.filter((p) => !p.endsWith(`/${a}`))).toEqual([])
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    expect(h.server.jobs[0]?.aborted).toBeDefined()
+  })
+
+  it('an abort answered about another job is tried again for this one', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    let mixedUp = 1
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/abort/') && mixedUp-- > 0
+        ? json(200, { JobId: OTHER, StatusCode: 'Finished', Message: '' })
+        : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(results[0]).toMatchObject({
+      outcome: { kind: 'timed-out' },
+      abort: { kind: 'aborted', status: 'Canceled' },
+    })
+    expect(h.transport.calls('/job/abort/')).toHaveLength(2)
+  })
+})
+
+describe('a start answer that names a job is that job', () => {
+  /** Starts the job on the virtual server and answers with `answer` of its id. */
+  const startAnswered =
+    (h: Harness, answer: (jobId: string) => ReturnType<typeof json>) =>
+    (request: Parameters<Harness['server']['answer']>[0], path: string) => {
+      if (path !== '/job/start-library') return undefined
+      const started = h.server.answer({ ...request, url: request.url }) as { body: string }
+      const { JobId } = JSON.parse(started.body) as { JobId: string }
+      return answer(JobId)
+    }
+
+  it('a 202 with a job id is an accepted start: followed to its end, never started again', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    let first = true
+    const accepted = startAnswered(h, (JobId) =>
+      json(202, { JobId, StatusCode: 'Queued', Message: '' }),
+    )
+    h.server.override = (request, path) => {
+      if (!first || path !== '/job/start-library') return undefined
+      first = false
+      return accepted(request, path)
+    }
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.server.jobs).toHaveLength(1)
+    expect(h.transport.calls('/job/start')).toHaveLength(1)
+    expect(results[0]).toMatchObject({ jobId: h.server.jobs[0]?.id, outcome: { kind: 'finished' } })
+  })
+
+  it('a 500 that names a job is followed, and aborted at the timeout', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    let first = true
+    const failed = startAnswered(h, (JobId) => json(500, { JobId, Message: 'Internal error' }))
+    h.server.override = (request, path) => {
+      if (!first || path !== '/job/start-library') return undefined
+      first = false
+      return failed(request, path)
+    }
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(h.server.jobs).toHaveLength(1)
+    expect(results[0]).toMatchObject({
+      jobId: h.server.jobs[0]?.id,
+      outcome: { kind: 'timed-out' },
+    })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    // Its status was not known: it was checked at once.
+    expect(h.server.requests.find((r) => r.path.startsWith('/job/status/'))?.at).toBe(T0)
+    expect(h.log).not.toContain(`Started job ${h.server.jobs[0]?.id ?? ''}: `)
+  })
+})
+
+describe('a start is sent again only when the answer proves it was not processed', () => {
+  it("Envoy's 503 after the backend took the start: one job, reported as may have started", async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    let inner = false
+    h.server.override = (request, path) => {
+      if (path !== '/job/start-library' || inner) return undefined
+      inner = true
+      h.server.answer(request)
+      inner = false
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/plain' },
+        body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+      }
+    }
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.transport.calls('/job/start')).toHaveLength(1)
+    expect(h.server.jobs).toHaveLength(1)
+    expect(results[0]?.outcome).toEqual({
+      kind: 'not-started',
+      refused: false,
+      mayHaveStarted: true,
+    })
+    expect(jobVerdict(results[0] as JobResult, { timeoutMs: MINUTE })).toContain(
+      "library job '/Jobs/A' may have reached the server",
+    )
+  })
+
+  it('a 503 with Retry-After from a load balancer with no healthy backend is sent again', async () => {
+    const h = harness({ '/Jobs/A': { ms: 1000 } })
+    let down = 1
+    h.server.override = (_request, path) =>
+      path === '/job/start-library' && down-- > 0
+        ? text(503, 'no healthy upstream', { 'retry-after': '3' })
+        : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.transport.calls('/job/start')).toHaveLength(2)
+    expect(h.server.jobs).toHaveLength(1)
+    expect(h.server.jobs[0]?.startedAt).toBeGreaterThanOrEqual(T0 + 3000)
+    expect(results[0]?.outcome.kind).toBe('finished')
+  })
+})
+
+describe('Missing is never taken on one answer', () => {
+  const GATEWAY_404 = { message: 'no Route matched with those values' }
+  const statusPath = (path: string): boolean => path.startsWith('/job/status/')
+
+  it("a gateway's JSON 404 for a few seconds does not end the job", async () => {
+    const h = harness({ '/Jobs/A': { ms: 20_000 } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() < T0 + 9000 ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+    expect(abortsOf(h)).toEqual([])
+  })
+
+  it('three early Missing answers a second apart do not end the job', async () => {
+    const h = harness({ '/Jobs/A': { ms: 20_000 } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() < T0 + 3500
+        ? json(200, {
+            JobId: '00000000-0000-0000-0000-000000000000',
+            StatusCode: 'Missing',
+            Message: '',
+          })
+        : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(1000),
+    })
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+  })
+
+  it('a Missing that lasts is believed: the job is aborted anyway, then reported Missing', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000
+        ? json(404, GATEWAY_404)
+        : path.startsWith('/job/abort/')
+          ? json(404, { error: 'not found' })
+          : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    const id = h.server.jobs[0]?.id ?? ''
+    expect(results[0]).toMatchObject({ status: 'Missing', outcome: { kind: 'failed' } })
+    expect(results[0]?.durationMs).toBeGreaterThanOrEqual(30_000 + 10_000)
+    expect(h.transport.calls('/job/abort/').map((r) => new URL(r.url).pathname)).toEqual([
+      `/spotfire/api/rest/as/job/abort/${id}`,
+    ])
+    expect(h.ledger[0]?.settled).toBe(true)
+  })
+
+  it('a job the abort finds after all was lost track of, and is aborted', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000 ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(h.server.jobs[0]?.aborted).toBeDefined()
+    expect(results[0]).toMatchObject({
+      status: 'Canceled',
+      outcome: { kind: 'gave-up' },
+      abort: { kind: 'aborted', status: 'Canceled' },
+    })
+  })
+
+  it('warns that the job may still be running when that abort cannot be sent', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + 30_000
+        ? json(404, GATEWAY_404)
+        : path.startsWith('/job/abort/')
+          ? text(502, '<h1>Bad Gateway</h1>')
+          : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), {
+      ...h.hooks,
+      schedule: every(2000),
+    })
+    expect(results[0]).toMatchObject({
+      status: 'Missing',
+      outcome: { kind: 'failed' },
+      abort: { kind: 'failed' },
+    })
+    expect(
+      h.log.filter((l) => l.startsWith('warning:') && l.includes('may still be running')),
+    ).toHaveLength(1)
+    expect(h.ledger[0]).toMatchObject({ settled: false, pendingAbort: 'gave-up' })
+  })
+
+  it('a Missing from the check at the deadline is not believed: the job is aborted', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      statusPath(path) && h.clock.now() >= T0 + MINUTE ? json(404, GATEWAY_404) : undefined
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }), {
+      ...h.hooks,
+      schedule: every(15_000),
+    })
+    expect(abortsOf(h)).toEqual(['stopped: timeout'])
+    expect(results[0]).toMatchObject({ outcome: { kind: 'timed-out' }, status: 'Canceled' })
+  })
+
+  it('nor a start answered Missing with a job id: that job is checked', async () => {
+    const h = harness({ '/Jobs/A': { ms: 5000 } })
+    let inner = false
+    h.server.override = (request, path) => {
+      if (path !== '/job/start-library' || inner) return undefined
+      inner = true
+      const started = h.server.answer(request) as { body: string }
+      inner = false
+      const { JobId } = JSON.parse(started.body) as { JobId: string }
+      return json(200, { JobId, StatusCode: 'Missing', Message: '' })
+    }
+    const { results } = await executeRun(settingsOf([library('/Jobs/A')]), h.hooks)
+    expect(h.transport.calls('/job/start')).toHaveLength(1)
+    expect(results[0]).toMatchObject({ status: 'Finished', outcome: { kind: 'finished' } })
+  })
+
+  it('nor is the Missing an abort at the deadline answers', async () => {
+    const h = harness({ '/Jobs/A': { ms: 60 * MINUTE } })
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/abort/') ? json(404, { error: 'not found' }) : undefined
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: MINUTE }),
+      h.hooks,
+    )
+    expect(results[0]).toMatchObject({
+      outcome: { kind: 'timed-out' },
+      abort: { kind: 'aborted', status: 'Missing' },
+    })
   })
 })
 

@@ -5,6 +5,8 @@ import {
   isTerminal,
   isZeroJobId,
   parseJobStatus,
+  readJobAnswer,
+  sameJobId,
   statusName,
   ZERO_JOB_ID,
 } from '../../src/spotfire/status.js'
@@ -73,27 +75,80 @@ describe('canonicalStatus', () => {
 describe('the zero job id', () => {
   it('is the all-zero GUID, and only that', () => {
     expect(isZeroJobId(ZERO_JOB_ID)).toBe(true)
+    expect(isZeroJobId(`{${ZERO_JOB_ID}}`)).toBe(true)
+    expect(isZeroJobId('00000000000000000000000000000000')).toBe(true)
+    expect(isZeroJobId('0')).toBe(true)
+    expect(isZeroJobId('job-0')).toBe(false)
     expect(ZERO_JOB_ID).toBe('00000000-0000-0000-0000-000000000000')
     expect(isZeroJobId(JOB_ID)).toBe(false)
     expect(isZeroJobId('')).toBe(false)
   })
 })
 
+describe('sameJobId', () => {
+  it('compares GUIDs without regard to case or braces', () => {
+    expect(sameJobId(JOB_ID, JOB_ID.toUpperCase())).toBe(true)
+    expect(sameJobId(`{${JOB_ID}}`, JOB_ID)).toBe(true)
+    expect(sameJobId(JOB_ID, '7d5cf4e0-9106-4884-8fba-cc3065428383')).toBe(false)
+  })
+
+  it('compares other ids exactly', () => {
+    expect(sameJobId('job-1', 'job-1')).toBe(true)
+    expect(sameJobId('job-1', 'JOB-1')).toBe(false)
+    expect(sameJobId('job-1', 'job-1 ')).toBe(false)
+  })
+})
+
+describe('readJobAnswer', () => {
+  it('reads the job id of an answer without a status (a 202 or a 500 that names a job)', () => {
+    expect(readJobAnswer(JSON.stringify({ JobId: `{${JOB_ID.toUpperCase()}}` }))).toEqual({
+      jobId: JOB_ID.toUpperCase(),
+      statusCode: '',
+      message: '',
+    })
+    expect(
+      readJobAnswer(JSON.stringify({ JobId: JOB_ID, StatusCode: 'queued', Message: 'm' })),
+    ).toEqual({ jobId: JOB_ID, statusCode: 'Queued', message: 'm' })
+  })
+
+  it('reads nothing from a body without a usable job id', () => {
+    for (const body of ['<html>', '{}', '{"JobId":7}', '{"JobId":""}', '[]', 'null']) {
+      expect(readJobAnswer(body)).toBeUndefined()
+    }
+  })
+})
+
 describe('parseJobStatus', () => {
-  it('takes only a GUID for a job id: anything else is not the API answering', () => {
+  it('takes any non-empty job id on one line: a job the server names is a job', () => {
+    for (const jobId of ['job-1', '42', 'a/b?c', '##[error]not a command here']) {
+      expect(parseJobStatus(JSON.stringify({ JobId: jobId, StatusCode: 'Finished' }))?.jobId).toBe(
+        jobId,
+      )
+    }
+    expect(
+      parseJobStatus('{"JobId":"7D5CF4E0-9106-4884-8FBA-CC3065428382","StatusCode":"Finished"}'),
+    ).toMatchObject({ jobId: '7D5CF4E0-9106-4884-8FBA-CC3065428382', statusCode: 'Finished' })
+  })
+
+  it('takes a GUID in braces without its braces', () => {
+    expect(
+      parseJobStatus(JSON.stringify({ JobId: `{${JOB_ID}}`, StatusCode: 'Queued' }))?.jobId,
+    ).toBe(JOB_ID)
+  })
+
+  it('takes no job id that would break a log line, or that is blank or endless', () => {
     for (const jobId of [
-      '##[error]pwned',
-      'job-1',
       '',
-      '7d5cf4e0-9106-4884-8fba-cc3065428382\n::x',
+      '   ',
+      `${JOB_ID}\n::error::x`,
+      'a\u0007b',
+      'a\u202eb',
+      'x'.repeat(201),
     ]) {
       expect(
         parseJobStatus(JSON.stringify({ JobId: jobId, StatusCode: 'Finished' })),
       ).toBeUndefined()
     }
-    expect(
-      parseJobStatus('{"JobId":"7D5CF4E0-9106-4884-8FBA-CC3065428382","StatusCode":"Finished"}'),
-    ).toMatchObject({ statusCode: 'Finished' })
   })
 
   it('reads the server answer into camelCase fields', () => {

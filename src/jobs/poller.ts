@@ -15,8 +15,8 @@ export interface WatchEvents {
   onUnknownStatus?(status: JobStatus): void
   /** A check failed in a way worth trying again, after `pauseMs`. */
   onRetry?(error: SpotfireError, pauseMs: number): void
-  /** A Missing answer soon after the start, not believed yet. */
-  onEarlyMissing?(status: JobStatus): void
+  /** A Missing answer (or the API's 404) not believed yet; `inARow` counts them, from 1. */
+  onUnconfirmedMissing?(status: JobStatus, inARow: number): void
 }
 
 export interface WatchRequest {
@@ -48,10 +48,16 @@ export interface PollerOptions {
 
 /** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
 const FAILURE_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 }
-/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
-export const EARLY_MISSING_MS = 10_000
-/** Checks in a row that must answer Missing before an early Missing is believed. */
+/**
+ * A Missing is believed only once it has lasted this long, from the first of the answers in a row:
+ * a cluster node that has not heard of a new job, a gateway's JSON 404, a server restarting all
+ * say Missing for a while about a job that runs.
+ */
+export const MISSING_PERSISTS_MS = 10_000
+/** Answers in a row that must say Missing, over MISSING_PERSISTS_MS, before it is believed. */
 export const MISSING_CONFIRMATIONS = 3
+/** The pause before checking a Missing again: the answers needed span the time needed. */
+const MISSING_RECHECK_MS = MISSING_PERSISTS_MS / (MISSING_CONFIRMATIONS - 1)
 
 interface Watched {
   request: WatchRequest
@@ -63,8 +69,8 @@ interface Watched {
   done: boolean
   reportedAt: number
   missingInARow: number
-  /** The job's age when the Missing answers in a row began. */
-  missingSinceAge?: number
+  /** When the Missing answers in a row began. */
+  missingSince?: number
   lastProblem?: SpotfireError
   finish(end: WatchEnd): void
 }
@@ -192,13 +198,15 @@ export class Poller {
     job.checks++
     job.failures = 0
     delete job.lastProblem
-    if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
-      events.onEarlyMissing?.(status)
-      job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000)
+    if (status.statusCode === 'Missing' && this.doubt(job, now)) {
+      events.onUnconfirmedMissing?.(status, job.missingInARow)
+      const left = (job.missingSince ?? now) + MISSING_PERSISTS_MS - now
+      job.dueAt =
+        now + Math.max(MIN_PAUSE_MS, Math.min(MISSING_RECHECK_MS, left > 0 ? left : Infinity))
       return
     }
     job.missingInARow = 0
-    delete job.missingSinceAge
+    delete job.missingSince
     const previous = job.status.statusCode
     job.status = status
     if (status.statusCode !== previous) {
@@ -222,11 +230,11 @@ export class Poller {
     job.dueAt = now + this.pause(request, status, job.checks)
   }
 
-  /** Whether a Missing answer is one to check again before believing it. */
-  private doubt(job: Watched, ageMs: number): boolean {
+  /** Whether a Missing answer is one to check again before believing it: at any age of the job. */
+  private doubt(job: Watched, now: number): boolean {
     job.missingInARow++
-    job.missingSinceAge ??= ageMs
-    return job.missingSinceAge < EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS
+    job.missingSince ??= now
+    return now - job.missingSince < MISSING_PERSISTS_MS || job.missingInARow < MISSING_CONFIRMATIONS
   }
 
   private failed(job: Watched, error: unknown, now: number): void {

@@ -9,7 +9,7 @@ import {
   type Outcome,
   type StopReason,
 } from './outcome.js'
-import { EARLY_MISSING_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
+import { MISSING_PERSISTS_MS, type Poller, type WatchEnd, type WatchEvents } from './poller.js'
 import type { JobSpec, Settings } from '../settings/index.js'
 import type { SpotfireClient, StartRequest } from '../spotfire/client.js'
 import { isTerminal, statusName, type JobStatus } from '../spotfire/status.js'
@@ -64,7 +64,11 @@ export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobResult> 
   } else {
     const started = await start(job, ctx, log)
     if ('outcome' in started) return started
-    begun = started
+    // One Missing is never believed, not even the start's: the job is checked at once instead.
+    begun =
+      started.status.statusCode === 'Missing'
+        ? { ...started, status: { ...started.status, statusCode: '' } }
+        : started
   }
   const result: JobResult = {
     job,
@@ -147,7 +151,11 @@ async function start(
     case 'started': {
       const { status } = started
       ctx.ledger.known(status.jobId)
-      log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`)
+      log.info(
+        status.statusCode === ''
+          ? `Started job ${status.jobId}; checking its status`
+          : `Started job ${status.jobId}: ${statusName(status.statusCode)}`,
+      )
       if (!ctx.shared) log.tag = `Job ${status.jobId}: `
       return { status, at: clock.now() }
     }
@@ -221,8 +229,10 @@ function watchEvents(log: JobLog): WatchEvents {
         `checking the status failed: ${error.message}. Trying again in ${formatDuration(pauseMs)}.`,
       )
     },
-    onEarlyMissing: () => {
-      log.debug('the server does not know the job yet, moments after its start; checking again')
+    onUnconfirmedMissing: (_status, inARow) => {
+      const line = `the server says it does not know the job (Missing); checking again, as a Missing is believed only when it lasts ${formatDuration(MISSING_PERSISTS_MS)}`
+      if (inARow === 1) log.info(line)
+      else log.debug(line)
     },
   }
 }
@@ -237,6 +247,7 @@ async function finish(
 ): Promise<JobResult> {
   const seen = { ...result, status: end.status.statusCode, message: end.status.message }
   if (end.kind === 'terminal') {
+    if (end.status.statusCode === 'Missing') return abortMissing(seen, ctx, log)
     ctx.ledger.settled()
     return { ...seen, outcome: endedAs(end.status) }
   }
@@ -246,11 +257,9 @@ async function finish(
   const why = stopReasonOf(ctx.stop) ?? 'cancelled'
   if (why === 'timeout') {
     // The job may have ended since the last check: only a job still running has timed out.
-    const last = await finalCheck(end.status, ctx)
-    // A Missing moments after the start is a node that has not heard of the job yet (see the
-    // poller): not a reason to leave it running unaborted.
-    const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS
-    if (isTerminal(last.statusCode) && !early) {
+    const last = await finalCheck(result.jobId ?? '', end.status, ctx)
+    // One Missing is never believed (see the poller): not a reason to leave the job unaborted.
+    if (isTerminal(last.statusCode) && last.statusCode !== 'Missing') {
       ctx.ledger.settled()
       return {
         ...seen,
@@ -266,10 +275,11 @@ async function finish(
   return stopJob({ ...seen, ...problem }, why, ctx, log)
 }
 
-async function finalCheck(last: JobStatus, ctx: JobContext): Promise<JobStatus> {
+/** The job's status once more, under the id the action holds (never one read from an answer). */
+async function finalCheck(jobId: string, last: JobStatus, ctx: JobContext): Promise<JobStatus> {
   const { clock } = ctx
   // The floor between two checks of a job holds here too.
-  const previous = ctx.lastCheckAt(last.jobId)
+  const previous = ctx.lastCheckAt(jobId)
   const waitMs = previous === undefined ? 0 : previous + MIN_PAUSE_MS - clock.now()
   if (waitMs > 0) await clock.sleep(waitMs, ctx.cancel)
   const timeoutMs = Math.min(
@@ -279,7 +289,7 @@ async function finalCheck(last: JobStatus, ctx: JobContext): Promise<JobStatus> 
   )
   if (timeoutMs <= 0 || ctx.cancel.aborted) return last
   try {
-    return await ctx.client.status(last.jobId, {
+    return await ctx.client.status(jobId, {
       deadline: clock.now() + timeoutMs,
       timeoutMs,
       signal: ctx.cancel,
@@ -323,7 +333,12 @@ async function stopJob(
       timeoutMs: Math.max(1, Math.min(requestMs, deadline - now)),
     })
     ctx.ledger.settled()
-    if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+    // A Missing here is one answer, not believed: the job was stopped waiting for, and aborted.
+    if (
+      isTerminal(answer.statusCode) &&
+      answer.statusCode !== 'Canceled' &&
+      answer.statusCode !== 'Missing'
+    ) {
       // It ended on its own before the abort arrived: that is how it ended.
       log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`)
       return {
@@ -345,6 +360,46 @@ async function stopJob(
     log.warning(`was not aborted and may still be running: ${detail}`)
     ctx.ledger.abortFailed(why)
     return { ...stopped, abort: { kind: 'failed', detail } }
+  }
+}
+
+/**
+ * A Missing that lasted is believed, yet the job may run on where the answers do not reach (a
+ * node, a route): an abort is harmless on a job that is really gone, and stops one that is not.
+ */
+async function abortMissing(result: JobResult, ctx: JobContext, log: JobLog): Promise<JobResult> {
+  const missing: JobResult = { ...result, outcome: { kind: 'failed' } }
+  const now = ctx.clock.now()
+  // Like every abort, it ends by the cleanup deadline; one that does not is left to the post step.
+  const deadline = Math.min(now + 2 * ctx.settings.requestTimeoutMs, ctx.cleanupDeadline)
+  try {
+    const answer = await ctx.client.abort(result.jobId ?? '', ctx.abortReason('gave-up'), {
+      deadline,
+      timeoutMs: Math.max(1, Math.min(ctx.settings.requestTimeoutMs, deadline - now)),
+    })
+    ctx.ledger.settled()
+    if (answer.statusCode === 'Missing') return missing
+    const seen = { ...result, status: answer.statusCode, message: answer.message }
+    if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+      log.info(`the server knew the job after all: it ended ${statusName(answer.statusCode)}.`)
+      return { ...seen, outcome: endedAs(answer) }
+    }
+    log.warning(
+      `the server said for ${formatDuration(MISSING_PERSISTS_MS)} or more that it did not know the job, yet the abort found it: the server answered ${statusName(answer.statusCode)}.`,
+    )
+    return {
+      ...seen,
+      outcome: { kind: 'gave-up' },
+      problem: `the server answered Missing for ${formatDuration(MISSING_PERSISTS_MS)} or more, but the abort found the job`,
+      abort: { kind: 'aborted', status: answer.statusCode },
+    }
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    log.warning(
+      `the server says it does not know the job, but it could not be aborted and may still be running: ${detail}`,
+    )
+    ctx.ledger.abortFailed('gave-up')
+    return { ...missing, abort: { kind: 'failed', detail } }
   }
 }
 

@@ -2,7 +2,16 @@ import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
 import { backoffDelay, retry, type Backoff } from './retry.js'
-import { isZeroJobId, parseJobStatus, statusName, ZERO_JOB_ID, type JobStatus } from './status.js'
+import {
+  isZeroJobId,
+  parseJobStatus,
+  readJobAnswer,
+  sameJobId,
+  statusName,
+  ZERO_JOB_ID,
+  type JobStatus,
+} from './status.js'
+import { shown } from './text.js'
 import { EXECUTE_SCOPE, type CallContext, type TokenProvider } from './token.js'
 import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
 
@@ -12,7 +21,10 @@ export type StartRequest =
   | { kind: 'library-id'; id: string }
   | { kind: 'xml'; xml: string }
 
-/** How a start ended. A non-zero job id always means a started job, whatever status came with it. */
+/**
+ * How a start ended. A non-zero job id always means a started job, whatever status or HTTP code
+ * came with it; its statusCode is '' when the answer named none.
+ */
 export type StartResult =
   | { kind: 'started'; status: JobStatus }
   /** The server answered without creating a job (not found, not parsed): nothing runs. */
@@ -22,7 +34,10 @@ export type StartResult =
 export interface StartHooks {
   /** Right before the start request goes out: from here on a job may exist. */
   onSending?(): void
-  /** The server did not accept the job (Busy, 429, 503, nothing sent): it will be sent again. */
+  /**
+   * The server did not accept the job (Busy, 429, 503 with Retry-After, nothing sent): it will be
+   * sent again.
+   */
   onNotAccepted?(): void
 }
 
@@ -71,8 +86,9 @@ export class SpotfireClient {
 
   /**
    * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
-   * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
-   * signal stops the pauses, never a start already sent: its answer names the job to abort.
+   * 503 with Retry-After, Busy without a job id), with a growing pause, until the deadline or the
+   * signal. The signal stops the pauses, never a start already sent: its answer names the job to
+   * abort.
    */
   async start(
     job: StartRequest,
@@ -180,13 +196,23 @@ export class SpotfireClient {
       if (error.kind === 'not-sent') return { kind: 'retry', error }
       return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
     }
-    if (response.status === 200) {
+    // A job id is a job the server knows, whatever the HTTP code: followed or aborted, never
+    // started twice.
+    const named = readJobAnswer(response.body)
+    if (named !== undefined && !isZeroJobId(named.jobId)) {
+      if (response.status !== 200) {
+        this.options.logger.info(
+          `The start was answered ${statusLine(response.status)}, naming job ${named.jobId}: following that job.`,
+        )
+      }
+      return { kind: 'started', status: named }
+    }
+    if (response.status >= 200 && response.status < 300) {
       const status = parseJobStatus(response.body)
       if (status === undefined) {
         const error = notApiError(response, 'the job status the API answers')
         return { kind: 'failed', error, mayHaveStarted: true }
       }
-      if (!isZeroJobId(status.jobId)) return { kind: 'started', status }
       if (status.statusCode === 'Busy') {
         return {
           kind: 'retry',
@@ -198,7 +224,7 @@ export class SpotfireClient {
       return { kind: 'refused', status }
     }
     const error = this.startError(response, request.content?.contentType)
-    if ([429, 503].includes(response.status)) return { kind: 'retry', error }
+    if (notProcessed(error)) return { kind: 'retry', error }
     return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
   }
 
@@ -222,15 +248,27 @@ export class SpotfireClient {
     return httpError(response, now, undefined, this.words)
   }
 
-  /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+  /**
+   * A job call's answer as a status of the job asked about, under the id the action holds: servers
+   * answer an unknown job with 404 JSON or 200 Missing (the zero id may come with it). An answer
+   * about another job is not the API's answer to this request.
+   */
   private jobAnswer(response: HttpResponse, jobId: string): JobStatus {
     if (response.status === 200) {
       const status = parseJobStatus(response.body)
       if (status === undefined) throw notApiError(response, 'a job status')
+      const noJob = isZeroJobId(status.jobId) && status.statusCode === 'Missing'
+      if (!sameJobId(status.jobId, jobId) && !noJob) {
+        throw new SpotfireError(
+          `${statusLine(200)} about job ${shown(status.jobId, 200)}, not job ${jobId}: not the API's answer to this request`,
+          'not-api',
+          { status: 200 },
+        )
+      }
       this.options.logger.debug(
         `Job ${jobId}: the server answered ${statusName(status.statusCode)}`,
       )
-      return status
+      return { ...status, jobId }
     }
     if (response.status === 404) {
       // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
@@ -355,9 +393,20 @@ function startRequestOf(job: StartRequest): {
   }
 }
 
+/**
+ * An answer that proves the start was not processed: 429, or 503 with Retry-After (a load balancer
+ * with no healthy backend). A 503 without it may come from a proxy whose backend took the start
+ * before the connection broke (Envoy's "upstream connect error or disconnect/reset before
+ * headers").
+ */
+function notProcessed(error: SpotfireError): boolean {
+  const status = error.details.status
+  return status === 429 || (status === 503 && error.details.retryAfterMs !== undefined)
+}
+
 /** A failed start after which the server may still have created the job. */
 function mayHaveStarted(error: SpotfireError): boolean {
   if (error.kind === 'no-answer' || error.kind === 'not-api') return true
   const status = error.details.status ?? 0
-  return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503))
+  return error.kind === 'http' && (status === 408 || status >= 500)
 }

@@ -9,12 +9,39 @@ export interface JobStatus {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const BRACED_GUID = /^\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}$/i
+/** Longer than any id a server makes; an id goes into URLs, log lines and outputs. */
+const MAX_JOB_ID_LENGTH = 200
 
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 export const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000'
 
+/** The zero id in any spelling (braces, no hyphens): no job. */
 export function isZeroJobId(jobId: string): boolean {
-  return jobId === ZERO_JOB_ID
+  return /^\{?[0-]*0[0-]*\}?$/.test(jobId)
+}
+
+/** Whether two ids name the same job: GUIDs without regard to case or braces, others exactly. */
+export function sameJobId(a: string, b: string): boolean {
+  return canonicalJobId(a) === canonicalJobId(b)
+}
+
+function canonicalJobId(jobId: string): string {
+  const id = BRACED_GUID.exec(jobId)?.[1] ?? jobId
+  return GUID.test(id) ? id.toLowerCase() : id
+}
+
+/**
+ * A job id from an answer, as the action will use it: a GUID in braces loses them, any other id is
+ * kept as given. Undefined for an id that is blank, not one line of plain text, or endless: no
+ * server makes such ids, and this one would go into log lines.
+ */
+function jobIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_JOB_ID_LENGTH) {
+    return undefined
+  }
+  if (oneLine(value) !== value) return undefined
+  return BRACED_GUID.exec(value)?.[1] ?? value
 }
 
 const CLASSES = {
@@ -52,6 +79,15 @@ export function isTerminal(statusCode: string): boolean {
 
 /** Parses the JSON body of a job call; undefined when it is not the API's shape. */
 export function parseJobStatus(body: string): JobStatus | undefined {
+  const answer = readJobAnswer(body)
+  return answer === undefined || answer.statusCode === '' ? undefined : answer
+}
+
+/**
+ * The job an answer names, with its status if it has one ('' if not): a start answered 202, or
+ * even 500, with a job id names a job the server knows. Undefined without a usable JobId.
+ */
+export function readJobAnswer(body: string): JobStatus | undefined {
   let value: unknown
   try {
     value = JSON.parse(body)
@@ -59,17 +95,12 @@ export function parseJobStatus(body: string): JobStatus | undefined {
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const {
-    JobId: jobId,
-    StatusCode: statusCode,
-    Message: message,
-  } = value as Record<string, unknown>
-  // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
-  if (typeof jobId !== 'string' || !GUID.test(jobId)) return undefined
-  if (typeof statusCode !== 'string' || statusCode.trim() === '') return undefined
+  const { JobId: id, StatusCode: statusCode, Message: message } = value as Record<string, unknown>
+  const jobId = jobIdOf(id)
+  if (jobId === undefined) return undefined
   return {
     jobId,
-    statusCode: canonicalStatus(statusCode.trim()),
+    statusCode: typeof statusCode === 'string' ? canonicalStatus(statusCode.trim()) : '',
     message: typeof message === 'string' ? message : '',
   }
 }
