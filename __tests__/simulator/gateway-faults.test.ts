@@ -97,6 +97,20 @@ describe('upstream-reset and no-upstream', () => {
     expect(jobBody(await api.status(id)).StatusCode).toBe('Finished')
   })
 
+  it('records which start request created each job, to see the fault it met', async () => {
+    const s = await start({ 'start-library': { 2: { type: 'upstream-reset' } } })
+    const api = await jobApi(s)
+    await api.startLibrary('path=/Jobs/Nope')
+    await api.startLibrary('path=/Jobs/Quick')
+    await api.startLibrary('path=/Jobs/Quick')
+    expect(s.jobs.map((job) => job.startRequest)).toEqual([2, 3])
+    const met = s.jobs.map(
+      (job) =>
+        s.requests.find((r) => r.endpoint === 'start-library' && r.n === job.startRequest)?.fault,
+    )
+    expect(met).toEqual(['upstream-reset', undefined])
+  })
+
   it('no-upstream answers 503 with Retry-After and creates no job', async () => {
     const s = await start({
       'start-library': { 1: { type: 'no-upstream' }, 2: { type: 'no-upstream', retryAfter: '5' } },

@@ -116,7 +116,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       answer(containerNotFound())
       return
     }
-    const produce = () => handle(context, { request, url: parsedUrl, body, match })
+    const produce = (): SimResponse => {
+      const before = context.jobs.jobs.length
+      const result = handle(context, { request, url: parsedUrl, body, match })
+      for (const job of context.jobs.jobs.slice(before)) job.startRequest = n
+      return result
+    }
     if (fault === undefined || endpoint === 'unknown') {
       answer(produce())
       return
