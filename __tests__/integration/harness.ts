@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 import {
   createLogRenderer,
@@ -31,14 +32,38 @@ const defaults: Record<string, string> = (() => {
   )
 })()
 
-/** Runs the bundled main step (or `entry`) exactly as the runner does, with action.yml's defaults. */
+/** The preload that makes a spawned Node's wall clock jump (see the file). */
+export const WALL_CLOCK_JUMP_PRELOAD = resolve('__tests__/integration/wall-clock-jump.mjs')
+
+/** A wall clock that jumps by `deltaMs` once `afterMs` of real time have passed. */
+export interface WallClockJump {
+  afterMs: number
+  deltaMs: number
+}
+
+/** The environment that makes a spawned `node` load the wall-clock-jump preload. */
+export function wallClockJumpEnv(jump: WallClockJump): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--import=${pathToFileURL(WALL_CLOCK_JUMP_PRELOAD).href}`,
+    WALL_CLOCK_JUMP: `${Math.round(jump.afterMs)}:${Math.round(jump.deltaMs)}`,
+  }
+}
+
+/**
+ * Runs the bundled main step (or `entry`) exactly as the runner does, with action.yml's defaults.
+ * With `wallClockJump`, the unmodified bundle runs under a wall clock that jumps.
+ */
 export function runAction(
-  options: Omit<StepOptions, 'entry'> & { entry?: string },
+  options: Omit<StepOptions, 'entry'> & { entry?: string; wallClockJump?: WallClockJump },
 ): Promise<StepRun> {
+  const { wallClockJump, ...step } = options
   return runStep({
-    ...options,
-    entry: options.entry ?? DIST_MAIN,
-    inputs: { ...defaults, ...options.inputs },
+    ...step,
+    entry: step.entry ?? DIST_MAIN,
+    inputs: { ...defaults, ...step.inputs },
+    ...(wallClockJump === undefined
+      ? {}
+      : { env: { ...step.env, ...wallClockJumpEnv(wallClockJump) } }),
   })
 }
 

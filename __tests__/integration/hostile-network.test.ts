@@ -526,6 +526,151 @@ describe('the CLI never prints a secret', () => {
   })
 })
 
+describe('answers that must not be taken at their word', () => {
+  /** `{GUID}` and `GUID` name the same job. */
+  const bare = (id: string | undefined): string =>
+    (id ?? '').replace(/^\{(.*)\}$/, '$1').toLowerCase()
+
+  it.each(['gateway', 'spring'] as const)(
+    "a %s JSON 404 on one status check, after the job's first 10 s, is passing, not Missing",
+    async (style) => {
+      const sim = await simulator(
+        {},
+        { phases: [{ status: 'InProgress', ms: 11_500 }], final: { status: 'Finished' } },
+      )
+      let played = false
+      sim.update({
+        faults: (endpoint) => {
+          const job = sim.jobs[0]
+          if (endpoint !== 'status' || played || job === undefined) return undefined
+          if (Date.now() - job.createdAt < 10_300) return undefined
+          played = true
+          return { type: 'json-404', style }
+        },
+      })
+      const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '1m' }) })
+      expect(played).toBe(true)
+      expect(errorOf(run)).toBe('')
+      expect(run.outputs.status).toBe('Finished')
+      expect(run.exitCode).toBe(0)
+      expect(sim.jobs[0]?.status).toBe('Finished')
+    },
+  )
+
+  it('a JSON 404 that persists 10 s is believed, and the job is aborted before it is reported Missing', async () => {
+    const sim = await simulator({}, FOREVER)
+    sim.update({
+      faults: (endpoint) => (endpoint === 'status' ? { type: 'json-404' } : undefined),
+    })
+    const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '1m' }) })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.outputs.status).toBe('Missing')
+    expect(Number(run.outputs['duration-seconds'])).toBeGreaterThanOrEqual(10)
+    expect(sim.jobs[0]?.abortReasons.length).toBeGreaterThanOrEqual(1)
+    expect(sim.jobs[0]?.status).toBe('Canceled')
+  })
+
+  it('a 503 without Retry-After after the start was accepted is never sent again', async () => {
+    const sim = await simulator({ faults: { 'start-library': { 1: { type: 'upstream-reset' } } } })
+    const run = await runAction({ inputs: baseInputs(sim.url, job) })
+    expect(count(sim, 'start-library')).toBe(1)
+    expect(sim.jobs).toHaveLength(1)
+    expect(run.exitCode).toBe(1)
+    expect(errorOf(run)).toContain('/Jobs/Refresh')
+    expect(errorOf(run)).toMatch(/may have started/)
+  })
+
+  it('a 503 with Retry-After from a proxy with no backend is sent again, and one job runs', async () => {
+    const sim = await simulator({ faults: { 'start-library': { 1: { type: 'no-upstream' } } } })
+    const run = await runAction({ inputs: baseInputs(sim.url, job) })
+    expect(count(sim, 'start-library')).toBe(2)
+    expect(sim.jobs).toHaveLength(1)
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['job-id']).toBe(sim.jobs[0]?.id)
+  })
+
+  it.each([201, 202] as const)(
+    'a start answered %i with a job id is a started job',
+    async (status) => {
+      const sim = await simulator({
+        faults: { 'start-library': { 1: { type: 'created', status } } },
+      })
+      const run = await runAction({ inputs: baseInputs(sim.url, job) })
+      expect(count(sim, 'start-library')).toBe(1)
+      expect(sim.jobs).toHaveLength(1)
+      expect(errorOf(run)).toBe('')
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs['job-id']).toBe(sim.jobs[0]?.id)
+      expect(sim.jobs[0]?.status).toBe('Finished')
+    },
+  )
+
+  it('a start answered with the job id in braces is followed to the end', async () => {
+    const sim = await simulator({ faults: { 'start-library': { 1: { type: 'braced-id' } } } })
+    const run = await runAction({ inputs: baseInputs(sim.url, job) })
+    expect(count(sim, 'start-library')).toBe(1)
+    expect(errorOf(run)).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(bare(run.outputs['job-id'])).toBe(sim.jobs[0]?.id)
+    expect(sim.jobs[0]?.status).toBe('Finished')
+  })
+
+  it('a status answer naming another job is passing: the job held is polled to its end', async () => {
+    const sim = await simulator({ faults: { status: { 1: { type: 'other-job' } } } })
+    const run = await runAction({ inputs: baseInputs(sim.url, job) })
+    expect(errorOf(run)).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['job-id']).toBe(sim.jobs[0]?.id)
+    expect(run.outputs.status).toBe('Finished')
+    expect(sim.jobs[0]?.status).toBe('Finished')
+  })
+
+  it('an abort answer naming another, finished job does not end the job held', async () => {
+    const sim = await simulator({ faults: { abort: { 1: { type: 'other-job' } } } }, FOREVER)
+    const run = await runAction({ inputs: baseInputs(sim.url, { ...job, timeout: '3s' }) })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.outputs.status).not.toBe('Finished')
+    expect(sim.jobs[0]?.status).toBe('Canceled')
+  })
+})
+
+describe('time is the monotonic clock, whatever the wall clock does', () => {
+  it.each([
+    ['forward', 3_600_000],
+    ['back', -3_600_000],
+  ])(
+    'a wall clock that jumps an hour %s mid-job neither ends the wait nor bends the durations',
+    async (_way, deltaMs) => {
+      const sim = await simulator(
+        {},
+        { phases: [{ status: 'InProgress', ms: 3000 }], final: { status: 'Finished' } },
+      )
+      const run = await runAction({
+        inputs: baseInputs(sim.url, { ...job, timeout: '30s' }),
+        wallClockJump: { afterMs: 1500, deltaMs },
+      })
+      expect(errorOf(run)).toBe('')
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs['timed-out']).toBe('false')
+      expect(Number(run.outputs['duration-seconds'])).toBeGreaterThanOrEqual(2)
+      expect(Number(run.outputs['duration-seconds'])).toBeLessThan(20)
+    },
+  )
+
+  it('a wall clock that jumps an hour back does not stretch the timeout', async () => {
+    const sim = await simulator({}, FOREVER)
+    const run = await runAction({
+      inputs: baseInputs(sim.url, { ...job, timeout: '4s' }),
+      wallClockJump: { afterMs: 1000, deltaMs: -3_600_000 },
+    })
+    expect(run.exitCode).not.toBe(0)
+    expect(run.outputs['timed-out']).toBe('true')
+    expect(Number(run.outputs['duration-seconds'])).toBeGreaterThanOrEqual(3)
+    expect(Number(run.outputs['duration-seconds'])).toBeLessThan(20)
+    expect(sim.jobs[0]?.status).toBe('Canceled')
+  })
+})
+
 /**
  * The workflow commands the runner reads from a log, as its parser does: a line that starts with
  * `::` after spaces, else the first `##[` anywhere in a line (the old syntax).

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { CliUsageError, parseCliArgs, type CliOptions } from '../../src/simulator/cli.js'
-import { cliFaultPlan, libraryJobId, requestLogLine } from '../../src/simulator/cli-specs.js'
+import {
+  cliFaultPlan,
+  libraryJobId,
+  parseFaultSpec,
+  requestLogLine,
+} from '../../src/simulator/cli-specs.js'
 import { SAMPLE_LIBRARY } from '../../src/simulator/index.js'
 
 function run(argv: string[]): CliOptions {
@@ -106,6 +111,22 @@ describe('--fault', () => {
       'POST:abort:not-found',
       '--fault',
       '*:token:echo',
+      '--fault',
+      'GET:status:json-404',
+      '--fault',
+      'POST:abort:spring-404',
+      '--fault',
+      'GET:status:other-job',
+      '--fault',
+      'POST:start-library:upstream-reset',
+      '--fault',
+      'POST:start-library:no-upstream',
+      '--fault',
+      'POST:start-content:created-201',
+      '--fault',
+      'POST:start-content:created-202',
+      '--fault',
+      'POST:start-library:braced-id',
     ])
     expect(faults.map(({ endpoint, fault, count }) => [endpoint, fault, count])).toEqual([
       ['start-library', { type: 'busy' }, 2],
@@ -119,6 +140,14 @@ describe('--fault', () => {
       ['status', { type: 'trickle' }, 1],
       ['abort', { type: 'not-found' }, 1],
       ['token', { type: 'echo' }, 1],
+      ['status', { type: 'json-404', style: 'gateway' }, 1],
+      ['abort', { type: 'json-404', style: 'spring' }, 1],
+      ['status', { type: 'other-job' }, 1],
+      ['start-library', { type: 'upstream-reset' }, 1],
+      ['start-library', { type: 'no-upstream' }, 1],
+      ['start-content', { type: 'created', status: 201 }, 1],
+      ['start-content', { type: 'created', status: 202 }, 1],
+      ['start-library', { type: 'braced-id' }, 1],
     ])
     expect(faults[0]?.spec).toBe('POST:start-library:busy:2')
   })
@@ -139,6 +168,8 @@ describe('--fault', () => {
     ['POST:token:slow-soon', "not 'slow-soon'"],
     ['GET:status:busy', "a 'busy' fault only fits start-library and start-content, not status"],
     ['*:token:not-found', "a 'not-found' fault only fits status and abort, not token"],
+    ['GET:status:created-201', "a 'created-201' fault only fits start-library and start-content"],
+    ['*:token:spring-404', "a 'spring-404' fault only fits status and abort, not token"],
     ['POST:start-library:busy:0', "N to be a whole number at least 1, not '0'"],
     ['POST:start-library:busy:x', "not 'x'"],
   ])('refuses %s', (spec, message) => {
@@ -197,5 +228,20 @@ describe('switches', () => {
     expect(
       requestLogLine({ ...base, endpoint: 'status', fault: { type: 'busy', withJob: true } }),
     ).toBe('GET /spotfire/api/rest/as/job/status/x -> busy-with-job')
+  })
+
+  it.each([
+    'GET:status:json-404',
+    'GET:status:spring-404',
+    'GET:status:other-job',
+    'POST:start-library:upstream-reset',
+    'POST:start-library:no-upstream',
+    'POST:start-library:created-201',
+    'POST:start-library:created-202',
+    'POST:start-library:braced-id',
+  ])('logs %s by the kind given', (spec) => {
+    const { endpoint, fault } = parseFaultSpec(spec)
+    const line = requestLogLine({ method: 'GET', path: '/p', n: 1, endpoint, fault })
+    expect(line).toBe(`GET /p -> ${spec.split(':')[2] ?? ''}`)
   })
 })

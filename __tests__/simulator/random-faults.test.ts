@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { randomFaults, type Endpoint, type Fault } from '../../src/simulator/index.js'
+import {
+  EXTRA_FAULT_KINDS,
+  randomFaults,
+  type Endpoint,
+  type ExtraFaultKind,
+  type Fault,
+} from '../../src/simulator/index.js'
 import { faultLabel, faultProblem } from '../../src/simulator/faults.js'
 
 const ENDPOINTS: Endpoint[] = [
@@ -190,5 +196,82 @@ describe('randomFaults with hostile', () => {
     const kinds = new Set(sample(5, 1, ENDPOINTS, true).map((fault) => fault?.type))
     expect(kinds.has('echo')).toBe(false)
     expect(kinds.has('redirect')).toBe(false)
+  })
+})
+
+describe('randomFaults with extra kinds', () => {
+  const extra = { kinds: EXTRA_FAULT_KINDS, probability: 0.3 }
+
+  it('draws each named kind on the endpoints it fits, and only those named', () => {
+    const drawn = (endpoint: Endpoint, kinds: readonly ExtraFaultKind[]): Set<string> => {
+      const plan = randomFaults(12, 0, { extra: { kinds, probability: 1 } })
+      const labels = new Set<string>()
+      for (let n = 1; n <= 400; n++) {
+        const fault = plan(endpoint, n)
+        if (fault !== undefined) {
+          expect(faultProblem(endpoint, fault)).toBeUndefined()
+          labels.add(faultLabel(fault))
+        }
+      }
+      return labels
+    }
+    const onJobs = ['json-404', 'spring-404', 'other-job']
+    const onStarts = ['upstream-reset', 'no-upstream', 'created-201', 'created-202', 'braced-id']
+    for (const endpoint of ['status', 'abort'] as const) {
+      expect([...drawn(endpoint, EXTRA_FAULT_KINDS)].sort()).toEqual([...onJobs].sort())
+    }
+    for (const endpoint of ['start-library', 'start-content'] as const) {
+      expect([...drawn(endpoint, EXTRA_FAULT_KINDS)].sort()).toEqual([...onStarts].sort())
+    }
+    for (const endpoint of ['token', 'metadata'] as const) {
+      expect(drawn(endpoint, EXTRA_FAULT_KINDS).size).toBe(0)
+    }
+    expect([...drawn('start-library', ['created-202', 'json-404'])]).toEqual(['created-202'])
+    expect(drawn('status', ['braced-id']).size).toBe(0)
+  })
+
+  it('leaves every ordinary draw as it was where no extra fault is drawn', () => {
+    const plain = randomFaults(2024, 0.5, { hostile: true })
+    const mixed = randomFaults(2024, 0.5, { hostile: true, extra })
+    let extras = 0
+    for (let n = 1; n <= 300; n++) {
+      for (const endpoint of ENDPOINTS) {
+        const fault = mixed(endpoint, n)
+        const isExtra =
+          fault !== undefined &&
+          [
+            'json-404',
+            'other-job',
+            'upstream-reset',
+            'no-upstream',
+            'created',
+            'braced-id',
+          ].includes(fault.type)
+        if (isExtra) extras++
+        else expect(fault).toEqual(plain(endpoint, n))
+      }
+    }
+    // 300 requests on each of four fitting endpoints at 0.3.
+    expect(extras).toBeGreaterThan(300)
+    expect(extras).toBeLessThan(420)
+  })
+
+  it('replays the same extra faults for a seed, in any order, and plays no-upstream with Retry-After', () => {
+    const a = randomFaults(8, 0.2, { extra })
+    const b = randomFaults(8, 0.2, { extra })
+    for (let n = 200; n >= 1; n--) for (const endpoint of ENDPOINTS) b(endpoint, n)
+    for (let n = 1; n <= 200; n++) {
+      for (const endpoint of ENDPOINTS) {
+        const fault = a(endpoint, n)
+        expect(fault).toEqual(b(endpoint, n))
+        if (fault?.type === 'no-upstream') expect(fault.retryAfter).toBe('1')
+      }
+    }
+  })
+
+  it('rejects an extra probability outside 0..1', () => {
+    expect(() => randomFaults(1, 0.1, { extra: { kinds: ['json-404'], probability: 2 } })).toThrow(
+      RangeError,
+    )
   })
 })

@@ -76,7 +76,7 @@ export interface CliFault {
 
 const FAULT_FORM = 'METHOD:ENDPOINT:KIND[:N], e.g. POST:start-library:busy:2'
 const FAULT_KINDS =
-  'http-<status>, html-<status>, busy, busy-with-job, reset-before, reset-after, slow-<ms>, truncated, trickle, not-found or echo'
+  'http-<status>, html-<status>, busy, busy-with-job, reset-before, reset-after, slow-<ms>, truncated, trickle, not-found, echo, json-404, spring-404, other-job, upstream-reset, no-upstream, created-201, created-202 or braced-id'
 
 export function parseFaultSpec(spec: string): CliFault {
   const parts = spec.split(':')
@@ -139,6 +139,19 @@ function parseFaultKind(kind: string): Fault {
       return { type: kind }
     case 'busy-with-job':
       return { type: 'busy', withJob: true }
+    case 'upstream-reset':
+    case 'no-upstream':
+    case 'other-job':
+    case 'braced-id':
+      return { type: kind }
+    case 'json-404':
+      return { type: 'json-404', style: 'gateway' }
+    case 'spring-404':
+      return { type: 'json-404', style: 'spring' }
+    case 'created-201':
+      return { type: 'created', status: 201 }
+    case 'created-202':
+      return { type: 'created', status: 202 }
     default:
       throw new CliUsageError(`Option --fault needs a KIND of ${FAULT_KINDS}, not '${kind}'.`)
   }

@@ -39,7 +39,14 @@ Options:
                               status or abort
                               KIND: http-<status> (JSON error), html-<status> (HTML page),
                               busy, busy-with-job, reset-before, reset-after, slow-<ms>,
-                              truncated, trickle, not-found (status, abort) or echo
+                              truncated, trickle, not-found (status, abort) or echo;
+                              answers a client must not take at their word: json-404 and
+                              spring-404 (a gateway's JSON 404 on status, abort),
+                              other-job (status, abort answered for another, Finished
+                              job), upstream-reset (503 text after the request was
+                              processed), no-upstream (503 with Retry-After, unprocessed),
+                              created-201, created-202 and braced-id (starts answered
+                              201, 202, or with the job id in braces)
                               N: how many of the first requests get it (default 1); faults
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request

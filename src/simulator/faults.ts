@@ -36,6 +36,31 @@ export type Fault =
    * included, like a misconfigured debug page.
    */
   | { type: 'echo'; status?: number }
+  /**
+   * Status and abort only, without processing (the job runs on): a JSON 404 that is not the
+   * API's: 'gateway' (default) an API gateway's `{"message":"no Route matched with those values"}`,
+   * 'spring' a Spring Boot error page `{"timestamp":...,"status":404,"error":"Not Found",...}`.
+   */
+  | { type: 'json-404'; style?: 'gateway' | 'spring' }
+  /**
+   * Process fully (a start creates its job, which runs), then answer as Envoy does when the
+   * upstream resets before its headers arrive: 503, plain text, no Retry-After.
+   */
+  | { type: 'upstream-reset' }
+  /**
+   * Without processing (no job is created), answer as a proxy with no healthy backend: 503, plain
+   * text, with Retry-After (default '1').
+   */
+  | { type: 'no-upstream'; retryAfter?: string }
+  /** Start endpoints only: process, then answer `status` with the normal JSON body. */
+  | { type: 'created'; status: 201 | 202 }
+  /**
+   * Status and abort only, without processing: answer with another job's answer, a Finished one
+   * (the latest other finished job the simulator ran, or else one it ran before it started).
+   */
+  | { type: 'other-job' }
+  /** Start endpoints only: process, then answer with the JobId in braces, `{…}`. */
+  | { type: 'braced-id' }
 
 /** Keyed by the 1-based request number on each endpoint, counted from the simulator's start. */
 export type FaultPlan = Partial<Record<Endpoint, Record<number, Fault>>>
@@ -91,9 +116,23 @@ export function faultProblem(endpoint: Endpoint, fault: Fault): string | undefin
         ? undefined
         : `oversize fault bytes ${fault.bytes} is not a positive whole number`
     case 'not-found':
+    case 'json-404':
+    case 'other-job':
       return isJobEndpoint(endpoint)
         ? undefined
-        : `a 'not-found' fault only fits status and abort, not ${endpoint}`
+        : `a '${faultLabel(fault)}' fault only fits status and abort, not ${endpoint}`
+    case 'created':
+      // A plan function or JSON may carry any number, whatever the type says.
+      if (![201, 202].includes(fault.status)) {
+        return `created fault status ${String(fault.status)} is not 201 or 202`
+      }
+      return isStartEndpoint(endpoint)
+        ? undefined
+        : `a '${faultLabel(fault)}' fault only fits start-library and start-content, not ${endpoint}`
+    case 'braced-id':
+      return isStartEndpoint(endpoint)
+        ? undefined
+        : `a 'braced-id' fault only fits start-library and start-content, not ${endpoint}`
     case 'echo': {
       const status = fault.status ?? 500
       // 1xx, 204 and 304 answers cannot carry the echoed text.
@@ -123,6 +162,10 @@ export function faultLabel(fault: Fault): string {
       return `redirect-${fault.status ?? 307}`
     case 'oversize':
       return `oversize-${fault.bytes}`
+    case 'json-404':
+      return fault.style === 'spring' ? 'spring-404' : 'json-404'
+    case 'created':
+      return `created-${fault.status}`
     default:
       return fault.type
   }
@@ -149,7 +192,26 @@ export interface RandomFaultOptions {
    * trickle in or run to 2 MiB.
    */
   hostile?: boolean
+  /**
+   * Answers that are not what the client asked for, drawn on their own: each request on an
+   * endpoint one of `kinds` fits has `probability` of one of them, decided before (and apart
+   * from) the ordinary draw, so a seed replays the same ordinary faults with or without them.
+   */
+  extra?: { kinds: readonly ExtraFaultKind[]; probability: number }
 }
+
+/** The kinds randomFaults draws only when named in `extra`; this order is part of a seed's replay. */
+export const EXTRA_FAULT_KINDS = [
+  'json-404',
+  'spring-404',
+  'other-job',
+  'upstream-reset',
+  'no-upstream',
+  'created-201',
+  'created-202',
+  'braced-id',
+] as const
+export type ExtraFaultKind = (typeof EXTRA_FAULT_KINDS)[number]
 
 /**
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
@@ -168,7 +230,19 @@ export function randomFaults(
     throw new RangeError(`randomFaults probability ${probability} is not between 0 and 1.`)
   }
   const hostile = options.hostile === true
+  const extra = options.extra
+  if (extra !== undefined && !(extra.probability >= 0 && extra.probability <= 1)) {
+    throw new RangeError(
+      `randomFaults extra probability ${extra.probability} is not between 0 and 1.`,
+    )
+  }
+  const extraKinds = EXTRA_FAULT_KINDS.filter((kind) => extra?.kinds.includes(kind) === true)
   return (endpoint, n) => {
+    const fitting = extraKinds.filter((kind) => extraFits(kind, endpoint))
+    if (extra !== undefined && fitting.length > 0) {
+      const random = mulberry32(hash(`${seed}:extra:${endpoint}:${n}`))
+      if (random() < extra.probability) return makeExtraFault(pick(fitting, random))
+    }
     const random = mulberry32(hash(`${seed}:${endpoint}:${n}`))
     if (random() >= probability) return undefined
     return makeFault(pick(randomKinds(endpoint, hostile), random), random, hostile)
@@ -195,6 +269,34 @@ function randomKinds(endpoint: Endpoint, hostile: boolean): readonly RandomKind[
   // A proxy's 404 and a node that does not know the job yet only make sense for a job id.
   if (endpoint === 'status') kinds.push('html-404', 'not-found')
   return kinds
+}
+
+function extraFits(kind: ExtraFaultKind, endpoint: Endpoint): boolean {
+  switch (kind) {
+    case 'json-404':
+    case 'spring-404':
+    case 'other-job':
+      return isJobEndpoint(endpoint)
+    default:
+      return isStartEndpoint(endpoint)
+  }
+}
+
+function makeExtraFault(kind: ExtraFaultKind): Fault {
+  switch (kind) {
+    case 'json-404':
+      return { type: 'json-404', style: 'gateway' }
+    case 'spring-404':
+      return { type: 'json-404', style: 'spring' }
+    case 'created-201':
+      return { type: 'created', status: 201 }
+    case 'created-202':
+      return { type: 'created', status: 202 }
+    case 'no-upstream':
+      return { type: 'no-upstream', retryAfter: '1' }
+    default:
+      return { type: kind }
+  }
 }
 
 const PROXY_STATUSES = [429, 500, 502, 503, 504] as const

@@ -41,6 +41,28 @@ export function containerNotFound(): SimResponse {
   return { status: 404, headers: { 'Content-Type': 'text/html;charset=utf-8' }, body: page }
 }
 
+/** An API gateway's (Kong's) 404 for a path it has no route for: JSON, but not the API's. */
+export function gatewayNotFound(): SimResponse {
+  return json(404, { message: 'no Route matched with those values' })
+}
+
+/** Spring Boot's JSON error page for a 404, as a Java service in front of the API answers it. */
+export function springNotFound(path: string, now: number): SimResponse {
+  return json(404, {
+    timestamp: new Date(now).toISOString(),
+    status: 404,
+    error: 'Not Found',
+    path,
+  })
+}
+
+/** Envoy's answer when the upstream took the request but reset before its headers. */
+export const UPSTREAM_RESET_TEXT =
+  'upstream connect error or disconnect/reset before headers. reset reason: connection termination'
+
+/** Envoy's answer when no backend is up: nothing reached the application. */
+export const NO_UPSTREAM_TEXT = 'no healthy upstream'
+
 /** What a debug page shows: the request line and every header as sent, credentials included. */
 export function echoText(request: IncomingMessage): string {
   const lines = [`${request.method ?? ''} ${request.url ?? ''} HTTP/${request.httpVersion}`]

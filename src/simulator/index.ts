@@ -1,6 +1,6 @@
 export { startSimulator, DEFAULT_CLIENT } from './server.js'
-export { randomFaults } from './faults.js'
-export type { Fault, FaultPlan, FaultPlanFn, RandomFaultOptions } from './faults.js'
+export { EXTRA_FAULT_KINDS, randomFaults } from './faults.js'
+export type { ExtraFaultKind, Fault, FaultPlan, FaultPlanFn, RandomFaultOptions } from './faults.js'
 export { SAMPLE_LIBRARY, DEFAULT_INLINE_LIFECYCLE } from './library.js'
 export { ZERO_GUID } from './jobs.js'
 export { EXECUTE_SCOPE } from './tokens.js'

@@ -33,7 +33,32 @@ export class JobStore {
   readonly jobs: SimJob[] = []
   private readonly states = new Map<string, JobState>()
 
-  constructor(private readonly clock: () => number) {}
+  /** A job that finished before the simulator started: known to status and abort, not in `jobs`. */
+  private readonly earlier: JobState
+
+  constructor(private readonly clock: () => number) {
+    const now = clock()
+    const job: SimJob = {
+      id: randomUUID(),
+      source: { kind: 'library', path: '/Jobs/Yesterday' },
+      status: '',
+      message: '',
+      statusPolls: 0,
+      abortReasons: [],
+      history: [],
+      createdAt: now - 86_400_000,
+    }
+    this.earlier = {
+      job,
+      lifecycle: { phases: [], final: { status: 'Finished', message: '' } },
+      phaseIndex: 0,
+      phaseStartedAt: 0,
+      pollsInPhase: 0,
+      done: false,
+    }
+    enterPhase(this.earlier, 0, now - 86_000_000)
+    this.states.set(job.id, this.earlier)
+  }
 
   create(source: JobSource, lifecycle: Lifecycle): JobAnswer {
     const now = this.clock()
@@ -79,6 +104,17 @@ export class JobStore {
       advance(state, now)
     }
     return result
+  }
+
+  /**
+   * The answer of a Finished job other than `id`, unchanged by the asking: the latest such job
+   * created here, or else the one that finished before the simulator started.
+   */
+  otherFinished(id: string): JobAnswer {
+    const asked = id.toLowerCase()
+    const other = this.jobs.findLast((job) => job.id !== asked && job.status === 'Finished')
+    const state = (other === undefined ? undefined : this.states.get(other.id)) ?? this.earlier
+    return answer(state)
   }
 
   /** Cancels a running job; a finished one keeps its status. Undefined: unknown job. */

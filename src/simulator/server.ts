@@ -20,10 +20,14 @@ import {
   containerNotFound,
   echoText,
   errorJson,
+  gatewayNotFound,
   html,
   json,
+  NO_UPSTREAM_TEXT,
   readBody,
+  springNotFound,
   text,
+  UPSTREAM_RESET_TEXT,
   type SimResponse,
 } from './http.js'
 import { JobStore } from './jobs.js'
@@ -36,6 +40,7 @@ import type {
   RecordedRequest,
   RequestEvent,
   SimClient,
+  SimJob,
   Simulator,
   SimulatorOptions,
   SimulatorUpdate,
@@ -111,7 +116,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       answer(containerNotFound())
       return
     }
-    const produce = () => handle(context, { request, url: parsedUrl, body, match })
+    const produce = (): SimResponse => {
+      const before = context.jobs.jobs.length
+      const result = handle(context, { request, url: parsedUrl, body, match })
+      for (const job of context.jobs.jobs.slice(before)) job.startRequest = n
+      return result
+    }
     if (fault === undefined || endpoint === 'unknown') {
       answer(produce())
       return
@@ -122,18 +132,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return
     }
     tell({ fault })
-    play(fault, { request, response, match, produce })
+    play(fault, { request, response, match, path: parsedUrl.pathname, produce })
   }
 
   interface Exchange {
     request: IncomingMessage
     response: ServerResponse
     match: RouteMatch
+    path: string
     produce: () => SimResponse
   }
 
+  /** Processes the request; `job` is the job it created, if any. */
+  function produceStart(produce: () => SimResponse): {
+    answer: SimResponse
+    job: SimJob | undefined
+  } {
+    const before = context.jobs.jobs.length
+    const answer = produce()
+    return { answer, job: context.jobs.jobs[before] }
+  }
+
   /** Every fault kind is applied here, and only here. */
-  function play(fault: Fault, { request, response, match, produce }: Exchange): void {
+  function play(fault: Fault, { request, response, match, path, produce }: Exchange): void {
     switch (fault.type) {
       case 'http': {
         const title = `${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}`
@@ -158,10 +179,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           send(response, json(200, BUSY_ANSWER))
           return
         }
-        const before = context.jobs.jobs.length
-        const answer = produce()
-        const job = context.jobs.jobs[before]
+        const { answer, job } = produceStart(produce)
         send(response, job === undefined ? answer : json(200, { ...BUSY_ANSWER, JobId: job.id }))
+        return
+      }
+      case 'created': {
+        const { answer, job } = produceStart(produce)
+        send(response, job === undefined ? answer : { ...answer, status: fault.status })
+        return
+      }
+      case 'braced-id': {
+        const { answer, job } = produceStart(produce)
+        send(
+          response,
+          job === undefined
+            ? answer
+            : json(200, { JobId: `{${job.id}}`, StatusCode: job.status, Message: job.message }),
+        )
+        return
+      }
+      case 'json-404':
+        send(response, fault.style === 'spring' ? springNotFound(path, clock()) : gatewayNotFound())
+        return
+      case 'other-job':
+        send(response, json(200, context.jobs.otherFinished(requestedJobId(match))))
+        return
+      case 'upstream-reset':
+        produce()
+        send(response, text(503, UPSTREAM_RESET_TEXT))
+        return
+      case 'no-upstream': {
+        const answer = text(503, NO_UPSTREAM_TEXT)
+        answer.headers['Retry-After'] = fault.retryAfter ?? '1'
+        send(response, answer)
         return
       }
       case 'not-found':

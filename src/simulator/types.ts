@@ -112,6 +112,8 @@ export interface SimJob {
   history: string[]
   /** Clock time of its creation. */
   createdAt: number
+  /** The start request that created it (RecordedRequest.n on its endpoint), to see what it met. */
+  startRequest?: number
   /**
    * Clock time at which it reached a terminal status: when its last scheduled phase ended (or the
    * poll that ended it), or when it was aborted. Like `status`, set once a request sees it.
