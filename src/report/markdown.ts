@@ -67,16 +67,12 @@ export function link(text: string, url: string): string {
     return text
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return text
-  const destination = [...parsed.href]
-    .map((c) =>
-      c === '&'
-        ? '&amp;'
-        : /[A-Za-z0-9\-._~:/?#[\]@!$+,;=%]/.test(c)
-          ? c
-          : [...Buffer.from(c)]
-              .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
-              .join(''),
-    )
-    .join('')
+  const destination = parsed.href.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$+,;=%]/gu, (c) =>
+    c === '&'
+      ? '&amp;'
+      : [...Buffer.from(c)]
+          .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+          .join(''),
+  )
   return `[${text}](${destination})`
 }
