@@ -59,8 +59,9 @@ const shots: { file: string; inputs: Record<string, string> }[] = [
         '/Reports/Sales/Refresh APAC',
         '/Reports/Sales/Refresh Americas',
         '/Reports/Sales/Refresh LATAM',
-        '/Reports/Finance/Weekly digest',
       ].join('\n'),
+      // By id, so that its row links to the item in the library web UI.
+      'library-id': library[4]?.id ?? '',
       'max-parallel': '3',
       timeout: '8s',
     },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../src/simulator/index.js'
 import { baseInputs, runAction } from './harness.js'
+import { renderGfm, visibleText } from '../unit/report-fixtures.js'
 
 let sim: Simulator
 beforeAll(async () => {
@@ -133,5 +134,23 @@ describe('inputs the user meant', () => {
       inputs: baseInputs(sim.url, { 'library-path': '/a', timeout: 'soon', wait: 'maybe' }),
     })
     expect(run.summary).toContain('Nothing was started: 2 inputs are invalid')
+  })
+
+  it('lists the problems in the job summary, as inert text', async () => {
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-path': '/a',
+        timeout: '[soon](https://evil.example) **now**',
+        wait: 'maybe',
+      }),
+    })
+    const html = await renderGfm(run.summary)
+    expect(visibleText(html)).toContain('Nothing was started: 2 inputs are invalid')
+    const items = [...html.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => visibleText(m[1] ?? ''))
+    expect(items).toEqual([
+      "Invalid wait 'maybe'. Expected true or false.",
+      "Invalid timeout '[soon](https://evil.example) **now**'. Expected a duration such as 90s, 15m or 1h30m.",
+    ])
+    expect(html).not.toMatch(/<(a|em|strong)\b/)
   })
 })

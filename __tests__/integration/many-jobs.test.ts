@@ -90,7 +90,7 @@ describe('six jobs, three at a time', () => {
     for (const line of run.log.split('\n').filter((l) => l.includes(' -> '))) {
       expect(line).toMatch(/^\[\/Jobs\/[A-F]\] /)
     }
-    expect(run.summary).toContain('6 finished · 0 failed · 0 skipped')
+    expect(run.summary).toContain('\n6 finished · server ')
     expect(run.summary.match(/^\| ✅ \|/gm)).toHaveLength(6)
   })
 })
@@ -122,7 +122,7 @@ describe('a job that does not finish', () => {
     })
     expect(run.exitCode).toBe(1)
     expect(errorOf(run)).toContain('2 of 3 jobs finished.')
-    expect(errorOf(run)).toContain('/Jobs/Bad: Job ')
+    expect(errorOf(run)).toContain('/Jobs/Bad: ended Failed: ')
     expect(errorOf(run)).toContain("Task 1 'Export' failed with: No analysis loaded.")
     expect(run.outputs.status).toBe('Failed')
     expect(run.outputs.message).toContain('No analysis loaded.')
@@ -253,13 +253,21 @@ describe('following jobs by id', () => {
     const first = await runAction({
       inputs: baseInputs(sim.url, { 'library-path': '/Jobs/A', wait: 'false' }),
     })
+    const jobId = first.outputs['job-id'] ?? ''
     const run = await runAction({
-      inputs: baseInputs(sim.url, { 'job-id': first.outputs['job-id'] ?? '', timeout: '2s' }),
+      inputs: baseInputs(sim.url, { 'job-id': jobId, timeout: '2s' }),
     })
     expect(run.exitCode).toBe(1)
     expect(run.outputs['timed-out']).toBe('true')
     expect(sim.jobs[0]?.status).toBe('Canceled')
     expect(sim.jobs[0]?.abortReasons[0]).toContain('timed out')
+    // BUG fixed: the log said "Job <id>: Following job <id>", and the server's answer to the
+    // abort echoed a reason that began with "Aborted" again: "Aborted: Aborted by …".
+    expect(run.log).toContain(`Following job ${jobId} on http://`)
+    expect(run.log).not.toContain(`Job ${jobId}: Following`)
+    expect(run.outputs.message).toMatch(/^Aborted: /)
+    expect(run.outputs.message?.match(/aborted/gi)).toHaveLength(1)
+    expect(run.summary.match(/aborted/gi)?.length).toBeLessThanOrEqual(2)
   })
 })
 

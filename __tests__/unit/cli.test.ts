@@ -463,7 +463,7 @@ describe('runCli suggests the likely fix', () => {
     const xml =
       '<as:Job xmlns:as="urn:tibco:spotfire.dxp.automation"><as:Tasks><T>${REGON}</T></as:Tasks></as:Job>'
     const { stderr } = await run(['--job-xml', xml, '--variable', 'REGION=EMEA'])
-    expect(stderr).toContain("'REGON' (did you mean 'REGION'?)")
+    expect(stderr).toContain("defines 'REGION': did you mean 'REGON'?")
     expect(stderr).toContain('--variable')
   })
 

@@ -6,7 +6,8 @@ import type { Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import type { HttpRequest } from '../../src/spotfire/http.js'
 import { ZERO_JOB_ID } from '../../src/spotfire/status.js'
-import { inputWords, silentLogger } from '../../src/spotfire/types.js'
+import { inputWords, silentLogger, type Logger } from '../../src/spotfire/types.js'
+import { dryRunVerdict } from '../../src/report/summary.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import {
   type Answer,
@@ -47,6 +48,7 @@ function settingsOf(overrides: Partial<Settings> = {}): Settings {
 async function dryRunWith(
   transport: FakeTransport | ((clock: FakeClock) => FakeTransport),
   overrides: Partial<Settings> = {},
+  logger: Logger = silentLogger,
 ): Promise<{ report: DryRunReport; clock: FakeClock }> {
   const clock = new FakeClock()
   const settings = settingsOf(overrides)
@@ -57,7 +59,7 @@ async function dryRunWith(
     transport: typeof transport === 'function' ? transport(clock) : transport,
     random: () => 0.5,
   })
-  const report = await dryRun(settings, session, { clock, logger: silentLogger, words: inputWords })
+  const report = await dryRun(settings, session, { clock, logger, words: inputWords })
   return { report, clock }
 }
 
@@ -170,5 +172,46 @@ describe('a dry run against a server it cannot reach', () => {
     )
     expect(report.ok).toBe(true)
     expect(clock.now()).toBeGreaterThanOrEqual(T0 + 3000)
+  })
+})
+
+describe('what a dry run says', () => {
+  const recorder = (): { logger: Logger; lines: string[] } => {
+    const lines: string[] = []
+    const push = (m: string): void => {
+      lines.push(m)
+    }
+    return { logger: { debug: () => undefined, info: push, warning: push }, lines }
+  }
+
+  it('counts the jobs in words', async () => {
+    const ok = json(200, { JobId: ZERO_JOB_ID, StatusCode: 'Missing', Message: '' })
+    const one = await dryRunWith(probeAnswer(ok))
+    expect(check(one.report, 'inputs')?.detail).toBe('1 job, every input valid')
+    const two = await dryRunWith(probeAnswer(ok), {
+      jobs: [
+        { kind: 'library-path', path: '/Jobs/A' },
+        { kind: 'library-path', path: '/Jobs/B' },
+      ],
+    })
+    expect(check(two.report, 'inputs')?.detail).toBe('2 jobs, every input valid')
+  })
+
+  it('gives the failure once: in the verdict, not in the log before it', async () => {
+    // BUG fixed: the failing check's whole text was logged, then repeated by the step's error.
+    const { logger, lines } = recorder()
+    const forbidden = json(403, { error: 'forbidden' })
+    const { report } = await dryRunWith(
+      new FakeTransport([forbidden, forbidden, forbidden], { autoTokens: true }),
+      {},
+      logger,
+    )
+    const failure = check(report, 'REST API')
+    expect(failure?.ok).toBe(false)
+    const detail = failure?.detail ?? ''
+    expect(lines.filter((line) => line.includes(detail))).toEqual([])
+    expect(lines).toContain('FAILED: REST API (the error below says why)')
+    expect(dryRunVerdict(report)).toContain(detail)
+    expect(lines.some((line) => line.startsWith('ok: inputs: '))).toBe(true)
   })
 })

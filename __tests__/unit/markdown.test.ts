@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { code, escapeHtml, folded } from '../../src/report/markdown.js'
+import { code, escapeHtml, folded, link, prose } from '../../src/report/markdown.js'
 import { lines, oneLine } from '../../src/spotfire/text.js'
 import { ACTIVE_TAGS, HOSTILE, renderGfm, tableRows, visibleText } from './report-fixtures.js'
 
@@ -135,5 +135,67 @@ describe('escapeHtml', () => {
     expect(escapeHtml('Task 1 failed: *no* [data] `x` | y')).toBe(
       'Task 1 failed: *no* [data] `x` | y',
     )
+  })
+})
+
+describe('prose: outside text as a sentence of the summary', () => {
+  it.each(HOSTILE.map((text) => [JSON.stringify(text), text]))(
+    'renders %s inert, on one line, still readable',
+    async (_name, text) => {
+      const html = await renderGfm(prose(text))
+      expect(html).not.toMatch(ACTIVE_TAGS)
+      expect(html).not.toMatch(/<(code|pre|table|ul|ol)\b/)
+      expect((html.match(/<p>/g) ?? []).length).toBeLessThanOrEqual(1)
+      expect(visibleText(html).trim()).toBe(oneLine(text).trim())
+    },
+  )
+
+  it('keeps GitHub from reading mentions, issue numbers and emoji codes', async () => {
+    const text = '@octocat #12 :rocket: https://evil.example'
+    expect(visibleText(await renderGfm(prose(text))).trim()).toBe(text)
+    expect(prose(text)).toBe('\\@octocat \\#12 \\:rocket\\: https\\:\\/\\/evil\\.example')
+  })
+
+  it('cuts long text with a marker', () => {
+    expect(prose('x'.repeat(20), 5)).toBe('xxxxx… \\[15 characters cut\\]')
+  })
+})
+
+describe('link: a link the summary makes to the server', () => {
+  const hrefs = (html: string): string[] =>
+    [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => visibleText(m[1] ?? ''))
+
+  it('links the text to an http(s) URL', async () => {
+    const html = await renderGfm(link('`spotfire.example.com`', 'https://spotfire.example.com'))
+    expect(html).toContain(
+      '<a href="https://spotfire.example.com/"><code>spotfire.example.com</code></a>',
+    )
+  })
+
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'file:///etc/passwd',
+    'not a url',
+    '',
+  ])('gives the text alone for %j', (url) => {
+    expect(link('text', url)).toBe('text')
+  })
+
+  it.each([
+    'https://spotfire.example.com/a b(c)d)<e>|f"g\'h`i*_[j]\\k&copy;l?x=1&y=(2)|3#frag)',
+    'http://[::1]:8080/spotfire/library?guid=1|2',
+    'https://spotfire.example.com/)](https://evil.example)',
+    'https://spotfire.example.com/%7C%29',
+  ])('escapes %j: one link, in its cell, to the same place', async (url) => {
+    const html = await renderGfm(
+      ['| a | b |', '| --- | --- |', `| ${link('`text`', url)} | right |`, ''].join('\n'),
+    )
+    expect(tableRows(html)[0]).toHaveLength(2)
+    expect(tableRows(html)[0]?.[1]).toBe('right')
+    expect(html.match(/<a /g)).toHaveLength(1)
+    const [href] = hrefs(html)
+    expect(decodeURI(href ?? '')).toBe(decodeURI(new URL(url).href))
+    expect(visibleText(tableRows(html)[0]?.[0] ?? '')).toBe('text')
   })
 })

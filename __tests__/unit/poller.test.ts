@@ -38,7 +38,7 @@ function poller(
   clock: FakeClock,
   check: (jobId: string, signal: AbortSignal) => Promise<JobStatus>,
   schedule: PollSchedule = every(1000),
-  extra: { heartbeatMs?: number } = {},
+  extra: { heartbeatMs?: number; firstHeartbeatMs?: number } = {},
 ): Poller {
   return new Poller({ check, clock, schedule, random: () => 0, ...extra })
 }
@@ -106,6 +106,28 @@ describe('Poller: one job', () => {
       ['InProgress', 'Finished', 6000],
     ])
     expect(onStill.mock.calls.map(([, age]) => age)).toEqual([4000])
+  })
+
+  it('gives the first heartbeat sooner than the next ones, counted from the last change', async () => {
+    const clock = new FakeClock()
+    const { check } = server(clock, {
+      'job-1': [
+        ...Array<JobStatus>(3).fill(status('Queued')),
+        ...Array<JobStatus>(20).fill(status('InProgress')),
+        status('Finished'),
+      ],
+    })
+    const onStill = jest.fn<NonNullable<WatchEvents['onStill']>>()
+    await poller(clock, check, every(1000), { firstHeartbeatMs: 2000, heartbeatMs: 5000 }).watch(
+      watchOf('job-1', undefined, { onStill }),
+    )
+    expect(onStill.mock.calls.map(([s, age]) => [s.statusCode, age])).toEqual([
+      ['Queued', 2000],
+      ['InProgress', 6000],
+      ['InProgress', 11_000],
+      ['InProgress', 16_000],
+      ['InProgress', 21_000],
+    ])
   })
 
   it('warns once about a status it does not know, and keeps waiting', async () => {

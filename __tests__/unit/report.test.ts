@@ -540,26 +540,58 @@ describe('runVerdict', () => {
     expect(runVerdict([failed()], CTX, succeeded)).toBe(jobVerdict(failed(), CTX))
   })
 
-  it('counts the jobs when every one finished', () => {
+  it('counts the jobs when every one finished, and gives the total time', () => {
+    // BUG fixed: "All 2 jobs finished." said nothing of how long they took.
     const results = [result(), result({ jobId: OTHER_ID, job: library('/Jobs/B') })]
+    expect(runVerdict(results, { ...CTX, durationMs: 184_000 }, succeeded)).toBe(
+      'All 2 jobs finished in 3 min 4 s.',
+    )
     expect(runVerdict(results, CTX, succeeded)).toBe('All 2 jobs finished.')
   })
 
-  it('counts the finished jobs and gives a sentence for each other, in input order', () => {
+  it('counts the finished jobs and gives each other end, in input order', () => {
     const results = [
       result(),
       failed({ jobId: OTHER_ID, job: library('/Jobs/B') }),
       result({ jobId: THIRD_ID, job: library('/Jobs/C'), outcome: { kind: 'timed-out' } }),
     ]
     expect(runVerdict(results, CTX, succeeded)).toBe(
-      `1 of 3 jobs finished. /Jobs/B: Job ${OTHER_ID} ended Failed after 1 min 36 s: ${FAILURE} /Jobs/C: Job ${THIRD_ID} did not finish within 30 min.`,
+      `1 of 3 jobs finished. /Jobs/B: ended Failed: ${FAILURE} /Jobs/C: did not finish within 30 min.`,
     )
+  })
+
+  it('gives each distinct error once, with the jobs it applies to', () => {
+    // BUG fixed: ten jobs that failed alike repeated the same message ten times.
+    const results = [
+      failed({ job: library('/Jobs/A') }),
+      result({ job: library('/Jobs/B') }),
+      failed({ jobId: OTHER_ID, job: library('/Jobs/C') }),
+      failed({ jobId: THIRD_ID, job: library('/Jobs/D'), message: 'Disk full.' }),
+      result({
+        job: library('/Jobs/E'),
+        outcome: { kind: 'timed-out' },
+        status: 'Canceled',
+        abort: { kind: 'aborted', status: 'Canceled' },
+      }),
+      result({
+        job: library('/Jobs/F'),
+        outcome: { kind: 'timed-out' },
+        status: 'Canceled',
+        abort: { kind: 'aborted', status: 'Canceled' },
+      }),
+      failed({ job: { kind: 'job-id', jobId: OTHER_ID }, jobId: OTHER_ID }),
+    ]
+    const line = runVerdict(results, CTX, succeeded)
+    expect(line).toBe(
+      `1 of 7 jobs finished. /Jobs/A, /Jobs/C, job ${OTHER_ID}: ended Failed: ${FAILURE} /Jobs/D: ended Failed: Disk full. /Jobs/E, /Jobs/F: did not finish within 30 min; aborted (Canceled).`,
+    )
+    expect(occurrences(line, FAILURE)).toBe(1)
   })
 
   it('lists a failed job even when failures do not fail the step', () => {
     const results = [result(), failed({ jobId: OTHER_ID, job: library('/Jobs/B') })]
     const line = runVerdict(results, CTX, (r) => isSuccess(r, false))
-    expect(line).toMatch(/^1 of 2 jobs finished\. \/Jobs\/B: Job /)
+    expect(line).toMatch(/^1 of 2 jobs finished\. \/Jobs\/B: ended Failed: /)
   })
 
   it('says the jobs were started and not waited for', () => {
@@ -588,8 +620,8 @@ describe('runVerdict', () => {
     const line = runVerdict(results, CTX, succeeded)
     expect(occurrences(line, OTHER_ID)).toBe(1)
     expect(occurrences(line, THIRD_ID)).toBe(1)
-    expect(line).toContain(`Job ${OTHER_ID} ended Failed`)
-    expect(line).toContain(`Lost track of job ${THIRD_ID}`)
+    expect(line).toContain(`job ${OTHER_ID}: ended Failed`)
+    expect(line).toContain(`job ${THIRD_ID}: lost track of the job: HTTP 503`)
   })
 
   it('names the source of a job that did not start once', () => {
@@ -604,13 +636,13 @@ describe('runVerdict', () => {
     const line = runVerdict(results, CTX, succeeded)
     expect(occurrences(line, '/Jobs/Skipped')).toBe(1)
     expect(occurrences(line, '/Jobs/Refused')).toBe(1)
-    expect(line).toContain("Library job '/Jobs/Skipped' was not started")
-    expect(line).toContain("Could not start library job '/Jobs/Refused'")
+    expect(line).toContain('/Jobs/Skipped: not started: another job did not finish (fail-fast).')
+    expect(line).toContain('/Jobs/Refused: could not start: HTTP 400')
   })
 
   it('stays within an annotation with many jobs and huge messages, and marks the cut', () => {
     const results = Array.from({ length: 256 }, (_, i) =>
-      failed({ job: library(`/Jobs/${i}`), message: HUGE }),
+      failed({ job: library(`/Jobs/${i}`), message: `${i} ${HUGE}` }),
     )
     const line = runVerdict(results, CTX, succeeded)
     expect(line.length).toBeLessThanOrEqual(LIMITS.annotation + 40)

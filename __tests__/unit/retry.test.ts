@@ -235,8 +235,8 @@ describe('retry', () => {
       },
     )
     expect(onRetry.mock.calls).toEqual([
-      ['Checking job 42: HTTP 503 one. Retrying in 0.8s.'],
-      ['Checking job 42: HTTP 503 two. Retrying in 1.5s.'],
+      ['Checking job 42: HTTP 503 one. Retrying in 0.8 s.'],
+      ['Checking job 42: HTTP 503 two. Retrying in 1.5 s.'],
     ])
   })
 

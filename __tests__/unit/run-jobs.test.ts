@@ -709,6 +709,34 @@ describe('following a job by id', () => {
     expect(results[0]).toMatchObject({ jobId: JobId, outcome: { kind: 'timed-out' } })
     expect(abortsOf(h)).toEqual(['stopped: timeout'])
     expect(h.ledger).toMatchObject([{ jobId: JobId, settled: true }])
+    // BUG fixed: "Job <id>: Following job <id> on …" named the job twice.
+    expect(h.log[0]).toBe(`Following job ${JobId} on https://spotfire.example.com`)
+    expect(h.log.slice(1).every((line) => line.startsWith(`Job ${JobId}: `))).toBe(true)
+  })
+})
+
+describe('signs of life', () => {
+  it('says a job is still running after a minute, then every 5 minutes, with the time left', async () => {
+    // BUG fixed: a 75 s job printed nothing between its start and its end.
+    const h = harness({ '/Jobs/A': { ms: 12 * MINUTE } })
+    await executeRun(settingsOf([library('/Jobs/A')], { pollIntervalMs: 15_000 }), {
+      ...h.hooks,
+      schedule: every(10_000),
+    })
+    const still = h.log.filter((line) => line.includes(': still '))
+    expect(still.map((line) => line.replace(/^Job [^:]+: /, ''))).toEqual([
+      'still InProgress after 1 min (29 min left before the timeout)',
+      'still InProgress after 6 min (24 min left before the timeout)',
+      'still InProgress after 11 min (19 min left before the timeout)',
+    ])
+  })
+
+  it('says it of a 75 s job once', async () => {
+    const h = harness({ '/Jobs/A': { ms: 75_000 } })
+    await executeRun(settingsOf([library('/Jobs/A')]), { ...h.hooks, schedule: every(10_000) })
+    expect(h.log.filter((line) => line.includes('still '))).toEqual([
+      `Job ${h.server.jobs[0]?.id ?? ''}: still InProgress after 1 min (29 min left before the timeout)`,
+    ])
   })
 })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { JobResult } from '../../src/jobs/outcome.js'
 import { LIMITS } from '../../src/report/limits.js'
-import { summaryMarkdown } from '../../src/report/summary.js'
+import { dryRunMarkdown, invalidInputsMarkdown, summaryMarkdown } from '../../src/report/summary.js'
 import type { JobSpec } from '../../src/settings/index.js'
 import { MAX_JOBS } from '../../src/settings/job-sources.js'
 import { lines, oneLine } from '../../src/spotfire/text.js'
@@ -19,7 +19,8 @@ import {
   visibleText,
 } from './report-fixtures.js'
 
-const CTX = { host: 'spotfire.example.com' }
+const CTX = { serverUrl: 'https://spotfire.example.com' }
+const SERVER = '[`spotfire.example.com`](https://spotfire.example.com/)'
 const OTHER_ID = '11111111-2222-3333-4444-555555555555'
 const library = (path: string): JobSpec => ({ kind: 'library-path', path })
 const invisible = (text: string): string => text.replace(/\u200b/g, '')
@@ -28,10 +29,10 @@ const invisible = (text: string): string => text.replace(/\u200b/g, '')
 const markdownRows = (markdown: string): string[] =>
   markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---'))
 
-/** The rendered summary without its own heading and next steps: what holds outside text. */
+/** The rendered summary without its own heading, totals and next steps: what holds outside text. */
 const outsideTextParts = (html: string): string =>
   html
-    .replace(/^<h3>Spotfire Automation Services<\/h3>\n/, '')
+    .replace(/^<h3>Spotfire Automation Services<\/h3>\n<p>[^\n]*<\/p>\n/, '')
     .replace(/<p><strong>Next step<\/strong><\/p>\n<ul>\n(<li>[^<]*<\/li>\n)*<\/ul>\n$/, '')
 
 describe('summaryMarkdown', () => {
@@ -42,7 +43,7 @@ describe('summaryMarkdown', () => {
     )
     const all = markdown.split('\n')
     expect(all[0]).toBe('### Spotfire Automation Services')
-    expect(all).toContain('1 finished · 1 failed · 0 skipped · server `spotfire.example.com`')
+    expect(all).toContain(`1 finished · 1 failed · server ${SERVER}`)
     const rows = markdownRows(markdown)
     expect(rows).toHaveLength(3)
     expect(rows[0]).toBe('| | Job | Status | Duration | Message |')
@@ -136,9 +137,57 @@ describe('summaryMarkdown', () => {
       ],
       CTX,
     )
+    // BUG fixed: a timed-out job and a job not started were counted as failed.
     expect(markdown).toContain(
-      '2 finished · 1 started · 3 failed · 1 skipped · server `spotfire.example.com`',
+      `2 finished · 1 started · 1 failed · 1 timed out · 1 not started · 1 skipped · server ${SERVER}`,
     )
+  })
+
+  it('counts each kind of end apart, in the words of the status column', () => {
+    const markdown = summaryMarkdown(
+      [
+        resultFor({ kind: 'cancelled', by: 'run' }),
+        resultFor({ kind: 'cancelled', by: 'fail-fast' }),
+        resultFor({ kind: 'cancelled', by: 'internal-error' }),
+        resultFor({ kind: 'gave-up' }),
+        resultFor({ kind: 'not-started', refused: false, mayHaveStarted: true }),
+        resultFor({ kind: 'not-started', refused: true, mayHaveStarted: false }),
+        resultFor({ kind: 'skipped', because: 'fail-fast' }),
+      ],
+      CTX,
+    )
+    expect(markdown).toContain(
+      `3 cancelled · 1 lost contact · 2 not started · 1 skipped · server ${SERVER}`,
+    )
+  })
+
+  it('shows only the kinds that occurred', () => {
+    expect(summaryMarkdown([result()], CTX)).toContain(`\n1 finished · server ${SERVER}\n`)
+    expect(summaryMarkdown([resultFor({ kind: 'timed-out' })], CTX)).toContain(
+      `\n1 timed out · server ${SERVER}\n`,
+    )
+  })
+
+  it('links the server host to the server', async () => {
+    const html = await renderGfm(summaryMarkdown([result()], CTX))
+    expect(html).toContain(
+      'server <a href="https://spotfire.example.com/"><code>spotfire.example.com</code></a>',
+    )
+  })
+
+  it("links a library job given by id to the item in the library's web UI", async () => {
+    const id = '6f1c2a4e-8b3d-4e7a-9c15-000000000001'
+    const html = await renderGfm(
+      summaryMarkdown([result({ job: { kind: 'library-id', id } }), result({ jobId: OTHER_ID })], {
+        serverUrl: 'https://spotfire.example.com/base',
+      }),
+    )
+    const rows = tableRows(html)
+    expect(rows[0]?.[1]).toContain(
+      `<a href="https://spotfire.example.com/base/spotfire/library?guid=${id}"><code>library id ${id}</code></a>`,
+    )
+    // A path has no GUID the action knows: no link is made up for it.
+    expect(rows[1]?.[1]).not.toContain('<a ')
   })
 
   it('folds a long message below the table, and marks the cell', async () => {
@@ -237,9 +286,14 @@ describe('summaryMarkdown', () => {
   })
 
   it('shows the server host as data', async () => {
-    const html = await renderGfm(summaryMarkdown([result()], { host: 'spot_fire_.example.com' }))
-    expect(html).toContain('<code>spot_fire_.example.com</code>')
-    expect(outsideTextParts(html)).not.toMatch(ACTIVE_TAGS)
+    const html = await renderGfm(
+      summaryMarkdown([result()], { serverUrl: 'https://spot_fire_.example.com' }),
+    )
+    expect(html).toContain(
+      '<a href="https://spot_fire_.example.com/"><code>spot_fire_.example.com</code></a>',
+    )
+    expect(html.match(/<a /g)).toHaveLength(1)
+    expect(html).not.toMatch(/<(em|strong)\b/)
   })
 })
 
@@ -337,4 +391,46 @@ describe('summaryMarkdown size', () => {
       new RegExp(`^y{${LIMITS.cell}}… \\[\\d+ characters cut\\] \\(in full below\\)$`),
     )
   })
+})
+
+describe('dryRunMarkdown', () => {
+  it('links the server host to the server', async () => {
+    const html = await renderGfm(
+      dryRunMarkdown(
+        { ok: true, checks: [{ name: 'inputs', ok: true, detail: '1 job' }], plan: ['x'] },
+        CTX,
+      ),
+    )
+    expect(html).toContain(
+      'Nothing was started · server <a href="https://spotfire.example.com/"><code>spotfire.example.com</code></a>',
+    )
+  })
+})
+
+describe('invalidInputsMarkdown', () => {
+  it('lists every problem', async () => {
+    const problems = [
+      "Invalid timeout 'soon'. Expected a duration such as 90s, 15m or 1h30m.",
+      "Invalid wait 'maybe'. Expected true or false.",
+    ]
+    const html = await renderGfm(invalidInputsMarkdown(problems))
+    expect(html).toContain('Nothing was started: 2 inputs are invalid')
+    const items = [...html.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => visibleText(m[1] ?? ''))
+    expect(items).toEqual(problems)
+  })
+
+  it('says "an input" for one problem', () => {
+    expect(invalidInputsMarkdown(['x'])).toContain('Nothing was started: an input is invalid')
+  })
+
+  it.each(HOSTILE.map((text) => [JSON.stringify(text), text]))(
+    'renders a problem holding %s inert and readable',
+    async (_name, text) => {
+      const html = await renderGfm(invalidInputsMarkdown([`Invalid job-file '${text}'.`, 'b']))
+      const list = /<ul>[\s\S]*<\/ul>/.exec(html)?.[0] ?? ''
+      expect(list.replace(/<\/?(li|ul)>/g, '')).not.toMatch(ACTIVE_TAGS)
+      const items = [...html.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => visibleText(m[1] ?? ''))
+      expect(items).toEqual([oneLine(`Invalid job-file '${text}'.`), 'b'])
+    },
+  )
 })

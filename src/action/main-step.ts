@@ -4,7 +4,12 @@ import { Outputs, State } from '../shared/constants.js'
 import { execute } from '../flow/execute.js'
 import { isSuccess } from '../jobs/outcome.js'
 import { emptyOutputs, outputsOf } from '../report/outputs.js'
-import { dryRunMarkdown, dryRunVerdict, summaryMarkdown } from '../report/summary.js'
+import {
+  dryRunMarkdown,
+  dryRunVerdict,
+  invalidInputsMarkdown,
+  summaryMarkdown,
+} from '../report/summary.js'
 import { runVerdict } from '../report/verdict.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from '../shared/secrets.js'
@@ -55,10 +60,10 @@ export async function runMainStep(): Promise<void> {
       },
       abortReason: (why) => abortReason(why),
     })
-    const host = new URL(settings.serverUrl).host
+    const { serverUrl } = settings
     if (report.kind === 'dry-run') {
       setOutputs(emptyOutputs())
-      await writeSummary(secrets.redact(dryRunMarkdown(report, { host })))
+      await writeSummary(secrets.redact(dryRunMarkdown(report, { serverUrl })))
       const verdict = secrets.redact(dryRunVerdict(report))
       if (report.ok) core.info(defuse(verdict))
       else core.setFailed(verdict)
@@ -66,9 +71,11 @@ export async function runMainStep(): Promise<void> {
     }
     const { results } = report
     setOutputs(outputsOf(results, { durationMs: report.durationMs }))
-    await writeSummary(secrets.redact(summaryMarkdown(results, { host })))
+    await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl })))
     const verdict = secrets.redact(
-      runVerdict(results, settings, (r) => isSuccess(r, settings.failOnJobFailure)),
+      runVerdict(results, { ...settings, durationMs: report.durationMs }, (r) =>
+        isSuccess(r, settings.failOnJobFailure),
+      ),
     )
     const failed = results.filter((r) => !isSuccess(r, settings.failOnJobFailure))
     if (failed.length > 0) core.setFailed(verdict)
@@ -78,9 +85,9 @@ export async function runMainStep(): Promise<void> {
   } catch (error) {
     setOutputs(emptyOutputs())
     if (error instanceof InputError) {
-      const count = error.problems.length
+      // Redacted before the markdown escapes them, which would hide a secret from the redaction.
       await writeSummary(
-        `### Spotfire Automation Services\n\n❌ Nothing was started: ${count === 1 ? 'an input is' : `${count} inputs are`} invalid (see the error on this step).\n`,
+        secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))),
       )
       core.setFailed(secrets.redact(error.message))
     } else {

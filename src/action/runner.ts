@@ -65,11 +65,14 @@ export function actionInputs(env = process.env): SettingsSource {
   }
 }
 
-/** The abort reason the server records: names the workflow run, so people can find who stopped it. */
+/**
+ * The abort reason the server records: names the workflow run, so people can find who stopped it.
+ * The server echoes it after its own word ("Aborted: …"), so it does not say "aborted" again.
+ */
 export function abortReason(why: AbortWhy, env = process.env): string {
   const run =
     env.GITHUB_RUN_ID === undefined
-      ? 'a GitHub Actions run'
-      : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`
-  return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`
+      ? 'A GitHub Actions run'
+      : `GitHub Actions run ${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`
+  return `${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}') ${ABORT_BECAUSE[why]}.`
 }

@@ -236,13 +236,18 @@ export function environmentName(input: string): string {
 export function resultJson(
   results: readonly JobResult[],
   settings: Settings,
+  durationMs?: number,
 ): Record<string, unknown> {
   const succeeded = (r: JobResult): boolean => isSuccess(r, settings.failOnJobFailure)
   const first = results.find((r) => !succeeded(r)) ?? results[0]
   return {
     ok: results.every(succeeded),
     outcome: first?.outcome.kind ?? 'finished',
-    verdict: runVerdict(results, { ...settings, words: flagWords }, succeeded),
+    verdict: runVerdict(
+      results,
+      { ...settings, words: flagWords, ...(durationMs === undefined ? {} : { durationMs }) },
+      succeeded,
+    ),
     jobs: results.map(jobJson),
   }
 }
@@ -353,7 +358,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         secrets.add(token)
       },
       abortReason: (why) =>
-        `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${WHY[why]}.`,
+        `spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`} ${WHY[why]}.`,
     })
     if (report.kind === 'dry-run') {
       const verdict = dryRunVerdict(report)
@@ -368,7 +373,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       } else out(`${verdict}\n`)
       return report.ok ? EXIT.ok : EXIT.clientFailed
     }
-    const json = resultJson(report.results, settings)
+    const json = resultJson(report.results, settings, report.durationMs)
     if (args.json) outJson(json)
     else out(`${String(json.verdict)}\n`)
     return exitCode(report.results, settings.failOnJobFailure)

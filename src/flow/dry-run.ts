@@ -1,4 +1,5 @@
 import { describeJob } from '../jobs/labels.js'
+import { counted } from '../shared/plural.js'
 import type { Session } from './session.js'
 import type { Settings } from '../settings/index.js'
 import { SpotfireError } from '../spotfire/errors.js'
@@ -37,7 +38,11 @@ export async function dryRun(
   )
   for (const line of plan) logger.info(`- ${line}`)
   const checks: DryRunReport['checks'] = [
-    { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
+    {
+      name: 'inputs',
+      ok: true,
+      detail: `${counted(settings.jobs.length, 'job')}, every input valid`,
+    },
   ]
   // A check, not a run: it says within seconds that the server cannot be reached, rather than
   // retrying for the whole timeout (30 minutes by default) in a pull request check.
@@ -74,7 +79,12 @@ export async function dryRun(
     }
   }
   for (const check of checks) {
-    logger.info(`${check.ok ? 'ok' : 'FAILED'}: ${check.name}: ${check.detail}`)
+    // A failure's detail is the step's error, which follows: said once, there.
+    logger.info(
+      check.ok
+        ? `ok: ${check.name}: ${check.detail}`
+        : `FAILED: ${check.name} (the error below says why)`,
+    )
   }
   return { ok: checks.every((check) => check.ok), checks, plan }
 }

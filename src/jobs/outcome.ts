@@ -9,7 +9,7 @@ export type StopReason = 'timeout' | 'cancelled' | 'fail-fast' | 'internal-error
 /** Why an abort was sent: a stop for every job, or a give-up for one. */
 export type AbortWhy = StopReason | 'gave-up'
 
-/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+/** Why the action aborted a job, as the server's job log gets it: "<the run or the CLI> …". */
 export const ABORT_BECAUSE: Record<AbortWhy, string> = {
   timeout: 'timed out waiting',
   cancelled: 'was cancelled',

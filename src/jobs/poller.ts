@@ -44,6 +44,8 @@ export interface PollerOptions {
   random?: () => number
   /** A job whose status stays the same is reported again after this long. */
   heartbeatMs?: number
+  /** The first such report after a change comes after this long instead (default: heartbeatMs). */
+  firstHeartbeatMs?: number
 }
 
 /** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
@@ -68,6 +70,8 @@ interface Watched {
   inFlight: boolean
   done: boolean
   reportedAt: number
+  /** Heartbeats since the last change. */
+  heartbeats: number
   missingInARow: number
   /** When the Missing answers in a row began. */
   missingSince?: number
@@ -104,6 +108,7 @@ export class Poller {
         inFlight: false,
         done: false,
         reportedAt: now,
+        heartbeats: 0,
         missingInARow: 0,
         finish: (end) => {
           if (job.done) return
@@ -209,15 +214,18 @@ export class Poller {
     delete job.missingSince
     const previous = job.status.statusCode
     job.status = status
+    const { heartbeatMs, firstHeartbeatMs = heartbeatMs } = this.options
     if (status.statusCode !== previous) {
       events.onChange?.(status, previous, ageMs)
       job.reportedAt = now
+      job.heartbeats = 0
     } else if (
-      this.options.heartbeatMs !== undefined &&
-      now - job.reportedAt >= this.options.heartbeatMs
+      heartbeatMs !== undefined &&
+      now - job.reportedAt >= (job.heartbeats === 0 ? (firstHeartbeatMs ?? 0) : heartbeatMs)
     ) {
       events.onStill?.(status, ageMs)
       job.reportedAt = now
+      job.heartbeats++
     }
     if (isTerminal(status.statusCode)) {
       job.finish({ kind: 'terminal', status, at: now })

@@ -55,11 +55,9 @@ export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobResult> 
   let begun: Begun
   if (job.kind === 'job-id') {
     ctx.ledger.known(job.jobId)
-    log.info(
-      ctx.shared
-        ? `Following job ${job.jobId}`
-        : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`,
-    )
+    log.info(ctx.shared ? 'Following' : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`)
+    // Alone in the log, the line above names the job: the tag names it from here on.
+    if (!ctx.shared) log.tag = `Job ${job.jobId}: `
     begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() }
   } else {
     const started = await start(job, ctx, log)
@@ -90,7 +88,7 @@ export async function runJob(job: JobSpec, ctx: JobContext): Promise<JobResult> 
     startedAt: begun.at,
     status: begun.status,
     signal: ctx.stop,
-    events: watchEvents(log),
+    events: watchEvents(log, ctx),
   })
   return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log)
 }
@@ -107,11 +105,7 @@ interface JobLog extends Logger {
 }
 
 function jobLog(ctx: JobContext, job: JobSpec): JobLog {
-  const tag = ctx.shared
-    ? `[${shortLabel(job)}] `
-    : job.kind === 'job-id'
-      ? `Job ${job.jobId}: `
-      : ''
+  const tag = ctx.shared ? `[${shortLabel(job)}] ` : ''
   const log: JobLog = {
     tag,
     debug: (m) => {
@@ -206,7 +200,7 @@ function skipped(job: JobSpec, because: StopReason): JobResult {
   return { job, message: '', outcome: { kind: 'skipped', because } }
 }
 
-function watchEvents(log: JobLog): WatchEvents {
+function watchEvents(log: JobLog, ctx: JobContext): WatchEvents {
   return {
     onChange: (status, previous, ageMs) => {
       log.info(
@@ -217,7 +211,10 @@ function watchEvents(log: JobLog): WatchEvents {
     },
     // A long job still shows signs of life in the log, without a line per poll.
     onStill: (status, ageMs) => {
-      log.info(`still ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`)
+      const left = formatDuration(ctx.deadline - ctx.clock.now())
+      log.info(
+        `still ${statusName(status.statusCode)} after ${formatDuration(ageMs)} (${left} left before the timeout)`,
+      )
     },
     onUnknownStatus: (status) => {
       log.warning(

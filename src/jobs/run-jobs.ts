@@ -15,7 +15,11 @@ import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
  */
 export const CLEANUP_BUDGET_MS = 10_000
 
-/** How long a job may keep its status before the log says it is still there. */
+/**
+ * How long a job may keep its status before the log says it is still there: soon the first time,
+ * since most jobs take minutes and a quiet minute already looks stuck, then every 5 minutes.
+ */
+export const FIRST_HEARTBEAT_MS = 60_000
 export const HEARTBEAT_MS = 5 * 60_000
 
 export interface RunContext {
@@ -64,6 +68,7 @@ export async function runJobs(settings: Settings, ctx: RunContext): Promise<JobR
     clock,
     schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
     heartbeatMs: HEARTBEAT_MS,
+    firstHeartbeatMs: FIRST_HEARTBEAT_MS,
     ...(ctx.random === undefined ? {} : { random: ctx.random }),
   })
   const results: JobResult[] = []

@@ -41,3 +41,38 @@ export function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;')
 }
+
+/**
+ * Outside text as a sentence of the summary, shown verbatim on one line: every ASCII punctuation
+ * mark is backslash-escaped, so nothing in it is markup (links, emphasis, HTML, entities, list
+ * markers) or one of GitHub's own (mentions, issue numbers, emoji codes, bare URLs).
+ */
+export function prose(text: string, max: number = Number.MAX_SAFE_INTEGER): string {
+  // Leading white space would make indented code of it.
+  return oneLine(cut(text, max))
+    .trimStart()
+    .replace(/[!-/:-@[-`{-~]/g, '\\$&')
+}
+
+/**
+ * `text` (markdown already) as a link to `url`, or `text` alone when `url` is not http(s). The
+ * destination is escaped for markdown: nothing in it can end the link, split a table cell, or
+ * read as an escape or an entity.
+ */
+export function link(text: string, url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return text
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return text
+  const destination = parsed.href.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$+,;=%]/gu, (c) =>
+    c === '&'
+      ? '&amp;'
+      : [...Buffer.from(c)]
+          .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+          .join(''),
+  )
+  return `[${text}](${destination})`
+}

@@ -2,9 +2,10 @@ import type { DryRunReport } from '../flow/dry-run.js'
 import { formatDuration } from '../shared/duration.js'
 import { shortLabel } from '../jobs/labels.js'
 import type { JobResult, OutcomeKind } from '../jobs/outcome.js'
+import { libraryItemUrl } from '../spotfire/links.js'
 import { classifyStatus } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
-import { code, folded } from './markdown.js'
+import { code, folded, link, prose } from './markdown.js'
 import { LIMITS } from './limits.js'
 
 const ICONS: Record<OutcomeKind, string> = {
@@ -56,8 +57,39 @@ const CANCELLED_BY = {
 } as const
 
 export interface SummaryContext {
-  /** The server's host, as the reader knows it. */
-  host: string
+  /** The validated server URL (settings.serverUrl): the only base of the links the summary makes. */
+  serverUrl: string
+}
+
+/** The server's host, linked to the server. */
+function serverLink(serverUrl: string): string {
+  let host: string
+  try {
+    host = new URL(serverUrl).host
+  } catch {
+    return ''
+  }
+  return link(code(host, 200), serverUrl)
+}
+
+/** The words of the totals, one per kind of end, as the status column says them, in this order. */
+const COUNTED: Record<OutcomeKind, string> = {
+  finished: 'finished',
+  started: 'started',
+  failed: 'failed',
+  'timed-out': 'timed out',
+  cancelled: 'cancelled',
+  'gave-up': 'lost contact',
+  'not-started': 'not started',
+  skipped: 'skipped',
+}
+
+/** "2 finished · 1 timed out": each kind of end that occurred, and only those. */
+function totalsOf(results: readonly JobResult[]): string[] {
+  return Object.entries(COUNTED).flatMap(([kind, words]) => {
+    const count = results.filter((r) => r.outcome.kind === kind).length
+    return count === 0 ? [] : [`${count} ${words}`]
+  })
 }
 
 /** The heading, the totals, the table's header and the next steps: a few KiB at most. */
@@ -65,14 +97,6 @@ const RESERVED_BYTES = 16 * 1024
 
 /** The job summary: totals, a row per job, the long messages folded, then what to do next. */
 export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryContext): string {
-  const count = (...kinds: OutcomeKind[]): number =>
-    results.filter((r) => kinds.includes(r.outcome.kind)).length
-  const totals = [
-    `${count('finished')} finished`,
-    ...(count('started') > 0 ? [`${count('started')} started`] : []),
-    `${results.length - count('finished', 'started', 'skipped')} failed`,
-    `${count('skipped')} skipped`,
-  ].join(' · ')
   // Each job gets an equal share of the bytes GitHub takes: its row, then its folded message.
   // Outside text grows when it is escaped (a control character takes 6 bytes, `&` 5, a CJK
   // character 3), so each piece is cut to fit its share in bytes, not in characters.
@@ -85,9 +109,10 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
     const label = shortLabel(r.job)
     // The source a reader knows the job by, with the server's id under it for looking it up.
     const id = r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code)
+    const source = fitted(label, 200, share / 8, code)
     const row = [
       ICONS[r.outcome.kind],
-      `${fitted(label, 200, share / 8, code)}<br><sub>${id}</sub>`,
+      `${r.job.kind === 'library-id' ? link(source, libraryItemUrl(ctx.serverUrl, r.job.id)) : source}<br><sub>${id}</sub>`,
       statusCell(r, share / 16),
       r.durationMs === undefined ? '' : formatDuration(r.durationMs),
       `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
@@ -108,7 +133,7 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
   return [
     '### Spotfire Automation Services',
     '',
-    `${totals} · server ${code(ctx.host, 200)}`,
+    [...totalsOf(results), `server ${serverLink(ctx.serverUrl)}`].join(' · '),
     '',
     '| | Job | Status | Duration | Message |',
     '| --- | --- | --- | --- | --- |',
@@ -176,7 +201,7 @@ export function dryRunMarkdown(report: DryRunReport, ctx: SummaryContext): strin
   return [
     '### Spotfire Automation Services: dry run',
     '',
-    `Nothing was started · server ${code(ctx.host, 200)}`,
+    `Nothing was started · server ${serverLink(ctx.serverUrl)}`,
     '',
     '| | Check | Result |',
     '| --- | --- | --- |',
@@ -199,4 +224,17 @@ export function dryRunVerdict(report: DryRunReport): string {
   return failed === undefined
     ? `Dry run passed: the inputs, the credentials and the REST API are ready for ${jobs}; nothing was started.`
     : `Dry run failed at the ${failed.name} check: ${oneLine(cut(failed.detail, LIMITS.annotation))}`
+}
+
+/** The job summary of a step whose inputs are invalid: every problem, as inert text. */
+export function invalidInputsMarkdown(problems: readonly string[]): string {
+  const count = problems.length
+  return [
+    '### Spotfire Automation Services',
+    '',
+    `❌ Nothing was started: ${count === 1 ? 'an input is' : `${count} inputs are`} invalid:`,
+    '',
+    ...problems.map((problem) => `- ${prose(problem, LIMITS.inline)}`),
+    '',
+  ].join('\n')
 }

@@ -1,6 +1,6 @@
 import { formatDuration } from '../shared/duration.js'
 import { describeJob, shortLabel } from '../jobs/labels.js'
-import type { JobResult, OutcomeKind } from '../jobs/outcome.js'
+import type { JobResult, OutcomeKind, StopReason } from '../jobs/outcome.js'
 import { statusName } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
@@ -12,11 +12,21 @@ export interface VerdictContext {
   timeoutMs: number
   /** How settings are named: inputs on the runner (the default), flags on the command line. */
   words?: Vocabulary
+  /** How long the whole run took, for the verdict of several jobs. */
+  durationMs?: number
 }
 
 /** Outside text inside a sentence: one line, cut, without the white space that ends it. */
 function quote(text: string): string {
   return oneLine(cut(text.trimEnd(), LIMITS.inline))
+}
+
+/** Why a job was never started. */
+const SKIPPED_BECAUSE: Record<StopReason, string> = {
+  timeout: 'the timeout ran out first',
+  cancelled: 'the run was cancelled first',
+  'fail-fast': 'another job did not finish (fail-fast)',
+  'internal-error': 'an internal error stopped the run first',
 }
 
 const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictContext) => string> = {
@@ -39,13 +49,7 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
       ? `The start of ${describeJob(r.job)} may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
       : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
   skipped: (r) => {
-    const because = r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled'
-    const why = {
-      timeout: 'the timeout ran out first',
-      cancelled: 'the run was cancelled first',
-      'fail-fast': 'another job did not finish (fail-fast)',
-      'internal-error': 'an internal error stopped the run first',
-    }[because]
+    const why = SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']
     return `${capitalize(describeJob(r.job))} was not started: ${why}${r.problem === undefined ? '.' : `; the last try failed with: ${quote(r.problem)}`}`
   },
 }
@@ -69,7 +73,10 @@ function abortSentence(result: JobResult, words: Vocabulary): string {
   }
 }
 
-/** The step's verdict: one job's sentence, or a count and a sentence per job that did not finish. */
+/**
+ * The step's verdict: one job's sentence, or a count, then each distinct way jobs did not finish,
+ * once, after the jobs it applies to.
+ */
 export function runVerdict(
   results: readonly JobResult[],
   ctx: VerdictContext,
@@ -83,22 +90,55 @@ export function runVerdict(
     started > 0
       ? `Started ${started} of ${results.length} jobs; not waiting for them (${(ctx.words ?? inputWords).setting('wait', 'false')}).`
       : finished === results.length
-        ? `All ${results.length} jobs finished.`
+        ? `All ${results.length} jobs finished${ctx.durationMs === undefined ? '' : ` in ${formatDuration(ctx.durationMs)}`}.`
         : `${finished} of ${results.length} jobs finished.`
-  const others = results
-    .filter((r) => !succeeded(r) || r.outcome.kind === 'failed')
-    .map((r) => labelled(r, ctx))
+  const groups = new Map<string, string[]>()
+  for (const r of results) {
+    if (succeeded(r) && r.outcome.kind !== 'failed') continue
+    const what = endOf(r, ctx)
+    groups.set(what, [...(groups.get(what) ?? []), shortLabel(r.job)])
+  }
+  const others = [...groups].map(([what, jobs]) => `${jobs.join(', ')}: ${what}`)
   return cut([head, ...others].join(' '), LIMITS.annotation)
 }
 
-/** A job's sentence, led by its source unless the sentence names the job by it already. */
-function labelled(result: JobResult, ctx: VerdictContext): string {
-  const sentence = jobVerdict(result, ctx)
-  const named =
-    result.job.kind === 'job-id' ||
-    result.outcome.kind === 'not-started' ||
-    result.outcome.kind === 'skipped'
-  return named ? sentence : `${shortLabel(result.job)}: ${sentence}`
+/** How a job ended, without its name, id or duration, so that jobs that ended alike share it. */
+const ENDS: Record<OutcomeKind, (r: JobResult, ctx: VerdictContext) => string> = {
+  finished: () => 'finished.',
+  failed: (r) =>
+    `ended ${statusName(r.status ?? '')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
+  started: (_r, ctx) =>
+    `started; not waited for (${(ctx.words ?? inputWords).setting('wait', 'false')}).`,
+  'timed-out': (r, ctx) =>
+    `did not finish within ${formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '' : `; the last status check failed: ${quote(r.problem)}`}`,
+  cancelled: (r) =>
+    r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+      ? 'stopped because another job did not finish (fail-fast).'
+      : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+        ? 'stopped by an internal error.'
+        : 'running when the run was cancelled.',
+  'gave-up': (r) => `lost track of the job: ${quote(r.problem ?? 'status checks failed')}`,
+  'not-started': (r) =>
+    r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+      ? `the start may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+      : `could not start: ${quote(r.problem ?? r.message)}`,
+  skipped: (r) =>
+    `not started: ${SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']}${r.problem === undefined ? '' : `; the last try failed with: ${quote(r.problem)}`}`,
+}
+
+function endOf(result: JobResult, ctx: VerdictContext): string {
+  const words = ctx.words ?? inputWords
+  const end = ENDS[result.outcome.kind](result, ctx)
+  switch (result.abort?.kind) {
+    case undefined:
+      return endWithStop(end)
+    case 'aborted':
+      return `${end.replace(/\.$/, '')}; aborted (${statusName(result.abort.status)}).`
+    case 'failed':
+      return `${end.replace(/\.$/, '')}; not aborted, and may still be running: ${endWithStop(quote(result.abort.detail))}`
+    case 'left-running':
+      return `${end.replace(/\.$/, '')}; left running (${words.setting(result.outcome.kind === 'timed-out' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`
+  }
 }
 
 function took(result: JobResult, word: string): string {

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto'
+import { counted } from '../shared/plural.js'
 
 /**
  * PEM text, or the path of a PEM file (read by `readFile`), as the certificates to trust; undefined
@@ -24,7 +25,7 @@ export function parseCaCertificates(
   })
   if (blocks.length === 0 || invalid.length > 0) {
     problems.push(
-      `Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`,
+      `Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${counted(invalid.length, 'certificate')} cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`,
     )
     return undefined
   }

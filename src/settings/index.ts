@@ -229,7 +229,7 @@ function warnIfBareSeconds(r: Reader, input: string): void {
 function warnIfQuick(r: Reader, input: string, ms: number): void {
   if (ms > 0 && ms < QUICK_MS) {
     r.warnings.push(
-      `${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`,
+      `${r.name(input)} ${r.get(input)} is under 1 s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250 ms apart)' : 'too short for many answers, which would then count as failures'}.`,
     )
   }
 }

@@ -56,6 +56,7 @@ export function substituteVariables(
   input = 'variables',
 ): { xml: string; errors: string[]; undefinedNames: string[] } {
   const undefinedNames = new Set<string>()
+  const used = new Set<string>()
   let malformedAt: number | undefined
   const result = xml.replace(
     /\$(\$?)\{([^}\n]*)\}?/g,
@@ -65,6 +66,7 @@ export function substituteVariables(
         malformedAt ??= offset
         return match
       }
+      used.add(name)
       const value = variables.get(name)
       if (value === undefined) {
         undefinedNames.add(name)
@@ -76,13 +78,15 @@ export function substituteVariables(
   const errors: string[] = []
   if (undefinedNames.size > 0) {
     const names = [...undefinedNames].map((n) => `'${n}'`).join(', ')
-    // A name close to one that is defined is most likely a typo of it: say which.
+    // A defined name the job does not use, close to one it uses, is most likely a typo in the
+    // variables: the job's name is the one to write there.
+    const unused = [...variables.keys()].filter((name) => !used.has(name))
     const typos = [...undefinedNames].flatMap((name) => {
-      const near = closest(name, variables.keys())
-      return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`]
+      const near = closest(name, unused)
+      return near === undefined ? [] : [` ${input} defines '${near}': did you mean '${name}'?`]
     })
     errors.push(
-      `The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`,
+      `The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.join('')} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`,
     )
   }
   if (malformedAt !== undefined) {

@@ -108,7 +108,7 @@ export class SpotfireClient {
         return { kind: 'failed', error: sent.error, mayHaveStarted: false }
       }
       this.options.logger.info(
-        `Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`,
+        `Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`,
       )
       await clock.sleep(delayMs, context.signal)
       if (stopped()) {

@@ -78,7 +78,7 @@ export async function retry<T>(
         throw error
       }
       context.onRetry?.(
-        `${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`,
+        `${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10} s.`,
       )
       await context.clock.sleep(delayMs, context.signal)
       if (context.signal?.aborted === true) throw error

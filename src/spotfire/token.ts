@@ -218,7 +218,7 @@ export class TokenProvider {
     // Refresh a minute early, or halfway through a short lifetime.
     const margin = Math.min(60_000, lifetimeMs / 2)
     this.options.logger.debug(
-      `Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`,
+      `Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds} s`}`,
     )
     return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin }
   }

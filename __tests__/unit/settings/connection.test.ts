@@ -192,11 +192,11 @@ describe('ca-certificate', () => {
   it.each([
     [
       '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
-      '1 certificate(s) cannot be parsed',
+      '1 certificate cannot be parsed',
     ],
     [
       `${TEST_CA_PEM}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----`,
-      '1 certificate(s) cannot be parsed',
+      '1 certificate cannot be parsed',
     ],
     ['-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', 'no certificate found'],
   ])('reports the invalid ca-certificate text %#', (pem, reason) => {

@@ -162,6 +162,19 @@ describe('substituteVariables', () => {
     ])
   })
 
+  it('points a near miss the right way: from the name given to the name the job uses', () => {
+    // BUG fixed: with REGOIN given and REGION used, the hint asked "did you mean 'REGOIN'?".
+    const { errors } = substituteVariables('${REGION}', vars({ REGOIN: 'EMEA' }))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain("variables defines 'REGOIN': did you mean 'REGION'?")
+    expect(errors[0]).not.toContain("did you mean 'REGOIN'")
+  })
+
+  it('does not offer a name the job already uses as a near miss', () => {
+    const { errors } = substituteVariables('${REGION} ${REGIONS}', vars({ REGION: 'EMEA' }))
+    expect(errors[0]).not.toContain('did you mean')
+  })
+
   it.each([['${ x}'], ['${x }'], ['${}'], ['${1x}'], ['${a-b}'], ['${x.y}']])(
     'reports the malformed reference %j with its place, quoting nothing of the job',
     (reference) => {

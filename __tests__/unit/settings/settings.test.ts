@@ -173,7 +173,7 @@ describe('getSettings: warnings', () => {
     const settings = settingsOf({ ...LIBRARY, [Inputs.PollInterval]: '500ms' })
     expect(settings.pollIntervalMs).toBe(500)
     expect(settings.warnings).toEqual([
-      'poll-interval 500ms is under 1s: accepted, but on a real network that is more load on the server than it buys (checks are never closer than 250ms apart).',
+      'poll-interval 500ms is under 1 s: accepted, but on a real network that is more load on the server than it buys (checks are never closer than 250 ms apart).',
     ])
   })
 
@@ -181,7 +181,7 @@ describe('getSettings: warnings', () => {
     const settings = settingsOf({ ...LIBRARY, [Inputs.RequestTimeout]: '999ms' })
     expect(settings.requestTimeoutMs).toBe(999)
     expect(settings.warnings).toEqual([
-      'request-timeout 999ms is under 1s: accepted, but on a real network that is too short for many answers, which would then count as failures.',
+      'request-timeout 999ms is under 1 s: accepted, but on a real network that is too short for many answers, which would then count as failures.',
     ])
   })
 
@@ -220,8 +220,8 @@ describe('getSettings: warnings', () => {
     )
     expect(settings.warnings).toEqual([
       expect.stringMatching(/^--server-url uses http:\/\//),
-      expect.stringMatching(/^--request-timeout 200ms is under 1s/),
-      expect.stringMatching(/^--poll-interval 100ms is under 1s/),
+      expect.stringMatching(/^--request-timeout 200ms is under 1 s/),
+      expect.stringMatching(/^--poll-interval 100ms is under 1 s/),
     ])
   })
 
@@ -244,7 +244,7 @@ describe('getSettings: invalid inputs', () => {
       "Invalid client-auth-method 'bearer'. Expected basic (client_secret_basic) or post (client_secret_post).",
       "Invalid request-timeout 'never'. Expected a duration such as 90s, 15m or 1h30m.",
       "Invalid abort-on-cancel 'no'. Expected true or false.",
-      'Invalid ca-certificate: 1 certificate(s) cannot be parsed. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.',
+      'Invalid ca-certificate: 1 certificate cannot be parsed. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.',
       'Invalid variables line 1. Expected NAME=value, where NAME is letters, digits and _ (not starting with a digit).',
       "Invalid library-path 'Jobs/A'. Expected an absolute library path such as /Jobs/Refresh sales.",
       "Invalid job-id 'nope'. Expected a job id, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.",
