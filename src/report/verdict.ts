@@ -46,7 +46,7 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
   'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
   'not-started': (r) =>
     r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
-      ? `The start of ${describeJob(r.job)} may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+      ? `The job from ${describeJob(r.job)} may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
       : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
   skipped: (r) => {
     const why = SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']
@@ -120,7 +120,7 @@ const ENDS: Record<OutcomeKind, (r: JobResult, ctx: VerdictContext) => string> =
   'gave-up': (r) => `lost track of the job: ${quote(r.problem ?? 'status checks failed')}`,
   'not-started': (r) =>
     r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
-      ? `the start may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+      ? `the job may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
       : `could not start: ${quote(r.problem ?? r.message)}`,
   skipped: (r) =>
     `not started: ${SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']}${r.problem === undefined ? '' : `; the last try failed with: ${quote(r.problem)}`}`,
