@@ -402,7 +402,9 @@ describe('jobVerdict', () => {
       resultFor({ kind: 'not-started', refused: false, mayHaveStarted: true }),
       CTX,
     )
-    expect(line).toMatch(/^The start of library job '\/Jobs\/Refresh sales' may have reached/)
+    expect(line).toMatch(
+      /^Library job '\/Jobs\/Refresh sales' may have started: its start may have reached/,
+    )
     expect(line).toContain('was not sent again')
     expect(line).toContain('Check the Automation Services jobs on the server')
     expect(line).toMatch(/The start failed with: no answer within 30s\.$/)

@@ -46,7 +46,7 @@ const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictCont
   'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
   'not-started': (r) =>
     r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
-      ? `The job from ${describeJob(r.job)} may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+      ? `${capitalize(describeJob(r.job))} may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
       : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
   skipped: (r) => {
     const why = SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']
