@@ -1,6 +1,7 @@
 import type { ConnectionSettings } from '../settings/index.js'
 import { SpotfireClient } from '../spotfire/client.js'
 import { createTransport, type Transport } from '../spotfire/http.js'
+import { pacedTransport } from '../spotfire/paced-transport.js'
 import { TokenProvider } from '../spotfire/token.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 
@@ -27,7 +28,7 @@ export const USER_AGENT = 'spotfire-automation-services-action'
 export function openSession(settings: ConnectionSettings, hooks: SessionHooks): Session {
   const { clock, logger } = hooks
   const words = hooks.words === undefined ? {} : { words: hooks.words }
-  const transport =
+  const network =
     hooks.transport ??
     createTransport({
       requestTimeoutMs: settings.requestTimeoutMs,
@@ -36,6 +37,9 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
       ...words,
       ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
     })
+  // One gate for every request of the session: Retry-After holds them all, and a failing server
+  // gets at most one a second.
+  const transport = pacedTransport(network, clock)
   const random = hooks.random === undefined ? {} : { random: hooks.random }
   const tokens = new TokenProvider({
     serverUrl: settings.serverUrl,
@@ -53,6 +57,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,
+    requestTimeoutMs: settings.requestTimeoutMs,
     transport,
     tokens,
     clock,
@@ -64,7 +69,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
     client,
     close: () => {
       tokens.close()
-      if (hooks.transport === undefined) transport.dispose()
+      if (hooks.transport === undefined) network.dispose()
     },
   }
 }
