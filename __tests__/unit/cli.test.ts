@@ -237,6 +237,7 @@ describe('resultJson', () => {
       outcome: 'finished',
       verdict: runVerdict(results, { ...settings(true), words: flagWords }, () => true),
       jobs: results.map(jobJson),
+      uploads: [],
     })
   })
 

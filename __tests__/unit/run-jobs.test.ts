@@ -443,7 +443,7 @@ describe('a start is sent again only when the answer proves it was not processed
       mayHaveStarted: true,
     })
     expect(jobVerdict(results[0] as JobResult, { timeoutMs: MINUTE })).toContain(
-      "library job '/Jobs/A' may have reached the server",
+      "Library job '/Jobs/A' may have started",
     )
   })
 

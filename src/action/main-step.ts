@@ -2,7 +2,6 @@ import * as core from '@actions/core'
 import { systemClock } from '../shared/clock.js'
 import { Outputs, State } from '../shared/constants.js'
 import { execute } from '../flow/execute.js'
-import { isSuccess } from '../jobs/outcome.js'
 import { emptyOutputs, outputsOf } from '../report/outputs.js'
 import {
   dryRunMarkdown,
@@ -10,7 +9,7 @@ import {
   invalidInputsMarkdown,
   summaryMarkdown,
 } from '../report/summary.js'
-import { runVerdict } from '../report/verdict.js'
+import { stepVerdict } from '../report/step.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from '../shared/secrets.js'
 import { getSettings, InputError } from '../settings/index.js'
@@ -69,19 +68,14 @@ export async function runMainStep(): Promise<void> {
       else core.setFailed(verdict)
       return
     }
-    const { results } = report
-    setOutputs(outputsOf(results, { durationMs: report.durationMs }))
-    await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl })))
-    const verdict = secrets.redact(
-      runVerdict(results, { ...settings, durationMs: report.durationMs }, (r) =>
-        isSuccess(r, settings.failOnJobFailure),
-      ),
-    )
-    const failed = results.filter((r) => !isSuccess(r, settings.failOnJobFailure))
-    if (failed.length > 0) core.setFailed(verdict)
-    else if (results.some((r) => r.outcome.kind === 'failed'))
-      core.warning(`${verdict} (fail-on-job-failure: false)`)
-    else core.info(defuse(verdict))
+    const { results, uploads } = report
+    setOutputs(outputsOf(results, { durationMs: report.durationMs, uploads }))
+    await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl, uploads })))
+    const verdict = stepVerdict(uploads, results, { ...settings, durationMs: report.durationMs })
+    const text = secrets.redact(verdict.text)
+    if (!verdict.ok) core.setFailed(text)
+    else if (verdict.excused) core.warning(`${text} (fail-on-job-failure: false)`)
+    else core.info(defuse(text))
   } catch (error) {
     setOutputs(emptyOutputs())
     if (error instanceof InputError) {

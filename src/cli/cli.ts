@@ -12,7 +12,9 @@ import {
 } from '../jobs/outcome.js'
 import { jobJson } from '../report/outputs.js'
 import { dryRunVerdict } from '../report/summary.js'
-import { runVerdict } from '../report/verdict.js'
+import { stepVerdict } from '../report/step.js'
+import { uploadJson, uploadsExitCode } from '../report/uploads.js'
+import { uploadsSucceeded, type UploadResult } from '../uploads/result.js'
 import { Secrets } from '../shared/secrets.js'
 import { getSettings, InputError, type Settings } from '../settings/index.js'
 import { errorMessage } from '../spotfire/errors.js'
@@ -45,8 +47,11 @@ const EXIT_BY_OUTCOME: Record<OutcomeKind, (result: JobResult) => ExitCode> = {
     r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
       ? EXIT.jobFailed
       : EXIT.clientFailed,
+  // Skipped for fail-fast or a failed upload: what set it off has its own code (a failed upload is
+  // 2 or 3 by itself), and a job that never ran is not a failure on this side.
   skipped: (r) =>
-    r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast'
+    r.outcome.kind === 'skipped' &&
+    (r.outcome.because === 'fail-fast' || r.outcome.because === 'upload-failed')
       ? EXIT.jobFailed
       : EXIT.clientFailed,
 }
@@ -237,18 +242,23 @@ export function resultJson(
   results: readonly JobResult[],
   settings: Settings,
   durationMs?: number,
+  uploads: readonly UploadResult[] = [],
 ): Record<string, unknown> {
   const succeeded = (r: JobResult): boolean => isSuccess(r, settings.failOnJobFailure)
   const first = results.find((r) => !succeeded(r)) ?? results[0]
+  const verdict = stepVerdict(uploads, results, {
+    ...settings,
+    words: flagWords,
+    ...(durationMs === undefined ? {} : { durationMs }),
+  })
   return {
-    ok: results.every(succeeded),
-    outcome: first?.outcome.kind ?? 'finished',
-    verdict: runVerdict(
-      results,
-      { ...settings, words: flagWords, ...(durationMs === undefined ? {} : { durationMs }) },
-      succeeded,
-    ),
+    ok: verdict.ok,
+    outcome: uploadsSucceeded(uploads)
+      ? (first?.outcome.kind ?? (uploads.length > 0 ? 'uploaded' : 'finished'))
+      : 'upload-failed',
+    verdict: verdict.text,
     jobs: results.map(jobJson),
+    uploads: uploads.map(uploadJson),
   }
 }
 
@@ -373,10 +383,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       } else out(`${verdict}\n`)
       return report.ok ? EXIT.ok : EXIT.clientFailed
     }
-    const json = resultJson(report.results, settings, report.durationMs)
+    const json = resultJson(report.results, settings, report.durationMs, report.uploads)
     if (args.json) outJson(json)
     else out(`${String(json.verdict)}\n`)
-    return exitCode(report.results, settings.failOnJobFailure)
+    return Math.max(
+      uploadsExitCode(report.uploads),
+      exitCode(report.results, settings.failOnJobFailure),
+    )
   } catch (error) {
     err(`Unexpected error: ${errorMessage(error)}\n`)
     return EXIT.clientFailed

@@ -1,5 +1,5 @@
 import { shortLabel } from '../jobs/labels.js'
-import type { JobResult, StopReason } from '../jobs/outcome.js'
+import { SKIPPED_BECAUSE, type JobResult } from '../jobs/outcome.js'
 import { cut } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
 
@@ -8,14 +8,6 @@ import { LIMITS } from './limits.js'
  * Azure Pipelines (`PublishTestResults`) and GitHub's test-report actions all read: a test case
  * per job (and per upload), so that a run's results sit beside the pipeline's own tests.
  */
-
-/** Why a job was never started, as the skipped element says. */
-const SKIPPED_BECAUSE: Record<StopReason, string> = {
-  timeout: 'the timeout ran out first',
-  cancelled: 'the run was cancelled first',
-  'fail-fast': 'another job did not finish (fail-fast)',
-  'internal-error': 'an internal error stopped the run first',
-}
 
 /** One test case: what ran, how long, and how it ended. */
 export interface ReportCase {

@@ -35,6 +35,7 @@ export const Outputs = {
   DurationSeconds: 'duration-seconds',
   TimedOut: 'timed-out',
   Jobs: 'jobs',
+  Uploads: 'uploads',
 } as const
 
 /** Saved with saveState so that the post step can abort jobs the main step left running. */
