@@ -9,10 +9,12 @@ import {
   invalidInputsMarkdown,
   summaryMarkdown,
 } from '../report/summary.js'
+import { dryRunJunit, invalidInputsJunit, runJunit } from '../report/junit.js'
+import { writeJunitFile } from '../report/junit-file.js'
 import { stepVerdict } from '../report/step.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from '../shared/secrets.js'
-import { getSettings, InputError } from '../settings/index.js'
+import { getSettings, InputError, junitReportOf } from '../settings/index.js'
 import { defuse } from '../shared/workflow-commands.js'
 import { errorMessage } from '../spotfire/errors.js'
 
@@ -37,6 +39,13 @@ export async function runMainStep(): Promise<void> {
   const secrets = new Secrets()
   const setOutputs = (outputs: Record<string, string>): void => {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, secrets.redact(value))
+  }
+  const wallStartedAt = systemClock.wallNow()
+  // The report a test-report tool reads: written on every run, a failed one included.
+  const junit = (path: string | undefined, xml: () => string): void => {
+    if (path === undefined) return
+    const problem = writeJunitFile(path, secrets.redact(xml()))
+    if (problem !== undefined) core.warning(secrets.redact(problem))
   }
   try {
     maskClient(secrets)
@@ -63,6 +72,7 @@ export async function runMainStep(): Promise<void> {
     if (report.kind === 'dry-run') {
       setOutputs(emptyOutputs())
       await writeSummary(secrets.redact(dryRunMarkdown(report, { serverUrl })))
+      junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt))
       const verdict = secrets.redact(dryRunVerdict(report))
       if (report.ok) core.info(defuse(verdict))
       else core.setFailed(verdict)
@@ -71,6 +81,7 @@ export async function runMainStep(): Promise<void> {
     const { results, uploads } = report
     setOutputs(outputsOf(results, { durationMs: report.durationMs, uploads }))
     await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl, uploads })))
+    junit(settings.junitReport, () => runJunit(report))
     const verdict = stepVerdict(uploads, results, { ...settings, durationMs: report.durationMs })
     const text = secrets.redact(verdict.text)
     if (!verdict.ok) core.setFailed(text)
@@ -83,6 +94,7 @@ export async function runMainStep(): Promise<void> {
       await writeSummary(
         secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))),
       )
+      junit(junitReportOf(actionInputs()), () => invalidInputsJunit(error.problems, wallStartedAt))
       core.setFailed(secrets.redact(error.message))
     } else {
       core.debug(error instanceof Error ? (error.stack ?? '') : '')

@@ -12,11 +12,13 @@ import {
 } from '../jobs/outcome.js'
 import { jobJson } from '../report/outputs.js'
 import { dryRunVerdict } from '../report/summary.js'
+import { dryRunJunit, invalidInputsJunit, runJunit } from '../report/junit.js'
+import { writeJunitFile } from '../report/junit-file.js'
 import { stepVerdict } from '../report/step.js'
 import { uploadJson, uploadsExitCode } from '../report/uploads.js'
 import { uploadsSucceeded, type UploadResult } from '../uploads/result.js'
 import { Secrets } from '../shared/secrets.js'
-import { getSettings, InputError, type Settings } from '../settings/index.js'
+import { getSettings, InputError, junitReportOf, type Settings } from '../settings/index.js'
 import { errorMessage } from '../spotfire/errors.js'
 import type { Logger, Vocabulary } from '../spotfire/types.js'
 import { closest } from '../shared/suggest.js'
@@ -84,7 +86,7 @@ const REPEATABLE: readonly string[] = [
   Inputs.LibraryUpload,
 ]
 /** Every flag, for "did you mean". */
-const FLAGS: readonly string[] = [...INPUT_NAMES, 'variable', 'json', 'debug', 'help']
+const FLAGS: readonly string[] = [...INPUT_NAMES, 'variable', 'junit', 'json', 'debug', 'help']
 /** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
 const BOOLEAN: readonly string[] = [
   Inputs.Wait,
@@ -145,6 +147,8 @@ Running and waiting:
 
 Output:
   --json                      print the outcome as one JSON object on stdout
+  --junit FILE                write a JUnit XML report: a test case per job and per upload
+                              (Jenkins junit, GitLab reports:junit, Azure PublishTestResults)
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
@@ -196,7 +200,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
     const flag = match?.[1]
-    const name = flag === 'variable' ? Inputs.Variables : flag
+    const name =
+      flag === 'variable' ? Inputs.Variables : flag === 'junit' ? Inputs.JunitReport : flag
     if (name === undefined || !INPUT_NAMES.includes(name)) {
       // The option's name only: a mistyped --client-secret=... must not echo the secret.
       const given = arg.split('=')[0] ?? ''
@@ -345,6 +350,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     },
   }
   const name = nameIn(args, io.env)
+  const wallStartedAt = systemClock.wallNow()
+  // The report a CI's test view reads: written on every run, a failed one included.
+  const junit = (path: string | undefined, xml: () => string): void => {
+    if (path === undefined) return
+    const problem = writeJunitFile(path, secrets.redact(xml()))
+    if (problem !== undefined) logger.warning(problem)
+  }
   let settings: Settings
   try {
     settings = getSettings({
@@ -355,7 +367,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     })
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    return invalid(new InputError([...hints(input, io.cwd, name), ...error.problems]))
+    const problems = [...hints(input, io.cwd, name), ...error.problems]
+    junit(junitReportOf({ input, workspace: io.cwd, name }), () =>
+      invalidInputsJunit(problems, wallStartedAt),
+    )
+    return invalid(new InputError(problems))
   }
   try {
     for (const warning of settings.warnings) logger.warning(warning)
@@ -371,6 +387,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         `spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`} ${WHY[why]}.`,
     })
     if (report.kind === 'dry-run') {
+      junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt))
       const verdict = dryRunVerdict(report)
       if (args.json) {
         outJson({
@@ -383,6 +400,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       } else out(`${verdict}\n`)
       return report.ok ? EXIT.ok : EXIT.clientFailed
     }
+    junit(settings.junitReport, () => runJunit(report))
     const json = resultJson(report.results, settings, report.durationMs, report.uploads)
     if (args.json) outJson(json)
     else out(`${String(json.verdict)}\n`)

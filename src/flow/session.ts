@@ -75,7 +75,8 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
   }
 }
 
-const unwired = (): Promise<never> => Promise.reject(new Error('the library client is not wired yet'))
+const unwired = (): Promise<never> =>
+  Promise.reject(new Error('the library client is not wired yet'))
 const unwiredLibrary: LibraryPort = {
   find: unwired,
   createFolder: unwired,

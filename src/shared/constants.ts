@@ -26,6 +26,7 @@ export const Inputs = {
   DryRun: 'dry-run',
   LibraryUpload: 'library-upload',
   LibraryOverwrite: 'library-overwrite',
+  JunitReport: 'junit-report',
 } as const
 
 export const Outputs = {
