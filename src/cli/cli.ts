@@ -147,8 +147,9 @@ Running and waiting:
 
 Output:
   --json                      print the outcome as one JSON object on stdout
-  --junit FILE                write a JUnit XML report: a test case per job and per upload
-                              (Jenkins junit, GitLab reports:junit, Azure PublishTestResults)
+  --junit-report FILE         write a JUnit XML report: a test case per job and per upload
+                              (Jenkins junit, GitLab reports:junit, Azure PublishTestResults);
+                              --junit FILE for short
   --debug                     more detail on stderr (never secrets)
   --help                      this text
 
