@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { systemClock } from '../shared/clock.js'
 import { Outputs, State } from '../shared/constants.js'
+import { VERSION } from '../shared/version.js'
 import { execute } from '../flow/execute.js'
 import { emptyOutputs, outputsOf } from '../report/outputs.js'
 import {
@@ -48,6 +49,7 @@ export async function runMainStep(): Promise<void> {
     if (problem !== undefined) core.warning(secrets.redact(problem))
   }
   try {
+    core.info(`Spotfire Automation Services action ${VERSION}`)
     maskClient(secrets)
     const settings = getSettings(actionInputs())
     for (const warning of settings.warnings) core.warning(warning)

@@ -1,3 +1,4 @@
+import { VERSION } from '../shared/version.js'
 import type { ConnectionSettings } from '../settings/index.js'
 import { SpotfireClient } from '../spotfire/client.js'
 import { createTransport, type Transport } from '../spotfire/http.js'
@@ -27,7 +28,7 @@ export interface Session {
   close(): void
 }
 
-export const USER_AGENT = 'spotfire-automation-services-action'
+export const USER_AGENT = `spotfire-automation-services-action/${VERSION}`
 
 export function openSession(settings: ConnectionSettings, hooks: SessionHooks): Session {
   const { clock, logger } = hooks
