@@ -22,7 +22,14 @@ it('sends a Uint8Array body byte for byte, with Content-Length its byte length',
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  closers.push(
+    () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve()
+        }),
+      ),
+  )
   const transport = createTransport({ requestTimeoutMs: 5000, userAgent: 'test' })
   closers.push(() => {
     transport.dispose()
