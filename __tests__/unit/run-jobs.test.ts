@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import { execute, type ExecuteHooks, type RunReport } from '../../src/flow/execute.js'
-import type { LedgerEntry } from '../../src/jobs/ledger.js'
+import type { LedgerChange, LedgerEntry } from '../../src/jobs/ledger.js'
 import type { AbortWhy, JobResult } from '../../src/jobs/outcome.js'
 import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
 import { CLEANUP_BUDGET_MS } from '../../src/jobs/run-jobs.js'
@@ -775,8 +775,8 @@ describe('what the review found', () => {
     const save = h.hooks.onLedger
     let bug = true
     // Saving the ledger fails once, as B's id comes in: B's own code throws, after B started.
-    const onLedger = (entries: LedgerEntry[]): void => {
-      save?.(entries)
+    const onLedger = (entries: LedgerEntry[], change: LedgerChange): void => {
+      save?.(entries, change)
       if (bug && entries[1]?.jobId !== undefined) {
         bug = false
         throw new TypeError('a bug')

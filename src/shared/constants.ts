@@ -42,8 +42,11 @@ export const Outputs = {
 
 /** Saved with saveState so that the post step can abort jobs the main step left running. */
 export const State = {
-  /** The ledger: every job whose start went out, with its id and whether it is settled. */
-  Jobs: 'jobs',
+  /**
+   * The ledger, one key per job (`job_0`, `job_1`, ...): what the post step needs of a job whose
+   * start went out and that is not settled; empty once nothing is left to do.
+   */
+  JobPrefix: 'job_',
 } as const
 
 /** The scope a step that runs jobs asks for when the scope input is empty. */
