@@ -17,9 +17,18 @@ import { getSettings, InputError } from '../settings/index.js'
 import { defuse } from '../shared/workflow-commands.js'
 import { errorMessage } from '../spotfire/errors.js'
 
-/** The job summary, where the runner gives one. */
+/**
+ * The job summary, where the runner gives one. A summary that cannot be written is a warning: the
+ * jobs ran, and their outputs and verdict stand.
+ */
 async function writeSummary(markdown: string): Promise<void> {
-  if (process.env.GITHUB_STEP_SUMMARY !== undefined) await core.summary.addRaw(markdown).write()
+  if (process.env.GITHUB_STEP_SUMMARY === undefined) return
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.summary.emptyBuffer()
+    core.warning(defuse(`Could not write the job summary: ${errorMessage(error)}`))
+  }
 }
 
 /** The main step: inputs -> execute -> outputs, summary and verdict. Never throws. */
@@ -42,7 +51,7 @@ export async function runMainStep(): Promise<void> {
   try {
     maskClient(secrets)
     const settings = getSettings(actionInputs())
-    for (const warning of settings.warnings) core.warning(warning)
+    for (const warning of settings.warnings) core.warning(defuse(warning))
     const report = await execute(settings, {
       logger: runnerLogger(secrets),
       clock: systemClock,
@@ -66,7 +75,7 @@ export async function runMainStep(): Promise<void> {
       await writeSummary(secrets.redact(dryRunMarkdown(report, { serverUrl })))
       const verdict = secrets.redact(dryRunVerdict(report))
       if (report.ok) core.info(defuse(verdict))
-      else core.setFailed(verdict)
+      else core.setFailed(defuse(verdict))
       return
     }
     const { results } = report
@@ -78,9 +87,9 @@ export async function runMainStep(): Promise<void> {
       ),
     )
     const failed = results.filter((r) => !isSuccess(r, settings.failOnJobFailure))
-    if (failed.length > 0) core.setFailed(verdict)
+    if (failed.length > 0) core.setFailed(defuse(verdict))
     else if (results.some((r) => r.outcome.kind === 'failed'))
-      core.warning(`${verdict} (fail-on-job-failure: false)`)
+      core.warning(defuse(`${verdict} (fail-on-job-failure: false)`))
     else core.info(defuse(verdict))
   } catch (error) {
     setOutputs(emptyOutputs())
@@ -89,10 +98,10 @@ export async function runMainStep(): Promise<void> {
       await writeSummary(
         secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))),
       )
-      core.setFailed(secrets.redact(error.message))
+      core.setFailed(defuse(secrets.redact(error.message)))
     } else {
-      core.debug(error instanceof Error ? (error.stack ?? '') : '')
-      core.setFailed(secrets.redact(`Unexpected error: ${errorMessage(error)}`))
+      core.debug(defuse(secrets.redact(error instanceof Error ? (error.stack ?? '') : '')))
+      core.setFailed(defuse(secrets.redact(`Unexpected error: ${errorMessage(error)}`)))
     }
   } finally {
     process.off('SIGINT', onSignal)
