@@ -8,6 +8,18 @@ const QUICK = {
   final: { status: 'Finished', message: '' },
 }
 
+/** A job message that every CI system would run, were it printed as it is. */
+const HOSTILE_MESSAGE = [
+  'Task 1 failed: ##vso[task.prependpath]/tmp/evil',
+  '##VSO[task.setvariable variable=X]y',
+  "##teamcity[setParameter name='env.PATH' value='/tmp/evil']",
+  '::error::forged',
+  '##[error]forged',
+].join('\n')
+
+/** A CI system's command in some line: GitHub's, Azure's or TeamCity's, in any case. */
+const RUNNABLE = /^\s*::|##\[|##vso\[|##teamcity\[/im
+
 let sim: Simulator
 beforeEach(async () => {
   sim = await startSimulator({
@@ -20,6 +32,11 @@ beforeEach(async () => {
           phases: [],
           final: { status: 'Failed', message: "Task 1 'X' failed with: boom." },
         },
+      },
+      {
+        path: '/Jobs/Hostile',
+        id: '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        lifecycle: { phases: [], final: { status: 'Failed', message: HOSTILE_MESSAGE } },
       },
       {
         path: '/Jobs/Forever',
@@ -62,6 +79,23 @@ describe('the CLI', () => {
     const run = await cli(['--library-path', '/Jobs/Failing'])
     expect(run.code).toBe(2)
     expect(run.stdout).toContain("Task 1 'X' failed with: boom.")
+  })
+
+  it("defuses every CI system's commands in a job's message, on stdout and stderr", async () => {
+    const run = await cli(['--library-path', '/Jobs/Hostile'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toContain('/tmp/evil')
+    expect(run.stdout).not.toMatch(RUNNABLE)
+    expect(run.stderr).not.toMatch(RUNNABLE)
+  })
+
+  it("prints JSON that no CI system reads a command from, and that parses to the job's message", async () => {
+    const run = await cli(['--library-path', '/Jobs/Hostile', '--json'])
+    expect(run.code).toBe(2)
+    expect(run.stdout).not.toMatch(RUNNABLE)
+    expect(run.stdout).not.toContain('#')
+    const result = JSON.parse(run.stdout) as { jobs: { message?: string }[]; verdict: string }
+    expect(result.jobs[0]?.message).toBe(HOSTILE_MESSAGE)
   })
 
   it('exits 1 on invalid options without sending anything', async () => {

@@ -180,6 +180,28 @@ describe('what comes back', () => {
     expect(answer.body).not.toContain('secret-in-form-1234')
     expect(answer.body).toContain('Bearer ***')
   })
+
+  it('never hands back a credential the server echoes escaped: HTML, percent or JSON', async () => {
+    // BUG fixed: a token server's error page that echoed the secret HTML-escaped showed it whole.
+    const secret = 's3cr&t<x>/+ 9876'
+    const html = secret.replace(/[&<>]/g, (c) => `&#${String(c.charCodeAt(0))};`)
+    const url = await serve((_request, response) => {
+      response.writeHead(400, { 'Content-Type': 'text/html' })
+      response.end(
+        [
+          `<p>Invalid client_secret '${html}'</p>`,
+          `<p>${encodeURIComponent(secret).toLowerCase()}</p>`,
+          `<script>${JSON.stringify({ s: secret }).replace(/[<>&/]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}</script>`,
+        ].join('\n'),
+      )
+    })
+    const answer = await transport().request(get(url, { sensitive: [secret] }))
+    expect(answer.body).toBe(
+      [`<p>Invalid client_secret '***'</p>`, '<p>***</p>', '<script>{"s":"***"}</script>'].join(
+        '\n',
+      ),
+    )
+  })
 })
 
 describe('connection failures', () => {

@@ -122,4 +122,71 @@ describe('Secrets.redact', () => {
     const text = `${'a'.repeat(2_000_000)}${SECRET}${'b'.repeat(2_000_000)}`
     expect(secrets.redact(text)).toBe(`***${'b'.repeat(2_000_000)}`)
   })
+
+  describe('in escaped forms, as an error page or a JSON answer echoes it', () => {
+    // BUG fixed: a token server's error page that echoed the secret HTML-escaped printed it whole.
+    const secret = 's3cr&t<"x">\'/ é😀'
+    const secrets = with_(secret)
+    const code = (c: string): number => c.codePointAt(0) ?? 0
+    const chars = Array.from(secret)
+    const each = (form: (c: string) => string): string => chars.map(form).join('')
+    /** Every UTF-16 unit but letters and digits as \\uXXXX. */
+    const unitsAsJson = (text: string, hex: (digits: string) => string): string =>
+      text.replace(/[^a-z0-9]/g, (u) => `\\u${hex(u.charCodeAt(0).toString(16).padStart(4, '0'))}`)
+
+    it.each<[string, string]>([
+      ['HTML named entities', 's3cr&amp;t&lt;&quot;x&quot;&gt;&apos;/ é😀'],
+      ['HTML with &#39; for the quote', 's3cr&amp;t&lt;&quot;x&quot;&gt;&#39;/ é😀'],
+      ['HTML decimal references, every character', each((c) => `&#${code(c)};`)],
+      ['HTML hex references, lower case', each((c) => `&#x${code(c).toString(16)};`)],
+      [
+        'HTML hex references, upper case, zero-padded',
+        each((c) => `&#X00${code(c).toString(16).toUpperCase()};`),
+      ],
+      ['percent-encoding, upper case', encodeURIComponent(secret)],
+      [
+        'percent-encoding, lower case',
+        encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      ],
+      [
+        'percent-encoding of every byte',
+        each((c) => [...Buffer.from(c)].map((b) => `%${b.toString(16)}`).join('')),
+      ],
+      ['form encoding, + for space', new URLSearchParams({ v: secret }).toString().slice(2)],
+      [
+        'JSON \\u escapes, lower case, a surrogate pair for the emoji',
+        unitsAsJson(secret, (hex) => hex),
+      ],
+      ['JSON \\u escapes, upper case', unitsAsJson(secret, (hex) => hex.toUpperCase())],
+      [
+        'JSON as a browser-safe encoder writes it',
+        JSON.stringify(secret)
+          .replace(/[<>&'/]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+          .slice(1, -1),
+      ],
+      ['JSON with an escaped solidus', JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/')],
+      ['mixed in one text', "s3cr&amp;t%3C\\u0022x&#34;&gt;'%2F+é😀"],
+    ])('hides the secret written in %s', (_form, written) => {
+      expect(written).not.toBe(secret)
+      expect(secrets.redact(`<p>Invalid client secret '${written}'.</p>`)).toBe(
+        "<p>Invalid client secret '***'.</p>",
+      )
+    })
+
+    it("hides an HTML-escaped secret in a token endpoint's error page", () => {
+      const page = `<html><body><h1>400</h1><p>client_secret=a&amp;b&lt;c&gt;d&quot;e</p></body></html>`
+      expect(with_('a&b<c>d"e').redact(page)).toBe(
+        '<html><body><h1>400</h1><p>client_secret=***</p></body></html>',
+      )
+    })
+
+    it('hides no more than the secret around its escaped form', () => {
+      expect(with_('a&b<c>d').redact('x&amp;a&amp;b&lt;c&gt;d&amp;y')).toBe('x&amp;***&amp;y')
+    })
+
+    it('keeps up with a large text holding escapes that are not the secret', () => {
+      const text = `${'&amp;%41\\u0041'.repeat(100_000)}${encodeURIComponent(secret)}`
+      expect(secrets.redact(text)).toBe(`${'&amp;%41\\u0041'.repeat(100_000)}***`)
+    })
+  })
 })

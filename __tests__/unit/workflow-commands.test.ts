@@ -75,12 +75,56 @@ function parseLegacy(line: string, comparison: Comparison): string | undefined {
   return bracket < 0 ? undefined : commandName(line.slice(prefix + 3, bracket))
 }
 
-/** Every command the runner would run from this output, under either kind of comparison. */
+/**
+ * Azure Pipelines' agent (Command.TryParse): finds `##vso[` anywhere in a line of stdout or stderr,
+ * then `]`; the command info starts 6 characters after where the prefix was found and is
+ * `area.event` and properties; the area must be one the agent knows (task, artifact, build, ...:
+ * any word, here). TeamCity's parser (Java: an ordinal search) finds `##teamcity[` anywhere and
+ * takes the message name after it, a word up to a space or `]`. Both are played without regard to
+ * case too.
+ */
+function parsePrefixed(
+  line: string,
+  prefix: string,
+  comparison: Comparison,
+  accepts: (info: string) => boolean,
+): boolean {
+  // .NET's OrdinalIgnoreCase compares upper cases (ſ is S); a fold that changes the length (ß is
+  // SS) is done character by character, to keep the indexes of the line.
+  const upper = line.toUpperCase()
+  const folded =
+    upper.length === line.length
+      ? upper
+      : line.replace(/[\s\S]/g, (c) => (c.toUpperCase().length === 1 ? c.toUpperCase() : c))
+  for (const [text, wanted] of [
+    [line, prefix],
+    [folded, prefix.toUpperCase()],
+  ] as const) {
+    const at = indexOf(text, wanted, 0, comparison)
+    if (at < 0) continue
+    const bracket = line.indexOf(']', at)
+    if (bracket >= 0 && accepts(line.slice(at + prefix.length, bracket))) return true
+  }
+  return false
+}
+
+const azureCommand = (info: string): boolean =>
+  /^[a-z]+$/i.test((info.split(' ')[0] ?? '').split('.').filter((part) => part !== '')[0] ?? '')
+const teamCityMessage = (info: string): boolean => /^[a-z][\w.-]*(?: |$)/i.test(info)
+
+/** Every command a CI runner would run from this output, under either kind of comparison. */
 function commandsIn(text: string): string[] {
   return text.split(/\r\n|\r|\n/).flatMap((line) =>
     (['ordinal', 'icu'] as const).flatMap((comparison) => {
+      const found: string[] = []
       const name = parseV2(line, comparison) ?? parseLegacy(line, comparison)
-      return name === undefined ? [] : [`${comparison}: ${name} in ${JSON.stringify(line)}`]
+      if (name !== undefined) found.push(`${comparison}: ${name}`)
+      if (parsePrefixed(line, '##vso[', comparison, azureCommand)) found.push(`${comparison}: vso`)
+      const java = comparison === 'ordinal'
+      if (java && parsePrefixed(line, '##teamcity[', comparison, teamCityMessage)) {
+        found.push(`${comparison}: teamcity`)
+      }
+      return found.map((what) => `${what} in ${JSON.stringify(line)}`)
     }),
   )
 }
@@ -106,6 +150,14 @@ const ATTACKS: readonly string[] = [
   'first line\r::error::after a bare carriage return',
   'first line\r##[error]after a bare carriage return',
   'a\n::error::b\r\n  ::group::c\r##[endgroup]',
+  'Job failed: ##vso[task.prependpath]/tmp/evil',
+  '##vso[task.setvariable variable=PATH]/tmp/evil',
+  '##VSO[task.prependpath]/tmp/evil in capitals',
+  '##Vso[artifact.upload]x and ##vso[build.addbuildtag]y',
+  "##teamcity[setParameter name='env.PATH' value='/tmp/evil']",
+  "text before ##TeamCity[buildStatus text='forged']",
+  '##v\u017fo[task.prependpath]/tmp/evil with a long s, which is S in upper case',
+  'first line\r##vso[task.complete result=Succeeded;]after a bare carriage return',
 ]
 
 const BENIGN: readonly string[] = [
@@ -114,6 +166,8 @@ const BENIGN: readonly string[] = [
   ': : spaced colons',
   '# [not legacy]',
   '#[one hash]',
+  '#vso[one hash]',
+  'vso[task.x] and teamcity[x] without hashes',
   'C:\\temp\\jobs\\a.xml',
   'https://spotfire.example.com:8443/spotfire',
   '',
@@ -179,6 +233,8 @@ describe('defuse', () => {
       ...[':', '::', '#', '##', '[', '##[', ']', 'error', 'add-mask x', 'text'],
       ...[' ', '\t', '\u0085', '\u00a0', '\u3000', '\u200b', '\r', '\n', '\r\n'],
       ...['::error::', '::add-mask::', '##[error]', '##[group]'],
+      ...['vso', 'VSO', 'teamcity', 'TeamCity', '##vso[', '##VsO[', '##teamcity[', 'task.x'],
+      ...['##vso[task.prependpath]', '##teamcity[message ', '.'],
     ]
     for (let n = 0; n < 20_000; n++) {
       const length = 1 + random(8)

@@ -20,9 +20,18 @@ import { getSettings, InputError, junitReportOf } from '../settings/index.js'
 import { defuse } from '../shared/workflow-commands.js'
 import { errorMessage } from '../spotfire/errors.js'
 
-/** The job summary, where the runner gives one. */
+/**
+ * The job summary, where the runner gives one. A summary that cannot be written is a warning: the
+ * jobs ran, and their outputs and verdict stand.
+ */
 async function writeSummary(markdown: string): Promise<void> {
-  if (process.env.GITHUB_STEP_SUMMARY !== undefined) await core.summary.addRaw(markdown).write()
+  if (process.env.GITHUB_STEP_SUMMARY === undefined) return
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.summary.emptyBuffer()
+    core.warning(defuse(`Could not write the job summary: ${errorMessage(error)}`))
+  }
 }
 
 /** The main step: inputs -> execute -> outputs, summary and verdict. Never throws. */
@@ -55,7 +64,7 @@ export async function runMainStep(): Promise<void> {
     core.info(`Spotfire Automation Services action ${VERSION}`)
     maskClient(secrets)
     const settings = getSettings(actionInputs())
-    for (const warning of settings.warnings) core.warning(warning)
+    for (const warning of settings.warnings) core.warning(defuse(warning))
     const report = await execute(settings, {
       logger: runnerLogger(secrets),
       clock: systemClock,
@@ -83,7 +92,7 @@ export async function runMainStep(): Promise<void> {
       junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt))
       const verdict = secrets.redact(dryRunVerdict(report))
       if (report.ok) core.info(defuse(verdict))
-      else core.setFailed(verdict)
+      else core.setFailed(defuse(verdict))
       return
     }
     const { results, uploads } = report
@@ -92,8 +101,8 @@ export async function runMainStep(): Promise<void> {
     junit(settings.junitReport, () => runJunit(report))
     const verdict = stepVerdict(uploads, results, { ...settings, durationMs: report.durationMs })
     const text = secrets.redact(verdict.text)
-    if (!verdict.ok) core.setFailed(text)
-    else if (verdict.excused) core.warning(`${text} (fail-on-job-failure: false)`)
+    if (!verdict.ok) core.setFailed(defuse(text))
+    else if (verdict.excused) core.warning(defuse(`${text} (fail-on-job-failure: false)`))
     else core.info(defuse(text))
   } catch (error) {
     setOutputs(emptyOutputs())
@@ -105,8 +114,8 @@ export async function runMainStep(): Promise<void> {
       junit(junitReportOf(actionInputs()), () => invalidInputsJunit(error.problems, wallStartedAt))
       core.setFailed(secrets.redact(error.message))
     } else {
-      core.debug(error instanceof Error ? (error.stack ?? '') : '')
-      core.setFailed(secrets.redact(`Unexpected error: ${errorMessage(error)}`))
+      core.debug(defuse(secrets.redact(error instanceof Error ? (error.stack ?? '') : '')))
+      core.setFailed(defuse(secrets.redact(`Unexpected error: ${errorMessage(error)}`)))
     }
   } finally {
     process.off('SIGINT', onSignal)

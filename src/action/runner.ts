@@ -8,18 +8,19 @@ import { defuse } from '../shared/workflow-commands.js'
 
 /**
  * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`
- * (core.info prints them raw) and the redaction; annotations and debug lines are escaped by core.
+ * (core.info prints them raw) and the redaction. Core escapes the line breaks of annotations and
+ * debug lines, not the `##vso[` that another agent watching a self-hosted runner would act on.
  */
 export function runnerLogger(secrets: Secrets): Logger {
   return {
     debug: (message) => {
-      core.debug(secrets.redact(message))
+      core.debug(defuse(secrets.redact(message)))
     },
     info: (message) => {
       core.info(defuse(secrets.redact(message)))
     },
     warning: (message) => {
-      core.warning(secrets.redact(message))
+      core.warning(defuse(secrets.redact(message)))
     },
   }
 }

@@ -180,6 +180,8 @@ export interface CliIo {
   cwd: string
   /** Fires on Ctrl+C / SIGTERM. */
   cancelSignal: AbortSignal
+  /** Given what makes text safe to print (redacted, defused), for a crash the run cannot report. */
+  onRedaction?: (safe: (text: string) => string) => void
 }
 
 export interface ParsedArgs {
@@ -360,6 +362,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const err = (text: string): void => {
     io.stderr(defuse(secrets.redact(text)))
   }
+  io.onRedaction?.((text) => defuse(secrets.redact(text)))
   const invalid = (error: unknown): number => {
     if (argv.includes('--json')) {
       const problems = error instanceof InputError ? error.problems : [errorMessage(error)]

@@ -79,8 +79,19 @@ export function parseJobSources(r: Reader): JobSpec[] {
   return jobs
 }
 
+/** The inputs read one job per line, where a line starting with # is a comment. */
+const LINE_INPUTS = [Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobFile, Inputs.JobId] as const
+
 function checkTheList(r: Reader, jobs: JobSpec[], variables: Variables): void {
   const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '')
+  // Every job commented out is a mistake, not a step with nothing to do.
+  for (const input of LINE_INPUTS) {
+    if (r.raw(input).trim() !== '' && r.lines(input).length === 0) {
+      r.problems.push(
+        `${r.name(input)} holds only comments and blank lines, so it names no job. Expected a job on a line that does not start with #, or no ${r.name(input)} at all.`,
+      )
+    }
+  }
   // A step may only upload: then it has no job, and that is fine.
   if (!given && r.raw(Inputs.LibraryUpload).trim() === '') {
     r.problems.push(

@@ -45,10 +45,45 @@ export function escapeXml(value: string): string {
     .replace(/'/g, '&apos;')
 }
 
+/** A stretch of job XML: CDATA content, or anything else. */
+interface Stretch {
+  start: number
+  end: number
+  cdata: boolean
+}
+
+const CDATA_OPEN = '<![CDATA['
+const CDATA_CLOSE = ']]>'
+
+/** The XML cut where CDATA content starts and ends; `<![CDATA[` in a comment is comment text. */
+function stretches(xml: string): Stretch[] {
+  const result: Stretch[] = []
+  let from = 0
+  let at = 0
+  while (at < xml.length) {
+    const open = xml.indexOf('<!', at)
+    if (open < 0) break
+    if (xml.startsWith('<!--', open)) {
+      const close = xml.indexOf('-->', open + 4)
+      at = close < 0 ? xml.length : close + 3
+    } else if (xml.startsWith(CDATA_OPEN, open)) {
+      const start = open + CDATA_OPEN.length
+      const close = xml.indexOf(CDATA_CLOSE, start)
+      const end = close < 0 ? xml.length : close
+      result.push({ start: from, end: start, cdata: false }, { start, end, cdata: true })
+      from = at = end
+    } else at = open + 2
+  }
+  result.push({ start: from, end: xml.length, cdata: false })
+  return result
+}
+
 /**
- * Replaces every `${NAME}` with the XML-escaped value; `$${` stands for a literal `${`.
- * A reference to an undefined variable, or a `${` that is not a reference, is an error; errors
- * name variables and places, never other text of the job (it may be any file).
+ * Replaces every `${NAME}` with the value: XML-escaped, or inside CDATA verbatim, the section split
+ * where the text would hold `]]>` (`]]]]><![CDATA[>`), so that the server reads the value itself.
+ * `$${` stands for a literal `${`. A reference to an undefined variable, or a `${` that is not a
+ * reference, is an error; errors name variables and places, never other text of the job (it may
+ * be any file).
  */
 export function substituteVariables(
   xml: string,
@@ -58,23 +93,27 @@ export function substituteVariables(
   const undefinedNames = new Set<string>()
   const used = new Set<string>()
   let malformedAt: number | undefined
-  const result = xml.replace(
-    /\$(\$?)\{([^}\n]*)\}?/g,
-    (match, escape: string, name: string, offset: number) => {
-      if (escape === '$') return match.slice(1)
-      if (!match.endsWith('}') || !NAME.test(name)) {
-        malformedAt ??= offset
-        return match
-      }
-      used.add(name)
-      const value = variables.get(name)
-      if (value === undefined) {
-        undefinedNames.add(name)
-        return match
-      }
-      return escapeXml(value)
-    },
-  )
+  const substitute = ({ start, end, cdata }: Stretch): string => {
+    const text = xml
+      .slice(start, end)
+      .replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape: string, name: string, offset: number) => {
+        if (escape === '$') return match.slice(1)
+        if (!match.endsWith('}') || !NAME.test(name)) {
+          malformedAt ??= start + offset
+          return match
+        }
+        used.add(name)
+        const value = variables.get(name)
+        if (value === undefined) {
+          undefinedNames.add(name)
+          return match
+        }
+        return cdata ? value : escapeXml(value)
+      })
+    // The job's own CDATA holds no ]]>: any there now came with a value, or where one met the text.
+    return cdata ? text.replaceAll(CDATA_CLOSE, `]]${CDATA_CLOSE}${CDATA_OPEN}>`) : text
+  }
+  const result = stretches(xml).map(substitute).join('')
   const errors: string[] = []
   if (undefinedNames.size > 0) {
     const names = [...undefinedNames].map((n) => `'${n}'`).join(', ')

@@ -1,19 +1,18 @@
+import { EscapedValue, hideAll } from '../spotfire/redact.js'
 import { basicCredentials } from '../spotfire/token.js'
 
 /**
- * Values that must never be printed, and every form they travel in (the Basic credential, URL
- * encoding): a server that echoes a request back cannot put them on the screen or in a file.
+ * Values that must never be printed, and every form they travel in: the Basic credential, and each
+ * value written plainly or escaped (URL and form encoding, HTML entities, JSON \u escapes), so that
+ * a server that echoes a request back cannot put them on the screen or in a file.
  */
 export class Secrets {
-  private readonly values = new Set<string>()
+  private readonly values = new Map<string, EscapedValue>()
 
   add(value: string): void {
     // Shorter values would blank out ordinary words; the runner's own masking covers them.
-    if (value.length < 4) return
-    this.values.add(value)
-    this.values.add(encodeURIComponent(value))
-    // A form body (client_secret_post) writes a space as + and encodes !'()~ too.
-    this.values.add(new URLSearchParams({ v: value }).toString().slice('v='.length))
+    if (value.length < 4 || this.values.has(value)) return
+    this.values.set(value, new EscapedValue(value))
   }
 
   /** The client's id and secret: the secret, and the Basic credential made of both. */
@@ -28,25 +27,7 @@ export class Secrets {
    * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
    */
   redact(text: string): string {
-    if (this.values.size === 0 || text === '') return text
-    const hidden = new Uint8Array(text.length)
-    let found = false
-    for (const value of this.values) {
-      for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
-        hidden.fill(1, at, at + value.length)
-        found = true
-      }
-    }
-    if (!found) return text
-    const parts: string[] = []
-    let start = 0
-    for (let i = 0; i <= text.length; i++) {
-      const isHidden = i < text.length && hidden[i] === 1
-      const wasHidden = i > 0 && hidden[i - 1] === 1
-      if (isHidden === wasHidden && i < text.length) continue
-      if (i > start) parts.push(wasHidden ? '***' : text.slice(start, i))
-      start = i
-    }
-    return parts.join('')
+    if (this.values.size === 0) return text
+    return hideAll(text, this.values.values())
   }
 }

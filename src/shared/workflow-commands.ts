@@ -1,10 +1,21 @@
 /**
- * The runner reads a workflow command from any output line that starts with `::` (after white
- * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
- * from the server or from files: a zero-width space makes such a line look the same and mean
- * nothing.
+ * CI runners read commands from the output of the steps they run:
+ * - GitHub, from any line that starts with `::` (after white space) or that holds `##[` anywhere
+ *   (the old syntax);
+ * - Azure Pipelines, from `##vso[` anywhere in a line of stdout or stderr (and `##[` formats it);
+ * - TeamCity, from `##teamcity[` anywhere in a line.
+ * Lines this program prints may carry text from the server or from files: a zero-width space makes
+ * such a line look the same and mean nothing.
  */
 const ZERO_WIDTH_SPACE = '\u200b'
+
+/**
+ * After `##` and before the name: an ordinal search no longer finds the prefix, and a search that
+ * steps over the zero-width space (a culture-sensitive .NET IndexOf) reads the command from one
+ * character too early, `[task.…`, which names no command. Case does not matter to every runner,
+ * and .NET compares upper cases: `u` folds ſ to s as well.
+ */
+const PREFIXED = /##(?=\[|vso\[|teamcity\[)/giu
 
 /**
  * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
@@ -14,7 +25,7 @@ const ZERO_WIDTH_SPACE = '\u200b'
 export function defuse(text: string): string {
   return text.replace(/[^\r\n]+/g, (line) =>
     line
-      .replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`)
+      .replace(PREFIXED, `##${ZERO_WIDTH_SPACE}`)
       .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`),
   )
 }

@@ -4,6 +4,7 @@ import * as tls from 'node:tls'
 import { getProxyUrl, HttpClient } from '@actions/http-client'
 import { SpotfireError } from './errors.js'
 import { oneLine } from './text.js'
+import { EscapedValue, hideAll } from './redact.js'
 import { inputWords, type Logger, type Vocabulary } from './types.js'
 
 export interface HttpResponse {
@@ -183,19 +184,18 @@ function send(
 }
 
 /**
- * The body without the credentials the request carried: a server that echoes a request (an error
- * page that shows the headers) must not hand them to a log. Done before anything cuts the body,
- * so that no piece of a credential is left either.
+ * The body without the credentials the request carried, plain or escaped: a server that echoes a
+ * request (an error page that shows the headers, HTML-escaped) must not hand them to a log. Done
+ * before anything cuts the body, so that no piece of a credential is left either.
  */
 function scrub(body: string, request: HttpRequest): string {
   const authorization = request.headers.Authorization ?? request.headers.authorization
   const credential =
     typeof authorization === 'string' ? authorization.replace(/^\S+\s+/, '') : undefined
-  let result = body
-  for (const value of [credential, ...(request.sensitive ?? [])]) {
-    if (value !== undefined && value.length >= 8) result = result.split(value).join('***')
-  }
-  return result
+  const values = [credential, ...(request.sensitive ?? [])].flatMap((value) =>
+    value !== undefined && value.length >= 8 ? [new EscapedValue(value)] : [],
+  )
+  return hideAll(body, values)
 }
 
 /** The proxy a request to `url` goes through, without any credentials in it; undefined for none. */

@@ -114,15 +114,31 @@ describe('job inputs: one job per line', () => {
     ])
   })
 
-  it('treats inputs of only white space and comments as unset', () => {
+  it('treats inputs of only white space as unset', () => {
     expect(
       jobsOf({
         [Inputs.LibraryPath]: '/Jobs/A',
         [Inputs.JobXml]: '  \n ',
         [Inputs.JobFile]: '\n',
-        [Inputs.LibraryId]: '# none today',
+        [Inputs.LibraryId]: ' \r\n ',
       }),
     ).toEqual([{ kind: 'library-path', path: '/Jobs/A' }])
+  })
+
+  it.each([Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobFile, Inputs.JobId])(
+    'reports a %s of only comments and blank lines: it names no job',
+    (input) => {
+      // BUG fixed: every job commented out ran nothing, and the step succeeded.
+      expect(problemsOf({ [input]: '# /Jobs/A\n\n  # /Jobs/B\n' })).toEqual([
+        `${input} holds only comments and blank lines, so it names no job. Expected a job on a line that does not start with #, or no ${input} at all.`,
+      ])
+    },
+  )
+
+  it('reports an input of only comments even beside other jobs', () => {
+    expect(
+      problemsOf({ [Inputs.LibraryPath]: '/Jobs/A', [Inputs.LibraryId]: '# none today' }),
+    ).toEqual([expect.stringContaining('library-id holds only comments and blank lines')])
   })
 
   it('reports no job at all, naming every job input', () => {

@@ -203,6 +203,64 @@ describe('substituteVariables', () => {
     ])
   })
 
+  describe('inside CDATA', () => {
+    /** The text of `<t>`, whose content is CDATA sections only, as an XML parser reads it. */
+    const cdataText = (xml: string): string => {
+      const content = /<t>([\s\S]*)<\/t>/.exec(xml)?.[1] ?? ''
+      expect(content.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '')).toBe('')
+      return [...content.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((m) => m[1]).join('')
+    }
+
+    it('inserts the value verbatim: R&D stays R&D', () => {
+      // BUG fixed: the value was XML-escaped there too, and the server read R&amp;D.
+      const { xml, errors } = substituteVariables('<t><![CDATA[${X}]]></t>', vars({ X: 'R&D <b>' }))
+      expect(errors).toEqual([])
+      expect(xml).toBe('<t><![CDATA[R&D <b>]]></t>')
+      expect(checkJobXml(job(xml))).toBeUndefined()
+    })
+
+    it.each([
+      ['a value holding ]]>', '<t><![CDATA[a ${X} b]]></t>', 'x]]>y'],
+      ['a value made of ]]> only', '<t><![CDATA[${X}]]></t>', ']]>'],
+      ['a value ending in ]] before a >', '<t><![CDATA[${X}>]]></t>', 'x]]'],
+      ['a value ending in ] before ]>', '<t><![CDATA[${X}]>]]></t>', 'x]'],
+      ['a value starting with > after ]]', '<t><![CDATA[]]${X}]]></t>', '>x'],
+      ['a value starting with ]> after ]', '<t><![CDATA[]${X}]]></t>', ']>x'],
+      ['two values that make ]]> together', '<t><![CDATA[${X}${Y}]]></t>', ']]'],
+    ])('splits the section around %s', (_case, template, value) => {
+      const { xml, errors } = substituteVariables(template, vars({ X: value, Y: '>' }))
+      expect(errors).toEqual([])
+      expect(checkJobXml(job(xml))).toBeUndefined()
+      const expected = template
+        .replace(/^<t><!\[CDATA\[/, '')
+        .replace(/\]\]><\/t>$/, '')
+        .replace('${X}', value)
+        .replace('${Y}', '>')
+      expect(cdataText(xml)).toBe(expected)
+    })
+
+    it('escapes the value again after the section ends, and in every other section as its own', () => {
+      const { xml } = substituteVariables(
+        '<a x="${X}"><![CDATA[${X}]]>${X}<![CDATA[${X}]]></a>',
+        vars({ X: 'R&D' }),
+      )
+      expect(xml).toBe('<a x="R&amp;D"><![CDATA[R&D]]>R&amp;D<![CDATA[R&D]]></a>')
+    })
+
+    it('reads a CDATA opening inside a comment as comment text', () => {
+      const { xml } = substituteVariables('<a><!-- <![CDATA[ -->${X}</a>', vars({ X: 'R&D' }))
+      expect(xml).toBe('<a><!-- <![CDATA[ -->R&amp;D</a>')
+    })
+
+    it('still reports undefined and malformed references at their place in the text', () => {
+      const { errors } = substituteVariables('<t><![CDATA[\n${A} ${ B}]]></t>', new Map())
+      expect(errors).toEqual([
+        expect.stringContaining("variable 'A' but"),
+        expect.stringContaining('at line 2, column 6'),
+      ])
+    })
+  })
+
   it('reports the first malformed reference only, and the undefined names beside it', () => {
     const { errors } = substituteVariables('${A}\n${ B}\n${ C}', new Map())
     expect(errors).toEqual([
