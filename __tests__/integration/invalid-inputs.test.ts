@@ -84,6 +84,7 @@ describe('invalid inputs', () => {
         'duration-seconds': '',
         'timed-out': 'false',
         jobs: '[]',
+        uploads: '[]',
       })
     },
   )

@@ -23,7 +23,7 @@ try {
   console.log(
     `Spotfire simulator on ${sim.url}; sample jobs: ${SAMPLE_LIBRARY.map((i) => i.path).join(', ')}`,
   )
-  rule(`action log: library-path ${path}`)
+  rule(`action log: library-upload, then library-path ${path}`)
   let printed = 0
   const render = createLogRenderer()
   const run = await runStep({
@@ -33,10 +33,14 @@ try {
       'server-url': sim.url,
       'client-id': 'demo-client',
       'client-secret': 'demo-secret',
+      // A release: the analysis goes into the library first, then the job refreshes it.
+      'library-upload': 'analyses/Sales overview.dxp -> /Samples/Release/',
+      'library-overwrite': 'true',
       'library-path': path,
       'poll-interval': '1s',
       timeout: '2m',
     },
+    files: { 'analyses/Sales overview.dxp': 'A stand-in for an analysis file.\n' },
     // Whole lines only, shown as the runner shows them (masks applied, no debug lines).
     onOutput: (log) => {
       const complete = log.lastIndexOf('\n') + 1
