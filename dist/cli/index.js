@@ -28371,21 +28371,24 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6730:
+/***/ 6623:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  dc: () => (/* binding */ EXIT),
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: EXIT, HELP, environmentName, exitCode, flagWords, parseArgs, resultJson
+// UNUSED EXPORTS: HELP, environmentName, environmentTypos, exitCode, flagWords, parseArgs, resultJson
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/shared/duration.ts
@@ -28429,8 +28432,11 @@ function duration_formatDuration(ms) {
 ;// CONCATENATED MODULE: ./src/shared/clock.ts
 
 
+
 const systemClock = {
-    now: () => Date.now(),
+    // Monotonic, as Node's timers are: an NTP step or a resumed VM moves Date.now(), not this.
+    now: () => external_node_perf_hooks_.performance.now(),
+    wallNow: () => Date.now(),
     async sleep(ms, signal) {
         try {
             await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_DURATION_MS), undefined, signal === undefined ? {} : { signal });
@@ -28441,37 +28447,8 @@ const systemClock = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/spotfire/errors.ts
-class SpotfireError extends Error {
-    kind;
-    details;
-    constructor(message, kind, details = {}) {
-        super(message);
-        this.kind = kind;
-        this.details = details;
-        this.name = 'SpotfireError';
-    }
-    /** The same failure, with what the caller was doing in front of the message. */
-    withContext(context) {
-        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
-    }
-}
-/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-        const json = JSON.stringify(error);
-        return json ?? String(error);
-    }
-    catch {
-        return String(error);
-    }
-}
-
+// EXTERNAL MODULE: ./src/spotfire/errors.ts
+var errors = __nccwpck_require__(8321);
 ;// CONCATENATED MODULE: ./src/spotfire/retry.ts
 
 /**
@@ -28499,7 +28476,7 @@ async function retry(operation, policy, context) {
             return await operation(attempt);
         }
         catch (error) {
-            if (!(error instanceof SpotfireError) || !policy.isRetryable(error))
+            if (!(error instanceof errors/* SpotfireError */.T) || !policy.isRetryable(error))
                 throw error;
             if (attempt >= policy.maxAttempts) {
                 throw error.withContext(`${policy.label} failed ${attempt} ${attempt === 1 ? 'time' : 'times'}; the last time`);
@@ -28511,15 +28488,19 @@ async function retry(operation, policy, context) {
                 await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
                 throw error;
             }
-            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
+            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10} s.`);
             await context.clock.sleep(delayMs, context.signal);
             if (context.signal?.aborted === true)
                 throw error;
         }
     }
 }
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
-function parseRetryAfter(value, now) {
+/**
+ * Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). An HTTP
+ * date is read against `wallNow`, the wall clock (ms since epoch): the only place a date from the
+ * server meets ours. The pause it gives is then waited on the monotonic clock.
+ */
+function parseRetryAfter(value, wallNow) {
     const text = value?.trim() ?? '';
     if (text === '')
         return undefined;
@@ -28529,7 +28510,7 @@ function parseRetryAfter(value, now) {
     if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
         return undefined;
     const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - wallNow);
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/text.ts
@@ -28567,7 +28548,7 @@ function head(text, max) {
     return /[\ud800-\udbff]$/.test(kept) ? kept.slice(0, -1) : kept;
 }
 /** Outside text for a log line or an error message: one line, at most `max` characters. */
-function shown(text, max = 500) {
+function text_shown(text, max = 500) {
     return text_oneLine(text_cut(text, max));
 }
 
@@ -28643,10 +28624,12 @@ function describeNonApiBody(response) {
     return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
 }
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint, words = inputWords) {
+function httpError(response, 
+/** The wall clock (ms since epoch), for an HTTP-date Retry-After. */
+wallNow, hint, words = inputWords) {
     const header = response.headers['retry-after'];
     const first = Array.isArray(header) ? header[0] : header;
-    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
+    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, wallNow);
     const location = response.headers.location;
     const redirect = response.status >= 300 && response.status < 400 && location !== undefined
         ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
@@ -28655,7 +28638,7 @@ function httpError(response, now, hint, words = inputWords) {
     const message = [statusLine(response.status), snippet === '' ? undefined : snippet, hint]
         .filter((part) => part !== undefined)
         .join(': ');
-    return new SpotfireError(message, 'http', {
+    return new errors/* SpotfireError */.T(message, 'http', {
         status: response.status,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
@@ -28664,7 +28647,7 @@ function httpError(response, now, hint, words = inputWords) {
 function notApiError(response, expected) {
     const what = describeNonApiBody(response);
     const snippet = bodySnippet(response.body, 120);
-    return new SpotfireError(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
+    return new errors/* SpotfireError */.T(`${statusLine(response.status)} with ${what}, not ${expected}${snippet === '' ? '' : ` (${snippet})`}`, 'not-api', { status: response.status });
 }
 /** The redirect's origin and path, without a query that might carry anything sensitive. */
 function redirectTarget(location) {
@@ -28693,6 +28676,368 @@ function isTransient(error) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/spotfire/authorized-call.ts
+
+
+
+/**
+ * One request with a valid bearer token; a 401 gets one new token and one more try (a 401 was not
+ * accepted, so even a request that must not be repeated may go again). 403 is the caller's to
+ * word: only it knows the scope it needed.
+ */
+async function authorizedCall(options, request, context, progress = { phase: 'token' }, hooks = {}) {
+    const tokenContext = hooks.tokenSignal === undefined ? context : { ...context, signal: hooks.tokenSignal };
+    let token = '';
+    const attempt = async () => {
+        progress.phase = 'token';
+        token = await tokenFor(options, tokenContext);
+        progress.phase = 'request';
+        hooks.beforeSend?.();
+        const { content } = request;
+        return options.transport.request({
+            method: request.method,
+            url: request.url,
+            headers: {
+                Authorization: `Bearer ${token}`,
+                Accept: 'application/json',
+                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
+            },
+            ...(content === undefined ? {} : { body: content.body }),
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        });
+    };
+    let response = await attempt();
+    if (response.status === 401) {
+        options.logger.debug('The server refused the token (401); getting a new one');
+        // Only that token: another call may have got a fresh one meanwhile.
+        options.tokens.invalidate(token);
+        response = await attempt();
+        if (response.status === 401) {
+            throw httpError(response, options.clock.wallNow(), 'the server refused a fresh access token', options.words ?? inputWords);
+        }
+    }
+    return response;
+}
+/**
+ * A token for the next call. A transient failure (already retried by the provider) becomes kind
+ * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
+ */
+async function tokenFor(options, context) {
+    try {
+        return await options.tokens.get(context);
+    }
+    catch (error) {
+        if (error instanceof errors/* SpotfireError */.T &&
+            error.kind !== 'stopped' &&
+            error.kind !== 'credentials') {
+            throw new errors/* SpotfireError */.T(error.message, isTransient(error) ? 'token' : error.kind, error.details);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/library.ts
+
+
+
+
+
+
+/*
+ * The Library REST API v2 (Spotfire Server 14.0+), as two public clients and the community's mock
+ * server use it. Nobody here has run it against a real server: every detail of the wire format
+ * stays in this file.
+ */
+const LIBRARY_READ_SCOPE = 'api.library.read';
+const LIBRARY_WRITE_SCOPE = 'api.library.write';
+const FOLDER_TYPE = 'spotfire.folder';
+/** The command that grants the library scopes, in the words of the Spotfire Server's config tool. */
+const LIBRARY_REGISTER_COMMAND = `config register-api-client -n <name> -S${LIBRARY_READ_SCOPE} -S${LIBRARY_WRITE_SCOPE}`;
+const JSON_TYPE = 'application/json';
+const OCTET_STREAM = 'application/octet-stream';
+/** Look-ups are safe to repeat: transient failures are retried until the caller's deadline. */
+const LOOKUP_POLICY = {
+    isRetryable: isTransient,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
+    baseMs: 1000,
+    maxMs: 10_000,
+};
+/** Folder creation and upload jobs back off as starts do. */
+const WRITE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+/**
+ * Whether a failed call may have reached the server and been processed there: for a chunk, whether
+ * the server may have appended it (then the upload job must not get it again).
+ */
+function mayHaveReachedServer(error) {
+    return error.kind !== 'not-sent' && error.kind !== 'credentials' && error.kind !== 'tls';
+}
+class LibraryClient {
+    options;
+    base;
+    words;
+    /** The items of the upload jobs begun and not finished: a 409 at the finish names its item. */
+    uploads = new Map();
+    constructor(options) {
+        this.options = options;
+        this.base = `${options.serverUrl}/spotfire/api/rest/library/v2`;
+        this.words = options.words ?? inputWords;
+    }
+    /**
+     * GET /items?path=&type=&maxResults=1. undefined when nothing is there (the API's 404, or no item
+     * of that type). Transient failures, and answers that are not the API's JSON, are retried until
+     * the deadline.
+     */
+    find(path, type, context) {
+        const query = new URLSearchParams({
+            path,
+            ...(type === undefined ? {} : { type }),
+            maxResults: '1',
+        });
+        const label = `Looking up ${text_shown(path, 300)} in the library`;
+        return retry(async () => {
+            const response = await this.call('GET', `/items?${query.toString()}`, context);
+            if (response.status === 404) {
+                if (!isJsonAnswer(response))
+                    throw notApiError(response, 'the library API’s JSON');
+                return undefined;
+            }
+            if (response.status !== 200)
+                throw this.failure(response, LIBRARY_READ_SCOPE);
+            const items = readItems(response);
+            if (items === undefined)
+                throw notApiError(response, 'a list of library items');
+            return items.find((item) => type === undefined || item.type === type);
+        }, { ...LOOKUP_POLICY, label }, this.retryContext(context));
+    }
+    /**
+     * POST /items: a folder `title` in `parentId` (at `parentPath`). A 409 (it exists: someone made it
+     * meanwhile) answers the folder that is there. A request whose answer was lost is not sent again
+     * blindly: the folder is looked up first, and asked for again only when it is not there.
+     */
+    async createFolder(parentPath, parentId, title, context) {
+        const path = childPath(parentPath, title);
+        const content = jsonContent({ title, type: FOLDER_TYPE, parentId, description: '' });
+        const label = `Creating the library folder ${text_shown(path, 300)}`;
+        for (let attempt = 0;; attempt++) {
+            let error;
+            try {
+                const response = await this.call('POST', '/items', context, content);
+                if (response.status === 409)
+                    return await this.existingFolder(path, response, context);
+                if (response.status < 200 || response.status >= 300) {
+                    throw this.failure(response, LIBRARY_WRITE_SCOPE);
+                }
+                const id = readString(response, 'id');
+                if (id !== undefined)
+                    return { id, title, type: FOLDER_TYPE };
+                error = notApiError(response, 'the new folder’s id');
+            }
+            catch (thrown) {
+                if (!(thrown instanceof errors/* SpotfireError */.T) || !isTransient(thrown))
+                    throw thrown;
+                error = thrown;
+            }
+            await this.pause(label, error, attempt, context);
+            if (mayHaveBeenProcessed(error)) {
+                const found = await this.find(path, FOLDER_TYPE, context);
+                if (found !== undefined)
+                    return found;
+            }
+        }
+    }
+    /**
+     * POST /upload: an upload job for `item`, its id. Sent again only when it cannot have been
+     * processed (nothing sent, 429, 503 with Retry-After), as a job start.
+     */
+    async beginUpload(item, overwrite, context) {
+        const content = jsonContent({
+            overwriteIfExists: overwrite,
+            item: {
+                title: item.title,
+                type: item.type,
+                parentId: item.parentId,
+                description: item.description ?? '',
+            },
+        });
+        const label = `Beginning the upload of ${text_shown(item.title, 300)}`;
+        for (let attempt = 0;; attempt++) {
+            let error;
+            try {
+                const response = await this.call('POST', '/upload', context, content);
+                if (response.status < 200 || response.status >= 300) {
+                    throw this.failure(response, LIBRARY_WRITE_SCOPE);
+                }
+                const jobId = readString(response, 'jobId');
+                if (jobId === undefined)
+                    throw notApiError(response, 'an upload job id');
+                this.uploads.set(jobId, item);
+                return jobId;
+            }
+            catch (thrown) {
+                if (!(thrown instanceof errors/* SpotfireError */.T) || mayHaveBeenProcessed(thrown))
+                    throw thrown;
+                error = thrown;
+            }
+            if (!isTransient(error))
+                throw error;
+            await this.pause(label, error, attempt, context);
+        }
+    }
+    /**
+     * POST /upload/{jobId}?chunk=n&finish=..., the bytes as they are. Never sent twice: the server
+     * appends every chunk it receives. A failure's kind says whether the chunk may have reached the
+     * server (see mayHaveReachedServer): only 'not-sent' means surely not, and a token that could
+     * not be had counts as that. With `finish`, answers the item's id.
+     */
+    async sendChunk(jobId, chunk, bytes, finish, context) {
+        const query = new URLSearchParams({ chunk: String(chunk), finish: String(finish) });
+        const path = `/upload/${encodeURIComponent(jobId)}?${query.toString()}`;
+        const progress = { phase: 'token' };
+        let response;
+        try {
+            response = await this.call('POST', path, context, { body: bytes, contentType: OCTET_STREAM }, progress);
+        }
+        catch (error) {
+            if (!(error instanceof errors/* SpotfireError */.T))
+                throw error;
+            // No token, no chunk sent: a passing failure, or the wait for one that ran out.
+            if (progress.phase === 'token' && (isTransient(error) || error.kind === 'stopped')) {
+                throw new errors/* SpotfireError */.T(`no token to send chunk ${chunk} with: ${error.message}`, 'not-sent', error.details);
+            }
+            throw error;
+        }
+        const item = this.uploads.get(jobId);
+        if (response.status === 409 && finish) {
+            this.uploads.delete(jobId);
+            const named = item === undefined ? 'the item' : text_shown(item.title, 300);
+            throw new errors/* SpotfireError */.T(`${statusLine(409)}: the library already holds ${named} in that folder, and overwriting it was not asked for (${this.words.setting('library-overwrite', 'true')} replaces it)`, 'http', { status: 409 });
+        }
+        if (response.status === 404 && isJsonAnswer(response)) {
+            this.uploads.delete(jobId);
+            throw new errors/* SpotfireError */.T(`${statusLine(404)}: the server does not know upload job ${text_shown(jobId, 100)} (any more)`, 'http', { status: 404 });
+        }
+        if (response.status < 200 || response.status >= 300) {
+            throw this.failure(response, LIBRARY_WRITE_SCOPE);
+        }
+        if (!finish) {
+            // What a chunk's answer holds is not documented: any JSON of the API's, or nothing.
+            if (response.body.trim() !== '' && !isJsonAnswer(response)) {
+                throw notApiError(response, 'the library API’s answer to a chunk');
+            }
+            return {};
+        }
+        if (!isJsonAnswer(response))
+            throw notApiError(response, 'the uploaded item');
+        this.uploads.delete(jobId);
+        const itemId = readItemId(response.body);
+        return itemId === undefined ? {} : { itemId };
+    }
+    call(method, path, context, content, progress) {
+        return authorizedCall(this.options, { method, url: `${this.base}${path}`, ...(content === undefined ? {} : { content }) }, context, progress);
+    }
+    /** An answer outside the call's success: 403 names the scope; 3xx/4xx/5xx as any HTTP error. */
+    failure(response, scope) {
+        const now = this.options.clock.wallNow();
+        if (response.status === 403) {
+            return httpError(response, now, `the API client may not ${scope === LIBRARY_READ_SCOPE ? 'look items up in' : 'write to'} the library: it needs scope ${scope}. Register it with the library scopes: ${LIBRARY_REGISTER_COMMAND}`, this.words);
+        }
+        // A 404 or a 2xx that is not JSON is a proxy's or a container's page, not the API's word.
+        if (!isJsonAnswer(response) && (response.status === 404 || response.status < 300)) {
+            return notApiError(response, 'the library API’s JSON');
+        }
+        return httpError(response, now, undefined, this.words);
+    }
+    async existingFolder(path, response, context) {
+        const found = await this.find(path, FOLDER_TYPE, context);
+        if (found !== undefined)
+            return found;
+        throw new errors/* SpotfireError */.T(`${statusLine(response.status)}: the library says ${text_shown(path, 300)} exists, but it is not a folder`, 'http', { status: response.status });
+    }
+    /** Waits before trying again; throws `error` when the pause would pass the deadline. */
+    async pause(label, error, attempt, context) {
+        const { clock } = this.options;
+        const delayMs = backoffDelay(attempt, WRITE_BACKOFF, this.options.random ?? Math.random, error.details.retryAfterMs);
+        const stopped = () => context.signal?.aborted === true;
+        if (stopped() || clock.now() + delayMs >= context.deadline)
+            throw error;
+        this.options.logger.info(`${label}: ${error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`);
+        await clock.sleep(delayMs, context.signal);
+        if (stopped())
+            throw error;
+    }
+    retryContext(context) {
+        return {
+            clock: this.options.clock,
+            deadline: context.deadline,
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(this.options.random === undefined ? {} : { random: this.options.random }),
+            onRetry: (message) => {
+                this.options.logger.info(message);
+            },
+        };
+    }
+}
+/**
+ * Whether a failed write may have been carried out by the server. Only a request never sent, and
+ * answers that say the server took nothing (429; 503 with Retry-After, a balancer with no backend),
+ * prove it was not.
+ */
+function mayHaveBeenProcessed(error) {
+    if (error.kind === 'not-sent')
+        return false;
+    // A token that could not be had: the request itself never went out.
+    if (error.kind === 'token' || error.kind === 'credentials')
+        return false;
+    const status = error.details.status;
+    if (error.kind === 'http' &&
+        (status === 429 || (status === 503 && error.details.retryAfterMs !== undefined))) {
+        return false;
+    }
+    return true;
+}
+function childPath(parentPath, title) {
+    const parent = parentPath.replace(/\/+$/, '');
+    return `${parent}/${title}`;
+}
+function jsonContent(value) {
+    return { body: JSON.stringify(value), contentType: JSON_TYPE };
+}
+function parseObject(response) {
+    if (!isJsonAnswer(response))
+        return undefined;
+    const value = JSON.parse(response.body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+/** A non-empty string field of the answer's JSON object. */
+function readString(response, field) {
+    const value = parseObject(response)?.[field];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function readItems(response) {
+    const items = parseObject(response)?.items;
+    if (!Array.isArray(items))
+        return undefined;
+    const result = [];
+    for (const item of items) {
+        if (typeof item !== 'object' || item === null)
+            return undefined;
+        const { id, title, type } = item;
+        if (typeof id !== 'string' || id === '' || typeof type !== 'string')
+            return undefined;
+        result.push({ id, title: typeof title === 'string' ? title : '', type });
+    }
+    return result;
+}
+function readItemId(body) {
+    const value = JSON.parse(body);
+    const item = value.item;
+    const id = typeof item === 'object' && item !== null ? item.id : undefined;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
 
 
@@ -28700,10 +29045,11 @@ function isTransient(error) {
 
 
 const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+/** Transient failures are tried again until the caller's deadline: a server restart takes minutes. */
 const tokenPolicy = {
     label: 'Getting a token',
     isRetryable: isTransient,
-    maxAttempts: 8,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
     baseMs: 1000,
     maxMs: 30_000,
 };
@@ -28750,9 +29096,11 @@ class TokenProvider {
             };
             const stop = () => {
                 finish();
-                reject(new SpotfireError(this.lastFailure === undefined
+                reject(new errors/* SpotfireError */.T(this.lastFailure === undefined
                     ? 'no token in time'
-                    : `getting a token failed: ${this.lastFailure}`, 'stopped'));
+                    : `getting a token failed: ${this.lastFailure.message}`, 'stopped', 
+                // What went wrong (a refused connection, a timeout) still points at the likely cause.
+                this.lastFailure?.details ?? {}));
             };
             if (context.signal?.aborted === true) {
                 stop();
@@ -28787,7 +29135,7 @@ class TokenProvider {
         }
         catch (error) {
             // Say that it was the token, once: the retry's own message already does.
-            if (error instanceof SpotfireError &&
+            if (error instanceof errors/* SpotfireError */.T &&
                 error.kind !== 'credentials' &&
                 !/^getting a token/i.test(error.message)) {
                 throw error.withContext('getting a token failed');
@@ -28799,11 +29147,15 @@ class TokenProvider {
         const signal = this.closing.signal;
         return retry(async () => {
             try {
-                return await this.request({ ...context, signal });
+                // No try may outlast the deadline: the caller stops waiting then anyway.
+                const left = Math.max(1, context.deadline - this.options.clock.now());
+                const limit = context.timeoutMs ?? this.options.requestTimeoutMs ?? left;
+                const timeoutMs = Math.min(limit, left);
+                return await this.request({ ...context, timeoutMs, signal });
             }
             catch (error) {
-                if (error instanceof SpotfireError)
-                    this.lastFailure = error.message;
+                if (error instanceof errors/* SpotfireError */.T)
+                    this.lastFailure = error;
                 throw error;
             }
         }, tokenPolicy, {
@@ -28843,18 +29195,19 @@ class TokenProvider {
             ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
         if (response.status !== 200)
-            throw this.refusal(response, requestedAt);
+            throw this.refusal(response, clock.wallNow());
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
-            throw new SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
+            throw new errors/* SpotfireError */.T(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
         }
         this.options.onToken(parsed.token);
         const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
         // Refresh a minute early, or halfway through a short lifetime.
         const margin = Math.min(60_000, lifetimeMs / 2);
-        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
+        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds} s`}`);
         return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
     }
+    /** `now` is wall time: only an HTTP-date Retry-After is read against it. */
     refusal(response, now) {
         const { status, body } = response;
         const words = this.options.words ?? inputWords;
@@ -28862,22 +29215,33 @@ class TokenProvider {
         const described = oauth === undefined
             ? bodySnippet(body)
             : text_oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
+        const apiPath = apiPathOf(this.options.serverUrl);
+        if (status === 401 && oauth === undefined && apiPath !== undefined) {
+            // Any authenticated Spotfire path answers 401 without an OAuth error: the token request went
+            // to a path under the one in server-url, and the credentials were never looked at.
+            return new errors/* SpotfireError */.T(`the token endpoint answered HTTP 401 without an OAuth error, and ${words.name('server-url')} has the path ${apiPath}: the token request went to ${apiPath}/spotfire/oauth2/token. Set ${words.name('server-url')} to the address Spotfire is served at, without /spotfire/..., such as ${new URL(this.options.serverUrl).origin}.`, 'credentials', { status, code: 'server-url' });
+        }
         if (status === 401 ||
             oauth?.error === 'invalid_client' ||
             oauth?.error === 'unauthorized_client') {
-            return new SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
+            return new errors/* SpotfireError */.T(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
         }
         if (oauth?.error === 'invalid_scope') {
-            return new SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
+            return new errors/* SpotfireError */.T(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
         }
         if (status === 400) {
-            return new SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
+            return new errors/* SpotfireError */.T(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
         }
         if (status === 404) {
             return httpError(response, now, `no token endpoint at this address; check ${words.name('server-url')}`, words);
         }
         return httpError(response, now, undefined, words);
     }
+}
+/** The path of a server URL that reaches into Spotfire's own paths (/spotfire/..., /api/...). */
+function apiPathOf(serverUrl) {
+    const path = new URL(serverUrl).pathname.replace(/\/+$/, '');
+    return /\/(spotfire|api|rest|oauth2)(\/|$)/i.test(path) ? text_oneLine(path) : undefined;
 }
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
 function basicCredentials(clientId, clientSecret) {
@@ -28922,6 +29286,7 @@ function parseOAuthError(body) {
 
 ;// CONCATENATED MODULE: ./src/shared/constants.ts
 
+
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const Inputs = {
     ServerUrl: 'server-url',
@@ -28946,6 +29311,9 @@ const Inputs = {
     MaxParallel: 'max-parallel',
     FailFast: 'fail-fast',
     DryRun: 'dry-run',
+    LibraryUpload: 'library-upload',
+    LibraryOverwrite: 'library-overwrite',
+    JunitReport: 'junit-report',
 };
 const constants_Outputs = {
     JobId: 'job-id',
@@ -28954,13 +29322,27 @@ const constants_Outputs = {
     DurationSeconds: 'duration-seconds',
     TimedOut: 'timed-out',
     Jobs: 'jobs',
+    Uploads: 'uploads',
 };
 /** Saved with saveState so that the post step can abort jobs the main step left running. */
-const State = {
-    /** The ledger: every job whose start went out, with its id and whether it is settled. */
-    Jobs: 'jobs',
+const constants_State = {
+    /**
+     * The ledger, one key per job (`job_0`, `job_1`, ...): what the post step needs of a job whose
+     * start went out and that is not settled; empty once nothing is left to do.
+     */
+    JobPrefix: 'job_',
 };
+/** The scope a step that runs jobs asks for when the scope input is empty. */
 const DEFAULT_SCOPE = EXECUTE_SCOPE;
+/** The scopes a step that uploads to the library needs besides: look items up, create folders and upload. */
+const LIBRARY_SCOPES = [LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE];
+
+;// CONCATENATED MODULE: ./src/shared/version.ts
+/**
+ * The product's version, as package.json gives it (a unit test holds the two together): the CLI's
+ * and the simulator's --version, the action's first log line, and the User-Agent of every request.
+ */
+const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./src/jobs/labels.ts
 
@@ -28968,13 +29350,13 @@ const DEFAULT_SCOPE = EXECUTE_SCOPE;
 function describeJob(job) {
     switch (job.kind) {
         case 'library-path':
-            return `library job '${shown(job.path, 200)}'`;
+            return `library job '${text_shown(job.path, 200)}'`;
         case 'library-id':
             return `library job ${job.id}`;
         case 'xml':
             return job.file === undefined
                 ? 'the inline job (job-xml)'
-                : `the job in '${shown(job.file, 200)}'`;
+                : `the job in '${text_shown(job.file, 200)}'`;
         case 'job-id':
             return `job ${job.jobId}`;
     }
@@ -28983,78 +29365,181 @@ function describeJob(job) {
 function labels_shortLabel(job) {
     switch (job.kind) {
         case 'library-path':
-            return shown(job.path, 200);
+            return text_shown(job.path, 200);
         case 'library-id':
             return `library id ${job.id}`;
         case 'xml':
-            return job.file === undefined ? 'job-xml' : shown(job.file, 200);
+            return job.file === undefined ? 'job-xml' : text_shown(job.file, 200);
         case 'job-id':
             return `job ${job.jobId}`;
     }
 }
 
-;// CONCATENATED MODULE: ./src/spotfire/status.ts
+;// CONCATENATED MODULE: ./src/shared/plural.ts
+/** `1 job`, `2 jobs`: a count with its noun in the right number. */
+function counted(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
-const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
-function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID;
+;// CONCATENATED MODULE: ./src/uploads/progress.ts
+/** Smaller files go up in a moment: a line at the start and one at the end say enough. */
+const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
+/** Often enough to see it move, rarely enough that a 1 GiB file does not flood the log. */
+const PROGRESS_INTERVAL_MS = 5000;
+/** `512 B`, `1.5 KiB`, `12.3 MiB`, `1.02 GiB`. */
+function progress_formatSize(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 ** 2)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1024 ** 3)
+        return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+    return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
-const CLASSES = {
-    Queued: 'running',
-    InProgress: 'running',
-    Finished: 'finished',
-    Failed: 'failed',
-    Canceled: 'failed',
-    Missing: 'failed',
-    NotSet: 'failed',
-    Busy: 'busy',
-};
-const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
-/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
-function canonicalStatus(statusCode) {
-    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
-}
-/** What the action does with a status: see the status table in the README. */
-function status_classifyStatus(statusCode) {
-    const name = canonicalStatus(statusCode);
-    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
-    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
-}
-function isTerminal(statusCode) {
-    const kind = status_classifyStatus(statusCode);
-    return kind === 'finished' || kind === 'failed';
-}
-/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
-function parseJobStatus(body) {
-    let value;
-    try {
-        value = JSON.parse(body);
+/**
+ * Progress lines for one large file: bytes sent, percentage and throughput, at most one per
+ * interval by the clock, however many chunks go by.
+ */
+class Progress {
+    label;
+    total;
+    clock;
+    logger;
+    startedAt;
+    lastLineAt;
+    constructor(label, total, clock, logger) {
+        this.label = label;
+        this.total = total;
+        this.clock = clock;
+        this.logger = logger;
+        this.startedAt = clock.now();
+        this.lastLineAt = this.startedAt;
     }
-    catch {
-        return undefined;
+    /** The file starts again from its first byte (a new upload job). */
+    restart() {
+        this.startedAt = this.clock.now();
+        this.lastLineAt = this.startedAt;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-        return undefined;
-    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
-    // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
-    if (typeof jobId !== 'string' || !GUID.test(jobId))
-        return undefined;
-    if (typeof statusCode !== 'string' || statusCode.trim() === '')
-        return undefined;
-    return {
-        jobId,
-        statusCode: canonicalStatus(statusCode.trim()),
-        message: typeof message === 'string' ? message : '',
-    };
+    /** `sent` bytes of the file have reached the server in this try. */
+    sent(sent) {
+        if (this.total < PROGRESS_MIN_BYTES)
+            return;
+        const now = this.clock.now();
+        if (now - this.lastLineAt < PROGRESS_INTERVAL_MS || sent >= this.total)
+            return;
+        this.lastLineAt = now;
+        const seconds = (now - this.startedAt) / 1000;
+        const rate = seconds > 0 ? `, ${progress_formatSize(Math.round(sent / seconds))}/s` : '';
+        this.logger.info(`${this.label}: ${progress_formatSize(sent)} of ${progress_formatSize(this.total)} sent (${Math.floor((sent / this.total) * 100)}%)${rate}`);
+    }
 }
-/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
-function statusName(statusCode) {
-    return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
+
+;// CONCATENATED MODULE: ./src/uploads/plan.ts
+
+
+
+
+/**
+ * Looks up every folder and every target, changing nothing: what each upload would do, decided
+ * before any byte moves. Folders are looked up from the root down, and nothing below a missing
+ * folder is looked up: it cannot be there.
+ */
+async function planUploads(settings, library, context) {
+    const { uploads } = settings;
+    const needs = foldersNeeded(uploads);
+    const folders = new Map();
+    for (const [path, index] of needs) {
+        const parent = path === '/' ? undefined : folders.get(parentOf(path));
+        if (parent !== undefined && parent.id === undefined) {
+            folders.set(path, { path });
+            continue;
+        }
+        try {
+            const found = await library.find(path, 'spotfire.folder', context);
+            if (found === undefined && path === '/') {
+                throw new errors/* SpotfireError */.T('the library has no root folder /', 'http', { status: 404 });
+            }
+            folders.set(path, found === undefined ? { path } : { path, id: found.id });
+        }
+        catch (error) {
+            if (!(error instanceof errors/* SpotfireError */.T))
+                throw error;
+            return { ok: false, index, path, error };
+        }
+    }
+    const planned = [];
+    for (const [index, upload] of uploads.entries()) {
+        if (folders.get(upload.folder)?.id === undefined) {
+            planned.push({ upload, action: 'create' });
+            continue;
+        }
+        let existing;
+        try {
+            existing = await library.find(upload.path, upload.type, context);
+        }
+        catch (error) {
+            if (!(error instanceof errors/* SpotfireError */.T))
+                throw error;
+            return { ok: false, index, path: upload.path, error };
+        }
+        if (existing === undefined)
+            planned.push({ upload, action: 'create' });
+        else {
+            planned.push({ upload, action: settings.libraryOverwrite ? 'replace' : 'conflict', existing });
+        }
+    }
+    return { ok: true, plan: { uploads: planned, folders: [...folders.values()] } };
+}
+/** One sentence per folder to make and per upload, for the dry run and the log. */
+function describePlan(plan, words) {
+    const lines = plan.folders
+        .filter((folder) => folder.id === undefined)
+        .map((folder) => `would create the folder ${text_shown(folder.path, 300)}`);
+    for (const { upload, action, existing } of plan.uploads) {
+        const what = `${text_shown(upload.path, 300)} (${upload.type}, ${progress_formatSize(upload.bytes)} from ${text_shown(upload.file, 200)})`;
+        if (action === 'create')
+            lines.push(`would create ${what}`);
+        else if (action === 'replace') {
+            lines.push(`would replace ${what}, keeping its id ${text_shown(existing?.id ?? '', 80)}`);
+        }
+        else
+            lines.push(conflictProblem(upload, existing, words));
+    }
+    return lines;
+}
+/** An item in the way: names it, and the setting that would replace it. */
+function conflictProblem(upload, existing, words) {
+    const id = existing === undefined ? '' : ` (id ${text_shown(existing.id, 80)})`;
+    return `${text_shown(upload.path, 300)} exists in the library${id}, and ${words.setting(Inputs.LibraryOverwrite, 'false')}. Set ${words.setting(Inputs.LibraryOverwrite, 'true')} to replace it (it keeps its id).`;
+}
+/**
+ * Every folder the uploads go into and each one above it, root included, parents first; each with
+ * the first upload that needs it.
+ */
+function foldersNeeded(uploads) {
+    const needs = new Map();
+    for (const [index, upload] of uploads.entries()) {
+        const parts = upload.folder.split('/').filter((part) => part !== '');
+        for (let depth = 0; depth <= parts.length; depth++) {
+            const path = `/${parts.slice(0, depth).join('/')}`;
+            if (!needs.has(path))
+                needs.set(path, index);
+        }
+    }
+    // Parents first: a path's parent is shorter, so sorting by depth is enough.
+    return new Map([...needs].sort(([a], [b]) => depthOf(a) - depthOf(b)));
+}
+function depthOf(path) {
+    return path === '/' ? 0 : path.split('/').length - 1;
+}
+function parentOf(path) {
+    const slash = path.lastIndexOf('/');
+    return slash <= 0 ? '/' : path.slice(0, slash);
 }
 
 ;// CONCATENATED MODULE: ./src/flow/dry-run.ts
+
+
 
 
 
@@ -29070,16 +29555,24 @@ const REGISTER_COMMAND = `config register-api-client -n <name> -S${EXECUTE_SCOPE
  */
 async function dryRun(settings, session, hooks) {
     const { clock, logger } = hooks;
-    const plan = settings.jobs.map((job) => job.kind === 'job-id' ? `would follow ${describeJob(job)}` : `would start ${describeJob(job)}`);
-    logger.info(`Dry run: nothing is started. ${plan.length === 1 ? 'The run' : `The ${plan.length} jobs`}:`);
-    for (const line of plan)
+    const jobPlan = settings.jobs.map((job) => job.kind === 'job-id' ? `would follow ${describeJob(job)}` : `would start ${describeJob(job)}`);
+    logger.info(`Dry run: nothing is started${settings.uploads.length === 0 ? '' : ' or uploaded'}. ${jobPlan.length === 1 ? 'The run' : `The ${jobPlan.length} jobs`}:`);
+    for (const line of jobPlan)
         logger.info(`- ${line}`);
-    const checks = [
-        { name: 'inputs', ok: true, detail: `${settings.jobs.length} job(s), every input valid` },
+    const work = [
+        ...(settings.jobs.length === 0 ? [] : [counted(settings.jobs.length, 'job')]),
+        ...(settings.uploads.length === 0 ? [] : [counted(settings.uploads.length, 'upload')]),
     ];
-    const deadline = clock.now() + settings.timeoutMs;
+    const checks = [
+        { name: 'inputs', ok: true, detail: `${work.join(' and ')}, every input valid` },
+    ];
+    let uploadPlan = [];
+    // A check, not a run: it says within seconds that the server cannot be reached, rather than
+    // retrying for the whole timeout (30 minutes by default) in a pull request check.
+    const deadline = clock.now() + Math.min(settings.timeoutMs, DRY_RUN_BUDGET_MS);
     const context = {
         deadline,
+        timeoutMs: Math.min(settings.requestTimeoutMs, DRY_RUN_REQUEST_MS),
         ...(hooks.cancelSignal === undefined ? {} : { signal: hooks.cancelSignal }),
     };
     try {
@@ -29087,13 +29580,23 @@ async function dryRun(settings, session, hooks) {
         checks.push({ name: 'credentials', ok: true, detail: `a token with scope ${settings.scope}` });
     }
     catch (error) {
-        if (!(error instanceof SpotfireError))
+        if (!(error instanceof errors/* SpotfireError */.T))
             throw error;
-        checks.push(credentialsProblem(error));
+        checks.push(credentialsProblem(error, hooks.words));
     }
-    if (checks.every((check) => check.ok)) {
+    if (checks.every((check) => check.ok) && settings.uploads.length > 0) {
+        const looked = await lookUpTargets(settings, session, context, hooks.words);
+        checks.push(looked.check);
+        uploadPlan = looked.plan;
+        if (uploadPlan.length > 0)
+            logger.info('The uploads, before any job:');
+        for (const line of uploadPlan)
+            logger.info(`- ${line}`);
+    }
+    // Only a step that runs jobs needs the job API (an upload-only token lacks its scope).
+    if (checks.every((check) => check.ok) && settings.jobs.length > 0) {
         try {
-            const answer = await retry(() => session.client.probe(context), PROBE_POLICY, {
+            const answered = await retry(() => session.client.probe(context), PROBE_POLICY, {
                 clock,
                 deadline,
                 onRetry: (message) => {
@@ -29103,20 +29606,66 @@ async function dryRun(settings, session, hooks) {
             checks.push({
                 name: 'REST API',
                 ok: true,
-                detail: `${settings.serverUrl}/spotfire/api/rest/as answers (status of the zero job id: ${statusName(answer.statusCode)})`,
+                detail: `${settings.serverUrl}/spotfire/api/rest/as answers (${answered})`,
             });
         }
         catch (error) {
-            if (!(error instanceof SpotfireError))
+            if (!(error instanceof errors/* SpotfireError */.T))
                 throw error;
             checks.push(apiProblem(error, hooks.words));
         }
     }
     for (const check of checks) {
-        logger.info(`${check.ok ? 'ok' : 'FAILED'}: ${check.name}: ${check.detail}`);
+        // A failure's detail is the step's error, which follows: said once, there.
+        logger.info(check.ok
+            ? `ok: ${check.name}: ${check.detail}`
+            : `FAILED: ${check.name} (the error below says why)`);
     }
-    return { ok: checks.every((check) => check.ok), checks, plan };
+    return {
+        ok: checks.every((check) => check.ok),
+        checks,
+        plan: [...uploadPlan, ...jobPlan],
+        work: work.join(' and '),
+    };
 }
+/**
+ * Every upload's target looked up, as a run would first: what it would create or replace, or the
+ * item in the way. Nothing is created: no folder, no upload job.
+ */
+async function lookUpTargets(settings, session, context, words) {
+    const planned = await planUploads(settings, session.library, context);
+    if (!planned.ok) {
+        return {
+            check: failed('library', `looking up ${text_shown(planned.path, 300)}: ${planned.error.message}`),
+            plan: [],
+        };
+    }
+    const plan = describePlan(planned.plan, words);
+    const conflicts = planned.plan.uploads.filter((p) => p.action === 'conflict');
+    if (conflicts.length > 0) {
+        return {
+            check: failed('library', conflicts.map((c) => conflictProblem(c.upload, c.existing, words)).join(' ')),
+            plan,
+        };
+    }
+    const replace = planned.plan.uploads.filter((p) => p.action === 'replace').length;
+    const create = planned.plan.uploads.length - replace;
+    return {
+        check: {
+            name: 'library',
+            ok: true,
+            detail: `every target looked up: ${[
+                ...(create === 0 ? [] : [`${create} to create`]),
+                ...(replace === 0 ? [] : [`${replace} to replace`]),
+            ].join(', ')}`,
+        },
+        plan,
+    };
+}
+/** The longest a dry run waits for the server, whatever `timeout` says. */
+const DRY_RUN_BUDGET_MS = 10_000;
+/** The longest one request of a dry run may take, whatever `request-timeout` says. */
+const DRY_RUN_REQUEST_MS = 8000;
 const PROBE_POLICY = {
     label: 'Checking the REST API',
     isRetryable: isTransient,
@@ -29125,13 +29674,34 @@ const PROBE_POLICY = {
     maxMs: 4000,
 };
 /** A token that could not be had, with the fix. */
-function credentialsProblem(error) {
+function credentialsProblem(error, words) {
     if (error.kind === 'credentials' && error.details.code === 'invalid_scope') {
         return failed('credentials', `${error.message} The administrator's command: ${REGISTER_COMMAND}`);
     }
     if (error.kind === 'credentials')
         return failed('credentials', error.message);
-    return failed('connection', error.message);
+    const advice = connectionAdvice(error, words);
+    return failed('connection', advice === undefined ? error.message : `${error.message}. ${advice}`);
+}
+/** The README's Troubleshooting advice for a server that cannot be reached, by what happened. */
+function connectionAdvice(error, words) {
+    const url = words.name('server-url');
+    const reach = 'and that the runner can reach the server (a GitHub-hosted runner cannot reach a server inside your network: use a self-hosted runner there; HTTPS_PROXY and NO_PROXY are honoured)';
+    switch (error.details.code) {
+        case 'ECONNREFUSED':
+            return `Nothing listens at that address and port: check the scheme, host and port in ${url}, ${reach}.`;
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return `The host name does not resolve: check the host in ${url}, ${reach}.`;
+        case 'TIMEOUT':
+            return `The server did not answer in time: a firewall that drops the connection, the wrong port in ${url}, or a server that is down. Check ${url}, ${reach}.`;
+        case 'ECONNRESET':
+            return `The connection was reset: a firewall or proxy that closes it, or a port that speaks another protocol (is ${url} https://?). Check ${url}, ${reach}.`;
+        default:
+            return ['not-sent', 'no-answer', 'token', 'stopped'].includes(error.kind)
+                ? `Check ${url}, ${reach}.`
+                : undefined;
+    }
 }
 /** The API's answer that was not one, with the fix. */
 function apiProblem(error, words) {
@@ -29149,7 +29719,12 @@ function failed(name, detail) {
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/ledger.ts
-/** The ledger of one run; `save` gets the entries worth keeping after every change. */
+
+
+/**
+ * The ledger of one run; `save` gets the entries worth keeping after every change, and the one
+ * that changed (the action saves that one alone: see savedEntry).
+ */
 class Ledger {
     save;
     entries;
@@ -29164,7 +29739,7 @@ class Ledger {
             if (entry === undefined)
                 return;
             change(entry);
-            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined));
+            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined), { index, entry });
         };
         return {
             sending: (at) => {
@@ -29196,44 +29771,125 @@ class Ledger {
         };
     }
 }
-const WHYS = (/* unused pure expression or super */ null && (['timeout', 'cancelled', 'fail-fast', 'gave-up']));
-/** The saved ledger, read back by the post step; entries it cannot read are left out. */
-function parseLedger(text) {
+const WHYS = (/* unused pure expression or super */ null && (['timeout', 'cancelled', 'fail-fast', 'internal-error', 'gave-up']));
+/** The most of a job's source kept in its saved entry: enough to find it, bounded whatever it is. */
+const SAVED_SOURCE_LENGTH = 80;
+/** The saved-state key of the job at `index`: one key per job, so a change rewrites one entry. */
+function ledgerKey(index) {
+    return `${State.JobPrefix}${String(index)}`;
+}
+/**
+ * What the post step needs of one job, as saved state: '' when nothing is left to do (never
+ * started, not accepted, or settled). The source and the start time only while the id is unknown
+ * (the post step's warning names them); then the id, and a failed abort. A few hundred bytes at
+ * most, whatever the job.
+ */
+function savedEntry(entry) {
+    if (entry.settled)
+        return '';
+    if (entry.jobId !== undefined) {
+        return JSON.stringify({
+            jobId: entry.jobId,
+            ...(entry.pendingAbort === undefined ? {} : { pendingAbort: entry.pendingAbort }),
+        });
+    }
+    if (entry.startSentAt === undefined)
+        return '';
+    return JSON.stringify({
+        source: cut(entry.source, SAVED_SOURCE_LENGTH),
+        startSentAt: entry.startSentAt,
+    });
+}
+/** A job id the post step may put into a URL and a log line: what parseJobStatus would take. */
+function usableId(id) {
+    return typeof id === 'string' && id.trim() !== '' && id.length <= 200 && oneLine(id) === id;
+}
+/** The times a Date can show: ±8.64e15 ms around 1970. */
+const MAX_TIME = 8.64e15;
+/**
+ * The saved entries by key (ledgerKey), in job order. A value it cannot read (truncated, not JSON,
+ * edited by hand) is named in `problems` and left out; one bad entry never hides the others.
+ */
+function readLedger(saved) {
+    const entries = [];
+    const problems = [];
+    const keys = Object.keys(saved)
+        .filter((key) => key.startsWith(State.JobPrefix))
+        .sort((a, b) => indexOf(a) - indexOf(b));
+    for (const key of keys) {
+        const text = saved[key] ?? '';
+        if (text.trim() === '')
+            continue;
+        const read = readEntry(text);
+        if (typeof read === 'string')
+            problems.push(`${key} ${read}: '${shown(text, 100)}'`);
+        else {
+            entries.push(read.entry);
+            if (read.problem !== undefined)
+                problems.push(`${key} ${read.problem}`);
+        }
+    }
+    return { entries, problems };
+}
+function indexOf(key) {
+    const n = Number(key.slice(State.JobPrefix.length));
+    return Number.isSafeInteger(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+/** One saved entry, with what was wrong with a part of it; or why none of it is usable. */
+function readEntry(text) {
     let value;
     try {
         value = JSON.parse(text);
     }
     catch {
-        return [];
+        return 'is not JSON (cut short, or edited?)';
     }
-    if (!Array.isArray(value))
-        return [];
-    return value.flatMap((item) => {
-        if (typeof item !== 'object' || item === null)
-            return [];
-        const { source, startSentAt, jobId, settled, pendingAbort } = item;
-        return [
-            {
-                source: typeof source === 'string' ? source : '',
-                settled: settled === true,
-                ...(typeof startSentAt === 'number' ? { startSentAt } : {}),
-                ...(typeof jobId === 'string' && jobId !== '' ? { jobId } : {}),
-                ...(typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
-                    ? { pendingAbort: pendingAbort }
-                    : {}),
-            },
-        ];
-    });
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return 'is not an object with a jobId or a startSentAt';
+    }
+    const { source, startSentAt, jobId, pendingAbort } = value;
+    const why = typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
+        ? { pendingAbort: pendingAbort }
+        : {};
+    if (jobId !== undefined) {
+        if (!usableId(jobId))
+            return 'has no usable jobId';
+        return {
+            entry: { source: typeof source === 'string' ? source : '', jobId, settled: false, ...why },
+        };
+    }
+    const shownSource = typeof source === 'string' ? source : 'a job';
+    if (typeof startSentAt === 'number' &&
+        Number.isFinite(startSentAt) &&
+        Math.abs(startSentAt) <= MAX_TIME) {
+        return { entry: { source: shownSource, startSentAt, settled: false } };
+    }
+    if (startSentAt === undefined)
+        return 'has neither a jobId nor a startSentAt';
+    // The start went out: still worth the warning, without a time it cannot show.
+    return {
+        entry: { source: shownSource, startSentAt: Number.NaN, settled: false },
+        problem: `has a startSentAt that is no time: '${shown(JSON.stringify(startSentAt), 40)}'`,
+    };
 }
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/jobs/outcome.ts
-/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+/** Why a job was never started, as the verdict and the reports say it. */
+const SKIPPED_BECAUSE = {
+    timeout: 'the timeout ran out first',
+    cancelled: 'the run was cancelled first',
+    'fail-fast': 'another job did not finish (fail-fast)',
+    'internal-error': 'an internal error stopped the run first',
+    'upload-failed': 'an upload to the library failed first',
+};
+/** Why the action aborted a job, as the server's job log gets it: "<the run or the CLI> …". */
 const ABORT_BECAUSE = {
     timeout: 'timed out waiting',
     cancelled: 'was cancelled',
     'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'internal-error': 'stopped on an internal error',
     'gave-up': 'lost contact with the job',
 };
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
@@ -29255,11 +29911,12 @@ const STOPPED = {
     timeout: { kind: 'timed-out' },
     cancelled: { kind: 'cancelled', by: 'run' },
     'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+    'internal-error': { kind: 'cancelled', by: 'internal-error' },
 };
 /** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
 function stopReasonOf(signal) {
     const reason = signal.reason;
-    return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
+    return typeof reason === 'string' && Object.hasOwn(STOPPED, reason)
         ? reason
         : undefined;
 }
@@ -29269,24 +29926,132 @@ function stopReasonOf(signal) {
 const ADAPTIVE = {
     /** The first check, and the shortest pause: most refresh jobs take seconds to a few minutes. */
     firstMs: 750,
-    /** Each pause grows by this share of the job's age: a job that ran long will likely run longer. */
-    growth: 0.06,
+    /**
+     * Each pause grows by this many ms per square root of the job's age in seconds. The square root
+     * (not a share of the age) keeps the lag × requests product at or under a fixed-interval
+     * poller's over job lengths from a second to ten minutes: see bench/schedule-model.ts.
+     */
+    msPerRootSecond: 100,
     /** A queued job waits for a free slot, not for its own work: it is checked this much less often. */
     queuedFactor: 1.5,
 };
 /**
- * The default: quick checks while a job is young, then pauses that grow with its age up to
- * `poll-interval`. A job that ends at any moment is noticed within 0.75 s plus 6% of its age;
- * a job of an hour costs a few hundred checks, not thousands.
+ * The default: quick checks while a job is young, then pauses that grow with the square root of
+ * its age, up to `poll-interval`: 0.75 s at the start, 1.07 s at 10 s, 1.52 s at 1 min, 3.2 s at
+ * 10 min, 6.75 s at an hour.
  */
 function adaptiveSchedule(pollIntervalMs) {
     return {
         pauseBefore: ({ ageMs, statusCode }) => {
-            const pause = ADAPTIVE.firstMs + ADAPTIVE.growth * ageMs;
+            const pause = ADAPTIVE.firstMs + ADAPTIVE.msPerRootSecond * Math.sqrt(ageMs / 1000);
             const factor = statusCode === 'Queued' ? ADAPTIVE.queuedFactor : 1;
             return Math.round(Math.min(pollIntervalMs, pause * factor));
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/status.ts
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BRACED_GUID = /^\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}$/i;
+/** Longer than any id a server makes; an id goes into URLs, log lines and outputs. */
+const MAX_JOB_ID_LENGTH = 200;
+/**
+ * The most of a job's message kept (the `message` output's limit): an answer may carry megabytes,
+ * and a step follows up to hundreds of jobs.
+ */
+const MAX_MESSAGE_LENGTH = 10_000;
+/** Spotfire answers this id when no job was created (not found, not parsed, busy). */
+const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
+/** The zero id in any spelling (braces, no hyphens): no job. */
+function isZeroJobId(jobId) {
+    return /^\{?[0-]*0[0-]*\}?$/.test(jobId);
+}
+/** Whether two ids name the same job: GUIDs without regard to case or braces, others exactly. */
+function sameJobId(a, b) {
+    return canonicalJobId(a) === canonicalJobId(b);
+}
+function canonicalJobId(jobId) {
+    const id = BRACED_GUID.exec(jobId)?.[1] ?? jobId;
+    return GUID.test(id) ? id.toLowerCase() : id;
+}
+/**
+ * A job id from an answer, as the action will use it: a GUID in braces loses them, any other id is
+ * kept as given. Undefined for an id that is blank, not one line of plain text, or endless: no
+ * server makes such ids, and this one would go into log lines.
+ */
+function jobIdOf(value) {
+    if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_JOB_ID_LENGTH) {
+        return undefined;
+    }
+    if (text_oneLine(value) !== value)
+        return undefined;
+    return BRACED_GUID.exec(value)?.[1] ?? value;
+}
+const CLASSES = {
+    Queued: 'running',
+    InProgress: 'running',
+    Finished: 'finished',
+    Failed: 'failed',
+    Canceled: 'failed',
+    Missing: 'failed',
+    NotSet: 'failed',
+    Busy: 'busy',
+};
+const CANONICAL = new Map(Object.keys(CLASSES).map((name) => [name.toLowerCase(), name]));
+/** The server's enum names are compared without regard to case: `FINISHED` is `Finished`. */
+function canonicalStatus(statusCode) {
+    return CANONICAL.get(statusCode.toLowerCase()) ?? statusCode;
+}
+/** What the action does with a status: see the status table in the README. */
+function status_classifyStatus(statusCode) {
+    const name = canonicalStatus(statusCode);
+    // Own keys only: `constructor` or `__proto__` from a server must not read Object's members.
+    return Object.hasOwn(CLASSES, name) ? CLASSES[name] : 'unknown';
+}
+function isTerminal(statusCode) {
+    const kind = status_classifyStatus(statusCode);
+    return kind === 'finished' || kind === 'failed';
+}
+/** Parses the JSON body of a job call; undefined when it is not the API's shape. */
+function parseJobStatus(body) {
+    const answer = readJobAnswer(body);
+    return answer === undefined || answer.statusCode === '' ? undefined : answer;
+}
+/**
+ * The job an answer names, with its status if it has one ('' if not): a start answered 202, or
+ * even 500, with a job id names a job the server knows. Undefined without a usable JobId.
+ */
+function readJobAnswer(body) {
+    let value;
+    try {
+        value = JSON.parse(body);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return undefined;
+    const { JobId: id, StatusCode: statusCode, Message: message } = value;
+    const jobId = jobIdOf(id);
+    if (jobId === undefined)
+        return undefined;
+    return {
+        jobId,
+        statusCode: typeof statusCode === 'string' ? canonicalStatus(statusCode.trim()) : '',
+        message: typeof message === 'string' ? ownCopy(text_cut(message, MAX_MESSAGE_LENGTH)) : '',
+    };
+}
+/**
+ * The text in memory of its own: a cut of a long string may be a slice that keeps the whole of it
+ * alive (V8 does that), and the answer it came from is megabytes.
+ */
+function ownCopy(text) {
+    return text.length < MAX_MESSAGE_LENGTH ? text : Buffer.from(text, 'utf16le').toString('utf16le');
+}
+/** A status name fit for a log line: a newer server's word is shown, never obeyed. */
+function statusName(statusCode) {
+    return text_oneLine(statusCode.length > 40 ? `${head(statusCode, 40)}…` : statusCode);
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/poller.ts
@@ -29296,10 +30061,16 @@ function adaptiveSchedule(pollIntervalMs) {
 
 /** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
 const FAILURE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
-/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
-const EARLY_MISSING_MS = 10_000;
-/** Checks in a row that must answer Missing before an early Missing is believed. */
+/**
+ * A Missing is believed only once it has lasted this long, from the first of the answers in a row:
+ * a cluster node that has not heard of a new job, a gateway's JSON 404, a server restarting all
+ * say Missing for a while about a job that runs.
+ */
+const MISSING_PERSISTS_MS = 10_000;
+/** Answers in a row that must say Missing, over MISSING_PERSISTS_MS, before it is believed. */
 const MISSING_CONFIRMATIONS = 3;
+/** The pause before checking a Missing again: the answers needed span the time needed. */
+const MISSING_RECHECK_MS = MISSING_PERSISTS_MS / (MISSING_CONFIRMATIONS - 1);
 /**
  * One loop that checks every watched job when its turn comes: each job on its own schedule, failing
  * checks backing off per job, and a throttling answer (429, 503) holding back every job.
@@ -29330,6 +30101,7 @@ class Poller {
                 inFlight: false,
                 done: false,
                 reportedAt: now,
+                heartbeats: 0,
                 missingInARow: 0,
                 finish: (end) => {
                     if (job.done)
@@ -29430,23 +30202,28 @@ class Poller {
         job.checks++;
         job.failures = 0;
         delete job.lastProblem;
-        if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
-            events.onEarlyMissing?.(status);
-            job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000);
+        if (status.statusCode === 'Missing' && this.doubt(job, now)) {
+            events.onUnconfirmedMissing?.(status, job.missingInARow);
+            const left = (job.missingSince ?? now) + MISSING_PERSISTS_MS - now;
+            job.dueAt =
+                now + Math.max(MIN_PAUSE_MS, Math.min(MISSING_RECHECK_MS, left > 0 ? left : Infinity));
             return;
         }
         job.missingInARow = 0;
-        delete job.missingSinceAge;
+        delete job.missingSince;
         const previous = job.status.statusCode;
         job.status = status;
+        const { heartbeatMs, firstHeartbeatMs = heartbeatMs } = this.options;
         if (status.statusCode !== previous) {
             events.onChange?.(status, previous, ageMs);
             job.reportedAt = now;
+            job.heartbeats = 0;
         }
-        else if (this.options.heartbeatMs !== undefined &&
-            now - job.reportedAt >= this.options.heartbeatMs) {
+        else if (heartbeatMs !== undefined &&
+            now - job.reportedAt >= (job.heartbeats === 0 ? (firstHeartbeatMs ?? 0) : heartbeatMs)) {
             events.onStill?.(status, ageMs);
             job.reportedAt = now;
+            job.heartbeats++;
         }
         if (isTerminal(status.statusCode)) {
             job.finish({ kind: 'terminal', status, at: now });
@@ -29458,16 +30235,16 @@ class Poller {
         }
         job.dueAt = now + this.pause(request, status, job.checks);
     }
-    /** Whether a Missing answer is one to check again before believing it. */
-    doubt(job, ageMs) {
+    /** Whether a Missing answer is one to check again before believing it: at any age of the job. */
+    doubt(job, now) {
         job.missingInARow++;
-        job.missingSinceAge ??= ageMs;
-        return job.missingSinceAge < EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS;
+        job.missingSince ??= now;
+        return now - job.missingSince < MISSING_PERSISTS_MS || job.missingInARow < MISSING_CONFIRMATIONS;
     }
     failed(job, error, now) {
-        const failure = error instanceof SpotfireError
+        const failure = error instanceof errors/* SpotfireError */.T
             ? error
-            : new SpotfireError(error instanceof Error ? error.message : String(error), 'no-answer');
+            : new errors/* SpotfireError */.T(error instanceof Error ? error.message : String(error), 'no-answer');
         // 'stopped' with the watch still on (a token wait that ran out, say): try again later.
         if (!isTransient(failure) && failure.kind !== 'stopped') {
             job.finish({ kind: 'gave-up', status: job.status, at: now, error: failure });
@@ -29495,6 +30272,7 @@ class Poller {
 
 
 
+
 /** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
 const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
 /** The longest the check at the deadline may take: the step is already over time. */
@@ -29508,16 +30286,21 @@ async function runJob(job, ctx) {
     let begun;
     if (job.kind === 'job-id') {
         ctx.ledger.known(job.jobId);
-        log.info(ctx.shared
-            ? `Following job ${job.jobId}`
-            : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        log.info(ctx.shared ? 'Following' : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        // Alone in the log, the line above names the job: the tag names it from here on.
+        if (!ctx.shared)
+            log.tag = `Job ${job.jobId}: `;
         begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() };
     }
     else {
         const started = await start(job, ctx, log);
         if ('outcome' in started)
             return started;
-        begun = started;
+        // One Missing is never believed, not even the start's: the job is checked at once instead.
+        begun =
+            started.status.statusCode === 'Missing'
+                ? { ...started, status: { ...started.status, statusCode: '' } }
+                : started;
     }
     const result = {
         job,
@@ -29539,16 +30322,12 @@ async function runJob(job, ctx) {
         startedAt: begun.at,
         status: begun.status,
         signal: ctx.stop,
-        events: watchEvents(log),
+        events: watchEvents(log, ctx),
     });
     return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log);
 }
 function jobLog(ctx, job) {
-    const tag = ctx.shared
-        ? `[${labels_shortLabel(job)}] `
-        : job.kind === 'job-id'
-            ? `Job ${job.jobId}: `
-            : '';
+    const tag = ctx.shared ? `[${labels_shortLabel(job)}] ` : '';
     const log = {
         tag,
         debug: (m) => {
@@ -29566,9 +30345,12 @@ function jobLog(ctx, job) {
 async function start(job, ctx, log) {
     const { clock } = ctx;
     log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`);
-    const started = await ctx.client.start(startRequestOf(job), { deadline: ctx.deadline, signal: ctx.stop }, {
+    const started = await ctx.client.start(startRequestOf(job), 
+    // Its answer names the job, so a start is waited for past the deadline, yet within the
+    // step's cleanup budget: the step ends on time.
+    { deadline: ctx.deadline, signal: ctx.stop, answerBy: ctx.cleanupDeadline }, {
         onSending: () => {
-            ctx.ledger.sending(clock.now());
+            ctx.ledger.sending(clock.wallNow());
         },
         onNotAccepted: () => {
             ctx.ledger.notAccepted();
@@ -29579,7 +30361,9 @@ async function start(job, ctx, log) {
         case 'started': {
             const { status } = started;
             ctx.ledger.known(status.jobId);
-            log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`);
+            log.info(status.statusCode === ''
+                ? `Started job ${status.jobId}; checking its status`
+                : `Started job ${status.jobId}: ${statusName(status.statusCode)}`);
             if (!ctx.shared)
                 log.tag = `Job ${status.jobId}: `;
             return { status, at: clock.now() };
@@ -29627,7 +30411,7 @@ async function start(job, ctx, log) {
 function skipped(job, because) {
     return { job, message: '', outcome: { kind: 'skipped', because } };
 }
-function watchEvents(log) {
+function watchEvents(log, ctx) {
     return {
         onChange: (status, previous, ageMs) => {
             log.info(previous === ''
@@ -29636,7 +30420,8 @@ function watchEvents(log) {
         },
         // A long job still shows signs of life in the log, without a line per poll.
         onStill: (status, ageMs) => {
-            log.info(`still ${statusName(status.statusCode)} after ${duration_formatDuration(ageMs)}`);
+            const left = duration_formatDuration(ctx.deadline - ctx.clock.now());
+            log.info(`still ${statusName(status.statusCode)} after ${duration_formatDuration(ageMs)} (${left} left before the timeout)`);
         },
         onUnknownStatus: (status) => {
             log.warning(`status '${statusName(status.statusCode)}' is not one this action knows; it keeps waiting. A newer server may use it.`);
@@ -29644,8 +30429,12 @@ function watchEvents(log) {
         onRetry: (error, pauseMs) => {
             log.info(`checking the status failed: ${error.message}. Trying again in ${duration_formatDuration(pauseMs)}.`);
         },
-        onEarlyMissing: () => {
-            log.debug('the server does not know the job yet, moments after its start; checking again');
+        onUnconfirmedMissing: (_status, inARow) => {
+            const line = `the server says it does not know the job (Missing); checking again, as a Missing is believed only when it lasts ${duration_formatDuration(MISSING_PERSISTS_MS)}`;
+            if (inARow === 1)
+                log.info(line);
+            else
+                log.debug(line);
         },
     };
 }
@@ -29653,6 +30442,8 @@ function watchEvents(log) {
 async function finish(result, end, startedAt, ctx, log) {
     const seen = { ...result, status: end.status.statusCode, message: end.status.message };
     if (end.kind === 'terminal') {
+        if (end.status.statusCode === 'Missing')
+            return abortMissing(seen, ctx, log);
         ctx.ledger.settled();
         return { ...seen, outcome: endedAs(end.status) };
     }
@@ -29662,11 +30453,9 @@ async function finish(result, end, startedAt, ctx, log) {
     const why = stopReasonOf(ctx.stop) ?? 'cancelled';
     if (why === 'timeout') {
         // The job may have ended since the last check: only a job still running has timed out.
-        const last = await finalCheck(end.status, ctx);
-        // A Missing moments after the start is a node that has not heard of the job yet (see the
-        // poller): not a reason to leave it running unaborted.
-        const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS;
-        if (isTerminal(last.statusCode) && !early) {
+        const last = await finalCheck(result.jobId ?? '', end.status, ctx);
+        // One Missing is never believed (see the poller): not a reason to leave the job unaborted.
+        if (isTerminal(last.statusCode) && last.statusCode !== 'Missing') {
             ctx.ledger.settled();
             return {
                 ...seen,
@@ -29681,11 +30470,20 @@ async function finish(result, end, startedAt, ctx, log) {
     const problem = end.lastProblem === undefined ? {} : { problem: end.lastProblem.message };
     return stopJob({ ...seen, ...problem }, why, ctx, log);
 }
-async function finalCheck(last, ctx) {
-    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS);
+/** The job's status once more, under the id the action holds (never one read from an answer). */
+async function finalCheck(jobId, last, ctx) {
+    const { clock } = ctx;
+    // The floor between two checks of a job holds here too.
+    const previous = ctx.lastCheckAt(jobId);
+    const waitMs = previous === undefined ? 0 : previous + MIN_PAUSE_MS - clock.now();
+    if (waitMs > 0)
+        await clock.sleep(waitMs, ctx.cancel);
+    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS, ctx.cleanupDeadline - clock.now());
+    if (timeoutMs <= 0 || ctx.cancel.aborted)
+        return last;
     try {
-        return await ctx.client.status(last.jobId, {
-            deadline: ctx.clock.now() + timeoutMs,
+        return await ctx.client.status(jobId, {
+            deadline: clock.now() + timeoutMs,
             timeoutMs,
             signal: ctx.cancel,
         });
@@ -29708,14 +30506,22 @@ async function stopJob(result, why, ctx, log) {
         log.warning(`left running (${ctx.words.setting(why === 'timeout' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`);
         return { ...stopped, abort: { kind: 'left-running' } };
     }
-    const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    // The step is about to end (a cancelled run, a bug): one quick try, as the runner allows.
+    const quick = why === 'cancelled' || why === 'internal-error';
+    const requestMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    const now = ctx.clock.now();
+    // Every abort ends by the cleanup deadline, token included; one that does not is left to the post step.
+    const deadline = Math.min(now + (quick ? requestMs : 2 * requestMs), ctx.cleanupDeadline);
     try {
         const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
-            deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
-            timeoutMs,
+            deadline,
+            timeoutMs: Math.max(1, Math.min(requestMs, deadline - now)),
         });
         ctx.ledger.settled();
-        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+        // A Missing here is one answer, not believed: the job was stopped waiting for, and aborted.
+        if (isTerminal(answer.statusCode) &&
+            answer.statusCode !== 'Canceled' &&
+            answer.statusCode !== 'Missing') {
             // It ended on its own before the abort arrived: that is how it ended.
             log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`);
             return {
@@ -29740,6 +30546,43 @@ async function stopJob(result, why, ctx, log) {
         return { ...stopped, abort: { kind: 'failed', detail } };
     }
 }
+/**
+ * A Missing that lasted is believed, yet the job may run on where the answers do not reach (a
+ * node, a route): an abort is harmless on a job that is really gone, and stops one that is not.
+ */
+async function abortMissing(result, ctx, log) {
+    const missing = { ...result, outcome: { kind: 'failed' } };
+    const now = ctx.clock.now();
+    // Like every abort, it ends by the cleanup deadline; one that does not is left to the post step.
+    const deadline = Math.min(now + 2 * ctx.settings.requestTimeoutMs, ctx.cleanupDeadline);
+    try {
+        const answer = await ctx.client.abort(result.jobId ?? '', ctx.abortReason('gave-up'), {
+            deadline,
+            timeoutMs: Math.max(1, Math.min(ctx.settings.requestTimeoutMs, deadline - now)),
+        });
+        ctx.ledger.settled();
+        if (answer.statusCode === 'Missing')
+            return missing;
+        const seen = { ...result, status: answer.statusCode, message: answer.message };
+        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+            log.info(`the server knew the job after all: it ended ${statusName(answer.statusCode)}.`);
+            return { ...seen, outcome: endedAs(answer) };
+        }
+        log.warning(`the server said for ${duration_formatDuration(MISSING_PERSISTS_MS)} or more that it did not know the job, yet the abort found it: the server answered ${statusName(answer.statusCode)}.`);
+        return {
+            ...seen,
+            outcome: { kind: 'gave-up' },
+            problem: `the server answered Missing for ${duration_formatDuration(MISSING_PERSISTS_MS)} or more, but the abort found the job`,
+            abort: { kind: 'aborted', status: answer.statusCode },
+        };
+    }
+    catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        log.warning(`the server says it does not know the job, but it could not be aborted and may still be running: ${detail}`);
+        ctx.ledger.abortFailed('gave-up');
+        return { ...missing, abort: { kind: 'failed', detail } };
+    }
+}
 function endedAs(status) {
     return status.statusCode === 'Finished' ? { kind: 'finished' } : { kind: 'failed' };
 }
@@ -29761,7 +30604,16 @@ function startRequestOf(job) {
 
 
 
-/** How long a job may keep its status before the log says it is still there. */
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together. Whatever request-timeout is.
+ */
+const CLEANUP_BUDGET_MS = 10_000;
+/**
+ * How long a job may keep its status before the log says it is still there: soon the first time,
+ * since most jobs take minutes and a quiet minute already looks stuck, then every 5 minutes.
+ */
+const FIRST_HEARTBEAT_MS = 60_000;
 const HEARTBEAT_MS = 5 * 60_000;
 /**
  * Runs the jobs, at most `maxParallel` at once and in input order, under one deadline and one
@@ -29783,16 +30635,23 @@ async function runJobs(settings, ctx) {
     else
         ctx.cancel.addEventListener('abort', onCancel, { once: true });
     const deadline = clock.now() + settings.timeoutMs;
+    // One bound for what follows a stop, shared by every job: the step ends by it.
+    const cleanupDeadline = deadline + CLEANUP_BUDGET_MS;
+    const lastChecks = new Map();
     // A timer this run holds (Node 20 can collect an AbortSignal.timeout before it fires).
     void clock.sleep(settings.timeoutMs, over.signal).then(() => {
         if (!over.signal.aborted)
             stop.abort('timeout');
     });
     const poller = new Poller({
-        check: (jobId, signal) => client.status(jobId, { deadline, signal }),
+        check: (jobId, signal) => {
+            lastChecks.set(jobId, clock.now());
+            return client.status(jobId, { deadline, signal });
+        },
         clock,
         schedule: ctx.schedule ?? adaptiveSchedule(settings.pollIntervalMs),
         heartbeatMs: HEARTBEAT_MS,
+        firstHeartbeatMs: FIRST_HEARTBEAT_MS,
         ...(ctx.random === undefined ? {} : { random: ctx.random }),
     });
     const results = [];
@@ -29803,6 +30662,7 @@ async function runJobs(settings, ctx) {
             const job = settings.jobs[index];
             if (job === undefined)
                 continue;
+            const ledger = ctx.ledger.job(index);
             const result = await runJob(job, {
                 client,
                 poller,
@@ -29812,10 +30672,16 @@ async function runJobs(settings, ctx) {
                 stop: stop.signal,
                 cancel: ctx.cancel,
                 deadline,
-                ledger: ctx.ledger.job(index),
+                cleanupDeadline,
+                lastCheckAt: (jobId) => lastChecks.get(jobId),
+                ledger,
                 shared: settings.jobs.length > 1,
                 abortReason: ctx.abortReason,
                 words: ctx.words,
+            }).catch((error) => {
+                // Its own code failed: whatever it started is left to the post step to abort.
+                ledger.abortFailed('internal-error');
+                throw error;
             });
             results[index] = result;
             if (settings.failFast && !isSuccess(result, true) && !stop.signal.aborted) {
@@ -29824,10 +30690,11 @@ async function runJobs(settings, ctx) {
             }
         }
     };
-    // A bug in one job must not leave the others running unwatched: stop them all, then report it.
+    // A bug in one job must not leave the others running unwatched: abort them all (it is no
+    // cancellation: abort-on-cancel does not apply), then report it.
     const guarded = () => worker().catch((error) => {
         crash ??= error instanceof Error ? error : new Error(String(error));
-        stop.abort('cancelled');
+        stop.abort('internal-error');
     });
     try {
         const workers = Math.min(settings.maxParallel, settings.jobs.length);
@@ -29843,6 +30710,8 @@ async function runJobs(settings, ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/client.ts
+
+
 
 
 
@@ -29875,8 +30744,9 @@ class SpotfireClient {
     }
     /**
      * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
-     * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
-     * signal stops the pauses, never a start already sent: its answer names the job to abort.
+     * 503 with Retry-After, Busy without a job id), with a growing pause, until the deadline or the
+     * signal. The signal stops the pauses, never a start already sent: its answer names the job to
+     * abort.
      */
     async start(job, context, hooks = {}) {
         const request = client_startRequestOf(job);
@@ -29886,13 +30756,16 @@ class SpotfireClient {
             if (sent.kind !== 'retry')
                 return sent;
             hooks.onNotAccepted?.();
-            const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
             const { clock } = this.options;
             const stopped = () => context.signal?.aborted === true;
-            if (stopped() || clock.now() + delayMs >= context.deadline) {
+            // A pause that would pass the deadline is cut short: one more try just before it, rather
+            // than giving up early (the floor between tries holds, and leaves the try its time).
+            const left = context.deadline - clock.now();
+            if (stopped() || left < 2 * MIN_PAUSE_MS) {
                 return { kind: 'failed', error: sent.error, mayHaveStarted: false };
             }
-            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`);
+            const delayMs = Math.min(backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs), left - MIN_PAUSE_MS);
+            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`);
             await clock.sleep(delayMs, context.signal);
             if (stopped()) {
                 return { kind: 'failed', error: sent.error, mayHaveStarted: false };
@@ -29924,20 +30797,35 @@ class SpotfireClient {
     }
     /** Gets a token, for a dry run: proves the credentials and the scope. */
     async checkCredentials(context) {
-        await this.token(context);
+        await tokenFor(this.options, context);
     }
     /**
-     * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
-     * answers it with a status or with its own JSON not-found; anything else throws.
+     * An authorized call that starts nothing, for a dry run: the status of the zero job id. Any JSON
+     * answer of the API's proves that it answers with this token's authority: a status, its
+     * not-found (404), or a 400 from a server that checks job ids. 401, 403 and answers that are not
+     * the API's JSON throw. Says what the API answered.
      */
     async probe(context) {
-        return this.status(ZERO_JOB_ID, context);
+        const response = await this.call('GET', `/job/status/${ZERO_JOB_ID}`, context);
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined)
+                throw notApiError(response, 'a job status');
+            return `status of the zero job id: ${statusName(status.statusCode)}`;
+        }
+        if ((response.status === 400 || response.status === 404) && isJsonAnswer(response)) {
+            return `${statusLine(response.status)} in the API's JSON for the zero job id`;
+        }
+        if (!isJsonAnswer(response))
+            throw notApiError(response, 'the API’s JSON');
+        throw httpError(response, this.options.clock.now(), undefined, this.words);
     }
     async sendStart(request, context, hooks) {
         // The token may be fetched under the cancel signal; the start itself is not.
+        const timeoutMs = this.answerTimeout(context);
         const unstoppable = {
             deadline: context.deadline,
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
         };
         const progress = { phase: 'token' };
         let response;
@@ -29949,7 +30837,7 @@ class SpotfireClient {
             });
         }
         catch (error) {
-            if (!(error instanceof SpotfireError))
+            if (!(error instanceof errors/* SpotfireError */.T))
                 throw error;
             // A token that could not be had: no start went out (after a 401, none was accepted).
             if (progress.phase === 'token')
@@ -29958,18 +30846,25 @@ class SpotfireClient {
                 return { kind: 'retry', error };
             return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
         }
-        if (response.status === 200) {
+        // A job id is a job the server knows, whatever the HTTP code: followed or aborted, never
+        // started twice.
+        const named = readJobAnswer(response.body);
+        if (named !== undefined && !isZeroJobId(named.jobId)) {
+            if (response.status !== 200) {
+                this.options.logger.info(`The start was answered ${statusLine(response.status)}, naming job ${named.jobId}: following that job.`);
+            }
+            return { kind: 'started', status: named };
+        }
+        if (response.status >= 200 && response.status < 300) {
             const status = parseJobStatus(response.body);
             if (status === undefined) {
                 const error = notApiError(response, 'the job status the API answers');
                 return { kind: 'failed', error, mayHaveStarted: true };
             }
-            if (!isZeroJobId(status.jobId))
-                return { kind: 'started', status };
             if (status.statusCode === 'Busy') {
                 return {
                     kind: 'retry',
-                    error: new SpotfireError('the job service is busy and did not accept the job', 'http', {
+                    error: new errors/* SpotfireError */.T('the job service is busy and did not accept the job', 'http', {
                         status: 503,
                     }),
                 };
@@ -29977,28 +30872,43 @@ class SpotfireClient {
             return { kind: 'refused', status };
         }
         const error = this.startError(response, request.content?.contentType);
-        if ([429, 503].includes(response.status))
+        if (notProcessed(error))
             return { kind: 'retry', error };
         return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
     }
+    /** The request timeout a call's `answerBy` leaves, or the call's own. */
+    answerTimeout(context) {
+        if (context.answerBy === undefined)
+            return context.timeoutMs;
+        const left = Math.max(1, context.answerBy - this.options.clock.now());
+        return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left);
+    }
     startError(response, contentType) {
-        const now = this.options.clock.now();
+        const now = this.options.clock.wallNow();
         if (response.status === 415) {
             return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`, this.words);
         }
         if (response.status === 404 && !isJsonAnswer(response)) {
-            return new SpotfireError(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
+            return new errors/* SpotfireError */.T(`${notApiError(response, 'the API').message}. Is the REST API enabled on the server (config-web-service-api)? Is ${this.words.name('server-url')} the address Spotfire is served at?`, 'http', { status: 404 });
         }
         return httpError(response, now, undefined, this.words);
     }
-    /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+    /**
+     * A job call's answer as a status of the job asked about, under the id the action holds: servers
+     * answer an unknown job with 404 JSON or 200 Missing (the zero id may come with it). An answer
+     * about another job is not the API's answer to this request.
+     */
     jobAnswer(response, jobId) {
         if (response.status === 200) {
             const status = parseJobStatus(response.body);
             if (status === undefined)
                 throw notApiError(response, 'a job status');
+            const noJob = isZeroJobId(status.jobId) && status.statusCode === 'Missing';
+            if (!sameJobId(status.jobId, jobId) && !noJob) {
+                throw new errors/* SpotfireError */.T(`${statusLine(200)} about job ${text_shown(status.jobId, 200)}, not job ${jobId}: not the API's answer to this request`, 'not-api', { status: 200 });
+            }
             this.options.logger.debug(`Job ${jobId}: the server answered ${statusName(status.statusCode)}`);
-            return status;
+            return { ...status, jobId };
         }
         if (response.status === 404) {
             // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
@@ -30010,65 +30920,15 @@ class SpotfireClient {
                 message: `The server does not know job ${jobId} (${statusLine(404)}).`,
             };
         }
-        throw httpError(response, this.options.clock.now(), undefined, this.words);
+        throw httpError(response, this.options.clock.wallNow(), undefined, this.words);
     }
     /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
     async call(method, path, context, content, options = {}) {
-        const progress = options.progress ?? { phase: 'token' };
-        const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
-        let token = '';
-        const attempt = async () => {
-            progress.phase = 'token';
-            token = await this.token(tokenContext);
-            progress.phase = 'request';
-            options.beforeSend?.();
-            return this.send(method, path, context, token, content);
-        };
-        let response = await attempt();
-        if (response.status === 401) {
-            this.options.logger.debug('The server refused the token (401); getting a new one');
-            // Only that token: another job may have got a fresh one meanwhile.
-            this.options.tokens.invalidate(token);
-            response = await attempt();
-            if (response.status === 401) {
-                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
-            }
-        }
+        const response = await authorizedCall(this.options, { method, url: `${this.base}${path}`, ...(content === undefined ? {} : { content }) }, context, options.progress, options);
         if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`, this.words);
+            throw httpError(response, this.options.clock.wallNow(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`, this.words);
         }
         return response;
-    }
-    /**
-     * A token for the next call. A transient failure (already retried by the provider) becomes kind
-     * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
-     */
-    async token(context) {
-        try {
-            return await this.options.tokens.get(context);
-        }
-        catch (error) {
-            if (error instanceof SpotfireError &&
-                error.kind !== 'stopped' &&
-                error.kind !== 'credentials') {
-                throw new SpotfireError(error.message, isTransient(error) ? 'token' : error.kind, error.details);
-            }
-            throw error;
-        }
-    }
-    send(method, path, context, token, content) {
-        return this.options.transport.request({
-            method,
-            url: `${this.base}${path}`,
-            headers: {
-                Authorization: `Bearer ${token}`,
-                Accept: 'application/json',
-                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
-            },
-            ...(content === undefined ? {} : { body: content.body }),
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-        });
     }
 }
 function client_startRequestOf(job) {
@@ -30084,12 +30944,22 @@ function client_startRequestOf(job) {
             return { path: `/job/start-library?${new URLSearchParams({ id: job.id }).toString()}` };
     }
 }
+/**
+ * An answer that proves the start was not processed: 429, or 503 with Retry-After (a load balancer
+ * with no healthy backend). A 503 without it may come from a proxy whose backend took the start
+ * before the connection broke (Envoy's "upstream connect error or disconnect/reset before
+ * headers").
+ */
+function notProcessed(error) {
+    const status = error.details.status;
+    return status === 429 || (status === 503 && error.details.retryAfterMs !== undefined);
+}
 /** A failed start after which the server may still have created the job. */
 function mayHaveStarted(error) {
     if (error.kind === 'no-answer' || error.kind === 'not-api')
         return true;
     const status = error.details.status ?? 0;
-    return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
+    return error.kind === 'http' && (status === 408 || status >= 500);
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -30896,7 +31766,246 @@ class HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./src/spotfire/redact.ts
+/**
+ * Finding a value in text that may carry it escaped: a server echoes a secret back in an HTML
+ * error page (`&amp;`, `&#38;`, `&#x26;`), in a URL or a form (`%26`, `%2f` or `%2F`, `+` for a
+ * space), or in JSON (`\u0026`, `\/`). Escapers differ in which characters they escape, so each
+ * character of the value may come in any of its forms, independently of the others.
+ */
+/** HTML's names for ASCII characters. */
+const NAMED = {
+    amp: '&',
+    AMP: '&',
+    lt: '<',
+    LT: '<',
+    gt: '>',
+    GT: '>',
+    quot: '"',
+    QUOT: '"',
+    apos: "'",
+    excl: '!',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    equals: '=',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    Tab: '\t',
+    NewLine: '\n',
+};
+/** The names HTML also reads without their `;`. Sticky: each is tried at one place. */
+const LEGACY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT)/y;
+const ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC = /&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));?/y;
+const JSON_UNIT = /\\u([0-9a-fA-F]{4})/y;
+const PERCENT_BYTE = /%([0-9a-fA-F]{2})/y;
+const JSON_SHORT = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+};
+/** The sticky `pattern`'s match at `at`, or null. */
+function execAt(pattern, text, at) {
+    pattern.lastIndex = at;
+    return pattern.exec(text);
+}
+/** A code point, or undefined for a number that is none. */
+function fromCode(code) {
+    return code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+}
+/** `%XX` bytes from `at` that make one UTF-8 character. */
+function percentAt(text, at) {
+    const byteAt = (i) => {
+        const digits = execAt(PERCENT_BYTE, text, i)?.[1];
+        return digits === undefined ? undefined : parseInt(digits, 16);
+    };
+    const first = byteAt(at);
+    if (first === undefined)
+        return undefined;
+    const length = first < 0x80 ? 1 : first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 0;
+    const bytes = [];
+    for (let i = 0; i < length; i++) {
+        const byte = byteAt(at + 3 * i);
+        if (byte === undefined)
+            return undefined;
+        bytes.push(byte);
+    }
+    const char = Buffer.from(bytes).toString('utf8');
+    return length === 0 || char.includes('\ufffd') ? undefined : { char, end: at + 3 * length };
+}
+/** `\uXXXX` from `at`, a surrogate pair as one character. */
+function jsonUnitAt(text, at) {
+    const high = execAt(JSON_UNIT, text, at)?.[1];
+    if (high === undefined)
+        return undefined;
+    const low = execAt(JSON_UNIT, text, at + 6)?.[1];
+    const pair = low === undefined ? '' : String.fromCharCode(parseInt(high, 16), parseInt(low, 16));
+    if (/^[\ud800-\udbff][\udc00-\udfff]$/.test(pair))
+        return { char: pair, end: at + 12 };
+    return { char: String.fromCharCode(parseInt(high, 16)), end: at + 6 };
+}
+/** Every character the text may be read as at `at`: itself, or the escape that starts there. */
+function readsAt(text, at) {
+    const code = text.codePointAt(at) ?? 0;
+    const char = String.fromCodePoint(code);
+    const reads = [{ char, end: at + char.length }];
+    if (char === '+')
+        reads.push({ char: ' ', end: at + 1 });
+    else if (char === '%') {
+        const read = percentAt(text, at);
+        if (read !== undefined)
+            reads.push(read);
+    }
+    else if (char === '\\') {
+        const short = JSON_SHORT[text.charAt(at + 1)];
+        if (short !== undefined)
+            reads.push({ char: short, end: at + 2 });
+        const read = jsonUnitAt(text, at);
+        if (read !== undefined)
+            reads.push(read);
+    }
+    else if (char === '&') {
+        const numeric = execAt(NUMERIC, text, at);
+        const number = numeric?.[1] ?? numeric?.[2];
+        const decoded = number === undefined ? undefined : fromCode(parseInt(number, numeric?.[1] ? 10 : 16));
+        if (numeric !== null && decoded !== undefined) {
+            reads.push({ char: decoded, end: at + numeric[0].length });
+        }
+        const named = execAt(ENTITY, text, at) ?? execAt(LEGACY, text, at);
+        const name = named?.[1];
+        const meaning = name === undefined ? undefined : NAMED[name];
+        if (named !== null && meaning !== undefined) {
+            reads.push({ char: meaning, end: at + named[0].length });
+        }
+    }
+    return reads;
+}
+/** Characters an escape starts with: where a value written with escapes may begin. */
+const ESCAPE_STARTS = new Set(['&', '%', '\\', '+']);
+/** Where `chars`, written plainly or escaped, ends when it starts at `at`; -1 where it does not. */
+function matchEnd(text, at, chars) {
+    let ends = [at];
+    for (const wanted of chars) {
+        const next = [];
+        for (const from of ends) {
+            if (text.startsWith(wanted, from))
+                next.push(from + wanted.length);
+            if (!ESCAPE_STARTS.has(text.charAt(from)))
+                continue;
+            for (const read of readsAt(text, from))
+                if (read.char === wanted)
+                    next.push(read.end);
+        }
+        if (next.length === 0)
+            return -1;
+        // Few ways lead on; keeping each place once keeps the work linear.
+        ends = next.length === 1 ? next : [...new Set(next)];
+    }
+    return Math.max(...ends);
+}
+/** A value to find in text, written plainly or with any of its characters escaped. */
+class EscapedValue {
+    value;
+    chars;
+    constructor(value) {
+        this.value = value;
+        // Code points: a character escaped as a surrogate pair is one character.
+        this.chars = Array.from(value);
+    }
+    /** Marks in `hidden` every place of `text` that holds the value; true when there was one. */
+    markIn(text, hidden) {
+        const { value } = this;
+        if (value === '')
+            return false;
+        let found = false;
+        // The first place at or after `at` where an escape may start.
+        let escape = -1;
+        for (let at = 0; at < text.length; at++) {
+            if (escape < at)
+                escape = nextEscape(text, at);
+            // Up to the first escape the value is written plainly: what comes before it must match.
+            const plain = Math.min(escape - at, value.length);
+            if (plain > 0 && text.charCodeAt(at) !== value.charCodeAt(0))
+                continue;
+            if (!text.startsWith(plain === value.length ? value : value.slice(0, plain), at))
+                continue;
+            const end = plain === value.length ? at + plain : matchEnd(text, at, this.chars);
+            if (end < 0)
+                continue;
+            hidden.fill(1, at, end);
+            found = true;
+        }
+        return found;
+    }
+}
+const ESCAPE_START = /[&%\\+]/g;
+/** The first place at or after `from` where an escape may start; the text's length for none. */
+function nextEscape(text, from) {
+    ESCAPE_START.lastIndex = from;
+    return ESCAPE_START.exec(text)?.index ?? text.length;
+}
+/**
+ * Every stretch of text that any value covers becomes one `***`: a value inside another, values
+ * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
+ */
+function hideAll(text, values) {
+    if (text === '')
+        return text;
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const value of values)
+        found = value.markIn(text, hidden) || found;
+    if (!found)
+        return text;
+    const parts = [];
+    let start = 0;
+    for (let i = 0; i <= text.length; i++) {
+        const isHidden = i < text.length && hidden[i] === 1;
+        const wasHidden = i > 0 && hidden[i - 1] === 1;
+        if (isHidden === wasHidden && i < text.length)
+            continue;
+        if (i > start)
+            parts.push(wasHidden ? '***' : text.slice(start, i));
+        start = i;
+    }
+    return parts.join('');
+}
+
 ;// CONCATENATED MODULE: ./src/spotfire/http.ts
+
 
 
 
@@ -30921,6 +32030,8 @@ const CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|HOSTNAME
 function createTransport(options) {
     const agents = new HttpClient(options.userAgent, [], { keepAlive: true });
     const prepared = new Set();
+    /** Origins that have answered: a reset from one that never has may be a scheme mistake. */
+    const answered = new Set();
     const agentFor = (url) => {
         const agent = agents.getAgent(url.href);
         if (!prepared.has(url.origin)) {
@@ -30945,8 +32056,15 @@ function createTransport(options) {
             return send(request, url, agentFor(url), {
                 timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
                 userAgent: options.userAgent,
-            }).catch((error) => {
-                throw toSpotfireError(error, request, url, options.caCertificates !== undefined, options.words ?? inputWords);
+            }).then((response) => {
+                answered.add(url.origin);
+                return response;
+            }, (error) => {
+                throw toSpotfireError(error, request, url, {
+                    caGiven: options.caCertificates !== undefined,
+                    neverAnswered: !answered.has(url.origin),
+                    words: options.words ?? inputWords,
+                });
             });
         },
         dispose() {
@@ -31028,19 +32146,15 @@ function send(request, url, agent, limits) {
     });
 }
 /**
- * The body without the credentials the request carried: a server that echoes a request (an error
- * page that shows the headers) must not hand them to a log. Done before anything cuts the body,
- * so that no piece of a credential is left either.
+ * The body without the credentials the request carried, plain or escaped: a server that echoes a
+ * request (an error page that shows the headers, HTML-escaped) must not hand them to a log. Done
+ * before anything cuts the body, so that no piece of a credential is left either.
  */
 function scrub(body, request) {
     const authorization = request.headers.Authorization ?? request.headers.authorization;
     const credential = typeof authorization === 'string' ? authorization.replace(/^\S+\s+/, '') : undefined;
-    let result = body;
-    for (const value of [credential, ...(request.sensitive ?? [])]) {
-        if (value !== undefined && value.length >= 8)
-            result = result.split(value).join('***');
-    }
-    return result;
+    const values = [credential, ...(request.sensitive ?? [])].flatMap((value) => value !== undefined && value.length >= 8 ? [new EscapedValue(value)] : []);
+    return hideAll(body, values);
 }
 /** The proxy a request to `url` goes through, without any credentials in it; undefined for none. */
 function proxyOf(url) {
@@ -31074,17 +32188,17 @@ class TooLargeError extends Error {
         this.status = status;
     }
 }
-function toSpotfireError(error, request, url, caGiven, words) {
+function toSpotfireError(error, request, url, { caGiven, neverAnswered, words, }) {
     const where = `${request.method} ${url.origin}`;
     const proxy = proxyOf(url);
     const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
     if (error instanceof StopError) {
         return error.why === 'stopped'
-            ? new SpotfireError('stopped waiting for the answer', 'stopped')
-            : new SpotfireError(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
+            ? new errors/* SpotfireError */.T('stopped waiting for the answer', 'stopped')
+            : new errors/* SpotfireError */.T(`no answer from ${where}${via} in time`, 'no-answer', { code: 'TIMEOUT' });
     }
     if (error instanceof TooLargeError) {
-        return new SpotfireError(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
+        return new errors/* SpotfireError */.T(`HTTP ${error.status} with ${error.message}, not an answer of the API; it was not read further`, 'not-api', { status: error.status });
     }
     const failure = error;
     const code = failure.code ?? '';
@@ -31093,47 +32207,191 @@ function toSpotfireError(error, request, url, caGiven, words) {
     if (tunnel !== null && proxy !== undefined) {
         const status = Number(tunnel[1] ?? 0);
         if (status === 403 || status === 407) {
-            return new SpotfireError(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
+            return new errors/* SpotfireError */.T(`the proxy ${proxy} refused to connect to ${url.host} (HTTP ${status} to CONNECT). ${status === 407 ? 'It wants credentials: put them in the proxy URL.' : 'Ask for the server to be allowed, or list it in NO_PROXY if it is reachable directly.'}`, 'proxy', { status, code: 'PROXY' });
         }
-        return new SpotfireError(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
+        return new errors/* SpotfireError */.T(`the proxy ${proxy} could not connect to ${url.host} (${status === 0 ? (tunnel[2] ?? 'no reason given') : `HTTP ${status} to CONNECT`})`, 'not-sent', { code: 'PROXY' });
     }
     if (NOT_SENT.has(code)) {
         const target = proxy === undefined ? where : `the proxy ${proxy} (for ${where})`;
-        return new SpotfireError(`cannot connect to ${target} (${code})`, 'not-sent', { code });
+        return new errors/* SpotfireError */.T(`cannot connect to ${target} (${code})`, 'not-sent', { code });
     }
     if (code === 'ECONNRESET' && /before secure TLS connection/i.test(text)) {
         // No TLS session, so no request went out: safe to send again.
-        return new SpotfireError(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
+        return new errors/* SpotfireError */.T(`the TLS connection to ${url.host}${via} was closed before it was set up (${code})`, 'not-sent', { code });
     }
     if (HANDSHAKE.test(code)) {
-        return new SpotfireError(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
+        return new errors/* SpotfireError */.T(`no TLS at this address (${code}): is it http://, or another port? ${url.origin} did not answer the TLS handshake`, 'tls', { code });
     }
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
         const names = text_oneLine(failure.cert?.subjectaltname ?? 'other names');
-        return new SpotfireError(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
+        return new errors/* SpotfireError */.T(`the server's TLS certificate does not name ${url.hostname} (it names ${names}). Use a host name the certificate names in ${words.name('server-url')}.`, 'tls', { code });
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-        return new SpotfireError(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
+        return new errors/* SpotfireError */.T(`the server's TLS certificate is not valid now (${code}): the server's administrator must renew it`, 'tls', { code });
     }
     if (CERTIFICATE.test(code)) {
-        return new SpotfireError(caGiven
+        return new errors/* SpotfireError */.T(caGiven
             ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
             : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`, 'tls', { code });
     }
-    return new SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
+    if (code === 'ECONNRESET' && url.protocol === 'http:' && neverAnswered) {
+        // A port that speaks only TLS closes a plain HTTP request without a word.
+        return new errors/* SpotfireError */.T(`connection to ${where}${via} was reset before this server ever answered (${code}): is it https://? Check the scheme in ${words.name('server-url')}`, 'no-answer', { code });
+    }
+    return new errors/* SpotfireError */.T(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
         code,
     });
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/paced-transport.ts
+
+
+/**
+ * While the server's answers fail, requests leave at most one a second, whoever sends them: the
+ * checks of every job, the aborts, the starts and the tokens together. Per-request backoff alone
+ * lets many jobs add up to a storm (64 jobs made more than a thousand requests a minute).
+ */
+const TROUBLE_SPACING_MS = 1000;
+/** A Retry-After longer than this is taken as this: the deadlines rule beyond it. */
+const MAX_HOLD_MS = 5 * 60_000;
+/**
+ * Every request of a session through one gate, in the order they come: a 429 or 503 with
+ * Retry-After holds every request (checks, aborts, starts, tokens) until then, and while answers
+ * fail, requests leave a second apart. The first good answer lets every waiting request go. A
+ * request whose turn would come after its own timeout is not sent, and takes no turn: it fails at
+ * once as `not-sent`, which every caller may safely try again (a start included), later.
+ */
+function pacedTransport(transport, clock) {
+    /** No request leaves before this (monotonic ms). */
+    let holdUntil = 0;
+    let troubled = false;
+    let lastSentAt = -Infinity;
+    const queue = [];
+    let wake;
+    let wakeAt = Infinity;
+    /** Lets go every waiter whose turn has come, refuses those whose turn comes too late. */
+    const pump = () => {
+        const now = clock.now();
+        let turn = Math.max(now, holdUntil, troubled ? lastSentAt + TROUBLE_SPACING_MS : now);
+        let next = Infinity;
+        for (const waiter of [...queue]) {
+            if (turn >= waiter.latest) {
+                queue.splice(queue.indexOf(waiter), 1);
+                waiter.refuse();
+            }
+            else if (turn <= now) {
+                queue.splice(queue.indexOf(waiter), 1);
+                lastSentAt = now;
+                if (troubled)
+                    turn = now + TROUBLE_SPACING_MS;
+                waiter.release();
+            }
+            else {
+                next = Math.min(next, turn);
+                if (troubled)
+                    turn += TROUBLE_SPACING_MS;
+            }
+        }
+        wakeUpAt(next);
+    };
+    const wakeUpAt = (at) => {
+        if (at === wakeAt)
+            return;
+        wake?.abort();
+        wake = undefined;
+        wakeAt = at;
+        if (at === Infinity)
+            return;
+        const controller = new AbortController();
+        wake = controller;
+        void clock.sleep(at - clock.now(), controller.signal).then(() => {
+            if (controller.signal.aborted)
+                return;
+            wake = undefined;
+            wakeAt = Infinity;
+            pump();
+        });
+    };
+    const record = (failed, retryAfterMs) => {
+        troubled = failed;
+        if (retryAfterMs !== undefined) {
+            holdUntil = Math.max(holdUntil, clock.now() + Math.min(retryAfterMs, MAX_HOLD_MS));
+        }
+        if (queue.length > 0)
+            pump();
+    };
+    /** Resolves when the request may leave; throws when it may not, or its signal fires. */
+    const turnFor = (request) => new Promise((resolve, reject) => {
+        const { signal } = request;
+        const onAbort = () => {
+            const at = queue.indexOf(waiter);
+            if (at === -1)
+                return;
+            queue.splice(at, 1);
+            reject(new errors/* SpotfireError */.T('stopped waiting for the answer', 'stopped'));
+            pump();
+        };
+        const waiter = {
+            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs,
+            release: () => {
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            },
+            refuse: () => {
+                signal?.removeEventListener('abort', onAbort);
+                reject(new errors/* SpotfireError */.T('not sent: the server asked for room (Retry-After), or is failing, and the request would wait past its time', 'not-sent', { code: 'PACED' }));
+            },
+        };
+        if (signal?.aborted === true) {
+            reject(new errors/* SpotfireError */.T('stopped waiting for the answer', 'stopped'));
+            return;
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(waiter);
+        pump();
+    });
+    return {
+        async request(request) {
+            const queuedAt = clock.now();
+            await turnFor(request);
+            const waitedMs = clock.now() - queuedAt;
+            const { timeoutMs } = request;
+            const left = timeoutMs === undefined ? {} : { timeoutMs: Math.max(1, timeoutMs - waitedMs) };
+            try {
+                const response = await transport.request({ ...request, ...left });
+                const failed = response.status >= 500 || response.status === 429;
+                const header = response.headers['retry-after'];
+                const retryAfter = failed && typeof header === 'string'
+                    ? parseRetryAfter(header, clock.wallNow())
+                    : undefined;
+                record(failed, retryAfter);
+                return response;
+            }
+            catch (error) {
+                if (error instanceof errors/* SpotfireError */.T && error.kind !== 'stopped')
+                    record(true);
+                throw error;
+            }
+        },
+        dispose() {
+            wakeUpAt(Infinity);
+            transport.dispose();
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/flow/session.ts
 
 
 
-const USER_AGENT = 'spotfire-automation-services-action';
+
+
+
+const USER_AGENT = `spotfire-automation-services-action/${VERSION}`;
 function openSession(settings, hooks) {
     const { clock, logger } = hooks;
     const words = hooks.words === undefined ? {} : { words: hooks.words };
-    const transport = hooks.transport ??
+    const network = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
             userAgent: USER_AGENT,
@@ -31141,6 +32399,9 @@ function openSession(settings, hooks) {
             ...words,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
+    // One gate for every request of the session: Retry-After holds them all, and a failing server
+    // gets at most one a second.
+    const transport = pacedTransport(network, clock);
     const random = hooks.random === undefined ? {} : { random: hooks.random };
     const tokens = new TokenProvider({
         serverUrl: settings.serverUrl,
@@ -31148,6 +32409,7 @@ function openSession(settings, hooks) {
         clientSecret: settings.clientSecret,
         authMethod: settings.clientAuthMethod,
         scope: settings.scope,
+        requestTimeoutMs: settings.requestTimeoutMs,
         transport,
         clock,
         logger,
@@ -31157,6 +32419,7 @@ function openSession(settings, hooks) {
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
+        requestTimeoutMs: settings.requestTimeoutMs,
         transport,
         tokens,
         clock,
@@ -31166,12 +32429,361 @@ function openSession(settings, hooks) {
     });
     return {
         client,
+        library: hooks.library ??
+            new LibraryClient({
+                serverUrl: settings.serverUrl,
+                transport,
+                tokens,
+                clock,
+                logger,
+                ...random,
+                ...words,
+            }),
         close: () => {
             tokens.close();
             if (hooks.transport === undefined)
-                transport.dispose();
+                network.dispose();
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/uploads/result.ts
+/** The result of an upload before its end is known. */
+function resultOf(upload) {
+    return { file: upload.file, path: upload.path, type: upload.type, bytes: upload.bytes };
+}
+/** Whether the uploads let the jobs start: every one uploaded or replaced. */
+function uploadsSucceeded(results) {
+    return results.every((r) => r.outcome === 'uploaded' || r.outcome === 'replaced');
+}
+/**
+ * Whether the server (or the library's state) said no, as opposed to a failure on the way: any
+ * 4xx but a timeout or throttling, which say nothing about the upload itself.
+ */
+function isRefusal(error) {
+    const status = error.details.status ?? 0;
+    return error.kind === 'http' && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+;// CONCATENATED MODULE: ./src/uploads/folders.ts
+
+
+/**
+ * The folders of a plan, made when an upload first needs them: parents first, each once however
+ * many files go into it (uploads asking at the same moment share one request). A folder someone
+ * else makes meanwhile is the library client's business: its createFolder answers that one.
+ */
+class Folders {
+    library;
+    logger;
+    ids = new Map();
+    constructor(folders, library, logger) {
+        this.library = library;
+        this.logger = logger;
+        for (const folder of folders) {
+            if (folder.id !== undefined)
+                this.ids.set(folder.path, Promise.resolve(folder.id));
+        }
+    }
+    /** The id of the folder at `path`, made (with any missing above it) if need be. */
+    idOf(path, context) {
+        let id = this.ids.get(path);
+        if (id === undefined) {
+            id = this.make(path, context);
+            // A failure is not kept: the next upload that needs the folder may try again.
+            id.catch(() => {
+                this.ids.delete(path);
+            });
+            this.ids.set(path, id);
+        }
+        return id;
+    }
+    async make(path, context) {
+        // The plan holds the root's id; without it there is nothing to make folders in.
+        if (path === '/')
+            throw new Error('The library root folder was not looked up.');
+        const parentPath = parentOf(path);
+        const parentId = await this.idOf(parentPath, context);
+        const title = path.slice(path.lastIndexOf('/') + 1);
+        const folder = await this.library.createFolder(parentPath, parentId, title, context);
+        this.logger.info(`Created the library folder ${text_shown(path, 300)}`);
+        return folder.id;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/uploads/local-file.ts
+
+const nodeLocalFiles = {
+    async open(path) {
+        const handle = await (0,external_node_fs_promises_namespaceObject.open)(path, 'r');
+        try {
+            const stat = await handle.stat();
+            if (!stat.isFile())
+                throw new Error('it is not a regular file');
+            return {
+                size: stat.size,
+                async read(into, position) {
+                    let length = 0;
+                    while (length < into.length) {
+                        const { bytesRead } = await handle.read(into, length, into.length - length, position + length);
+                        if (bytesRead === 0)
+                            break;
+                        length += bytesRead;
+                    }
+                    return length;
+                },
+                close: () => handle.close(),
+            };
+        }
+        catch (error) {
+            await handle.close();
+            throw error;
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/uploads/upload-file.ts
+
+
+
+
+
+/**
+ * The largest chunk sent in one request. One buffer of this size is all the memory a file takes,
+ * whatever its size; and a lost answer costs at most one chunk's time before the file starts over.
+ */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+/**
+ * Upload jobs one file may use: the first and one after each failure. The server allows ten
+ * upload jobs per client at once, and an abandoned one may count until the server drops it.
+ */
+const MAX_UPLOAD_ATTEMPTS = 5;
+/** As other requests back off: growing pauses, never under 250 ms (backoffDelay's floor). */
+const UPLOAD_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+/** A local file that could not be read as it was measured: a failure on this side. */
+class LocalFileProblem extends Error {
+}
+/**
+ * Uploads one file into the folder `parentId`, in chunks read from disk one at a time. A chunk is
+ * never sent twice into one upload job, since the server appends whatever reaches it: after a
+ * failure that may have reached the server, the file starts over in a new upload job, and the
+ * old one is left unfinished (the server drops it). Only a chunk that surely did not leave
+ * ('not-sent') goes again into the same job. Returns the item's id when the server gives it.
+ */
+async function uploadFile(upload, parentId, overwrite, ctx) {
+    const file = await openFile(ctx.files, upload);
+    try {
+        return await upload_file_send(file, upload, parentId, overwrite, ctx);
+    }
+    finally {
+        await file.close();
+    }
+}
+async function upload_file_send(file, upload, parentId, overwrite, ctx) {
+    const { clock, library } = ctx;
+    const size = file.size;
+    const count = Math.max(1, Math.ceil(size / ctx.chunkBytes));
+    const buffer = new Uint8Array(Math.min(ctx.chunkBytes, size));
+    const label = `Uploading ${text_shown(upload.file, 200)}`;
+    const progress = new Progress(label, size, clock, ctx.logger);
+    const context = {
+        deadline: ctx.deadline,
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
+    let jobId;
+    let chunk = 1;
+    for (let failures = 0;;) {
+        try {
+            stopIfAsked(ctx);
+            jobId ??= await library.beginUpload({ title: upload.title, type: upload.type, parentId }, overwrite, context);
+            for (;;) {
+                const offset = (chunk - 1) * ctx.chunkBytes;
+                const bytes = buffer.subarray(0, Math.min(ctx.chunkBytes, size - offset));
+                if ((await file.read(bytes, offset)) !== bytes.length) {
+                    throw new LocalFileProblem(`${text_shown(upload.file, 200)} changed while it was uploaded`);
+                }
+                const finish = chunk === count;
+                const answer = await library.sendChunk(jobId, chunk, bytes, finish, context);
+                progress.sent(offset + bytes.length);
+                if (finish)
+                    return { ...answer, bytes: size };
+                chunk++;
+                stopIfAsked(ctx);
+            }
+        }
+        catch (error) {
+            if (!(error instanceof errors/* SpotfireError */.T) || !isTransient(error))
+                throw error;
+            failures++;
+            const sameJob = error.kind === 'not-sent' && jobId !== undefined;
+            const next = sameJob
+                ? `sending chunk ${chunk} again`
+                : jobId === undefined
+                    ? 'asking for an upload job again'
+                    : `chunk ${chunk} may have reached the server: starting the file again in a new upload job`;
+            if (!sameJob) {
+                jobId = undefined;
+                chunk = 1;
+            }
+            if (failures >= MAX_UPLOAD_ATTEMPTS) {
+                throw error.withContext(`${label} failed ${failures} times; the last time`);
+            }
+            const delayMs = backoffDelay(failures - 1, UPLOAD_BACKOFF, ctx.random ?? Math.random, error.details.retryAfterMs);
+            if (clock.now() + delayMs >= ctx.deadline) {
+                throw error.withContext(`${label}: no time left to try again before the timeout`);
+            }
+            ctx.logger.info(`${label}: ${error.message}; ${next} in ${Math.ceil(delayMs / 100) / 10}s.`);
+            await clock.sleep(delayMs, ctx.signal);
+            if (!sameJob)
+                progress.restart();
+        }
+    }
+}
+async function openFile(files, upload) {
+    try {
+        return await files.open(upload.localPath);
+    }
+    catch (error) {
+        const code = error.code;
+        throw new LocalFileProblem(`Cannot read ${text_shown(upload.file, 200)}: ${code === undefined ? 'it cannot be opened' : `it cannot be opened (${code})`}`);
+    }
+}
+/** A cancellation or the timeout between chunks: the upload job is left unfinished. */
+function stopIfAsked(ctx) {
+    if (ctx.signal?.aborted === true) {
+        throw new errors/* SpotfireError */.T('the run was cancelled during the upload', 'stopped');
+    }
+    if (ctx.clock.now() >= ctx.deadline) {
+        throw new errors/* SpotfireError */.T('the timeout ran out during the upload', 'stopped');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/uploads/run-uploads.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Puts the files into the library, before any job starts; returns one result per upload, in input
+ * order. The jobs may start only when every one is `uploaded` or `replaced` (uploadsSucceeded).
+ *
+ * First every target is looked up, so that an item in the way (with library-overwrite false)
+ * stops the step before a single byte moves. Then the files go up **one at a time**, in input
+ * order, and the first failure stops the rest: no job will start anyway, and fewer half-deployed
+ * files are left behind. One at a time because the uploads share one link to the server, which
+ * a single stream of 16 MiB chunks already fills, so parallel uploads would not end sooner; memory
+ * stays at one chunk; the server's limit of ten upload jobs per client is never approached, even
+ * with the jobs that lost answers leave unfinished; and the log reads file by file.
+ */
+async function runUploads(settings, ctx) {
+    const { uploads } = settings;
+    if (uploads.length === 0)
+        return [];
+    const context = {
+        deadline: ctx.deadline,
+        ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+    };
+    ctx.logger.info(`Uploading ${uploads.length === 1 ? 'one file' : `${uploads.length} files`} to the library before any job starts.`);
+    const planned = await planUploads(settings, ctx.library, context);
+    if (!planned.ok) {
+        const problem = `Looking up ${text_shown(planned.path, 300)} in the library: ${planned.error.message}`;
+        return uploads.map((upload, index) => index === planned.index
+            ? { ...resultOf(upload), outcome: 'failed', problem, refused: isRefusal(planned.error) }
+            : notUploaded(upload, `not uploaded: looking up ${text_shown(planned.path, 300)} failed first`));
+    }
+    const { plan } = planned;
+    const conflicts = plan.uploads.filter((p) => p.action === 'conflict');
+    if (conflicts.length > 0) {
+        ctx.logger.info('Nothing is uploaded: the library holds items in the way.');
+        for (const { upload, existing } of conflicts) {
+            ctx.logger.info(`- ${conflictProblem(upload, existing, ctx.words)}`);
+        }
+        const first = conflicts[0]?.upload.path ?? '';
+        return plan.uploads.map(({ upload, action, existing }) => action === 'conflict'
+            ? {
+                ...resultOf(upload),
+                outcome: 'failed',
+                problem: conflictProblem(upload, existing, ctx.words),
+                refused: true,
+                ...(existing === undefined ? {} : { id: existing.id }),
+            }
+            : notUploaded(upload, `not uploaded: ${text_shown(first, 300)} is in the way`));
+    }
+    const folders = new Folders(plan.folders, ctx.library, ctx.logger);
+    const results = [];
+    let stop;
+    for (const planned of plan.uploads) {
+        stop ??= stopReason(ctx);
+        if (stop !== undefined) {
+            results.push(notUploaded(planned.upload, stop));
+            continue;
+        }
+        const result = await uploadOne(planned, folders, settings.libraryOverwrite, ctx, context);
+        results.push(result);
+        if (result.outcome === 'failed') {
+            stop =
+                stopReason(ctx) ??
+                    `not uploaded: the upload of ${text_shown(planned.upload.file, 200)} failed first`;
+        }
+    }
+    return results;
+}
+async function uploadOne({ upload, action, existing }, folders, overwrite, ctx, context) {
+    const { clock, logger } = ctx;
+    const where = `${text_shown(upload.file, 200)} (${progress_formatSize(upload.bytes)}) to ${text_shown(upload.path, 300)}`;
+    const startedAt = clock.now();
+    logger.info(`${action === 'replace' ? 'Replacing' : 'Uploading'} ${where}`);
+    try {
+        const parentId = await folders.idOf(upload.folder, context);
+        const sent = await uploadFile(upload, parentId, overwrite, {
+            library: ctx.library,
+            clock,
+            logger,
+            deadline: ctx.deadline,
+            files: ctx.files ?? nodeLocalFiles,
+            chunkBytes: Math.min(ctx.chunkBytes ?? CHUNK_BYTES, CHUNK_BYTES),
+            ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+            ...(ctx.random === undefined ? {} : { random: ctx.random }),
+        });
+        const id = sent.itemId ?? existing?.id;
+        const outcome = action === 'replace' ? 'replaced' : 'uploaded';
+        logger.info(`${outcome === 'replaced' ? 'Replaced' : 'Uploaded'} ${text_shown(upload.path, 300)}${id === undefined ? '' : ` (id ${text_shown(id, 80)})`} in ${duration_formatDuration(clock.now() - startedAt)}.`);
+        return {
+            ...resultOf(upload),
+            bytes: sent.bytes,
+            outcome,
+            ...(id === undefined ? {} : { id }),
+        };
+    }
+    catch (error) {
+        if (error instanceof LocalFileProblem) {
+            return { ...resultOf(upload), outcome: 'failed', problem: error.message, refused: false };
+        }
+        if (!(error instanceof errors/* SpotfireError */.T))
+            throw error;
+        const conflict = error.details.status === 409;
+        const problem = conflict
+            ? `${conflictProblem(upload, undefined, ctx.words)} (The item appeared after it was looked up.)`
+            : `Uploading ${where}: ${error.message}`;
+        return { ...resultOf(upload), outcome: 'failed', problem, refused: isRefusal(error) };
+    }
+}
+function notUploaded(upload, problem) {
+    return { ...resultOf(upload), outcome: 'not-uploaded', problem };
+}
+function stopReason(ctx) {
+    if (ctx.signal?.aborted === true)
+        return 'not uploaded: the run was cancelled';
+    if (ctx.clock.now() >= ctx.deadline)
+        return 'not uploaded: the timeout ran out first';
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/flow/execute.ts
@@ -31181,9 +32793,15 @@ function openSession(settings, hooks) {
 
 
 
-/** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
+
+
+/**
+ * The one flow the action and the CLI share: settings -> session -> uploads, then jobs -> results.
+ * One deadline covers both: `timeout` bounds the whole step.
+ */
 async function execute(settings, hooks) {
-    const startedAt = hooks.clock.now();
+    const startedAt = hooks.clock.wallNow();
+    const began = hooks.clock.now();
     const session = openSession(settings, hooks);
     try {
         if (settings.dryRun) {
@@ -31192,18 +32810,55 @@ async function execute(settings, hooks) {
                 ...(await dryRun(settings, session, { ...hooks, words: hooks.words ?? inputWords })),
             };
         }
-        const results = await runJobs(settings, {
+        const words = hooks.words ?? inputWords;
+        const deadline = began + settings.timeoutMs;
+        const uploads = await runUploads(settings, {
+            library: session.library,
+            clock: hooks.clock,
+            logger: hooks.logger,
+            deadline,
+            signal: hooks.cancelSignal,
+            words,
+            ...(hooks.random === undefined ? {} : { random: hooks.random }),
+        });
+        if (!uploadsSucceeded(uploads)) {
+            // A release must not refresh a half-deployed library.
+            if (settings.jobs.length > 0)
+                hooks.logger.info('An upload failed: no job is started.');
+            return {
+                kind: 'run',
+                uploads,
+                results: settings.jobs.map((job) => ({
+                    job,
+                    message: '',
+                    outcome: { kind: 'skipped', because: 'upload-failed' },
+                })),
+                startedAt,
+                endedAt: hooks.clock.wallNow(),
+                durationMs: hooks.clock.now() - began,
+            };
+        }
+        // The jobs get what the uploads left of the timeout.
+        const left = { ...settings, timeoutMs: Math.max(1, deadline - hooks.clock.now()) };
+        const results = await runJobs(left, {
             client: session.client,
             clock: hooks.clock,
             logger: hooks.logger,
             cancel: hooks.cancelSignal,
             ledger: new Ledger(settings.jobs.map(labels_shortLabel), hooks.onLedger),
             abortReason: hooks.abortReason,
-            words: hooks.words ?? inputWords,
+            words,
             ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
             ...(hooks.random === undefined ? {} : { random: hooks.random }),
         });
-        return { kind: 'run', results, startedAt, endedAt: hooks.clock.now() };
+        return {
+            kind: 'run',
+            uploads,
+            results,
+            startedAt,
+            endedAt: hooks.clock.wallNow(),
+            durationMs: hooks.clock.now() - began,
+        };
     }
     finally {
         session.close();
@@ -31229,7 +32884,119 @@ const limits_LIMITS = {
     summaryBytes: 900 * 1024,
 };
 
+;// CONCATENATED MODULE: ./src/report/uploads.ts
+
+
+
+
+
+
+/** What the reports say of uploads: the `uploads` output, the summary's table, the verdict. */
+/** One upload as the `uploads` output and the CLI's JSON show it. */
+function uploads_uploadJson(result) {
+    return {
+        file: result.file,
+        path: result.path,
+        id: result.id ?? null,
+        bytes: result.bytes,
+        outcome: result.outcome,
+        problem: result.problem === undefined ? null : text_cut(result.problem, limits_LIMITS.jobsOutputMessage),
+    };
+}
+const ICONS = {
+    uploaded: '✅',
+    replaced: '♻️',
+    failed: '❌',
+    'not-uploaded': '⏭️',
+};
+const COUNTED = {
+    uploaded: 'uploaded',
+    replaced: 'replaced',
+    failed: 'failed',
+    'not-uploaded': 'not uploaded',
+};
+/** "2 uploaded · 1 replaced": each kind of end that occurred, and only those. */
+function uploadTotals(results) {
+    return Object.entries(COUNTED).flatMap(([outcome, words]) => {
+        const count = results.filter((r) => r.outcome === outcome).length;
+        return count === 0 ? [] : [`${count} ${words}`];
+    });
+}
+/**
+ * The summary's section for uploads, above the jobs: a row per file, the item linked to its page
+ * in the library when its id is known. At most a few hundred bytes a row: uploads are as many as
+ * the input's lines and globs match, which the settings cap.
+ */
+function uploads_uploadsMarkdown(results, serverUrl) {
+    if (results.length === 0)
+        return [];
+    const rows = results.map((r) => {
+        const item = code(r.path, 200);
+        const linked = r.id === undefined ? item : link(item, libraryItemUrl(serverUrl, r.id));
+        return `| ${ICONS[r.outcome]} | ${code(r.file, 200)} | ${linked} | ${formatSize(r.bytes)} | ${r.problem === undefined ? COUNTED[r.outcome] : code(r.problem, LIMITS.cell)} |`;
+    });
+    return [
+        `**Uploads to the library** · ${uploadTotals(results).join(' · ')}`,
+        '',
+        '| | File | Library item | Size | Result |',
+        '| --- | --- | --- | --- | --- |',
+        ...rows,
+        '',
+    ];
+}
+/** The uploads' part of the step's verdict: how many went in, then each distinct problem once. */
+function uploadsVerdict(results) {
+    if (results.length === 0)
+        return undefined;
+    const files = (n) => (n === 1 ? 'one file' : `${n} files`);
+    if (uploadsSucceeded(results)) {
+        const replaced = results.filter((r) => r.outcome === 'replaced').length;
+        return `Uploaded ${files(results.length)} to the library${replaced === 0 ? '' : ` (${replaced} replaced, keeping ${replaced === 1 ? 'its id' : 'their ids'})`}.`;
+    }
+    const problems = [
+        ...new Set(results
+            .filter((r) => r.outcome === 'failed')
+            .map((r) => r.problem ?? `the upload of ${text_shown(r.file, 200)} failed`)),
+    ];
+    const notUploaded = results.filter((r) => r.outcome === 'not-uploaded').length;
+    return text_cut([
+        `The upload to the library failed: ${problems.join(' ')}`,
+        notUploaded === 0 ? '' : ` ${files(notUploaded)} not uploaded.`,
+    ].join(''), limits_LIMITS.annotation);
+}
+/**
+ * The exit code the uploads call for, as the Client Job Sender's: 2 when the library refused one
+ * (an item in the way, no access), 3 for a failure on this side; 0 when all went in.
+ */
+function uploadsExitCode(results) {
+    const failed = results.filter((r) => r.outcome === 'failed');
+    if (failed.length === 0)
+        return results.some((r) => r.outcome === 'not-uploaded') ? 3 : 0;
+    return failed.some((r) => r.refused !== true) ? 3 : 2;
+}
+/** An upload as a JUnit test case: named by its library path. */
+function uploadCase(result) {
+    const output = [`file: ${result.file}`, ...(result.id === undefined ? [] : [`id: ${result.id}`])];
+    const base = { name: result.path, output };
+    switch (result.outcome) {
+        case 'uploaded':
+        case 'replaced':
+            return { ...base, ending: { kind: 'passed' } };
+        case 'failed':
+            return {
+                ...base,
+                ending: { kind: 'failed', message: 'upload failed', detail: result.problem ?? '' },
+            };
+        case 'not-uploaded':
+            return {
+                ...base,
+                ending: { kind: 'skipped', message: result.problem ?? 'not uploaded' },
+            };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 
 
 
@@ -31274,6 +33041,7 @@ function outputsOf(results, run) {
         [Outputs.DurationSeconds]: duration === undefined ? '' : String(durationSeconds(duration)),
         [Outputs.TimedOut]: String(results.some((r) => r.outcome.kind === 'timed-out')),
         [Outputs.Jobs]: JSON.stringify(results.map(jobJson)),
+        [Outputs.Uploads]: JSON.stringify((run.uploads ?? []).map(uploadJson)),
     };
 }
 /** The outputs when no job could run (invalid inputs): each set, and empty. */
@@ -31285,7 +33053,36 @@ function emptyOutputs() {
         [Outputs.DurationSeconds]: '',
         [Outputs.TimedOut]: 'false',
         [Outputs.Jobs]: '[]',
+        [Outputs.Uploads]: '[]',
     };
+}
+/** What the `job-id` rewrites while jobs run may write to GITHUB_OUTPUT in all. */
+const RUNNING_IDS_BUDGET_BYTES = (/* unused pure expression or super */ null && (256 * 1024));
+/**
+ * The `job-id` output while jobs run: the ids of the jobs running now, so that a later step can find
+ * them if this one is killed. GITHUB_OUTPUT is appended to at every write, so it is written only when
+ * a new id arrives (a job that ends leaves its id until the next write), and no more once these
+ * writes reach RUNNING_IDS_BUDGET_BYTES; the list of every id is written at the end.
+ */
+class RunningIds {
+    budgetBytes;
+    written = new Set();
+    spent = 0;
+    constructor(budgetBytes = RUNNING_IDS_BUDGET_BYTES) {
+        this.budgetBytes = budgetBytes;
+    }
+    /** The value to write after this change of the ledger, or undefined for none. */
+    next(entries) {
+        const running = entries.flatMap((e) => (e.jobId === undefined || e.settled ? [] : [e.jobId]));
+        if (running.every((id) => this.written.has(id)))
+            return undefined;
+        const value = running.join('\n');
+        if (this.spent + value.length > this.budgetBytes)
+            return undefined;
+        this.spent += value.length;
+        this.written = new Set(running);
+        return value;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -31295,7 +33092,9 @@ function emptyOutputs() {
 
 
 
-const ICONS = {
+
+
+const summary_ICONS = {
     finished: '✅',
     failed: '❌',
     started: '🚀',
@@ -31322,25 +33121,57 @@ const NEXT_STEPS = {
     'timed-out': () => 'Raise the timeout input, or check whether the job waits in the Automation Services queue (Queued).',
     cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
         ? 'Another job did not finish, and fail-fast stopped this one.'
-        : 'The workflow run was cancelled.',
+        : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+            ? 'An internal error stopped the run (see the error on this step); please report it.'
+            : 'The workflow run was cancelled.',
     'gave-up': () => 'The server stopped answering status checks: check that it is up, then look up the job on the server.',
     skipped: () => undefined,
 };
+const CANCELLED_BY = {
+    run: 'Cancelled',
+    'fail-fast': 'Stopped by fail-fast',
+    'internal-error': 'Stopped by an internal error',
+};
+/** The server's host, linked to the server. */
+function serverLink(serverUrl) {
+    let host;
+    try {
+        host = new URL(serverUrl).host;
+    }
+    catch {
+        return '';
+    }
+    return link(code(host, 200), serverUrl);
+}
+/** The words of the totals, one per kind of end, as the status column says them, in this order. */
+const summary_COUNTED = {
+    finished: 'finished',
+    started: 'started',
+    failed: 'failed',
+    'timed-out': 'timed out',
+    cancelled: 'cancelled',
+    'gave-up': 'lost contact',
+    'not-started': 'not started',
+    skipped: 'skipped',
+};
+/** "2 finished · 1 timed out": each kind of end that occurred, and only those. */
+function totalsOf(results) {
+    return Object.entries(summary_COUNTED).flatMap(([kind, words]) => {
+        const count = results.filter((r) => r.outcome.kind === kind).length;
+        return count === 0 ? [] : [`${count} ${words}`];
+    });
+}
 /** The heading, the totals, the table's header and the next steps: a few KiB at most. */
 const RESERVED_BYTES = (/* unused pure expression or super */ null && (16 * 1024));
 /** The job summary: totals, a row per job, the long messages folded, then what to do next. */
 function summaryMarkdown(results, ctx) {
-    const count = (...kinds) => results.filter((r) => kinds.includes(r.outcome.kind)).length;
-    const totals = [
-        `${count('finished')} finished`,
-        ...(count('started') > 0 ? [`${count('started')} started`] : []),
-        `${results.length - count('finished', 'started', 'skipped')} failed`,
-        `${count('skipped')} skipped`,
-    ].join(' · ');
     // Each job gets an equal share of the bytes GitHub takes: its row, then its folded message.
     // Outside text grows when it is escaped (a control character takes 6 bytes, `&` 5, a CJK
     // character 3), so each piece is cut to fit its share in bytes, not in characters.
-    const share = Math.floor((LIMITS.summaryBytes - RESERVED_BYTES) / Math.max(1, results.length));
+    // The uploads' rows come first: at most about a kilobyte each, as many as the settings allow.
+    const uploads = uploadsMarkdown(ctx.uploads ?? [], ctx.serverUrl);
+    const left = LIMITS.summaryBytes - RESERVED_BYTES - Buffer.byteLength(uploads.join('\n'));
+    const share = Math.floor(left / Math.max(1, results.length));
     const rows = [];
     const details = [];
     for (const r of results) {
@@ -31349,9 +33180,10 @@ function summaryMarkdown(results, ctx) {
         const label = shortLabel(r.job);
         // The source a reader knows the job by, with the server's id under it for looking it up.
         const id = r.jobId === undefined ? 'not started' : fitted(r.jobId, 80, share / 8, code);
+        const source = fitted(label, 200, share / 8, code);
         const row = [
-            ICONS[r.outcome.kind],
-            `${fitted(label, 200, share / 8, code)}<br><sub>${id}</sub>`,
+            summary_ICONS[r.outcome.kind],
+            `${r.job.kind === 'library-id' ? link(source, libraryItemUrl(ctx.serverUrl, r.job.id)) : source}<br><sub>${id}</sub>`,
             statusCell(r, share / 16),
             r.durationMs === undefined ? '' : formatDuration(r.durationMs),
             `${fitted(text, LIMITS.cell, share / 4, code)}${long ? ' (in full below)' : ''}`,
@@ -31367,14 +33199,16 @@ function summaryMarkdown(results, ctx) {
     const steps = [
         ...new Set(results.map((r) => NEXT_STEPS[r.outcome.kind](r)).filter((s) => s !== undefined)),
     ];
+    const jobsTable = results.length === 0
+        ? []
+        : ['| | Job | Status | Duration | Message |', '| --- | --- | --- | --- | --- |', ...rows];
     return [
         '### Spotfire Automation Services',
         '',
-        `${totals} · server ${code(ctx.host, 200)}`,
+        [...totalsOf(results), `server ${serverLink(ctx.serverUrl)}`].join(' · '),
         '',
-        '| | Job | Status | Duration | Message |',
-        '| --- | --- | --- | --- | --- |',
-        ...rows,
+        ...uploads,
+        ...jobsTable,
         ...(details.length === 0 ? [] : ['', ...details]),
         ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
         '',
@@ -31415,7 +33249,7 @@ function statusCell(result, bytes) {
         case 'timed-out':
             return `Timed out${abort}`;
         case 'cancelled':
-            return `${result.outcome.by === 'fail-fast' ? 'Stopped by fail-fast' : 'Cancelled'}${abort}`;
+            return `${CANCELLED_BY[result.outcome.by]}${abort}`;
         case 'gave-up':
             return `Lost contact${abort}`;
         case 'not-started':
@@ -31429,7 +33263,7 @@ function dryRunMarkdown(report, ctx) {
     return [
         '### Spotfire Automation Services: dry run',
         '',
-        `Nothing was started · server ${code(ctx.host, 200)}`,
+        `Nothing was started · server ${serverLink(ctx.serverUrl)}`,
         '',
         '| | Check | Result |',
         '| --- | --- | --- |',
@@ -31444,13 +33278,224 @@ function dryRunMarkdown(report, ctx) {
 /** The verdict of a dry run, in one line. */
 function dryRunVerdict(report) {
     const failed = report.checks.find((check) => !check.ok);
-    const jobs = `${report.plan.length} job${report.plan.length === 1 ? '' : 's'}`;
+    const ready = report.checks.map((check) => check.name).join(', ');
     return failed === undefined
-        ? `Dry run passed: the inputs, the credentials and the REST API are ready for ${jobs}; nothing was started.`
+        ? `Dry run passed: ${ready} ready for ${report.work}; nothing was started or uploaded.`
         : `Dry run failed at the ${failed.name} check: ${text_oneLine(text_cut(failed.detail, limits_LIMITS.annotation))}`;
+}
+/** The job summary of a step whose inputs are invalid: every problem, as inert text. */
+function invalidInputsMarkdown(problems) {
+    const count = problems.length;
+    return [
+        '### Spotfire Automation Services',
+        '',
+        `❌ Nothing was started: ${count === 1 ? 'an input is' : `${count} inputs are`} invalid:`,
+        '',
+        ...problems.map((problem) => `- ${prose(problem, LIMITS.inline)}`),
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/junit.ts
+
+
+
+
+
+/** A job as a test case: finished (or started, with wait false) passes; never started is skipped. */
+function jobCase(result) {
+    const output = [
+        ...(result.jobId === undefined ? [] : [`job id: ${result.jobId}`]),
+        ...(result.status === undefined ? [] : [`status: ${result.status}`]),
+    ];
+    const base = {
+        name: labels_shortLabel(result.job),
+        ...(result.durationMs === undefined ? {} : { durationMs: result.durationMs }),
+        output,
+    };
+    const detail = [result.message, result.problem]
+        .filter((text) => text !== undefined && text !== '')
+        .join('\n');
+    const { outcome } = result;
+    switch (outcome.kind) {
+        case 'finished':
+            return { ...base, ending: { kind: 'passed' } };
+        case 'started':
+            return { ...base, ending: { kind: 'passed' }, output: [...output, 'started, not waited for'] };
+        case 'skipped':
+            return {
+                ...base,
+                ending: { kind: 'skipped', message: `not started: ${SKIPPED_BECAUSE[outcome.because]}` },
+            };
+        case 'failed':
+            return {
+                ...base,
+                ending: { kind: 'failed', message: result.status ?? 'failed', detail },
+            };
+        case 'not-started':
+            return {
+                ...base,
+                ending: {
+                    kind: 'failed',
+                    message: outcome.mayHaveStarted ? 'may have started' : 'not started',
+                    detail,
+                },
+            };
+        case 'timed-out':
+        case 'cancelled':
+        case 'gave-up': {
+            const said = { 'timed-out': 'timed out', cancelled: 'cancelled', 'gave-up': 'lost track' };
+            const status = result.status === undefined || result.status === '' ? '' : ` (${result.status})`;
+            return {
+                ...base,
+                ending: { kind: 'failed', message: `${said[outcome.kind]}${status}`, detail },
+            };
+        }
+    }
+}
+/** The report as XML: one testsuite per kind of work, inside one testsuites element. */
+function junitXml(suites, run) {
+    const timestamp = new Date(run.wallStartedAt).toISOString().replace(/\.\d{3}Z$/, '');
+    const totals = suites.map((suite) => counts(suite.cases));
+    const all = totals.reduce((sum, c) => ({
+        tests: sum.tests + c.tests,
+        failures: sum.failures + c.failures,
+        skipped: sum.skipped + c.skipped,
+        ms: sum.ms + c.ms,
+    }), { tests: 0, failures: 0, skipped: 0, ms: 0 });
+    const lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="Spotfire" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds(all.ms)}" timestamp="${timestamp}">`,
+    ];
+    suites.forEach((suite, i) => {
+        const c = totals[i] ?? counts([]);
+        lines.push(`  <testsuite name="${attr(suite.name)}" tests="${c.tests}" failures="${c.failures}" errors="0" skipped="${c.skipped}" time="${seconds(c.ms)}" timestamp="${timestamp}">`);
+        for (const testCase of suite.cases)
+            lines.push(...caseXml(testCase, suite.classname));
+        lines.push('  </testsuite>');
+    });
+    lines.push('</testsuites>', '');
+    return lines.join('\n');
+}
+function caseXml(testCase, classname) {
+    const time = testCase.durationMs === undefined ? '' : ` time="${seconds(testCase.durationMs)}"`;
+    const open = `    <testcase classname="${attr(classname)}" name="${attr(testCase.name)}"${time}`;
+    const inner = [];
+    const { ending } = testCase;
+    if (ending.kind === 'failed') {
+        inner.push(`      <failure message="${attr(ending.message)}" type="${attr(ending.message)}">${junit_text(ending.detail)}</failure>`);
+    }
+    else if (ending.kind === 'skipped') {
+        inner.push(`      <skipped message="${attr(ending.message)}"/>`);
+    }
+    if (testCase.output !== undefined && testCase.output.length > 0) {
+        inner.push(`      <system-out>${junit_text(testCase.output.join('\n'))}</system-out>`);
+    }
+    return inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>'];
+}
+function counts(cases) {
+    return {
+        tests: cases.length,
+        failures: cases.filter((c) => c.ending.kind === 'failed').length,
+        skipped: cases.filter((c) => c.ending.kind === 'skipped').length,
+        ms: cases.reduce((sum, c) => sum + (c.durationMs ?? 0), 0),
+    };
+}
+function seconds(ms) {
+    return (Math.max(0, ms) / 1000).toFixed(3);
+}
+/**
+ * Text from outside (a server's message, a path) as XML character data: escaped, cut, and without
+ * the characters XML 1.0 cannot hold at all (most control characters, lone surrogates), which
+ * would make every parser reject the whole report.
+ */
+function junit_text(value) {
+    return junit_escape(text_cut(value, limits_LIMITS.folded));
+}
+function attr(value) {
+    return junit_escape(text_cut(value, limits_LIMITS.inline))
+        .replace(/\n/g, '&#10;')
+        .replace(/\r/g, '&#13;')
+        .replace(/\t/g, '&#9;');
+}
+function junit_escape(value) {
+    return value
+        .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+/** The report of a run: the uploads' suite (when there are uploads), then the jobs'. */
+function runJunit(run) {
+    const suites = [
+        ...(run.uploads.length === 0
+            ? []
+            : [
+                {
+                    name: 'Spotfire library uploads',
+                    classname: 'spotfire.uploads',
+                    cases: run.uploads.map(uploadCase),
+                },
+            ]),
+        {
+            name: 'Spotfire Automation Services jobs',
+            classname: 'spotfire.jobs',
+            cases: run.results.map(jobCase),
+        },
+    ];
+    return junitXml(suites, { wallStartedAt: run.startedAt });
+}
+/** The report of a dry run: a test case per check. */
+function dryRunJunit(report, wallStartedAt) {
+    const cases = report.checks.map((check) => ({
+        name: check.name,
+        ending: check.ok
+            ? { kind: 'passed' }
+            : { kind: 'failed', message: `${check.name} check failed`, detail: check.detail },
+        output: [check.detail],
+    }));
+    return junitXml([{ name: 'Spotfire dry run', classname: 'spotfire.dry-run', cases }], {
+        wallStartedAt,
+    });
+}
+/** The report of a step whose inputs are invalid: one failed case that lists the problems. */
+function invalidInputsJunit(problems, wallStartedAt) {
+    const inputs = {
+        name: 'inputs',
+        ending: {
+            kind: 'failed',
+            message: problems.length === 1 ? 'an input is invalid' : `${problems.length} inputs are invalid`,
+            detail: problems.join('\n'),
+        },
+    };
+    return junitXml([{ name: 'Spotfire inputs', classname: 'spotfire.inputs', cases: [inputs] }], {
+        wallStartedAt,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/junit-file.ts
+
+
+
+/**
+ * Writes the JUnit report, making its folder; says why it could not, for a warning. A report that
+ * cannot be written never changes how the step ended.
+ */
+function writeJunitFile(path, xml) {
+    try {
+        (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(path, xml);
+        return undefined;
+    }
+    catch (error) {
+        return `Could not write the JUnit report to ${path}: ${(0,errors/* errorMessage */.g)(error)}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+
 
 
 
@@ -31461,6 +33506,7 @@ function dryRunVerdict(report) {
 function quote(text) {
     return text_oneLine(text_cut(text.trimEnd(), limits_LIMITS.inline));
 }
+/** Why a job was never started. */
 const SENTENCES = {
     finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
     failed: (r, id) => `Job ${id} ended ${statusName(r.status ?? '')}${took(r, ' after ')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
@@ -31468,18 +33514,15 @@ const SENTENCES = {
     'timed-out': (r, id, ctx) => `Job ${id} did not finish within ${duration_formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '.' : `; the last status check failed: ${quote(r.problem)}`}`,
     cancelled: (r, id) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
         ? `Job ${id} was stopped because another job did not finish (fail-fast).`
-        : `The run was cancelled while job ${id} was running.`,
+        : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+            ? `An internal error stopped the run while job ${id} was running.`
+            : `The run was cancelled while job ${id} was running.`,
     'gave-up': (r, id) => `Lost track of job ${id}: ${quote(r.problem ?? 'status checks failed')}`,
     'not-started': (r) => r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
-        ? `The start of ${describeJob(r.job)} may have reached the server, so it was not sent again; the job may be running. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+        ? `${capitalize(describeJob(r.job))} may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
         : `Could not start ${describeJob(r.job)}: ${quote(r.problem ?? r.message)}`,
     skipped: (r) => {
-        const because = r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled';
-        const why = {
-            timeout: 'the timeout ran out first',
-            cancelled: 'the run was cancelled first',
-            'fail-fast': 'another job did not finish (fail-fast)',
-        }[because];
+        const why = SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled'];
         return `${capitalize(describeJob(r.job))} was not started: ${why}${r.problem === undefined ? '.' : `; the last try failed with: ${quote(r.problem)}`}`;
     },
 };
@@ -31500,7 +33543,10 @@ function abortSentence(result, words) {
             return ` It was left running (${words.setting(result.outcome.kind === 'timed-out' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`;
     }
 }
-/** The step's verdict: one job's sentence, or a count and a sentence per job that did not finish. */
+/**
+ * The step's verdict: one job's sentence, or a count, then each distinct way jobs did not finish,
+ * once, after the jobs it applies to.
+ */
 function runVerdict(results, ctx, succeeded) {
     const [only] = results;
     if (results.length === 1 && only !== undefined)
@@ -31510,20 +33556,48 @@ function runVerdict(results, ctx, succeeded) {
     const head = started > 0
         ? `Started ${started} of ${results.length} jobs; not waiting for them (${(ctx.words ?? inputWords).setting('wait', 'false')}).`
         : finished === results.length
-            ? `All ${results.length} jobs finished.`
+            ? `All ${results.length} jobs finished${ctx.durationMs === undefined ? '' : ` in ${duration_formatDuration(ctx.durationMs)}`}.`
             : `${finished} of ${results.length} jobs finished.`;
-    const others = results
-        .filter((r) => !succeeded(r) || r.outcome.kind === 'failed')
-        .map((r) => labelled(r, ctx));
+    const groups = new Map();
+    for (const r of results) {
+        if (succeeded(r) && r.outcome.kind !== 'failed')
+            continue;
+        const what = endOf(r, ctx);
+        groups.set(what, [...(groups.get(what) ?? []), labels_shortLabel(r.job)]);
+    }
+    const others = [...groups].map(([what, jobs]) => `${jobs.join(', ')}: ${what}`);
     return text_cut([head, ...others].join(' '), limits_LIMITS.annotation);
 }
-/** A job's sentence, led by its source unless the sentence names the job by it already. */
-function labelled(result, ctx) {
-    const sentence = jobVerdict(result, ctx);
-    const named = result.job.kind === 'job-id' ||
-        result.outcome.kind === 'not-started' ||
-        result.outcome.kind === 'skipped';
-    return named ? sentence : `${labels_shortLabel(result.job)}: ${sentence}`;
+/** How a job ended, without its name, id or duration, so that jobs that ended alike share it. */
+const ENDS = {
+    finished: () => 'finished.',
+    failed: (r) => `ended ${statusName(r.status ?? '')}${r.message === '' ? '.' : `: ${quote(r.message)}`}`,
+    started: (_r, ctx) => `started; not waited for (${(ctx.words ?? inputWords).setting('wait', 'false')}).`,
+    'timed-out': (r, ctx) => `did not finish within ${duration_formatDuration(ctx.timeoutMs)}${r.problem === undefined ? '' : `; the last status check failed: ${quote(r.problem)}`}`,
+    cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
+        ? 'stopped because another job did not finish (fail-fast).'
+        : r.outcome.kind === 'cancelled' && r.outcome.by === 'internal-error'
+            ? 'stopped by an internal error.'
+            : 'running when the run was cancelled.',
+    'gave-up': (r) => `lost track of the job: ${quote(r.problem ?? 'status checks failed')}`,
+    'not-started': (r) => r.outcome.kind === 'not-started' && r.outcome.mayHaveStarted
+        ? `the job may have started: its start may have reached the server, so it was not sent again. Check the Automation Services jobs on the server before you run this again. The start failed with: ${quote(r.problem ?? '')}`
+        : `could not start: ${quote(r.problem ?? r.message)}`,
+    skipped: (r) => `not started: ${SKIPPED_BECAUSE[r.outcome.kind === 'skipped' ? r.outcome.because : 'cancelled']}${r.problem === undefined ? '' : `; the last try failed with: ${quote(r.problem)}`}`,
+};
+function endOf(result, ctx) {
+    const words = ctx.words ?? inputWords;
+    const end = ENDS[result.outcome.kind](result, ctx);
+    switch (result.abort?.kind) {
+        case undefined:
+            return endWithStop(end);
+        case 'aborted':
+            return `${end.replace(/\.$/, '')}; aborted (${statusName(result.abort.status)}).`;
+        case 'failed':
+            return `${end.replace(/\.$/, '')}; not aborted, and may still be running: ${endWithStop(quote(result.abort.detail))}`;
+        case 'left-running':
+            return `${end.replace(/\.$/, '')}; left running (${words.setting(result.outcome.kind === 'timed-out' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`;
+    }
 }
 function took(result, word) {
     return result.durationMs === undefined ? '' : `${word}${duration_formatDuration(result.durationMs)}`;
@@ -31535,22 +33609,46 @@ function capitalize(text) {
     return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
+;// CONCATENATED MODULE: ./src/report/step.ts
+
+
+
+
+
+
+function stepVerdict(uploads, results, ctx) {
+    const succeeded = (r) => isSuccess(r, ctx.failOnJobFailure);
+    const uploaded = uploadsSucceeded(uploads);
+    const jobs = results.length === 0
+        ? undefined
+        : uploaded
+            ? runVerdict(results, ctx, succeeded)
+            : // Each job would say the same "not started: an upload failed first".
+                `No job was started (${results.length === 1 ? 'one job' : `${results.length} jobs`}).`;
+    const text = [uploadsVerdict(uploads), jobs].filter((part) => part !== undefined).join(' ');
+    const ok = uploaded && results.every(succeeded);
+    return {
+        text: text_cut(text, limits_LIMITS.annotation),
+        ok,
+        excused: ok && results.some((r) => r.outcome.kind === 'failed'),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/shared/secrets.ts
 
+
 /**
- * Values that must never be printed, and every form they travel in (the Basic credential, URL
- * encoding): a server that echoes a request back cannot put them on the screen or in a file.
+ * Values that must never be printed, and every form they travel in: the Basic credential, and each
+ * value written plainly or escaped (URL and form encoding, HTML entities, JSON \u escapes), so that
+ * a server that echoes a request back cannot put them on the screen or in a file.
  */
 class Secrets {
-    values = new Set();
+    values = new Map();
     add(value) {
         // Shorter values would blank out ordinary words; the runner's own masking covers them.
-        if (value.length < 4)
+        if (value.length < 4 || this.values.has(value))
             return;
-        this.values.add(value);
-        this.values.add(encodeURIComponent(value));
-        // A form body (client_secret_post) writes a space as + and encodes !'()~ too.
-        this.values.add(new URLSearchParams({ v: value }).toString().slice('v='.length));
+        this.values.set(value, new EscapedValue(value));
     }
     /** The client's id and secret: the secret, and the Basic credential made of both. */
     addClient(clientId, clientSecret) {
@@ -31564,30 +33662,9 @@ class Secrets {
      * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
      */
     redact(text) {
-        if (this.values.size === 0 || text === '')
+        if (this.values.size === 0)
             return text;
-        const hidden = new Uint8Array(text.length);
-        let found = false;
-        for (const value of this.values) {
-            for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
-                hidden.fill(1, at, at + value.length);
-                found = true;
-            }
-        }
-        if (!found)
-            return text;
-        const parts = [];
-        let start = 0;
-        for (let i = 0; i <= text.length; i++) {
-            const isHidden = i < text.length && hidden[i] === 1;
-            const wasHidden = i > 0 && hidden[i - 1] === 1;
-            if (isHidden === wasHidden && i < text.length)
-                continue;
-            if (i > start)
-                parts.push(wasHidden ? '***' : text.slice(start, i));
-            start = i;
-        }
-        return parts.join('');
+        return hideAll(text, this.values.values());
     }
 }
 
@@ -31631,6 +33708,7 @@ function editDistance(a, b) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/settings/ca.ts
 
+
 /**
  * PEM text, or the path of a PEM file (read by `readFile`), as the certificates to trust; undefined
  * when none are given or after a problem.
@@ -31652,7 +33730,7 @@ function parseCaCertificates(text, name, readFile, problems) {
         }
     });
     if (blocks.length === 0 || invalid.length > 0) {
-        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
+        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${counted(invalid.length, 'certificate')} cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
         return undefined;
     }
     return blocks.join('\n');
@@ -31665,33 +33743,37 @@ class FileProblem extends Error {
 }
 const nodeFileSystem = {
     read(path, maxBytes) {
-        let size;
-        try {
-            const stat = (0,external_node_fs_namespaceObject.statSync)(path);
-            // A device, a FIFO or a directory would hang the read or make no sense: refuse before opening.
-            if (!stat.isFile())
-                throw new FileProblem('it is not a regular file');
-            size = stat.size;
-        }
-        catch (error) {
-            if (error instanceof FileProblem)
-                throw error;
-            throw new FileProblem(describeFsError(error));
-        }
-        if (size > maxBytes)
-            throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
-        // Room for what the file holds and one byte more: a file that grew past the limit since it
-        // was measured is caught, and nothing more than the limit is ever read.
-        const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
-        let length = 0;
+        // A device is never opened (opening some does something); the descriptor is checked again.
+        refuseOddFile(path);
         let fd;
         try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+            // Non-blocking, and checked on the descriptor that is read: a path checked first could be
+            // swapped for a FIFO before the open, which would then wait for a writer forever.
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
         }
         catch (error) {
             throw new FileProblem(describeFsError(error));
         }
         try {
+            let size;
+            try {
+                const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+                // A device, a FIFO or a directory would hang the read or make no sense.
+                if (!stat.isFile())
+                    throw new FileProblem('it is not a regular file');
+                size = stat.size;
+            }
+            catch (error) {
+                if (error instanceof FileProblem)
+                    throw error;
+                throw new FileProblem(describeFsError(error));
+            }
+            if (size > maxBytes)
+                throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+            // Room for what the file holds and one byte more: a file that grew past the limit since it
+            // was measured is caught, and nothing more than the limit is ever read.
+            const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+            let length = 0;
             for (;;) {
                 const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
                 if (read === 0)
@@ -31702,11 +33784,11 @@ const nodeFileSystem = {
                 if (length === buffer.length)
                     throw new FileProblem('it changed while it was read');
             }
+            return buffer.subarray(0, length);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
-        return buffer.subarray(0, length);
     },
     list(path) {
         try {
@@ -31719,7 +33801,33 @@ const nodeFileSystem = {
             return [];
         }
     },
+    size(path) {
+        let stat;
+        try {
+            stat = (0,external_node_fs_namespaceObject.statSync)(path);
+        }
+        catch (error) {
+            throw new FileProblem(describeFsError(error));
+        }
+        if (stat.isDirectory())
+            throw new FileProblem('it is a directory');
+        if (!stat.isFile())
+            throw new FileProblem('it is not a regular file');
+        return stat.size;
+    },
 };
+/** Refuses what the path shows to be no regular file, before anything opens it. */
+function refuseOddFile(path) {
+    let stat;
+    try {
+        stat = (0,external_node_fs_namespaceObject.statSync)(path);
+    }
+    catch (error) {
+        throw new FileProblem(describeFsError(error));
+    }
+    if (!stat.isFile())
+        throw new FileProblem('it is not a regular file');
+}
 function formatBytes(bytes) {
     return bytes % (1024 * 1024) === 0
         ? `${bytes / 1024 / 1024} MiB`
@@ -31765,17 +33873,19 @@ function isGlob(pattern) {
     return /[*?[]/.test(pattern);
 }
 /**
- * The files a pattern matches, relative to `base` and sorted: `*` and `?` within one path
+ * The files a pattern matches, relative to `base` and sorted; it stops at `limit` + 1 files, so
+ * that more than `limit` is known without walking (or reading) the rest: `*` and `?` within one path
  * segment, `[abc]` sets, `**` for any number of directories. Dot files match only a pattern
  * segment that starts with a dot, as in shells.
  */
 function expandGlob(pattern, base, fs, limit) {
     const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.');
-    const found = [];
+    // A set: `**/**` reaches a file twice, and the limit counts files.
+    const found = new Set();
     /** `dir` is where to look on disk; `shown` the same place as the user wrote it. */
     const walk = (dir, shown, index) => {
         const segment = segments[index];
-        if (segment === undefined || found.length > limit)
+        if (segment === undefined || found.size > limit)
             return;
         const last = index === segments.length - 1;
         if (segment === '..' && !last) {
@@ -31788,12 +33898,14 @@ function expandGlob(pattern, base, fs, limit) {
             // file below.
             walk(dir, shown, index + 1);
             for (const entry of entries()) {
+                if (found.size > limit)
+                    return;
                 if (entry.name.startsWith('.'))
                     continue;
                 if (entry.directory)
                     walk((0,external_node_path_namespaceObject.join)(dir, entry.name), (0,external_node_path_namespaceObject.join)(shown, entry.name), index);
                 else if (last)
-                    found.push((0,external_node_path_namespaceObject.join)(shown, entry.name));
+                    found.add((0,external_node_path_namespaceObject.join)(shown, entry.name));
             }
             return;
         }
@@ -31802,8 +33914,10 @@ function expandGlob(pattern, base, fs, limit) {
                 (!entry.name.startsWith('.') || segment.startsWith('.')))
             : entries().filter((entry) => entry.name === segment);
         for (const entry of matches) {
+            if (found.size > limit)
+                return;
             if (last && !entry.directory)
-                found.push((0,external_node_path_namespaceObject.join)(shown, entry.name));
+                found.add((0,external_node_path_namespaceObject.join)(shown, entry.name));
             else if (!last && entry.directory) {
                 walk((0,external_node_path_namespaceObject.join)(dir, entry.name), (0,external_node_path_namespaceObject.join)(shown, entry.name), index + 1);
             }
@@ -31811,7 +33925,7 @@ function expandGlob(pattern, base, fs, limit) {
     };
     const absolute = pattern.startsWith('/');
     walk(absolute ? '/' : base, absolute ? '/' : '', 0);
-    return [...new Set(found)].sort();
+    return [...found].sort();
 }
 function segmentMatcher(segment) {
     let source = '';
@@ -34630,37 +36744,78 @@ function escapeXml(value) {
         .replace(/"/g, '&quot;')
         .replace(/'/g, '&apos;');
 }
+const CDATA_OPEN = '<![CDATA[';
+const CDATA_CLOSE = ']]>';
+/** The XML cut where CDATA content starts and ends; `<![CDATA[` in a comment is comment text. */
+function stretches(xml) {
+    const result = [];
+    let from = 0;
+    let at = 0;
+    while (at < xml.length) {
+        const open = xml.indexOf('<!', at);
+        if (open < 0)
+            break;
+        if (xml.startsWith('<!--', open)) {
+            const close = xml.indexOf('-->', open + 4);
+            at = close < 0 ? xml.length : close + 3;
+        }
+        else if (xml.startsWith(CDATA_OPEN, open)) {
+            const start = open + CDATA_OPEN.length;
+            const close = xml.indexOf(CDATA_CLOSE, start);
+            const end = close < 0 ? xml.length : close;
+            result.push({ start: from, end: start, cdata: false }, { start, end, cdata: true });
+            from = at = end;
+        }
+        else
+            at = open + 2;
+    }
+    result.push({ start: from, end: xml.length, cdata: false });
+    return result;
+}
 /**
- * Replaces every `${NAME}` with the XML-escaped value; `$${` stands for a literal `${`.
- * A reference to an undefined variable, or a `${` that is not a reference, is an error; errors
- * name variables and places, never other text of the job (it may be any file).
+ * Replaces every `${NAME}` with the value: XML-escaped, or inside CDATA verbatim, the section split
+ * where the text would hold `]]>` (`]]]]><![CDATA[>`), so that the server reads the value itself.
+ * `$${` stands for a literal `${`. A reference to an undefined variable, or a `${` that is not a
+ * reference, is an error; errors name variables and places, never other text of the job (it may
+ * be any file).
  */
 function substituteVariables(xml, variables, input = 'variables') {
     const undefinedNames = new Set();
+    const used = new Set();
     let malformedAt;
-    const result = xml.replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
-        if (escape === '$')
-            return match.slice(1);
-        if (!match.endsWith('}') || !NAME.test(name)) {
-            malformedAt ??= offset;
-            return match;
-        }
-        const value = variables.get(name);
-        if (value === undefined) {
-            undefinedNames.add(name);
-            return match;
-        }
-        return escapeXml(value);
-    });
+    const substitute = ({ start, end, cdata }) => {
+        const text = xml
+            .slice(start, end)
+            .replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
+            if (escape === '$')
+                return match.slice(1);
+            if (!match.endsWith('}') || !NAME.test(name)) {
+                malformedAt ??= start + offset;
+                return match;
+            }
+            used.add(name);
+            const value = variables.get(name);
+            if (value === undefined) {
+                undefinedNames.add(name);
+                return match;
+            }
+            return cdata ? value : escapeXml(value);
+        });
+        // The job's own CDATA holds no ]]>: any there now came with a value, or where one met the text.
+        return cdata ? text.replaceAll(CDATA_CLOSE, `]]${CDATA_CLOSE}${CDATA_OPEN}>`) : text;
+    };
+    const result = stretches(xml).map(substitute).join('');
     const errors = [];
     if (undefinedNames.size > 0) {
         const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
-        // A name close to one that is defined is most likely a typo of it: say which.
+        // A defined name the job does not use, close to one it uses, is most likely a typo in the
+        // variables: the job's name is the one to write there.
+        const unused = [...variables.keys()].filter((name) => !used.has(name));
         const typos = [...undefinedNames].flatMap((name) => {
-            const near = closest(name, variables.keys());
-            return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`];
+            const near = closest(name, unused);
+            return near === undefined ? [] : [` ${input} defines '${near}': did you mean '${name}'?`];
         });
-        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.join('')} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
     }
     if (malformedAt !== undefined) {
         errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
@@ -34797,7 +36952,10 @@ function after(xml, token, from) {
 const MAX_JOBS = 256;
 /** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
 const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
+/** What all job files of one step may add up to: a few files with embedded data, not a data dump. */
+const MAX_JOB_FILES_TOTAL_BYTES = 32 * 1024 * 1024;
 const job_sources_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The inputs that give jobs. */
 const SOURCE_INPUTS = [
     Inputs.LibraryPath,
     Inputs.LibraryId,
@@ -34812,7 +36970,7 @@ function parseJobSources(r) {
     const jobs = [];
     for (const path of r.lines(Inputs.LibraryPath)) {
         if (!path.startsWith('/')) {
-            r.problems.push(`Invalid ${r.name(Inputs.LibraryPath)} '${shown(path, 200)}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
+            r.problems.push(`Invalid ${r.name(Inputs.LibraryPath)} '${text_shown(path, 200)}'. Expected an absolute library path such as /Jobs/Refresh sales.`);
         }
         jobs.push({ kind: 'library-path', path });
     }
@@ -34827,11 +36985,18 @@ function parseJobSources(r) {
         if (xml !== undefined)
             jobs.push({ kind: 'xml', xml });
     }
-    for (const file of jobFiles(r)) {
+    let total = 0;
+    for (const file of jobFiles(r, MAX_JOBS - jobs.length - r.lines(Inputs.JobId).length)) {
         const bytes = r.readFile(Inputs.JobFile, file, MAX_JOB_FILE_BYTES);
         if (bytes === undefined)
             continue;
-        const where = `${r.name(Inputs.JobFile)} '${shown(file, 200)}'`;
+        total += bytes.length;
+        if (total > MAX_JOB_FILES_TOTAL_BYTES) {
+            const most = formatBytes(MAX_JOB_FILES_TOTAL_BYTES);
+            r.problems.push(`The job files add up to more than ${most}. Expected at most ${most} in one step: are these job files?`);
+            break;
+        }
+        const where = `${r.name(Inputs.JobFile)} '${text_shown(file, 200)}'`;
         const text = decode(r, where, bytes);
         const xml = text === undefined ? undefined : prepareXml(r, where, text, variables);
         if (xml !== undefined)
@@ -34844,12 +37009,21 @@ function parseJobSources(r) {
     checkTheList(r, jobs, variables);
     return jobs;
 }
+/** The inputs read one job per line, where a line starting with # is a comment. */
+const LINE_INPUTS = [Inputs.LibraryPath, Inputs.LibraryId, Inputs.JobFile, Inputs.JobId];
 function checkTheList(r, jobs, variables) {
     const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '');
-    if (!given) {
-        r.problems.push(`No job given. Expected ${SOURCE_INPUTS.slice(0, -1)
+    // Every job commented out is a mistake, not a step with nothing to do.
+    for (const input of LINE_INPUTS) {
+        if (r.raw(input).trim() !== '' && r.lines(input).length === 0) {
+            r.problems.push(`${r.name(input)} holds only comments and blank lines, so it names no job. Expected a job on a line that does not start with #, or no ${r.name(input)} at all.`);
+        }
+    }
+    // A step may only upload: then it has no job, and that is fine.
+    if (!given && r.raw(Inputs.LibraryUpload).trim() === '') {
+        r.problems.push(`Nothing to do: no job and no upload given. Expected ${SOURCE_INPUTS.slice(0, -1)
             .map((i) => r.name(i))
-            .join(', ')} or ${r.name(Inputs.JobId)}.`);
+            .join(', ')} or ${r.name(Inputs.JobId)} for jobs, or ${r.name(Inputs.LibraryUpload)} for uploads.`);
     }
     const xmlGiven = [Inputs.JobXml, Inputs.JobFile].some((input) => r.raw(input).trim() !== '');
     if (variables.size > 0 && given && !xmlGiven) {
@@ -34866,7 +37040,7 @@ function checkTheList(r, jobs, variables) {
             ? `file ${(0,external_node_path_namespaceObject.resolve)(r.source.workspace, job.file ?? '')}`
             : `${job.kind} ${key}`;
         if (seen.has(same)) {
-            r.problems.push(`The job ${shown(key, 200)} is listed twice. Expected each job once.`);
+            r.problems.push(`The job ${text_shown(key, 200)} is listed twice. Expected each job once.`);
         }
         seen.add(same);
     }
@@ -34886,17 +37060,26 @@ function jobKey(job) {
             return job.jobId.toLowerCase();
     }
 }
-/** The job-file lines, with each pattern expanded in sorted order; a pattern must match. */
-function jobFiles(r) {
+/**
+ * The job-file lines, with each pattern expanded in sorted order; a pattern must match. A pattern
+ * that matches more files than `room` (the jobs the cap leaves) is reported as it expands, and
+ * then no file is read at all.
+ */
+function jobFiles(r, room) {
     const files = [];
     for (const line of r.lines(Inputs.JobFile)) {
         if (!isGlob(line)) {
             files.push(line);
             continue;
         }
-        const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS);
+        const left = Math.max(0, room - files.length);
+        const matched = expandGlob(line, r.source.workspace, r.files, left);
+        if (matched.length > left) {
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${text_shown(line, 200)}' matches more than ${String(left)} files. Expected at most ${String(MAX_JOBS)} jobs in one step.`);
+            return [];
+        }
         if (matched.length === 0) {
-            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to the workspace.`);
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${text_shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to ${r.source.workspaceName ?? 'the workspace'}.`);
         }
         files.push(...matched);
     }
@@ -34933,7 +37116,7 @@ function prepareXml(r, where, text, variables) {
 }
 function checkGuid(r, input, value, what) {
     if (!job_sources_GUID.test(value)) {
-        r.problems.push(`Invalid ${r.name(input)} '${shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
+        r.problems.push(`Invalid ${r.name(input)} '${text_shown(value, 80)}'. Expected ${what}, such as 7d5cf4e0-9106-4884-8fba-cc3065428382.`);
     }
 }
 
@@ -34987,17 +37170,17 @@ class reader_Reader {
         const value = this.get(input);
         if (/^(true|false)$/i.test(value))
             return value.toLowerCase() === 'true';
-        this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected true or false.`);
+        this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected true or false.`);
         return false;
     }
     duration(input) {
         const value = this.get(input);
         const ms = parseDuration(value);
         if (ms === undefined) {
-            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. ${DURATION_HINT}`);
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. ${DURATION_HINT}`);
         }
         else if (ms > MAX_DURATION_MS) {
-            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected at most 24 days.`);
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected at most 24 days.`);
         }
         return ms ?? 0;
     }
@@ -35005,7 +37188,7 @@ class reader_Reader {
         const value = this.get(input);
         const number = /^\d+$/.test(value) ? Number(value) : NaN;
         if (!(number >= min && number <= max)) {
-            this.problems.push(`Invalid ${this.name(input)} '${shown(value, 40)}'. Expected a whole number from ${min} to ${max}.`);
+            this.problems.push(`Invalid ${this.name(input)} '${text_shown(value, 40)}'. Expected a whole number from ${min} to ${max}.`);
             return min;
         }
         return number;
@@ -35017,7 +37200,7 @@ class reader_Reader {
         }
         catch (error) {
             const why = error instanceof FileProblem ? error.message : 'it cannot be read';
-            this.problems.push(`Cannot read ${this.name(input)} '${shown(path, 200)}': ${why}. Expected a file path relative to the workspace.`);
+            this.problems.push(`Cannot read ${this.name(input)} '${text_shown(path, 200)}': ${why}. Expected a file path relative to ${this.source.workspaceName ?? 'the workspace'}.`);
             return undefined;
         }
     }
@@ -35028,9 +37211,42 @@ class reader_Reader {
         }
         catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
-            this.problems.push(`${what}: it could not be checked (${shown(reason, 200)}).`);
+            this.problems.push(`${what}: it could not be checked (${text_shown(reason, 200)}).`);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/settings/scope.ts
+
+
+
+
+/** What each scope lets the step do, for the message when one is missing. */
+const FOR = {
+    [EXECUTE_SCOPE]: 'run jobs',
+    [LIBRARY_SCOPES[0]]: 'look items up in the library',
+    [LIBRARY_SCOPES[1]]: 'upload to the library',
+};
+/**
+ * The token's scopes. Empty `scope`: what the step needs (the job scope when jobs are given, the
+ * library's two when uploads are). A `scope` given that lacks one of those is a problem now, not
+ * a 403 after the first uploads.
+ */
+function readScope(r) {
+    const given = (input) => r.raw(input).trim() !== '';
+    const needed = [
+        ...(SOURCE_INPUTS.some(given) ? [EXECUTE_SCOPE] : []),
+        ...(given(Inputs.LibraryUpload) ? LIBRARY_SCOPES : []),
+    ];
+    const explicit = r.get(Inputs.Scope);
+    if (explicit === '')
+        return needed.length === 0 ? DEFAULT_SCOPE : needed.join(' ');
+    const scopes = explicit.split(/\s+/);
+    const missing = needed.filter((scope) => !scopes.includes(scope));
+    if (missing.length > 0) {
+        r.problems.push(`${r.name(Inputs.Scope)} '${text_shown(explicit, 200)}' lacks ${missing.map((scope) => `${scope} (to ${FOR[scope] ?? 'do its work'})`).join(' and ')}, which this step needs. Expected ${text_shown(explicit, 200)} ${missing.join(' ')}, or no ${r.name(Inputs.Scope)}: it then asks for what the step needs.`);
+    }
+    return scopes.join(' ');
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -35047,7 +37263,7 @@ function parseServerUrl(text, name, problems, warnings) {
         return '';
     // Echo the URL in errors without anything before its last @: a user:password there could be a
     // secret, which may itself hold @, / or : and make the URL unparsable. One line, bounded.
-    const echoed = shown(text.replace(/^([a-z][a-z\d+.-]*:\/\/)?[\s\S]*@/i, '$1***@'), 200);
+    const echoed = text_shown(text.replace(/^([a-z][a-z\d+.-]*:\/\/)?[\s\S]*@/i, '$1***@'), 200);
     const expected = 'Expected the server base URL, such as https://spotfire.example.com.';
     let url;
     try {
@@ -35078,7 +37294,149 @@ function isLoopback(hostname) {
     return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
 }
 
+;// CONCATENATED MODULE: ./src/settings/uploads.ts
+
+
+
+
+
+/** By the local file's extension, compared without regard to case. */
+const UPLOAD_TYPES = {
+    '.dxp': 'spotfire.dxp',
+    '.sbdf': 'spotfire.sbdf',
+    '.mod': 'spotfire.mod',
+};
+/** More would be a pattern that matched far more than meant. */
+const MAX_UPLOADS = 256;
+/** The most the library takes in one file (documented for its uploads; assumed for v2). */
+const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const LINE_HINT = 'Expected LOCAL -> LIBRARY_PATH, such as dist/Sales.dxp -> /Releases/Sales/.';
+const EXTENSIONS = Object.keys(UPLOAD_TYPES).join(', ');
+/**
+ * Every `library-upload` line, in input order, patterns expanded in sorted order. A LIBRARY_PATH
+ * ending in `/` is a folder that takes each file, titled by its name without the extension;
+ * otherwise it is the item's own path and the local side must be exactly one file.
+ */
+function parseUploads(r) {
+    const name = r.name(Inputs.LibraryUpload);
+    const uploads = [];
+    for (const line of r.lines(Inputs.LibraryUpload)) {
+        const where = `${name} '${text_shown(line, 200)}'`;
+        const arrow = line.indexOf('->');
+        if (arrow < 0) {
+            r.problems.push(`Invalid ${where}: no ->. ${LINE_HINT}`);
+            continue;
+        }
+        const local = line.slice(0, arrow).trim();
+        const target = line.slice(arrow + 2).trim();
+        const targetProblem = checkLibraryPath(target);
+        if (targetProblem !== undefined)
+            r.problems.push(`Invalid ${where}: ${targetProblem}`);
+        if (local === '') {
+            r.problems.push(`Invalid ${where}: no local file before ->. ${LINE_HINT}`);
+            continue;
+        }
+        const toFolder = target.endsWith('/');
+        const files = localFiles(r, local, name);
+        if (!toFolder && files.length > 1) {
+            r.problems.push(`Invalid ${where}: the pattern matches ${files.length} files, and ${text_shown(target, 200)} names one item. Expected a library folder ending in / to upload each file into it, or a pattern that matches one file.`);
+            continue;
+        }
+        for (const file of files) {
+            const type = typeOf(r, name, file);
+            const bytes = sizeOf(r, name, file);
+            if (type === undefined || bytes === undefined || targetProblem !== undefined)
+                continue;
+            const path = toFolder ? `${target}${(0,external_node_path_namespaceObject.basename)(file, (0,external_node_path_namespaceObject.extname)(file))}` : target;
+            const slash = path.lastIndexOf('/');
+            uploads.push({
+                file,
+                localPath: (0,external_node_path_namespaceObject.resolve)(r.source.workspace, file),
+                path,
+                folder: slash === 0 ? '/' : path.slice(0, slash),
+                title: path.slice(slash + 1),
+                type,
+                bytes,
+            });
+        }
+    }
+    uploads_checkTheList(r, name, uploads);
+    return uploads;
+}
+/** Why a LIBRARY_PATH cannot be one, or undefined. */
+function checkLibraryPath(target) {
+    if (target === '')
+        return `no library path after ->. ${LINE_HINT}`;
+    if (!target.startsWith('/')) {
+        return `the library path ${text_shown(target, 200)} is relative. Expected an absolute library path such as /Releases/Sales/ (a folder) or /Releases/Sales/Overview (an item).`;
+    }
+    const parts = target.slice(1).split('/');
+    // The last part is empty for a folder path (`/Releases/`), and only there.
+    if (parts.slice(0, -1).some((part) => part.trim() === '') || /^\s+$/.test(parts.at(-1) ?? '')) {
+        return `the library path ${text_shown(target, 200)} has an empty name between two /. Expected a name for every folder.`;
+    }
+    return undefined;
+}
+/** The files a LOCAL names: itself, or a pattern's matches (a pattern must match). */
+function localFiles(r, local, name) {
+    if (!isGlob(local))
+        return [local];
+    const matched = expandGlob(local, r.source.workspace, r.files, MAX_UPLOADS);
+    if (matched.length === 0) {
+        r.problems.push(`${name} pattern '${text_shown(local, 200)}' matches no file. Expected a pattern such as dist/*.dxp, relative to ${r.source.workspaceName ?? 'the workspace'}.`);
+    }
+    return matched;
+}
+function typeOf(r, name, file) {
+    const type = UPLOAD_TYPES[(0,external_node_path_namespaceObject.extname)(file).toLowerCase()];
+    if (type === undefined) {
+        r.problems.push(`Cannot upload ${name} '${text_shown(file, 200)}': the library takes only ${EXTENSIONS} files (analyses, data files, mods). Expected a file with one of those extensions.`);
+    }
+    return type;
+}
+/** The size of a regular, non-empty file no larger than the library takes; else a problem. */
+function sizeOf(r, name, file) {
+    let why;
+    try {
+        if (r.files.size === undefined)
+            throw new FileProblem('its size cannot be read');
+        const bytes = r.files.size((0,external_node_path_namespaceObject.resolve)(r.source.workspace, file));
+        if (bytes > 0 && bytes <= MAX_UPLOAD_BYTES)
+            return bytes;
+        why = bytes === 0 ? 'it is empty' : 'it is larger than the 2 GiB the library takes';
+    }
+    catch (error) {
+        why = error instanceof FileProblem ? error.message : 'it cannot be read';
+    }
+    r.problems.push(`Cannot upload ${name} '${text_shown(file, 200)}': ${why}. Expected a file path relative to ${r.source.workspaceName ?? 'the workspace'}.`);
+    return undefined;
+}
+function uploads_checkTheList(r, name, uploads) {
+    // Compared without regard to case: the library may, and two files for one item is a mistake
+    // either way.
+    const first = new Map();
+    for (const upload of uploads) {
+        const key = upload.path.toLowerCase();
+        const earlier = first.get(key);
+        if (earlier === undefined)
+            first.set(key, upload);
+        else {
+            r.problems.push(`Two ${name} files go to the library path ${text_shown(upload.path, 200)}: '${text_shown(earlier.file, 200)}' and '${text_shown(upload.file, 200)}'. Expected one file per library item.`);
+        }
+        const extension = (0,external_node_path_namespaceObject.extname)(upload.title).toLowerCase();
+        if (extension !== '' && UPLOAD_TYPES[extension] !== undefined) {
+            r.warnings.push(`${name}: the item ${text_shown(upload.path, 200)} is titled with its extension; library titles have none. Write ${text_shown(upload.path.slice(0, -extension.length), 200)} to title it ${text_shown(upload.title.slice(0, -extension.length), 200)}.`);
+        }
+    }
+    if (uploads.length > MAX_UPLOADS) {
+        r.problems.push(`${uploads.length} uploads given. Expected at most ${MAX_UPLOADS} in one step.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/settings/index.ts
+
+
+
 
 
 
@@ -35099,7 +37457,6 @@ class InputError extends Error {
 /** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
 const INPUT_DEFAULTS = {
     [Inputs.ClientAuthMethod]: 'basic',
-    [Inputs.Scope]: DEFAULT_SCOPE,
     [Inputs.Wait]: 'true',
     [Inputs.Timeout]: '30m',
     [Inputs.PollInterval]: '15s',
@@ -35110,6 +37467,7 @@ const INPUT_DEFAULTS = {
     [Inputs.MaxParallel]: '4',
     [Inputs.FailFast]: 'false',
     [Inputs.DryRun]: 'false',
+    [Inputs.LibraryOverwrite]: 'false',
 };
 /** The OAuth names Spotfire's own tools use, beside the short ones. */
 const AUTH_METHODS = {
@@ -35125,19 +37483,26 @@ const MAX_PARALLEL = 64;
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 function getSettings(source) {
     const r = new reader_Reader(source, INPUT_DEFAULTS);
-    const connection = readConnection(r);
+    const connection = { ...readConnection(r), scope: readScope(r) };
     let jobs = [];
     r.guard('The jobs', () => {
         jobs = parseJobSources(r);
     });
+    let uploads = [];
+    r.guard('The uploads', () => {
+        uploads = parseUploads(r);
+    });
+    const libraryOverwrite = r.boolean(Inputs.LibraryOverwrite);
     const wait = r.boolean(Inputs.Wait);
     const timeoutMs = r.duration(Inputs.Timeout);
+    warnIfBareSeconds(r, Inputs.Timeout);
     const pollIntervalMs = r.duration(Inputs.PollInterval);
     const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure);
     const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout);
     const maxParallel = r.integer(Inputs.MaxParallel, 1, MAX_PARALLEL);
     const failFast = r.boolean(Inputs.FailFast);
     const dryRun = r.boolean(Inputs.DryRun);
+    const junitReport = junitPath(r);
     if (!wait && jobs.some((job) => job.kind === 'job-id')) {
         r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
     }
@@ -35155,9 +37520,30 @@ function getSettings(source) {
         abortOnTimeout,
         maxParallel,
         failFast,
+        uploads,
+        libraryOverwrite,
         dryRun,
+        ...(junitReport === undefined ? {} : { junitReport }),
         warnings: r.warnings,
     };
+}
+/**
+ * Where the JUnit report goes, read alone: a step whose other inputs are invalid still writes a
+ * report that says so.
+ */
+function junitReportOf(source) {
+    return junitPath(new reader_Reader(source, INPUT_DEFAULTS));
+}
+/** Where the JUnit report goes: an absolute path, its folder made when missing. */
+function junitPath(r) {
+    const value = r.get(Inputs.JunitReport).trim();
+    if (value === '')
+        return undefined;
+    if (/[\0\r\n]/.test(value) || value.endsWith('/') || value.endsWith('\\')) {
+        r.problems.push(`Invalid ${r.name(Inputs.JunitReport)} '${text_shown(value, 200)}'. Expected a file path such as reports/spotfire.xml.`);
+        return undefined;
+    }
+    return (0,external_node_path_namespaceObject.resolve)(r.source.workspace, value);
 }
 /**
  * Only the inputs needed to reach the server. The post step uses it, so that a job file that
@@ -35177,9 +37563,10 @@ function readConnection(r) {
     const method = r.get(Inputs.ClientAuthMethod);
     const clientAuthMethod = AUTH_METHODS[method.toLowerCase()];
     if (clientAuthMethod === undefined) {
-        r.problems.push(`Invalid ${r.name(Inputs.ClientAuthMethod)} '${shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`);
+        r.problems.push(`Invalid ${r.name(Inputs.ClientAuthMethod)} '${text_shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`);
     }
-    const scope = r.get(Inputs.Scope).split(/\s+/).join(' ');
+    // The post step only aborts jobs: the job scope is all it needs when none is given.
+    const scope = r.get(Inputs.Scope).split(/\s+/).join(' ') || DEFAULT_SCOPE;
     const requestTimeoutMs = r.duration(Inputs.RequestTimeout);
     warnIfQuick(r, Inputs.RequestTimeout, requestTimeoutMs);
     const abortOnCancel = r.boolean(Inputs.AbortOnCancel);
@@ -35216,32 +37603,30 @@ function checkUnknownInputs(r) {
             r.warnings.push(`${message} It is ignored; ${meant} is set too.`);
     }
 }
+/**
+ * `timeout: 45` means 45 seconds, and with abort-on-timeout it aborts the jobs then: a bare number
+ * under a minute is far more likely minutes in the writer's head.
+ */
+function warnIfBareSeconds(r, input) {
+    const value = r.get(input).trim();
+    if (!/^\d+$/.test(value) || Number(value) === 0 || Number(value) >= 60)
+        return;
+    r.warnings.push(`${r.name(input)} ${value} means ${value} seconds: a number without a unit counts seconds. Write ${value}m for minutes, or ${value}s to say seconds and drop this warning.`);
+}
 function warnIfQuick(r, input, ms) {
     if (ms > 0 && ms < QUICK_MS) {
-        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
+        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1 s: accepted, but on a real network that is ${input === Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250 ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
 }
 
-;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
-/**
- * The runner reads a workflow command from any output line that starts with `::` (after white
- * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
- * from the server or from files: a zero-width space makes such a line look the same and mean
- * nothing.
- */
-const ZERO_WIDTH_SPACE = '\u200b';
-/**
- * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
- * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
- * before `::` is .NET's (Char.IsWhiteSpace): JavaScript's \s, and U+0085.
- */
-function defuse(text) {
-    return text.replace(/[^\r\n]+/g, (line) => line
-        .replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`)
-        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
-}
-
+// EXTERNAL MODULE: ./src/shared/workflow-commands.ts
+var workflow_commands = __nccwpck_require__(3503);
 ;// CONCATENATED MODULE: ./src/cli/cli.ts
+
+
+
+
+
 
 
 
@@ -35276,7 +37661,10 @@ const EXIT_BY_OUTCOME = {
     cancelled: (r) => r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
         ? EXIT.jobFailed
         : EXIT.clientFailed,
-    skipped: (r) => r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast'
+    // Skipped for fail-fast or a failed upload: what set it off has its own code (a failed upload is
+    // 2 or 3 by itself), and a job that never ran is not a failure on this side.
+    skipped: (r) => r.outcome.kind === 'skipped' &&
+        (r.outcome.because === 'fail-fast' || r.outcome.because === 'upload-failed')
         ? EXIT.jobFailed
         : EXIT.clientFailed,
 };
@@ -35302,9 +37690,18 @@ const REPEATABLE = [
     Inputs.JobFile,
     Inputs.JobId,
     Inputs.Variables,
+    Inputs.LibraryUpload,
 ];
 /** Every flag, for "did you mean". */
-const FLAGS = [...INPUT_NAMES, 'variable', 'json', 'debug', 'help'];
+const FLAGS = [
+    ...INPUT_NAMES,
+    'variable',
+    'junit',
+    'json',
+    'debug',
+    'help',
+    'version',
+];
 /** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
 const BOOLEAN = [
     Inputs.Wait,
@@ -35313,6 +37710,7 @@ const BOOLEAN = [
     Inputs.AbortOnCancel,
     Inputs.FailFast,
     Inputs.DryRun,
+    Inputs.LibraryOverwrite,
 ];
 const HELP = `Usage: spotfire-as-job [options]
 
@@ -35320,20 +37718,21 @@ Starts Spotfire Automation Services jobs (or follows running ones), waits for th
 only when every one finished. Progress goes to stderr; the result to stdout (one JSON object with
 --json).
 
-Every option that mirrors an action input (all but --json, --debug and --help) can also come
-from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
-SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
-so that they stay out of shell history and process lists. Flags win over variables.
+Every option that mirrors an action input (all but --json, --debug, --help and --version) can
+also come from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -,
+e.g. SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags, so that they stay out of shell
+history and process lists. Flags win over variables.
 
 Server and credentials:
   --server-url URL            Spotfire Server base URL, e.g. https://spotfire.example.com
   --client-id ID              OAuth2 client id (scope api.rest.automation-services-job.execute)
   --client-secret SECRET      its secret (prefer SPOTFIRE_CLIENT_SECRET)
   --client-auth-method M      basic (default) or post (client_secret_basic, client_secret_post)
-  --scope SCOPES              token scopes (default api.rest.automation-services-job.execute)
+  --scope SCOPES              token scopes (default: what the run needs, the job scope and
+                              with uploads api.library.read api.library.write)
   --ca-certificate PEM|FILE   extra trusted CA certificates (self-signed servers)
 
-The jobs (at least one; the repeatable flags add one job each):
+The jobs (at least one, or an upload; the repeatable flags add one job each):
   --library-path PATH         a library job by path, e.g. "/Jobs/Refresh sales"; repeatable
   --library-id GUID           a library job by id; repeatable
   --job-xml XML               job XML text
@@ -35341,6 +37740,12 @@ The jobs (at least one; the repeatable flags add one job each):
   --job-id ID                 follow a job that is already running; repeatable
   --variables LINES           NAME=value lines for \${NAME} in the job XML
   --variable NAME=value       one variable; repeatable
+
+Uploads, before any job starts (a run may only upload):
+  --library-upload "LOCAL -> LIBRARY_PATH"
+                              a .dxp, .sbdf or .mod file (or a glob) into the library; a path
+                              ending in / is a folder; repeatable
+  --library-overwrite         replace items that exist, keeping their ids (default false)
 
 Running and waiting:
   --max-parallel N            jobs running at once (default 4)
@@ -35356,8 +37761,12 @@ Running and waiting:
 
 Output:
   --json                      print the outcome as one JSON object on stdout
+  --junit-report FILE         write a JUnit XML report: a test case per job and per upload
+                              (Jenkins junit, GitLab reports:junit, Azure PublishTestResults);
+                              --junit FILE for short
   --debug                     more detail on stderr (never secrets)
   --help                      this text
+  --version                   the version
 
 Exit codes, as Spotfire's Client Job Sender's (with several jobs, the highest that applies):
   0  every job finished (or started, with --wait false; or ended in any status, with
@@ -35370,12 +37779,12 @@ Exit codes, as Spotfire's Client Job Sender's (with several jobs, the highest th
 `;
 /** `--name value` and `--name=value` for every action input, plus --variable, --json, --debug, --help. */
 function parseArgs(argv) {
-    const parsed = { inputs: {}, json: false, debug: false, help: false };
+    const parsed = { inputs: {}, json: false, debug: false, help: false, version: false };
     const lines = new Map();
     const problems = [];
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i] ?? '';
-        if (arg === '--json' || arg === '--debug' || arg === '--help' || arg === '-h') {
+        if (['--json', '--debug', '--help', '-h', '--version'].includes(arg)) {
             parsed[arg === '-h' ? 'help' : arg.slice(2)] = true;
             continue;
         }
@@ -35388,7 +37797,7 @@ function parseArgs(argv) {
         }
         const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg);
         const flag = match?.[1];
-        const name = flag === 'variable' ? Inputs.Variables : flag;
+        const name = flag === 'variable' ? Inputs.Variables : flag === 'junit' ? Inputs.JunitReport : flag;
         if (name === undefined || !INPUT_NAMES.includes(name)) {
             // The option's name only: a mistyped --client-secret=... must not echo the secret.
             const given = arg.split('=')[0] ?? '';
@@ -35430,15 +37839,28 @@ function parseArgs(argv) {
 function environmentName(input) {
     return `SPOTFIRE_${input.toUpperCase().replace(/-/g, '_')}`;
 }
+/**
+ * The members every --json document has, whatever happened (docs/cli-result.schema.json holds the
+ * whole shape): a script can always read ok, outcome, verdict, jobs and uploads.
+ */
+const EMPTY_RESULT = { ok: false, outcome: '', verdict: '', jobs: [], uploads: [] };
 /** The JSON document --json prints: stable names for scripts. */
-function resultJson(results, settings) {
+function resultJson(results, settings, durationMs, uploads = []) {
     const succeeded = (r) => isSuccess(r, settings.failOnJobFailure);
     const first = results.find((r) => !succeeded(r)) ?? results[0];
+    const verdict = stepVerdict(uploads, results, {
+        ...settings,
+        words: flagWords,
+        ...(durationMs === undefined ? {} : { durationMs }),
+    });
     return {
-        ok: results.every(succeeded),
-        outcome: first?.outcome.kind ?? 'finished',
-        verdict: runVerdict(results, { ...settings, words: flagWords }, succeeded),
+        ok: verdict.ok,
+        outcome: uploadsSucceeded(uploads)
+            ? (first?.outcome.kind ?? (uploads.length > 0 ? 'uploaded' : 'finished'))
+            : 'upload-failed',
+        verdict: verdict.text,
         jobs: results.map(jobJson),
+        uploads: uploads.map(uploads_uploadJson),
     };
 }
 /**
@@ -35451,6 +37873,33 @@ function nameIn(args, env) {
         : input === Inputs.Variables
             ? '--variable'
             : `--${input}`;
+}
+/**
+ * SPOTFIRE_ variables that are near misses of the ones the command reads: SPOTFIRE_CLIENTSECRET
+ * for SPOTFIRE_CLIENT_SECRET. A problem when the one meant is not set at all (the setting would
+ * silently be missing), a warning when it is. Other SPOTFIRE_ variables are left alone.
+ */
+function environmentTypos(env, given) {
+    const known = INPUT_NAMES.map(environmentName);
+    const result = { problems: [], warnings: [] };
+    for (const key of Object.keys(env).sort()) {
+        if (!key.startsWith('SPOTFIRE_') || known.includes(key))
+            continue;
+        if ((env[key] ?? '').trim() === '')
+            continue;
+        const meant = known.includes(key.toUpperCase())
+            ? key.toUpperCase()
+            : closest(key.toUpperCase().replace(/-/g, '_'), known, 2);
+        if (meant === undefined)
+            continue;
+        const message = `Environment variable ${key} is not one this command reads. Did you mean ${meant}?`;
+        const input = INPUT_NAMES.find((name) => environmentName(name) === meant) ?? '';
+        if (given(input))
+            result.warnings.push(`${message} It is ignored; ${meant} is set too.`);
+        else
+            result.problems.push(message);
+    }
+    return result;
 }
 /** Likely mistakes that look valid to the settings: job-xml given a file's path. */
 function hints(input, cwd, name) {
@@ -35475,7 +37924,7 @@ async function runCli(argv, io) {
     const secrets = new Secrets();
     // Everything printed is made inert for a CI runner that reads commands from the log, and redacted.
     const out = (text) => {
-        io.stdout(defuse(secrets.redact(text)));
+        io.stdout((0,workflow_commands/* defuse */.V)(secrets.redact(text)));
     };
     // JSON stays exact data for scripts: a # written as \u0023 reads back the same, and no line of
     // it can be taken for a workflow command (it starts with {, and holds no ##[).
@@ -35483,14 +37932,20 @@ async function runCli(argv, io) {
         io.stdout(`${secrets.redact(JSON.stringify(value)).replace(/#/g, '\\u0023')}\n`);
     };
     const err = (text) => {
-        io.stderr(defuse(secrets.redact(text)));
+        io.stderr((0,workflow_commands/* defuse */.V)(secrets.redact(text)));
     };
+    io.onRedaction?.((text) => (0,workflow_commands/* defuse */.V)(secrets.redact(text)));
     const invalid = (error) => {
         if (argv.includes('--json')) {
-            const problems = error instanceof InputError ? error.problems : [errorMessage(error)];
-            outJson({ ok: false, outcome: 'invalid-options', error: problems.join(' ') });
+            const problems = error instanceof InputError ? error.problems : [(0,errors/* errorMessage */.g)(error)];
+            outJson({
+                ...EMPTY_RESULT,
+                outcome: 'invalid-options',
+                verdict: (0,errors/* errorMessage */.g)(error),
+                problems,
+            });
         }
-        err(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`);
+        err(`${(0,errors/* errorMessage */.g)(error)}\nRun spotfire-as-job --help for the options.\n`);
         return EXIT.usage;
     };
     let args;
@@ -35502,6 +37957,10 @@ async function runCli(argv, io) {
     }
     if (args.help) {
         io.stdout(HELP);
+        return EXIT.ok;
+    }
+    if (args.version) {
+        io.stdout(`${VERSION}\n`);
         return EXIT.ok;
     }
     const input = (name) => args.inputs[name] ?? io.env[environmentName(name)] ?? '';
@@ -35521,22 +37980,37 @@ async function runCli(argv, io) {
         },
     };
     const name = nameIn(args, io.env);
+    const wallStartedAt = systemClock.wallNow();
+    // The report a CI's test view reads: written on every run, a failed one included.
+    const junit = (path, xml) => {
+        if (path === undefined)
+            return;
+        const problem = writeJunitFile(path, secrets.redact(xml()));
+        if (problem !== undefined)
+            logger.warning(problem);
+    };
+    const typos = environmentTypos(io.env, (i) => input(i).trim() !== '');
     let settings;
     try {
         settings = getSettings({
             input,
             workspace: io.cwd,
+            workspaceName: 'the current directory',
             name,
             describe: (input) => `--${input} (or ${environmentName(input)})`,
         });
+        if (typos.problems.length > 0)
+            throw new InputError([]);
     }
     catch (error) {
         if (!(error instanceof InputError))
             throw error;
-        return invalid(new InputError([...hints(input, io.cwd, name), ...error.problems]));
+        const problems = [...hints(input, io.cwd, name), ...error.problems, ...typos.problems];
+        junit(junitReportOf({ input, workspace: io.cwd, name }), () => invalidInputsJunit(problems, wallStartedAt));
+        return invalid(new InputError(problems));
     }
     try {
-        for (const warning of settings.warnings)
+        for (const warning of [...typos.warnings, ...settings.warnings])
             logger.warning(warning);
         const report = await execute(settings, {
             logger,
@@ -35546,32 +38020,42 @@ async function runCli(argv, io) {
             onToken: (token) => {
                 secrets.add(token);
             },
-            abortReason: (why) => `Aborted by spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`}, which ${WHY[why]}.`,
+            abortReason: (why) => `spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`} ${WHY[why]}.`,
         });
         if (report.kind === 'dry-run') {
+            junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt));
             const verdict = dryRunVerdict(report);
             if (args.json) {
                 outJson({
+                    ...EMPTY_RESULT,
                     ok: report.ok,
                     outcome: 'dry-run',
                     verdict,
                     checks: report.checks,
                     plan: report.plan,
                 });
+                // The JSON goes to a file, as often as not: the CI log still says how it ended.
+                err(`${verdict}\n`);
             }
             else
                 out(`${verdict}\n`);
             return report.ok ? EXIT.ok : EXIT.clientFailed;
         }
-        const json = resultJson(report.results, settings);
-        if (args.json)
+        junit(settings.junitReport, () => runJunit(report));
+        const json = resultJson(report.results, settings, report.durationMs, report.uploads);
+        if (args.json) {
             outJson(json);
+            err(`${String(json.verdict)}\n`);
+        }
         else
             out(`${String(json.verdict)}\n`);
-        return exitCode(report.results, settings.failOnJobFailure);
+        return Math.max(uploadsExitCode(report.uploads), exitCode(report.results, settings.failOnJobFailure));
     }
     catch (error) {
-        err(`Unexpected error: ${errorMessage(error)}\n`);
+        const verdict = `Unexpected error: ${(0,errors/* errorMessage */.g)(error)}`;
+        if (args.json)
+            outJson({ ...EMPTY_RESULT, outcome: 'internal-error', verdict });
+        err(`${verdict}\n`);
         return EXIT.clientFailed;
     }
 }
@@ -35583,31 +38067,162 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6730);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6623);
+/* harmony import */ var _shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3503);
+/* harmony import */ var _spotfire_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8321);
 
+
+
+/**
+ * A reader that goes away (`| head`, a closed terminal, a CI agent that stops reading) must not
+ * stop the run: a job started is followed to its end, and aborted when it should be. Writes to a
+ * closed pipe fail with EPIPE, once as an error event and then on every later write: they are
+ * dropped, and the exit code stays the jobs'.
+ */
+function quietWriter(stream) {
+    let closed = false;
+    stream.on('error', (error) => {
+        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')
+            closed = true;
+        else
+            crash(error);
+    });
+    return (text) => {
+        if (closed || stream.destroyed)
+            return;
+        try {
+            stream.write(text);
+        }
+        catch (error) {
+            if (error.code !== 'EPIPE')
+                throw error;
+            closed = true;
+        }
+    };
+}
+const stdout = quietWriter(process.stdout);
+const stderr = quietWriter(process.stderr);
+/** Made safe to print by the run, once it knows the secrets; until then, by the defusing alone. */
+let safe = _shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_2__/* .defuse */ .V;
+/** Anything the run did not catch is a failure on this side: exit 3, never Node's own 1. */
+function crash(error) {
+    try {
+        stderr(safe(`Unexpected error: ${(0,_spotfire_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .g)(error)}\n`));
+    }
+    finally {
+        process.exit(_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.clientFailed);
+    }
+}
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 const cancel = new AbortController();
 const onSignal = (signal) => {
     if (cancel.signal.aborted) {
         // A second Ctrl+C: stop waiting for the abort and go, as a person at a terminal expects.
         process.exit(130);
     }
-    process.stderr.write(`Received ${signal}: aborting the job (again to quit at once).\n`);
+    stderr(`Received ${signal}: aborting the job (again to quit at once).\n`);
     cancel.abort();
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    env: process.env,
-    cwd: process.cwd(),
-    cancelSignal: cancel.signal,
-});
+try {
+    process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
+        stdout,
+        stderr,
+        env: process.env,
+        cwd: process.cwd(),
+        cancelSignal: cancel.signal,
+        onRedaction: (redact) => {
+            safe = redact;
+        },
+    });
+}
+catch (error) {
+    crash(error);
+}
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 3503:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ defuse)
+/* harmony export */ });
+/**
+ * CI runners read commands from the output of the steps they run:
+ * - GitHub, from any line that starts with `::` (after white space) or that holds `##[` anywhere
+ *   (the old syntax);
+ * - Azure Pipelines, from `##vso[` anywhere in a line of stdout or stderr (and `##[` formats it);
+ * - TeamCity, from `##teamcity[` anywhere in a line.
+ * Lines this program prints may carry text from the server or from files: a zero-width space makes
+ * such a line look the same and mean nothing.
+ */
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * After `##` and before the name: an ordinal search no longer finds the prefix, and a search that
+ * steps over the zero-width space (a culture-sensitive .NET IndexOf) reads the command from one
+ * character too early, `[task.…`, which names no command. Case does not matter to every runner,
+ * and .NET compares upper cases: `u` folds ſ to s as well.
+ */
+const PREFIXED = /##(?=\[|vso\[|teamcity\[)/giu;
+/**
+ * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
+ * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
+ * before `::` is .NET's (Char.IsWhiteSpace): JavaScript's \s, and U+0085.
+ */
+function defuse(text) {
+    return text.replace(/[^\r\n]+/g, (line) => line
+        .replace(PREFIXED, `##${ZERO_WIDTH_SPACE}`)
+        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
+}
+
+
+/***/ }),
+
+/***/ 8321:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ SpotfireError),
+/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */ });
+class SpotfireError extends Error {
+    kind;
+    details;
+    constructor(message, kind, details = {}) {
+        super(message);
+        this.kind = kind;
+        this.details = details;
+        this.name = 'SpotfireError';
+    }
+    /** The same failure, with what the caller was doing in front of the message. */
+    withContext(context) {
+        return new SpotfireError(`${context}: ${this.message}`, this.kind, this.details);
+    }
+}
+/** Any thrown value as one readable line: thrown strings and objects must not turn into "undefined". */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return json ?? String(error);
+    }
+    catch {
+        return String(error);
+    }
+}
+
 
 /***/ }),
 

@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1361:
+/***/ 2493:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31326,6 +31326,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/shared/duration.ts
@@ -31369,8 +31371,11 @@ function duration_formatDuration(ms) {
 ;// CONCATENATED MODULE: ./src/shared/clock.ts
 
 
+
 const systemClock = {
-    now: () => Date.now(),
+    // Monotonic, as Node's timers are: an NTP step or a resumed VM moves Date.now(), not this.
+    now: () => external_node_perf_hooks_.performance.now(),
+    wallNow: () => Date.now(),
     async sleep(ms, signal) {
         try {
             await (0,promises_namespaceObject.setTimeout)(Math.min(Math.max(0, ms), MAX_DURATION_MS), undefined, signal === undefined ? {} : { signal });
@@ -31451,15 +31456,19 @@ async function retry(operation, policy, context) {
                 await context.clock.sleep(Math.max(0, context.deadline - context.clock.now()), context.signal);
                 throw error;
             }
-            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10}s.`);
+            context.onRetry?.(`${policy.label}: ${error.message}. Retrying in ${Math.ceil(delayMs / 100) / 10} s.`);
             await context.clock.sleep(delayMs, context.signal);
             if (context.signal?.aborted === true)
                 throw error;
         }
     }
 }
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). */
-function parseRetryAfter(value, now) {
+/**
+ * Retry-After as milliseconds: delta-seconds or an HTTP date (a date in the past is 0). An HTTP
+ * date is read against `wallNow`, the wall clock (ms since epoch): the only place a date from the
+ * server meets ours. The pause it gives is then waited on the monotonic clock.
+ */
+function parseRetryAfter(value, wallNow) {
     const text = value?.trim() ?? '';
     if (text === '')
         return undefined;
@@ -31469,7 +31478,7 @@ function parseRetryAfter(value, now) {
     if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text))
         return undefined;
     const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - wallNow);
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/text.ts
@@ -31495,7 +31504,7 @@ function lines(text) {
         .replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 /** At most `max` characters, with a marker that says how much was cut. */
-function cut(text, max) {
+function text_cut(text, max) {
     if (text.length <= max)
         return text;
     const kept = head(text, max);
@@ -31508,7 +31517,7 @@ function head(text, max) {
 }
 /** Outside text for a log line or an error message: one line, at most `max` characters. */
 function text_shown(text, max = 500) {
-    return oneLine(cut(text, max));
+    return oneLine(text_cut(text, max));
 }
 
 ;// CONCATENATED MODULE: ./src/spotfire/types.ts
@@ -31583,10 +31592,12 @@ function describeNonApiBody(response) {
     return type.includes('json') ? 'JSON that is not a job status' : 'not JSON';
 }
 /** An HTTP error answer as a SpotfireError that carries the status and any Retry-After. */
-function httpError(response, now, hint, words = inputWords) {
+function httpError(response, 
+/** The wall clock (ms since epoch), for an HTTP-date Retry-After. */
+wallNow, hint, words = inputWords) {
     const header = response.headers['retry-after'];
     const first = Array.isArray(header) ? header[0] : header;
-    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, now);
+    const retryAfterMs = parseRetryAfter(typeof first === 'string' ? first : undefined, wallNow);
     const location = response.headers.location;
     const redirect = response.status >= 300 && response.status < 400 && location !== undefined
         ? `a redirect to ${redirectTarget(location)}, which is not followed so that credentials never leave the server; set ${words.name('server-url')} to the address that serves Spotfire directly`
@@ -31633,17 +31644,380 @@ function responses_isTransient(error) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/spotfire/authorized-call.ts
+
+
+
+/**
+ * One request with a valid bearer token; a 401 gets one new token and one more try (a 401 was not
+ * accepted, so even a request that must not be repeated may go again). 403 is the caller's to
+ * word: only it knows the scope it needed.
+ */
+async function authorizedCall(options, request, context, progress = { phase: 'token' }, hooks = {}) {
+    const tokenContext = hooks.tokenSignal === undefined ? context : { ...context, signal: hooks.tokenSignal };
+    let token = '';
+    const attempt = async () => {
+        progress.phase = 'token';
+        token = await tokenFor(options, tokenContext);
+        progress.phase = 'request';
+        hooks.beforeSend?.();
+        const { content } = request;
+        return options.transport.request({
+            method: request.method,
+            url: request.url,
+            headers: {
+                Authorization: `Bearer ${token}`,
+                Accept: 'application/json',
+                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
+            },
+            ...(content === undefined ? {} : { body: content.body }),
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+        });
+    };
+    let response = await attempt();
+    if (response.status === 401) {
+        options.logger.debug('The server refused the token (401); getting a new one');
+        // Only that token: another call may have got a fresh one meanwhile.
+        options.tokens.invalidate(token);
+        response = await attempt();
+        if (response.status === 401) {
+            throw httpError(response, options.clock.wallNow(), 'the server refused a fresh access token', options.words ?? inputWords);
+        }
+    }
+    return response;
+}
+/**
+ * A token for the next call. A transient failure (already retried by the provider) becomes kind
+ * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
+ */
+async function tokenFor(options, context) {
+    try {
+        return await options.tokens.get(context);
+    }
+    catch (error) {
+        if (error instanceof errors_SpotfireError &&
+            error.kind !== 'stopped' &&
+            error.kind !== 'credentials') {
+            throw new errors_SpotfireError(error.message, responses_isTransient(error) ? 'token' : error.kind, error.details);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/library.ts
+
+
+
+
+
+
+/*
+ * The Library REST API v2 (Spotfire Server 14.0+), as two public clients and the community's mock
+ * server use it. Nobody here has run it against a real server: every detail of the wire format
+ * stays in this file.
+ */
+const LIBRARY_READ_SCOPE = 'api.library.read';
+const LIBRARY_WRITE_SCOPE = 'api.library.write';
+const FOLDER_TYPE = 'spotfire.folder';
+/** The command that grants the library scopes, in the words of the Spotfire Server's config tool. */
+const LIBRARY_REGISTER_COMMAND = `config register-api-client -n <name> -S${LIBRARY_READ_SCOPE} -S${LIBRARY_WRITE_SCOPE}`;
+const JSON_TYPE = 'application/json';
+const OCTET_STREAM = 'application/octet-stream';
+/** Look-ups are safe to repeat: transient failures are retried until the caller's deadline. */
+const LOOKUP_POLICY = {
+    isRetryable: responses_isTransient,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
+    baseMs: 1000,
+    maxMs: 10_000,
+};
+/** Folder creation and upload jobs back off as starts do. */
+const WRITE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+/**
+ * Whether a failed call may have reached the server and been processed there: for a chunk, whether
+ * the server may have appended it (then the upload job must not get it again).
+ */
+function mayHaveReachedServer(error) {
+    return error.kind !== 'not-sent' && error.kind !== 'credentials' && error.kind !== 'tls';
+}
+class LibraryClient {
+    options;
+    base;
+    words;
+    /** The items of the upload jobs begun and not finished: a 409 at the finish names its item. */
+    uploads = new Map();
+    constructor(options) {
+        this.options = options;
+        this.base = `${options.serverUrl}/spotfire/api/rest/library/v2`;
+        this.words = options.words ?? inputWords;
+    }
+    /**
+     * GET /items?path=&type=&maxResults=1. undefined when nothing is there (the API's 404, or no item
+     * of that type). Transient failures, and answers that are not the API's JSON, are retried until
+     * the deadline.
+     */
+    find(path, type, context) {
+        const query = new URLSearchParams({
+            path,
+            ...(type === undefined ? {} : { type }),
+            maxResults: '1',
+        });
+        const label = `Looking up ${text_shown(path, 300)} in the library`;
+        return retry(async () => {
+            const response = await this.call('GET', `/items?${query.toString()}`, context);
+            if (response.status === 404) {
+                if (!isJsonAnswer(response))
+                    throw notApiError(response, 'the library API’s JSON');
+                return undefined;
+            }
+            if (response.status !== 200)
+                throw this.failure(response, LIBRARY_READ_SCOPE);
+            const items = readItems(response);
+            if (items === undefined)
+                throw notApiError(response, 'a list of library items');
+            return items.find((item) => type === undefined || item.type === type);
+        }, { ...LOOKUP_POLICY, label }, this.retryContext(context));
+    }
+    /**
+     * POST /items: a folder `title` in `parentId` (at `parentPath`). A 409 (it exists: someone made it
+     * meanwhile) answers the folder that is there. A request whose answer was lost is not sent again
+     * blindly: the folder is looked up first, and asked for again only when it is not there.
+     */
+    async createFolder(parentPath, parentId, title, context) {
+        const path = childPath(parentPath, title);
+        const content = jsonContent({ title, type: FOLDER_TYPE, parentId, description: '' });
+        const label = `Creating the library folder ${text_shown(path, 300)}`;
+        for (let attempt = 0;; attempt++) {
+            let error;
+            try {
+                const response = await this.call('POST', '/items', context, content);
+                if (response.status === 409)
+                    return await this.existingFolder(path, response, context);
+                if (response.status < 200 || response.status >= 300) {
+                    throw this.failure(response, LIBRARY_WRITE_SCOPE);
+                }
+                const id = readString(response, 'id');
+                if (id !== undefined)
+                    return { id, title, type: FOLDER_TYPE };
+                error = notApiError(response, 'the new folder’s id');
+            }
+            catch (thrown) {
+                if (!(thrown instanceof errors_SpotfireError) || !responses_isTransient(thrown))
+                    throw thrown;
+                error = thrown;
+            }
+            await this.pause(label, error, attempt, context);
+            if (mayHaveBeenProcessed(error)) {
+                const found = await this.find(path, FOLDER_TYPE, context);
+                if (found !== undefined)
+                    return found;
+            }
+        }
+    }
+    /**
+     * POST /upload: an upload job for `item`, its id. Sent again only when it cannot have been
+     * processed (nothing sent, 429, 503 with Retry-After), as a job start.
+     */
+    async beginUpload(item, overwrite, context) {
+        const content = jsonContent({
+            overwriteIfExists: overwrite,
+            item: {
+                title: item.title,
+                type: item.type,
+                parentId: item.parentId,
+                description: item.description ?? '',
+            },
+        });
+        const label = `Beginning the upload of ${text_shown(item.title, 300)}`;
+        for (let attempt = 0;; attempt++) {
+            let error;
+            try {
+                const response = await this.call('POST', '/upload', context, content);
+                if (response.status < 200 || response.status >= 300) {
+                    throw this.failure(response, LIBRARY_WRITE_SCOPE);
+                }
+                const jobId = readString(response, 'jobId');
+                if (jobId === undefined)
+                    throw notApiError(response, 'an upload job id');
+                this.uploads.set(jobId, item);
+                return jobId;
+            }
+            catch (thrown) {
+                if (!(thrown instanceof errors_SpotfireError) || mayHaveBeenProcessed(thrown))
+                    throw thrown;
+                error = thrown;
+            }
+            if (!responses_isTransient(error))
+                throw error;
+            await this.pause(label, error, attempt, context);
+        }
+    }
+    /**
+     * POST /upload/{jobId}?chunk=n&finish=..., the bytes as they are. Never sent twice: the server
+     * appends every chunk it receives. A failure's kind says whether the chunk may have reached the
+     * server (see mayHaveReachedServer): only 'not-sent' means surely not, and a token that could
+     * not be had counts as that. With `finish`, answers the item's id.
+     */
+    async sendChunk(jobId, chunk, bytes, finish, context) {
+        const query = new URLSearchParams({ chunk: String(chunk), finish: String(finish) });
+        const path = `/upload/${encodeURIComponent(jobId)}?${query.toString()}`;
+        const progress = { phase: 'token' };
+        let response;
+        try {
+            response = await this.call('POST', path, context, { body: bytes, contentType: OCTET_STREAM }, progress);
+        }
+        catch (error) {
+            if (!(error instanceof errors_SpotfireError))
+                throw error;
+            // No token, no chunk sent: a passing failure, or the wait for one that ran out.
+            if (progress.phase === 'token' && (responses_isTransient(error) || error.kind === 'stopped')) {
+                throw new errors_SpotfireError(`no token to send chunk ${chunk} with: ${error.message}`, 'not-sent', error.details);
+            }
+            throw error;
+        }
+        const item = this.uploads.get(jobId);
+        if (response.status === 409 && finish) {
+            this.uploads.delete(jobId);
+            const named = item === undefined ? 'the item' : text_shown(item.title, 300);
+            throw new errors_SpotfireError(`${statusLine(409)}: the library already holds ${named} in that folder, and overwriting it was not asked for (${this.words.setting('library-overwrite', 'true')} replaces it)`, 'http', { status: 409 });
+        }
+        if (response.status === 404 && isJsonAnswer(response)) {
+            this.uploads.delete(jobId);
+            throw new errors_SpotfireError(`${statusLine(404)}: the server does not know upload job ${text_shown(jobId, 100)} (any more)`, 'http', { status: 404 });
+        }
+        if (response.status < 200 || response.status >= 300) {
+            throw this.failure(response, LIBRARY_WRITE_SCOPE);
+        }
+        if (!finish) {
+            // What a chunk's answer holds is not documented: any JSON of the API's, or nothing.
+            if (response.body.trim() !== '' && !isJsonAnswer(response)) {
+                throw notApiError(response, 'the library API’s answer to a chunk');
+            }
+            return {};
+        }
+        if (!isJsonAnswer(response))
+            throw notApiError(response, 'the uploaded item');
+        this.uploads.delete(jobId);
+        const itemId = readItemId(response.body);
+        return itemId === undefined ? {} : { itemId };
+    }
+    call(method, path, context, content, progress) {
+        return authorizedCall(this.options, { method, url: `${this.base}${path}`, ...(content === undefined ? {} : { content }) }, context, progress);
+    }
+    /** An answer outside the call's success: 403 names the scope; 3xx/4xx/5xx as any HTTP error. */
+    failure(response, scope) {
+        const now = this.options.clock.wallNow();
+        if (response.status === 403) {
+            return httpError(response, now, `the API client may not ${scope === LIBRARY_READ_SCOPE ? 'look items up in' : 'write to'} the library: it needs scope ${scope}. Register it with the library scopes: ${LIBRARY_REGISTER_COMMAND}`, this.words);
+        }
+        // A 404 or a 2xx that is not JSON is a proxy's or a container's page, not the API's word.
+        if (!isJsonAnswer(response) && (response.status === 404 || response.status < 300)) {
+            return notApiError(response, 'the library API’s JSON');
+        }
+        return httpError(response, now, undefined, this.words);
+    }
+    async existingFolder(path, response, context) {
+        const found = await this.find(path, FOLDER_TYPE, context);
+        if (found !== undefined)
+            return found;
+        throw new errors_SpotfireError(`${statusLine(response.status)}: the library says ${text_shown(path, 300)} exists, but it is not a folder`, 'http', { status: response.status });
+    }
+    /** Waits before trying again; throws `error` when the pause would pass the deadline. */
+    async pause(label, error, attempt, context) {
+        const { clock } = this.options;
+        const delayMs = retry_backoffDelay(attempt, WRITE_BACKOFF, this.options.random ?? Math.random, error.details.retryAfterMs);
+        const stopped = () => context.signal?.aborted === true;
+        if (stopped() || clock.now() + delayMs >= context.deadline)
+            throw error;
+        this.options.logger.info(`${label}: ${error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`);
+        await clock.sleep(delayMs, context.signal);
+        if (stopped())
+            throw error;
+    }
+    retryContext(context) {
+        return {
+            clock: this.options.clock,
+            deadline: context.deadline,
+            ...(context.signal === undefined ? {} : { signal: context.signal }),
+            ...(this.options.random === undefined ? {} : { random: this.options.random }),
+            onRetry: (message) => {
+                this.options.logger.info(message);
+            },
+        };
+    }
+}
+/**
+ * Whether a failed write may have been carried out by the server. Only a request never sent, and
+ * answers that say the server took nothing (429; 503 with Retry-After, a balancer with no backend),
+ * prove it was not.
+ */
+function mayHaveBeenProcessed(error) {
+    if (error.kind === 'not-sent')
+        return false;
+    // A token that could not be had: the request itself never went out.
+    if (error.kind === 'token' || error.kind === 'credentials')
+        return false;
+    const status = error.details.status;
+    if (error.kind === 'http' &&
+        (status === 429 || (status === 503 && error.details.retryAfterMs !== undefined))) {
+        return false;
+    }
+    return true;
+}
+function childPath(parentPath, title) {
+    const parent = parentPath.replace(/\/+$/, '');
+    return `${parent}/${title}`;
+}
+function jsonContent(value) {
+    return { body: JSON.stringify(value), contentType: JSON_TYPE };
+}
+function parseObject(response) {
+    if (!isJsonAnswer(response))
+        return undefined;
+    const value = JSON.parse(response.body);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? value
+        : undefined;
+}
+/** A non-empty string field of the answer's JSON object. */
+function readString(response, field) {
+    const value = parseObject(response)?.[field];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function readItems(response) {
+    const items = parseObject(response)?.items;
+    if (!Array.isArray(items))
+        return undefined;
+    const result = [];
+    for (const item of items) {
+        if (typeof item !== 'object' || item === null)
+            return undefined;
+        const { id, title, type } = item;
+        if (typeof id !== 'string' || id === '' || typeof type !== 'string')
+            return undefined;
+        result.push({ id, title: typeof title === 'string' ? title : '', type });
+    }
+    return result;
+}
+function readItemId(body) {
+    const value = JSON.parse(body);
+    const item = value.item;
+    const id = typeof item === 'object' && item !== null ? item.id : undefined;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/spotfire/token.ts
 
 
 
 
 
-const EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+const token_EXECUTE_SCOPE = 'api.rest.automation-services-job.execute';
+/** Transient failures are tried again until the caller's deadline: a server restart takes minutes. */
 const tokenPolicy = {
     label: 'Getting a token',
     isRetryable: responses_isTransient,
-    maxAttempts: 8,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
     baseMs: 1000,
     maxMs: 30_000,
 };
@@ -31692,7 +32066,9 @@ class TokenProvider {
                 finish();
                 reject(new errors_SpotfireError(this.lastFailure === undefined
                     ? 'no token in time'
-                    : `getting a token failed: ${this.lastFailure}`, 'stopped'));
+                    : `getting a token failed: ${this.lastFailure.message}`, 'stopped', 
+                // What went wrong (a refused connection, a timeout) still points at the likely cause.
+                this.lastFailure?.details ?? {}));
             };
             if (context.signal?.aborted === true) {
                 stop();
@@ -31739,11 +32115,15 @@ class TokenProvider {
         const signal = this.closing.signal;
         return retry(async () => {
             try {
-                return await this.request({ ...context, signal });
+                // No try may outlast the deadline: the caller stops waiting then anyway.
+                const left = Math.max(1, context.deadline - this.options.clock.now());
+                const limit = context.timeoutMs ?? this.options.requestTimeoutMs ?? left;
+                const timeoutMs = Math.min(limit, left);
+                return await this.request({ ...context, timeoutMs, signal });
             }
             catch (error) {
                 if (error instanceof errors_SpotfireError)
-                    this.lastFailure = error.message;
+                    this.lastFailure = error;
                 throw error;
             }
         }, tokenPolicy, {
@@ -31783,7 +32163,7 @@ class TokenProvider {
             ...(context.signal === undefined ? {} : { signal: context.signal }),
         });
         if (response.status !== 200)
-            throw this.refusal(response, requestedAt);
+            throw this.refusal(response, clock.wallNow());
         const parsed = parseTokenResponse(response.body);
         if (parsed === undefined) {
             throw new errors_SpotfireError(`the token endpoint answered 200 with ${bodySnippet(response.body, 60) === '' ? 'an empty body' : 'something else'}, not an access_token in JSON`, 'not-api');
@@ -31792,9 +32172,10 @@ class TokenProvider {
         const lifetimeMs = parsed.expiresInSeconds === undefined ? Infinity : parsed.expiresInSeconds * 1000;
         // Refresh a minute early, or halfway through a short lifetime.
         const margin = Math.min(60_000, lifetimeMs / 2);
-        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds}s`}`);
+        this.options.logger.debug(`Got a token${parsed.expiresInSeconds === undefined ? '' : ` valid for ${parsed.expiresInSeconds} s`}`);
         return { value: parsed.token, refreshAt: requestedAt + lifetimeMs - margin };
     }
+    /** `now` is wall time: only an HTTP-date Retry-After is read against it. */
     refusal(response, now) {
         const { status, body } = response;
         const words = this.options.words ?? inputWords;
@@ -31802,13 +32183,19 @@ class TokenProvider {
         const described = oauth === undefined
             ? bodySnippet(body)
             : oneLine(`${oauth.error}${oauth.description === undefined ? '' : `: ${oauth.description}`}`);
+        const apiPath = apiPathOf(this.options.serverUrl);
+        if (status === 401 && oauth === undefined && apiPath !== undefined) {
+            // Any authenticated Spotfire path answers 401 without an OAuth error: the token request went
+            // to a path under the one in server-url, and the credentials were never looked at.
+            return new errors_SpotfireError(`the token endpoint answered HTTP 401 without an OAuth error, and ${words.name('server-url')} has the path ${apiPath}: the token request went to ${apiPath}/spotfire/oauth2/token. Set ${words.name('server-url')} to the address Spotfire is served at, without /spotfire/..., such as ${new URL(this.options.serverUrl).origin}.`, 'credentials', { status, code: 'server-url' });
+        }
         if (status === 401 ||
             oauth?.error === 'invalid_client' ||
             oauth?.error === 'unauthorized_client') {
             return new errors_SpotfireError(`Spotfire refused the client credentials (HTTP ${status}${described === '' ? '' : `, ${described}`}). Check ${words.name('client-id')} and ${words.name('client-secret')}, and ${words.name('client-auth-method')}: a client registered for client_secret_post needs ${words.setting('client-auth-method', 'post')}.`, 'credentials', { status, code: 'invalid_client' });
         }
         if (oauth?.error === 'invalid_scope') {
-            return new errors_SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
+            return new errors_SpotfireError(`Spotfire will not grant scope '${this.options.scope}' to this client (${described}). Register the API client with -S${token_EXECUTE_SCOPE} (see "Registering the API client" in the README).`, 'credentials', { status, code: 'invalid_scope' });
         }
         if (status === 400) {
             return new errors_SpotfireError(`Spotfire refused the token request (HTTP 400, ${described}).`, 'credentials', { status });
@@ -31818,6 +32205,11 @@ class TokenProvider {
         }
         return httpError(response, now, undefined, words);
     }
+}
+/** The path of a server URL that reaches into Spotfire's own paths (/spotfire/..., /api/...). */
+function apiPathOf(serverUrl) {
+    const path = new URL(serverUrl).pathname.replace(/\/+$/, '');
+    return /\/(spotfire|api|rest|oauth2)(\/|$)/i.test(path) ? oneLine(path) : undefined;
 }
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding. */
 function basicCredentials(clientId, clientSecret) {
@@ -31862,6 +32254,7 @@ function parseOAuthError(body) {
 
 ;// CONCATENATED MODULE: ./src/shared/constants.ts
 
+
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
 const constants_Inputs = {
     ServerUrl: 'server-url',
@@ -31886,6 +32279,9 @@ const constants_Inputs = {
     MaxParallel: 'max-parallel',
     FailFast: 'fail-fast',
     DryRun: 'dry-run',
+    LibraryUpload: 'library-upload',
+    LibraryOverwrite: 'library-overwrite',
+    JunitReport: 'junit-report',
 };
 const Outputs = {
     JobId: 'job-id',
@@ -31894,16 +32290,28 @@ const Outputs = {
     DurationSeconds: 'duration-seconds',
     TimedOut: 'timed-out',
     Jobs: 'jobs',
+    Uploads: 'uploads',
 };
 /** Saved with saveState so that the post step can abort jobs the main step left running. */
-const State = {
-    /** The ledger: every job whose start went out, with its id and whether it is settled. */
-    Jobs: 'jobs',
+const constants_State = {
+    /**
+     * The ledger, one key per job (`job_0`, `job_1`, ...): what the post step needs of a job whose
+     * start went out and that is not settled; empty once nothing is left to do.
+     */
+    JobPrefix: 'job_',
 };
-const DEFAULT_SCOPE = EXECUTE_SCOPE;
+/** The scope a step that runs jobs asks for when the scope input is empty. */
+const constants_DEFAULT_SCOPE = token_EXECUTE_SCOPE;
+/** The scopes a step that uploads to the library needs besides: look items up, create folders and upload. */
+const constants_LIBRARY_SCOPES = [LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE];
 
 ;// CONCATENATED MODULE: ./src/jobs/ledger.ts
-/** The ledger of one run; `save` gets the entries worth keeping after every change. */
+
+
+/**
+ * The ledger of one run; `save` gets the entries worth keeping after every change, and the one
+ * that changed (the action saves that one alone: see savedEntry).
+ */
 class Ledger {
     save;
     entries;
@@ -31918,7 +32326,7 @@ class Ledger {
             if (entry === undefined)
                 return;
             change(entry);
-            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined));
+            this.save(this.entries.filter((e) => e.startSentAt !== undefined || e.jobId !== undefined), { index, entry });
         };
         return {
             sending: (at) => {
@@ -31950,42 +32358,123 @@ class Ledger {
         };
     }
 }
-const WHYS = ['timeout', 'cancelled', 'fail-fast', 'gave-up'];
-/** The saved ledger, read back by the post step; entries it cannot read are left out. */
-function parseLedger(text) {
+const WHYS = ['timeout', 'cancelled', 'fail-fast', 'internal-error', 'gave-up'];
+/** The most of a job's source kept in its saved entry: enough to find it, bounded whatever it is. */
+const SAVED_SOURCE_LENGTH = 80;
+/** The saved-state key of the job at `index`: one key per job, so a change rewrites one entry. */
+function ledgerKey(index) {
+    return `${State.JobPrefix}${String(index)}`;
+}
+/**
+ * What the post step needs of one job, as saved state: '' when nothing is left to do (never
+ * started, not accepted, or settled). The source and the start time only while the id is unknown
+ * (the post step's warning names them); then the id, and a failed abort. A few hundred bytes at
+ * most, whatever the job.
+ */
+function savedEntry(entry) {
+    if (entry.settled)
+        return '';
+    if (entry.jobId !== undefined) {
+        return JSON.stringify({
+            jobId: entry.jobId,
+            ...(entry.pendingAbort === undefined ? {} : { pendingAbort: entry.pendingAbort }),
+        });
+    }
+    if (entry.startSentAt === undefined)
+        return '';
+    return JSON.stringify({
+        source: cut(entry.source, SAVED_SOURCE_LENGTH),
+        startSentAt: entry.startSentAt,
+    });
+}
+/** A job id the post step may put into a URL and a log line: what parseJobStatus would take. */
+function usableId(id) {
+    return typeof id === 'string' && id.trim() !== '' && id.length <= 200 && oneLine(id) === id;
+}
+/** The times a Date can show: ±8.64e15 ms around 1970. */
+const MAX_TIME = 8.64e15;
+/**
+ * The saved entries by key (ledgerKey), in job order. A value it cannot read (truncated, not JSON,
+ * edited by hand) is named in `problems` and left out; one bad entry never hides the others.
+ */
+function readLedger(saved) {
+    const entries = [];
+    const problems = [];
+    const keys = Object.keys(saved)
+        .filter((key) => key.startsWith(constants_State.JobPrefix))
+        .sort((a, b) => indexOf(a) - indexOf(b));
+    for (const key of keys) {
+        const text = saved[key] ?? '';
+        if (text.trim() === '')
+            continue;
+        const read = readEntry(text);
+        if (typeof read === 'string')
+            problems.push(`${key} ${read}: '${text_shown(text, 100)}'`);
+        else {
+            entries.push(read.entry);
+            if (read.problem !== undefined)
+                problems.push(`${key} ${read.problem}`);
+        }
+    }
+    return { entries, problems };
+}
+function indexOf(key) {
+    const n = Number(key.slice(constants_State.JobPrefix.length));
+    return Number.isSafeInteger(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+/** One saved entry, with what was wrong with a part of it; or why none of it is usable. */
+function readEntry(text) {
     let value;
     try {
         value = JSON.parse(text);
     }
     catch {
-        return [];
+        return 'is not JSON (cut short, or edited?)';
     }
-    if (!Array.isArray(value))
-        return [];
-    return value.flatMap((item) => {
-        if (typeof item !== 'object' || item === null)
-            return [];
-        const { source, startSentAt, jobId, settled, pendingAbort } = item;
-        return [
-            {
-                source: typeof source === 'string' ? source : '',
-                settled: settled === true,
-                ...(typeof startSentAt === 'number' ? { startSentAt } : {}),
-                ...(typeof jobId === 'string' && jobId !== '' ? { jobId } : {}),
-                ...(typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
-                    ? { pendingAbort: pendingAbort }
-                    : {}),
-            },
-        ];
-    });
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return 'is not an object with a jobId or a startSentAt';
+    }
+    const { source, startSentAt, jobId, pendingAbort } = value;
+    const why = typeof pendingAbort === 'string' && WHYS.includes(pendingAbort)
+        ? { pendingAbort: pendingAbort }
+        : {};
+    if (jobId !== undefined) {
+        if (!usableId(jobId))
+            return 'has no usable jobId';
+        return {
+            entry: { source: typeof source === 'string' ? source : '', jobId, settled: false, ...why },
+        };
+    }
+    const shownSource = typeof source === 'string' ? source : 'a job';
+    if (typeof startSentAt === 'number' &&
+        Number.isFinite(startSentAt) &&
+        Math.abs(startSentAt) <= MAX_TIME) {
+        return { entry: { source: shownSource, startSentAt, settled: false } };
+    }
+    if (startSentAt === undefined)
+        return 'has neither a jobId nor a startSentAt';
+    // The start went out: still worth the warning, without a time it cannot show.
+    return {
+        entry: { source: shownSource, startSentAt: Number.NaN, settled: false },
+        problem: `has a startSentAt that is no time: '${text_shown(JSON.stringify(startSentAt), 40)}'`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/jobs/outcome.ts
-/** Why the action aborted a job, as the server's job log gets it: "Aborted by …, which …". */
+/** Why a job was never started, as the verdict and the reports say it. */
+const SKIPPED_BECAUSE = {
+    timeout: 'the timeout ran out first',
+    cancelled: 'the run was cancelled first',
+    'fail-fast': 'another job did not finish (fail-fast)',
+    'internal-error': 'an internal error stopped the run first',
+    'upload-failed': 'an upload to the library failed first',
+};
+/** Why the action aborted a job, as the server's job log gets it: "<the run or the CLI> …". */
 const ABORT_BECAUSE = {
     timeout: 'timed out waiting',
     cancelled: 'was cancelled',
     'fail-fast': 'stopped its other jobs after one did not finish (fail-fast)',
+    'internal-error': 'stopped on an internal error',
     'gave-up': 'lost contact with the job',
 };
 /** Whether each outcome lets the step succeed; `failed` does too with fail-on-job-failure: false. */
@@ -32007,11 +32496,12 @@ const outcome_STOPPED = {
     timeout: { kind: 'timed-out' },
     cancelled: { kind: 'cancelled', by: 'run' },
     'fail-fast': { kind: 'cancelled', by: 'fail-fast' },
+    'internal-error': { kind: 'cancelled', by: 'internal-error' },
 };
 /** The reason an AbortSignal carries, as the run set it; undefined for anything else. */
 function outcome_stopReasonOf(signal) {
     const reason = signal.reason;
-    return reason === 'timeout' || reason === 'cancelled' || reason === 'fail-fast'
+    return typeof reason === 'string' && Object.hasOwn(outcome_STOPPED, reason)
         ? reason
         : undefined;
 }
@@ -32019,10 +32509,40 @@ function outcome_stopReasonOf(signal) {
 ;// CONCATENATED MODULE: ./src/spotfire/status.ts
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BRACED_GUID = /^\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}$/i;
+/** Longer than any id a server makes; an id goes into URLs, log lines and outputs. */
+const MAX_JOB_ID_LENGTH = 200;
+/**
+ * The most of a job's message kept (the `message` output's limit): an answer may carry megabytes,
+ * and a step follows up to hundreds of jobs.
+ */
+const MAX_MESSAGE_LENGTH = 10_000;
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000';
+/** The zero id in any spelling (braces, no hyphens): no job. */
 function isZeroJobId(jobId) {
-    return jobId === ZERO_JOB_ID;
+    return /^\{?[0-]*0[0-]*\}?$/.test(jobId);
+}
+/** Whether two ids name the same job: GUIDs without regard to case or braces, others exactly. */
+function sameJobId(a, b) {
+    return canonicalJobId(a) === canonicalJobId(b);
+}
+function canonicalJobId(jobId) {
+    const id = BRACED_GUID.exec(jobId)?.[1] ?? jobId;
+    return GUID.test(id) ? id.toLowerCase() : id;
+}
+/**
+ * A job id from an answer, as the action will use it: a GUID in braces loses them, any other id is
+ * kept as given. Undefined for an id that is blank, not one line of plain text, or endless: no
+ * server makes such ids, and this one would go into log lines.
+ */
+function jobIdOf(value) {
+    if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_JOB_ID_LENGTH) {
+        return undefined;
+    }
+    if (oneLine(value) !== value)
+        return undefined;
+    return BRACED_GUID.exec(value)?.[1] ?? value;
 }
 const CLASSES = {
     Queued: 'running',
@@ -32051,6 +32571,14 @@ function status_isTerminal(statusCode) {
 }
 /** Parses the JSON body of a job call; undefined when it is not the API's shape. */
 function parseJobStatus(body) {
+    const answer = readJobAnswer(body);
+    return answer === undefined || answer.statusCode === '' ? undefined : answer;
+}
+/**
+ * The job an answer names, with its status if it has one ('' if not): a start answered 202, or
+ * even 500, with a job id names a job the server knows. Undefined without a usable JobId.
+ */
+function readJobAnswer(body) {
     let value;
     try {
         value = JSON.parse(body);
@@ -32060,17 +32588,22 @@ function parseJobStatus(body) {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
         return undefined;
-    const { JobId: jobId, StatusCode: statusCode, Message: message, } = value;
-    // The API's job ids are GUIDs: anything else is not its answer (and would go into URLs and logs).
-    if (typeof jobId !== 'string' || !GUID.test(jobId))
-        return undefined;
-    if (typeof statusCode !== 'string' || statusCode.trim() === '')
+    const { JobId: id, StatusCode: statusCode, Message: message } = value;
+    const jobId = jobIdOf(id);
+    if (jobId === undefined)
         return undefined;
     return {
         jobId,
-        statusCode: canonicalStatus(statusCode.trim()),
-        message: typeof message === 'string' ? message : '',
+        statusCode: typeof statusCode === 'string' ? canonicalStatus(statusCode.trim()) : '',
+        message: typeof message === 'string' ? ownCopy(text_cut(message, MAX_MESSAGE_LENGTH)) : '',
     };
+}
+/**
+ * The text in memory of its own: a cut of a long string may be a slice that keeps the whole of it
+ * alive (V8 does that), and the answer it came from is megabytes.
+ */
+function ownCopy(text) {
+    return text.length < MAX_MESSAGE_LENGTH ? text : Buffer.from(text, 'utf16le').toString('utf16le');
 }
 /** A status name fit for a log line: a newer server's word is shown, never obeyed. */
 function status_statusName(statusCode) {
@@ -32084,10 +32617,16 @@ function status_statusName(statusCode) {
 
 /** Failing checks of one job back off from 1 s to a minute, whatever the poll schedule says. */
 const FAILURE_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
-/** A cluster node may not know a job created a moment ago on another: doubt an early Missing. */
-const poller_EARLY_MISSING_MS = 10_000;
-/** Checks in a row that must answer Missing before an early Missing is believed. */
+/**
+ * A Missing is believed only once it has lasted this long, from the first of the answers in a row:
+ * a cluster node that has not heard of a new job, a gateway's JSON 404, a server restarting all
+ * say Missing for a while about a job that runs.
+ */
+const poller_MISSING_PERSISTS_MS = 10_000;
+/** Answers in a row that must say Missing, over MISSING_PERSISTS_MS, before it is believed. */
 const MISSING_CONFIRMATIONS = 3;
+/** The pause before checking a Missing again: the answers needed span the time needed. */
+const MISSING_RECHECK_MS = poller_MISSING_PERSISTS_MS / (MISSING_CONFIRMATIONS - 1);
 /**
  * One loop that checks every watched job when its turn comes: each job on its own schedule, failing
  * checks backing off per job, and a throttling answer (429, 503) holding back every job.
@@ -32118,6 +32657,7 @@ class Poller {
                 inFlight: false,
                 done: false,
                 reportedAt: now,
+                heartbeats: 0,
                 missingInARow: 0,
                 finish: (end) => {
                     if (job.done)
@@ -32218,23 +32758,28 @@ class Poller {
         job.checks++;
         job.failures = 0;
         delete job.lastProblem;
-        if (status.statusCode === 'Missing' && this.doubt(job, ageMs)) {
-            events.onEarlyMissing?.(status);
-            job.dueAt = now + Math.max(MIN_PAUSE_MS, 1000);
+        if (status.statusCode === 'Missing' && this.doubt(job, now)) {
+            events.onUnconfirmedMissing?.(status, job.missingInARow);
+            const left = (job.missingSince ?? now) + poller_MISSING_PERSISTS_MS - now;
+            job.dueAt =
+                now + Math.max(MIN_PAUSE_MS, Math.min(MISSING_RECHECK_MS, left > 0 ? left : Infinity));
             return;
         }
         job.missingInARow = 0;
-        delete job.missingSinceAge;
+        delete job.missingSince;
         const previous = job.status.statusCode;
         job.status = status;
+        const { heartbeatMs, firstHeartbeatMs = heartbeatMs } = this.options;
         if (status.statusCode !== previous) {
             events.onChange?.(status, previous, ageMs);
             job.reportedAt = now;
+            job.heartbeats = 0;
         }
-        else if (this.options.heartbeatMs !== undefined &&
-            now - job.reportedAt >= this.options.heartbeatMs) {
+        else if (heartbeatMs !== undefined &&
+            now - job.reportedAt >= (job.heartbeats === 0 ? (firstHeartbeatMs ?? 0) : heartbeatMs)) {
             events.onStill?.(status, ageMs);
             job.reportedAt = now;
+            job.heartbeats++;
         }
         if (isTerminal(status.statusCode)) {
             job.finish({ kind: 'terminal', status, at: now });
@@ -32246,11 +32791,11 @@ class Poller {
         }
         job.dueAt = now + this.pause(request, status, job.checks);
     }
-    /** Whether a Missing answer is one to check again before believing it. */
-    doubt(job, ageMs) {
+    /** Whether a Missing answer is one to check again before believing it: at any age of the job. */
+    doubt(job, now) {
         job.missingInARow++;
-        job.missingSinceAge ??= ageMs;
-        return job.missingSinceAge < poller_EARLY_MISSING_MS && job.missingInARow < MISSING_CONFIRMATIONS;
+        job.missingSince ??= now;
+        return now - job.missingSince < poller_MISSING_PERSISTS_MS || job.missingInARow < MISSING_CONFIRMATIONS;
     }
     failed(job, error, now) {
         const failure = error instanceof SpotfireError
@@ -32283,6 +32828,7 @@ class Poller {
 
 
 
+
 /** Time the runner leaves between its first signal and the kill: an abort must fit in it. */
 const ABORT_ON_CANCEL_TIMEOUT_MS = 5000;
 /** The longest the check at the deadline may take: the step is already over time. */
@@ -32296,16 +32842,21 @@ async function runJob(job, ctx) {
     let begun;
     if (job.kind === 'job-id') {
         ctx.ledger.known(job.jobId);
-        log.info(ctx.shared
-            ? `Following job ${job.jobId}`
-            : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        log.info(ctx.shared ? 'Following' : `Following job ${job.jobId} on ${ctx.settings.serverUrl}`);
+        // Alone in the log, the line above names the job: the tag names it from here on.
+        if (!ctx.shared)
+            log.tag = `Job ${job.jobId}: `;
         begun = { status: { jobId: job.jobId, statusCode: '', message: '' }, at: ctx.clock.now() };
     }
     else {
         const started = await start(job, ctx, log);
         if ('outcome' in started)
             return started;
-        begun = started;
+        // One Missing is never believed, not even the start's: the job is checked at once instead.
+        begun =
+            started.status.statusCode === 'Missing'
+                ? { ...started, status: { ...started.status, statusCode: '' } }
+                : started;
     }
     const result = {
         job,
@@ -32327,16 +32878,12 @@ async function runJob(job, ctx) {
         startedAt: begun.at,
         status: begun.status,
         signal: ctx.stop,
-        events: watchEvents(log),
+        events: watchEvents(log, ctx),
     });
     return finish({ ...result, durationMs: end.at - begun.at }, end, begun.at, ctx, log);
 }
 function jobLog(ctx, job) {
-    const tag = ctx.shared
-        ? `[${shortLabel(job)}] `
-        : job.kind === 'job-id'
-            ? `Job ${job.jobId}: `
-            : '';
+    const tag = ctx.shared ? `[${shortLabel(job)}] ` : '';
     const log = {
         tag,
         debug: (m) => {
@@ -32354,9 +32901,12 @@ function jobLog(ctx, job) {
 async function start(job, ctx, log) {
     const { clock } = ctx;
     log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`);
-    const started = await ctx.client.start(startRequestOf(job), { deadline: ctx.deadline, signal: ctx.stop }, {
+    const started = await ctx.client.start(startRequestOf(job), 
+    // Its answer names the job, so a start is waited for past the deadline, yet within the
+    // step's cleanup budget: the step ends on time.
+    { deadline: ctx.deadline, signal: ctx.stop, answerBy: ctx.cleanupDeadline }, {
         onSending: () => {
-            ctx.ledger.sending(clock.now());
+            ctx.ledger.sending(clock.wallNow());
         },
         onNotAccepted: () => {
             ctx.ledger.notAccepted();
@@ -32367,7 +32917,9 @@ async function start(job, ctx, log) {
         case 'started': {
             const { status } = started;
             ctx.ledger.known(status.jobId);
-            log.info(`Started job ${status.jobId}: ${statusName(status.statusCode)}`);
+            log.info(status.statusCode === ''
+                ? `Started job ${status.jobId}; checking its status`
+                : `Started job ${status.jobId}: ${statusName(status.statusCode)}`);
             if (!ctx.shared)
                 log.tag = `Job ${status.jobId}: `;
             return { status, at: clock.now() };
@@ -32415,7 +32967,7 @@ async function start(job, ctx, log) {
 function skipped(job, because) {
     return { job, message: '', outcome: { kind: 'skipped', because } };
 }
-function watchEvents(log) {
+function watchEvents(log, ctx) {
     return {
         onChange: (status, previous, ageMs) => {
             log.info(previous === ''
@@ -32424,7 +32976,8 @@ function watchEvents(log) {
         },
         // A long job still shows signs of life in the log, without a line per poll.
         onStill: (status, ageMs) => {
-            log.info(`still ${statusName(status.statusCode)} after ${formatDuration(ageMs)}`);
+            const left = formatDuration(ctx.deadline - ctx.clock.now());
+            log.info(`still ${statusName(status.statusCode)} after ${formatDuration(ageMs)} (${left} left before the timeout)`);
         },
         onUnknownStatus: (status) => {
             log.warning(`status '${statusName(status.statusCode)}' is not one this action knows; it keeps waiting. A newer server may use it.`);
@@ -32432,8 +32985,12 @@ function watchEvents(log) {
         onRetry: (error, pauseMs) => {
             log.info(`checking the status failed: ${error.message}. Trying again in ${formatDuration(pauseMs)}.`);
         },
-        onEarlyMissing: () => {
-            log.debug('the server does not know the job yet, moments after its start; checking again');
+        onUnconfirmedMissing: (_status, inARow) => {
+            const line = `the server says it does not know the job (Missing); checking again, as a Missing is believed only when it lasts ${formatDuration(MISSING_PERSISTS_MS)}`;
+            if (inARow === 1)
+                log.info(line);
+            else
+                log.debug(line);
         },
     };
 }
@@ -32441,6 +32998,8 @@ function watchEvents(log) {
 async function finish(result, end, startedAt, ctx, log) {
     const seen = { ...result, status: end.status.statusCode, message: end.status.message };
     if (end.kind === 'terminal') {
+        if (end.status.statusCode === 'Missing')
+            return abortMissing(seen, ctx, log);
         ctx.ledger.settled();
         return { ...seen, outcome: endedAs(end.status) };
     }
@@ -32450,11 +33009,9 @@ async function finish(result, end, startedAt, ctx, log) {
     const why = stopReasonOf(ctx.stop) ?? 'cancelled';
     if (why === 'timeout') {
         // The job may have ended since the last check: only a job still running has timed out.
-        const last = await finalCheck(end.status, ctx);
-        // A Missing moments after the start is a node that has not heard of the job yet (see the
-        // poller): not a reason to leave it running unaborted.
-        const early = last.statusCode === 'Missing' && ctx.clock.now() - startedAt < EARLY_MISSING_MS;
-        if (isTerminal(last.statusCode) && !early) {
+        const last = await finalCheck(result.jobId ?? '', end.status, ctx);
+        // One Missing is never believed (see the poller): not a reason to leave the job unaborted.
+        if (isTerminal(last.statusCode) && last.statusCode !== 'Missing') {
             ctx.ledger.settled();
             return {
                 ...seen,
@@ -32469,11 +33026,20 @@ async function finish(result, end, startedAt, ctx, log) {
     const problem = end.lastProblem === undefined ? {} : { problem: end.lastProblem.message };
     return stopJob({ ...seen, ...problem }, why, ctx, log);
 }
-async function finalCheck(last, ctx) {
-    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS);
+/** The job's status once more, under the id the action holds (never one read from an answer). */
+async function finalCheck(jobId, last, ctx) {
+    const { clock } = ctx;
+    // The floor between two checks of a job holds here too.
+    const previous = ctx.lastCheckAt(jobId);
+    const waitMs = previous === undefined ? 0 : previous + MIN_PAUSE_MS - clock.now();
+    if (waitMs > 0)
+        await clock.sleep(waitMs, ctx.cancel);
+    const timeoutMs = Math.min(ctx.settings.requestTimeoutMs, FINAL_CHECK_TIMEOUT_MS, ctx.cleanupDeadline - clock.now());
+    if (timeoutMs <= 0 || ctx.cancel.aborted)
+        return last;
     try {
-        return await ctx.client.status(last.jobId, {
-            deadline: ctx.clock.now() + timeoutMs,
+        return await ctx.client.status(jobId, {
+            deadline: clock.now() + timeoutMs,
             timeoutMs,
             signal: ctx.cancel,
         });
@@ -32496,14 +33062,22 @@ async function stopJob(result, why, ctx, log) {
         log.warning(`left running (${ctx.words.setting(why === 'timeout' ? 'abort-on-timeout' : 'abort-on-cancel', 'false')}).`);
         return { ...stopped, abort: { kind: 'left-running' } };
     }
-    const timeoutMs = why === 'cancelled' ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    // The step is about to end (a cancelled run, a bug): one quick try, as the runner allows.
+    const quick = why === 'cancelled' || why === 'internal-error';
+    const requestMs = quick ? ABORT_ON_CANCEL_TIMEOUT_MS : ctx.settings.requestTimeoutMs;
+    const now = ctx.clock.now();
+    // Every abort ends by the cleanup deadline, token included; one that does not is left to the post step.
+    const deadline = Math.min(now + (quick ? requestMs : 2 * requestMs), ctx.cleanupDeadline);
     try {
         const answer = await ctx.client.abort(jobId, ctx.abortReason(why), {
-            deadline: ctx.clock.now() + (why === 'cancelled' ? timeoutMs : 2 * timeoutMs),
-            timeoutMs,
+            deadline,
+            timeoutMs: Math.max(1, Math.min(requestMs, deadline - now)),
         });
         ctx.ledger.settled();
-        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+        // A Missing here is one answer, not believed: the job was stopped waiting for, and aborted.
+        if (isTerminal(answer.statusCode) &&
+            answer.statusCode !== 'Canceled' &&
+            answer.statusCode !== 'Missing') {
             // It ended on its own before the abort arrived: that is how it ended.
             log.info(`had already ended ${statusName(answer.statusCode)}; nothing to abort.`);
             return {
@@ -32528,6 +33102,43 @@ async function stopJob(result, why, ctx, log) {
         return { ...stopped, abort: { kind: 'failed', detail } };
     }
 }
+/**
+ * A Missing that lasted is believed, yet the job may run on where the answers do not reach (a
+ * node, a route): an abort is harmless on a job that is really gone, and stops one that is not.
+ */
+async function abortMissing(result, ctx, log) {
+    const missing = { ...result, outcome: { kind: 'failed' } };
+    const now = ctx.clock.now();
+    // Like every abort, it ends by the cleanup deadline; one that does not is left to the post step.
+    const deadline = Math.min(now + 2 * ctx.settings.requestTimeoutMs, ctx.cleanupDeadline);
+    try {
+        const answer = await ctx.client.abort(result.jobId ?? '', ctx.abortReason('gave-up'), {
+            deadline,
+            timeoutMs: Math.max(1, Math.min(ctx.settings.requestTimeoutMs, deadline - now)),
+        });
+        ctx.ledger.settled();
+        if (answer.statusCode === 'Missing')
+            return missing;
+        const seen = { ...result, status: answer.statusCode, message: answer.message };
+        if (isTerminal(answer.statusCode) && answer.statusCode !== 'Canceled') {
+            log.info(`the server knew the job after all: it ended ${statusName(answer.statusCode)}.`);
+            return { ...seen, outcome: endedAs(answer) };
+        }
+        log.warning(`the server said for ${formatDuration(MISSING_PERSISTS_MS)} or more that it did not know the job, yet the abort found it: the server answered ${statusName(answer.statusCode)}.`);
+        return {
+            ...seen,
+            outcome: { kind: 'gave-up' },
+            problem: `the server answered Missing for ${formatDuration(MISSING_PERSISTS_MS)} or more, but the abort found the job`,
+            abort: { kind: 'aborted', status: answer.statusCode },
+        };
+    }
+    catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        log.warning(`the server says it does not know the job, but it could not be aborted and may still be running: ${detail}`);
+        ctx.ledger.abortFailed('gave-up');
+        return { ...missing, abort: { kind: 'failed', detail } };
+    }
+}
 function endedAs(status) {
     return status.statusCode === 'Finished' ? { kind: 'finished' } : { kind: 'failed' };
 }
@@ -32544,12 +33155,22 @@ function startRequestOf(job) {
 
 ;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
 /**
- * The runner reads a workflow command from any output line that starts with `::` (after white
- * space) or that holds `##[` anywhere (the old syntax). Lines this action prints may carry text
- * from the server or from files: a zero-width space makes such a line look the same and mean
- * nothing.
+ * CI runners read commands from the output of the steps they run:
+ * - GitHub, from any line that starts with `::` (after white space) or that holds `##[` anywhere
+ *   (the old syntax);
+ * - Azure Pipelines, from `##vso[` anywhere in a line of stdout or stderr (and `##[` formats it);
+ * - TeamCity, from `##teamcity[` anywhere in a line.
+ * Lines this program prints may carry text from the server or from files: a zero-width space makes
+ * such a line look the same and mean nothing.
  */
 const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * After `##` and before the name: an ordinal search no longer finds the prefix, and a search that
+ * steps over the zero-width space (a culture-sensitive .NET IndexOf) reads the command from one
+ * character too early, `[task.…`, which names no command. Case does not matter to every runner,
+ * and .NET compares upper cases: `u` folds ſ to s as well.
+ */
+const PREFIXED = /##(?=\[|vso\[|teamcity\[)/giu;
 /**
  * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
  * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
@@ -32557,7 +33178,7 @@ const ZERO_WIDTH_SPACE = '\u200b';
  */
 function defuse(text) {
     return text.replace(/[^\r\n]+/g, (line) => line
-        .replace(/##\[/g, `##${ZERO_WIDTH_SPACE}[`)
+        .replace(PREFIXED, `##${ZERO_WIDTH_SPACE}`)
         .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
 }
 
@@ -32568,18 +33189,19 @@ function defuse(text) {
 
 /**
  * The runner's side of the action: its inputs, its log and its masks. Lines go through `defuse`
- * (core.info prints them raw) and the redaction; annotations and debug lines are escaped by core.
+ * (core.info prints them raw) and the redaction. Core escapes the line breaks of annotations and
+ * debug lines, not the `##vso[` that another agent watching a self-hosted runner would act on.
  */
 function runnerLogger(secrets) {
     return {
         debug: (message) => {
-            core_debug(secrets.redact(message));
+            core_debug(defuse(secrets.redact(message)));
         },
         info: (message) => {
             info(defuse(secrets.redact(message)));
         },
         warning: (message) => {
-            warning(secrets.redact(message));
+            warning(defuse(secrets.redact(message)));
         },
     };
 }
@@ -32617,30 +33239,270 @@ function actionInputs(env = process.env) {
             : []),
     };
 }
-/** The abort reason the server records: names the workflow run, so people can find who stopped it. */
+/**
+ * The abort reason the server records: names the workflow run, so people can find who stopped it.
+ * The server echoes it after its own word ("Aborted: …"), so it does not say "aborted" again.
+ */
 function abortReason(why, env = process.env) {
     const run = env.GITHUB_RUN_ID === undefined
-        ? 'a GitHub Actions run'
-        : `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`;
-    return `Aborted by ${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}'), which ${ABORT_BECAUSE[why]}.`;
+        ? 'A GitHub Actions run'
+        : `GitHub Actions run ${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID}`;
+    return `${run} (workflow '${env.GITHUB_WORKFLOW ?? ''}', job '${env.GITHUB_JOB ?? ''}') ${ABORT_BECAUSE[why]}.`;
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/redact.ts
+/**
+ * Finding a value in text that may carry it escaped: a server echoes a secret back in an HTML
+ * error page (`&amp;`, `&#38;`, `&#x26;`), in a URL or a form (`%26`, `%2f` or `%2F`, `+` for a
+ * space), or in JSON (`\u0026`, `\/`). Escapers differ in which characters they escape, so each
+ * character of the value may come in any of its forms, independently of the others.
+ */
+/** HTML's names for ASCII characters. */
+const NAMED = {
+    amp: '&',
+    AMP: '&',
+    lt: '<',
+    LT: '<',
+    gt: '>',
+    GT: '>',
+    quot: '"',
+    QUOT: '"',
+    apos: "'",
+    excl: '!',
+    num: '#',
+    dollar: '$',
+    percnt: '%',
+    lpar: '(',
+    rpar: ')',
+    ast: '*',
+    midast: '*',
+    plus: '+',
+    comma: ',',
+    period: '.',
+    sol: '/',
+    colon: ':',
+    semi: ';',
+    equals: '=',
+    quest: '?',
+    commat: '@',
+    lsqb: '[',
+    lbrack: '[',
+    bsol: '\\',
+    rsqb: ']',
+    rbrack: ']',
+    Hat: '^',
+    lowbar: '_',
+    UnderBar: '_',
+    grave: '`',
+    DiacriticalGrave: '`',
+    lcub: '{',
+    lbrace: '{',
+    verbar: '|',
+    vert: '|',
+    VerticalLine: '|',
+    rcub: '}',
+    rbrace: '}',
+    Tab: '\t',
+    NewLine: '\n',
+};
+/** The names HTML also reads without their `;`. Sticky: each is tried at one place. */
+const LEGACY = /&(amp|AMP|lt|LT|gt|GT|quot|QUOT)/y;
+const ENTITY = /&([A-Za-z]{2,16});/y;
+const NUMERIC = /&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));?/y;
+const JSON_UNIT = /\\u([0-9a-fA-F]{4})/y;
+const PERCENT_BYTE = /%([0-9a-fA-F]{2})/y;
+const JSON_SHORT = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    b: '\b',
+    f: '\f',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+};
+/** The sticky `pattern`'s match at `at`, or null. */
+function execAt(pattern, text, at) {
+    pattern.lastIndex = at;
+    return pattern.exec(text);
+}
+/** A code point, or undefined for a number that is none. */
+function fromCode(code) {
+    return code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+}
+/** `%XX` bytes from `at` that make one UTF-8 character. */
+function percentAt(text, at) {
+    const byteAt = (i) => {
+        const digits = execAt(PERCENT_BYTE, text, i)?.[1];
+        return digits === undefined ? undefined : parseInt(digits, 16);
+    };
+    const first = byteAt(at);
+    if (first === undefined)
+        return undefined;
+    const length = first < 0x80 ? 1 : first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 0;
+    const bytes = [];
+    for (let i = 0; i < length; i++) {
+        const byte = byteAt(at + 3 * i);
+        if (byte === undefined)
+            return undefined;
+        bytes.push(byte);
+    }
+    const char = Buffer.from(bytes).toString('utf8');
+    return length === 0 || char.includes('\ufffd') ? undefined : { char, end: at + 3 * length };
+}
+/** `\uXXXX` from `at`, a surrogate pair as one character. */
+function jsonUnitAt(text, at) {
+    const high = execAt(JSON_UNIT, text, at)?.[1];
+    if (high === undefined)
+        return undefined;
+    const low = execAt(JSON_UNIT, text, at + 6)?.[1];
+    const pair = low === undefined ? '' : String.fromCharCode(parseInt(high, 16), parseInt(low, 16));
+    if (/^[\ud800-\udbff][\udc00-\udfff]$/.test(pair))
+        return { char: pair, end: at + 12 };
+    return { char: String.fromCharCode(parseInt(high, 16)), end: at + 6 };
+}
+/** Every character the text may be read as at `at`: itself, or the escape that starts there. */
+function readsAt(text, at) {
+    const code = text.codePointAt(at) ?? 0;
+    const char = String.fromCodePoint(code);
+    const reads = [{ char, end: at + char.length }];
+    if (char === '+')
+        reads.push({ char: ' ', end: at + 1 });
+    else if (char === '%') {
+        const read = percentAt(text, at);
+        if (read !== undefined)
+            reads.push(read);
+    }
+    else if (char === '\\') {
+        const short = JSON_SHORT[text.charAt(at + 1)];
+        if (short !== undefined)
+            reads.push({ char: short, end: at + 2 });
+        const read = jsonUnitAt(text, at);
+        if (read !== undefined)
+            reads.push(read);
+    }
+    else if (char === '&') {
+        const numeric = execAt(NUMERIC, text, at);
+        const number = numeric?.[1] ?? numeric?.[2];
+        const decoded = number === undefined ? undefined : fromCode(parseInt(number, numeric?.[1] ? 10 : 16));
+        if (numeric !== null && decoded !== undefined) {
+            reads.push({ char: decoded, end: at + numeric[0].length });
+        }
+        const named = execAt(ENTITY, text, at) ?? execAt(LEGACY, text, at);
+        const name = named?.[1];
+        const meaning = name === undefined ? undefined : NAMED[name];
+        if (named !== null && meaning !== undefined) {
+            reads.push({ char: meaning, end: at + named[0].length });
+        }
+    }
+    return reads;
+}
+/** Characters an escape starts with: where a value written with escapes may begin. */
+const ESCAPE_STARTS = new Set(['&', '%', '\\', '+']);
+/** Where `chars`, written plainly or escaped, ends when it starts at `at`; -1 where it does not. */
+function matchEnd(text, at, chars) {
+    let ends = [at];
+    for (const wanted of chars) {
+        const next = [];
+        for (const from of ends) {
+            if (text.startsWith(wanted, from))
+                next.push(from + wanted.length);
+            if (!ESCAPE_STARTS.has(text.charAt(from)))
+                continue;
+            for (const read of readsAt(text, from))
+                if (read.char === wanted)
+                    next.push(read.end);
+        }
+        if (next.length === 0)
+            return -1;
+        // Few ways lead on; keeping each place once keeps the work linear.
+        ends = next.length === 1 ? next : [...new Set(next)];
+    }
+    return Math.max(...ends);
+}
+/** A value to find in text, written plainly or with any of its characters escaped. */
+class EscapedValue {
+    value;
+    chars;
+    constructor(value) {
+        this.value = value;
+        // Code points: a character escaped as a surrogate pair is one character.
+        this.chars = Array.from(value);
+    }
+    /** Marks in `hidden` every place of `text` that holds the value; true when there was one. */
+    markIn(text, hidden) {
+        const { value } = this;
+        if (value === '')
+            return false;
+        let found = false;
+        // The first place at or after `at` where an escape may start.
+        let escape = -1;
+        for (let at = 0; at < text.length; at++) {
+            if (escape < at)
+                escape = nextEscape(text, at);
+            // Up to the first escape the value is written plainly: what comes before it must match.
+            const plain = Math.min(escape - at, value.length);
+            if (plain > 0 && text.charCodeAt(at) !== value.charCodeAt(0))
+                continue;
+            if (!text.startsWith(plain === value.length ? value : value.slice(0, plain), at))
+                continue;
+            const end = plain === value.length ? at + plain : matchEnd(text, at, this.chars);
+            if (end < 0)
+                continue;
+            hidden.fill(1, at, end);
+            found = true;
+        }
+        return found;
+    }
+}
+const ESCAPE_START = /[&%\\+]/g;
+/** The first place at or after `from` where an escape may start; the text's length for none. */
+function nextEscape(text, from) {
+    ESCAPE_START.lastIndex = from;
+    return ESCAPE_START.exec(text)?.index ?? text.length;
+}
+/**
+ * Every stretch of text that any value covers becomes one `***`: a value inside another, values
+ * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
+ */
+function hideAll(text, values) {
+    if (text === '')
+        return text;
+    const hidden = new Uint8Array(text.length);
+    let found = false;
+    for (const value of values)
+        found = value.markIn(text, hidden) || found;
+    if (!found)
+        return text;
+    const parts = [];
+    let start = 0;
+    for (let i = 0; i <= text.length; i++) {
+        const isHidden = i < text.length && hidden[i] === 1;
+        const wasHidden = i > 0 && hidden[i - 1] === 1;
+        if (isHidden === wasHidden && i < text.length)
+            continue;
+        if (i > start)
+            parts.push(wasHidden ? '***' : text.slice(start, i));
+        start = i;
+    }
+    return parts.join('');
 }
 
 ;// CONCATENATED MODULE: ./src/shared/secrets.ts
 
+
 /**
- * Values that must never be printed, and every form they travel in (the Basic credential, URL
- * encoding): a server that echoes a request back cannot put them on the screen or in a file.
+ * Values that must never be printed, and every form they travel in: the Basic credential, and each
+ * value written plainly or escaped (URL and form encoding, HTML entities, JSON \u escapes), so that
+ * a server that echoes a request back cannot put them on the screen or in a file.
  */
 class Secrets {
-    values = new Set();
+    values = new Map();
     add(value) {
         // Shorter values would blank out ordinary words; the runner's own masking covers them.
-        if (value.length < 4)
+        if (value.length < 4 || this.values.has(value))
             return;
-        this.values.add(value);
-        this.values.add(encodeURIComponent(value));
-        // A form body (client_secret_post) writes a space as + and encodes !'()~ too.
-        this.values.add(new URLSearchParams({ v: value }).toString().slice('v='.length));
+        this.values.set(value, new EscapedValue(value));
     }
     /** The client's id and secret: the secret, and the Basic credential made of both. */
     addClient(clientId, clientSecret) {
@@ -32654,34 +33516,22 @@ class Secrets {
      * that overlap in part and repeats of one value are hidden whole, whatever order they came in.
      */
     redact(text) {
-        if (this.values.size === 0 || text === '')
+        if (this.values.size === 0)
             return text;
-        const hidden = new Uint8Array(text.length);
-        let found = false;
-        for (const value of this.values) {
-            for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
-                hidden.fill(1, at, at + value.length);
-                found = true;
-            }
-        }
-        if (!found)
-            return text;
-        const parts = [];
-        let start = 0;
-        for (let i = 0; i <= text.length; i++) {
-            const isHidden = i < text.length && hidden[i] === 1;
-            const wasHidden = i > 0 && hidden[i - 1] === 1;
-            if (isHidden === wasHidden && i < text.length)
-                continue;
-            if (i > start)
-                parts.push(wasHidden ? '***' : text.slice(start, i));
-            start = i;
-        }
-        return parts.join('');
+        return hideAll(text, this.values.values());
     }
 }
 
+;// CONCATENATED MODULE: ./src/shared/version.ts
+/**
+ * The product's version, as package.json gives it (a unit test holds the two together): the CLI's
+ * and the simulator's --version, the action's first log line, and the User-Agent of every request.
+ */
+const VERSION = '1.0.0';
+
 ;// CONCATENATED MODULE: ./src/spotfire/client.ts
+
+
 
 
 
@@ -32714,8 +33564,9 @@ class SpotfireClient {
     }
     /**
      * Starts a job. Sent again only when the server cannot have accepted it (nothing was sent, 429,
-     * 503, Busy without a job id), with a growing pause, until the deadline or the signal. The
-     * signal stops the pauses, never a start already sent: its answer names the job to abort.
+     * 503 with Retry-After, Busy without a job id), with a growing pause, until the deadline or the
+     * signal. The signal stops the pauses, never a start already sent: its answer names the job to
+     * abort.
      */
     async start(job, context, hooks = {}) {
         const request = client_startRequestOf(job);
@@ -32725,13 +33576,16 @@ class SpotfireClient {
             if (sent.kind !== 'retry')
                 return sent;
             hooks.onNotAccepted?.();
-            const delayMs = retry_backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs);
             const { clock } = this.options;
             const stopped = () => context.signal?.aborted === true;
-            if (stopped() || clock.now() + delayMs >= context.deadline) {
+            // A pause that would pass the deadline is cut short: one more try just before it, rather
+            // than giving up early (the floor between tries holds, and leaves the try its time).
+            const left = context.deadline - clock.now();
+            if (stopped() || left < 2 * retry_MIN_PAUSE_MS) {
                 return { kind: 'failed', error: sent.error, mayHaveStarted: false };
             }
-            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10}s.`);
+            const delayMs = Math.min(retry_backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs), left - retry_MIN_PAUSE_MS);
+            this.options.logger.info(`Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`);
             await clock.sleep(delayMs, context.signal);
             if (stopped()) {
                 return { kind: 'failed', error: sent.error, mayHaveStarted: false };
@@ -32763,20 +33617,35 @@ class SpotfireClient {
     }
     /** Gets a token, for a dry run: proves the credentials and the scope. */
     async checkCredentials(context) {
-        await this.token(context);
+        await tokenFor(this.options, context);
     }
     /**
-     * An authorized call that starts nothing, for a dry run: the status of the zero job id. The API
-     * answers it with a status or with its own JSON not-found; anything else throws.
+     * An authorized call that starts nothing, for a dry run: the status of the zero job id. Any JSON
+     * answer of the API's proves that it answers with this token's authority: a status, its
+     * not-found (404), or a 400 from a server that checks job ids. 401, 403 and answers that are not
+     * the API's JSON throw. Says what the API answered.
      */
     async probe(context) {
-        return this.status(ZERO_JOB_ID, context);
+        const response = await this.call('GET', `/job/status/${ZERO_JOB_ID}`, context);
+        if (response.status === 200) {
+            const status = parseJobStatus(response.body);
+            if (status === undefined)
+                throw notApiError(response, 'a job status');
+            return `status of the zero job id: ${status_statusName(status.statusCode)}`;
+        }
+        if ((response.status === 400 || response.status === 404) && isJsonAnswer(response)) {
+            return `${statusLine(response.status)} in the API's JSON for the zero job id`;
+        }
+        if (!isJsonAnswer(response))
+            throw notApiError(response, 'the API’s JSON');
+        throw httpError(response, this.options.clock.now(), undefined, this.words);
     }
     async sendStart(request, context, hooks) {
         // The token may be fetched under the cancel signal; the start itself is not.
+        const timeoutMs = this.answerTimeout(context);
         const unstoppable = {
             deadline: context.deadline,
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
         };
         const progress = { phase: 'token' };
         let response;
@@ -32797,14 +33666,21 @@ class SpotfireClient {
                 return { kind: 'retry', error };
             return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
         }
-        if (response.status === 200) {
+        // A job id is a job the server knows, whatever the HTTP code: followed or aborted, never
+        // started twice.
+        const named = readJobAnswer(response.body);
+        if (named !== undefined && !isZeroJobId(named.jobId)) {
+            if (response.status !== 200) {
+                this.options.logger.info(`The start was answered ${statusLine(response.status)}, naming job ${named.jobId}: following that job.`);
+            }
+            return { kind: 'started', status: named };
+        }
+        if (response.status >= 200 && response.status < 300) {
             const status = parseJobStatus(response.body);
             if (status === undefined) {
                 const error = notApiError(response, 'the job status the API answers');
                 return { kind: 'failed', error, mayHaveStarted: true };
             }
-            if (!isZeroJobId(status.jobId))
-                return { kind: 'started', status };
             if (status.statusCode === 'Busy') {
                 return {
                     kind: 'retry',
@@ -32816,12 +33692,19 @@ class SpotfireClient {
             return { kind: 'refused', status };
         }
         const error = this.startError(response, request.content?.contentType);
-        if ([429, 503].includes(response.status))
+        if (notProcessed(error))
             return { kind: 'retry', error };
         return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
     }
+    /** The request timeout a call's `answerBy` leaves, or the call's own. */
+    answerTimeout(context) {
+        if (context.answerBy === undefined)
+            return context.timeoutMs;
+        const left = Math.max(1, context.answerBy - this.options.clock.now());
+        return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left);
+    }
     startError(response, contentType) {
-        const now = this.options.clock.now();
+        const now = this.options.clock.wallNow();
         if (response.status === 415) {
             return httpError(response, now, `the server does not take the job as it was sent (Content-Type ${contentType ?? 'none'})`, this.words);
         }
@@ -32830,14 +33713,22 @@ class SpotfireClient {
         }
         return httpError(response, now, undefined, this.words);
     }
-    /** A job call's answer as a status: servers answer an unknown job with 404 JSON or 200 Missing. */
+    /**
+     * A job call's answer as a status of the job asked about, under the id the action holds: servers
+     * answer an unknown job with 404 JSON or 200 Missing (the zero id may come with it). An answer
+     * about another job is not the API's answer to this request.
+     */
     jobAnswer(response, jobId) {
         if (response.status === 200) {
             const status = parseJobStatus(response.body);
             if (status === undefined)
                 throw notApiError(response, 'a job status');
+            const noJob = isZeroJobId(status.jobId) && status.statusCode === 'Missing';
+            if (!sameJobId(status.jobId, jobId) && !noJob) {
+                throw new errors_SpotfireError(`${statusLine(200)} about job ${text_shown(status.jobId, 200)}, not job ${jobId}: not the API's answer to this request`, 'not-api', { status: 200 });
+            }
             this.options.logger.debug(`Job ${jobId}: the server answered ${status_statusName(status.statusCode)}`);
-            return status;
+            return { ...status, jobId };
         }
         if (response.status === 404) {
             // Only the API's own not-found says so; a proxy's or a container's page says nothing of the job.
@@ -32849,65 +33740,15 @@ class SpotfireClient {
                 message: `The server does not know job ${jobId} (${statusLine(404)}).`,
             };
         }
-        throw httpError(response, this.options.clock.now(), undefined, this.words);
+        throw httpError(response, this.options.clock.wallNow(), undefined, this.words);
     }
     /** One call with a valid token; a 401 gets one new token and one more try (it was not accepted). */
     async call(method, path, context, content, options = {}) {
-        const progress = options.progress ?? { phase: 'token' };
-        const tokenContext = options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal };
-        let token = '';
-        const attempt = async () => {
-            progress.phase = 'token';
-            token = await this.token(tokenContext);
-            progress.phase = 'request';
-            options.beforeSend?.();
-            return this.send(method, path, context, token, content);
-        };
-        let response = await attempt();
-        if (response.status === 401) {
-            this.options.logger.debug('The server refused the token (401); getting a new one');
-            // Only that token: another job may have got a fresh one meanwhile.
-            this.options.tokens.invalidate(token);
-            response = await attempt();
-            if (response.status === 401) {
-                throw httpError(response, this.options.clock.now(), 'the server refused a fresh access token', this.words);
-            }
-        }
+        const response = await authorizedCall(this.options, { method, url: `${this.base}${path}`, ...(content === undefined ? {} : { content }) }, context, options.progress, options);
         if (response.status === 403) {
-            throw httpError(response, this.options.clock.now(), `the API client may not run Automation Services jobs; register it with scope ${EXECUTE_SCOPE}`, this.words);
+            throw httpError(response, this.options.clock.wallNow(), `the API client may not run Automation Services jobs; register it with scope ${token_EXECUTE_SCOPE}`, this.words);
         }
         return response;
-    }
-    /**
-     * A token for the next call. A transient failure (already retried by the provider) becomes kind
-     * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
-     */
-    async token(context) {
-        try {
-            return await this.options.tokens.get(context);
-        }
-        catch (error) {
-            if (error instanceof errors_SpotfireError &&
-                error.kind !== 'stopped' &&
-                error.kind !== 'credentials') {
-                throw new errors_SpotfireError(error.message, responses_isTransient(error) ? 'token' : error.kind, error.details);
-            }
-            throw error;
-        }
-    }
-    send(method, path, context, token, content) {
-        return this.options.transport.request({
-            method,
-            url: `${this.base}${path}`,
-            headers: {
-                Authorization: `Bearer ${token}`,
-                Accept: 'application/json',
-                ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
-            },
-            ...(content === undefined ? {} : { body: content.body }),
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-        });
     }
 }
 function client_startRequestOf(job) {
@@ -32923,12 +33764,22 @@ function client_startRequestOf(job) {
             return { path: `/job/start-library?${new URLSearchParams({ id: job.id }).toString()}` };
     }
 }
+/**
+ * An answer that proves the start was not processed: 429, or 503 with Retry-After (a load balancer
+ * with no healthy backend). A 503 without it may come from a proxy whose backend took the start
+ * before the connection broke (Envoy's "upstream connect error or disconnect/reset before
+ * headers").
+ */
+function notProcessed(error) {
+    const status = error.details.status;
+    return status === 429 || (status === 503 && error.details.retryAfterMs !== undefined);
+}
 /** A failed start after which the server may still have created the job. */
 function mayHaveStarted(error) {
     if (error.kind === 'no-answer' || error.kind === 'not-api')
         return true;
     const status = error.details.status ?? 0;
-    return error.kind === 'http' && (status === 408 || (status >= 500 && status !== 503));
+    return error.kind === 'http' && (status === 408 || status >= 500);
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -32938,6 +33789,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./src/spotfire/http.ts
+
 
 
 
@@ -32962,6 +33814,8 @@ const CERTIFICATE = /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_|HOSTNAME
 function createTransport(options) {
     const agents = new lib_HttpClient(options.userAgent, [], { keepAlive: true });
     const prepared = new Set();
+    /** Origins that have answered: a reset from one that never has may be a scheme mistake. */
+    const answered = new Set();
     const agentFor = (url) => {
         const agent = agents.getAgent(url.href);
         if (!prepared.has(url.origin)) {
@@ -32986,8 +33840,15 @@ function createTransport(options) {
             return send(request, url, agentFor(url), {
                 timeoutMs: request.timeoutMs ?? options.requestTimeoutMs,
                 userAgent: options.userAgent,
-            }).catch((error) => {
-                throw toSpotfireError(error, request, url, options.caCertificates !== undefined, options.words ?? inputWords);
+            }).then((response) => {
+                answered.add(url.origin);
+                return response;
+            }, (error) => {
+                throw toSpotfireError(error, request, url, {
+                    caGiven: options.caCertificates !== undefined,
+                    neverAnswered: !answered.has(url.origin),
+                    words: options.words ?? inputWords,
+                });
             });
         },
         dispose() {
@@ -33069,19 +33930,15 @@ function send(request, url, agent, limits) {
     });
 }
 /**
- * The body without the credentials the request carried: a server that echoes a request (an error
- * page that shows the headers) must not hand them to a log. Done before anything cuts the body,
- * so that no piece of a credential is left either.
+ * The body without the credentials the request carried, plain or escaped: a server that echoes a
+ * request (an error page that shows the headers, HTML-escaped) must not hand them to a log. Done
+ * before anything cuts the body, so that no piece of a credential is left either.
  */
 function scrub(body, request) {
     const authorization = request.headers.Authorization ?? request.headers.authorization;
     const credential = typeof authorization === 'string' ? authorization.replace(/^\S+\s+/, '') : undefined;
-    let result = body;
-    for (const value of [credential, ...(request.sensitive ?? [])]) {
-        if (value !== undefined && value.length >= 8)
-            result = result.split(value).join('***');
-    }
-    return result;
+    const values = [credential, ...(request.sensitive ?? [])].flatMap((value) => value !== undefined && value.length >= 8 ? [new EscapedValue(value)] : []);
+    return hideAll(body, values);
 }
 /** The proxy a request to `url` goes through, without any credentials in it; undefined for none. */
 function proxyOf(url) {
@@ -33115,7 +33972,7 @@ class TooLargeError extends Error {
         this.status = status;
     }
 }
-function toSpotfireError(error, request, url, caGiven, words) {
+function toSpotfireError(error, request, url, { caGiven, neverAnswered, words, }) {
     const where = `${request.method} ${url.origin}`;
     const proxy = proxyOf(url);
     const via = proxy === undefined ? '' : ` via the proxy ${proxy}`;
@@ -33161,20 +34018,164 @@ function toSpotfireError(error, request, url, caGiven, words) {
             ? `the server's TLS certificate is not signed by a CA in ${words.name('ca-certificate')} nor by a system CA (${code}). Check that ${words.name('ca-certificate')} holds the CA that issued the server's certificate (or the certificate itself, if it is self-signed).`
             : `the server's TLS certificate is not trusted (${code}: ${text}). If the server uses a self-signed or private CA certificate, pass it in ${words.name('ca-certificate')}.`, 'tls', { code });
     }
+    if (code === 'ECONNRESET' && url.protocol === 'http:' && neverAnswered) {
+        // A port that speaks only TLS closes a plain HTTP request without a word.
+        return new errors_SpotfireError(`connection to ${where}${via} was reset before this server ever answered (${code}): is it https://? Check the scheme in ${words.name('server-url')}`, 'no-answer', { code });
+    }
     return new errors_SpotfireError(`connection to ${where}${via} failed (${code || text})`, 'no-answer', {
         code,
     });
+}
+
+;// CONCATENATED MODULE: ./src/spotfire/paced-transport.ts
+
+
+/**
+ * While the server's answers fail, requests leave at most one a second, whoever sends them: the
+ * checks of every job, the aborts, the starts and the tokens together. Per-request backoff alone
+ * lets many jobs add up to a storm (64 jobs made more than a thousand requests a minute).
+ */
+const TROUBLE_SPACING_MS = 1000;
+/** A Retry-After longer than this is taken as this: the deadlines rule beyond it. */
+const MAX_HOLD_MS = 5 * 60_000;
+/**
+ * Every request of a session through one gate, in the order they come: a 429 or 503 with
+ * Retry-After holds every request (checks, aborts, starts, tokens) until then, and while answers
+ * fail, requests leave a second apart. The first good answer lets every waiting request go. A
+ * request whose turn would come after its own timeout is not sent, and takes no turn: it fails at
+ * once as `not-sent`, which every caller may safely try again (a start included), later.
+ */
+function pacedTransport(transport, clock) {
+    /** No request leaves before this (monotonic ms). */
+    let holdUntil = 0;
+    let troubled = false;
+    let lastSentAt = -Infinity;
+    const queue = [];
+    let wake;
+    let wakeAt = Infinity;
+    /** Lets go every waiter whose turn has come, refuses those whose turn comes too late. */
+    const pump = () => {
+        const now = clock.now();
+        let turn = Math.max(now, holdUntil, troubled ? lastSentAt + TROUBLE_SPACING_MS : now);
+        let next = Infinity;
+        for (const waiter of [...queue]) {
+            if (turn >= waiter.latest) {
+                queue.splice(queue.indexOf(waiter), 1);
+                waiter.refuse();
+            }
+            else if (turn <= now) {
+                queue.splice(queue.indexOf(waiter), 1);
+                lastSentAt = now;
+                if (troubled)
+                    turn = now + TROUBLE_SPACING_MS;
+                waiter.release();
+            }
+            else {
+                next = Math.min(next, turn);
+                if (troubled)
+                    turn += TROUBLE_SPACING_MS;
+            }
+        }
+        wakeUpAt(next);
+    };
+    const wakeUpAt = (at) => {
+        if (at === wakeAt)
+            return;
+        wake?.abort();
+        wake = undefined;
+        wakeAt = at;
+        if (at === Infinity)
+            return;
+        const controller = new AbortController();
+        wake = controller;
+        void clock.sleep(at - clock.now(), controller.signal).then(() => {
+            if (controller.signal.aborted)
+                return;
+            wake = undefined;
+            wakeAt = Infinity;
+            pump();
+        });
+    };
+    const record = (failed, retryAfterMs) => {
+        troubled = failed;
+        if (retryAfterMs !== undefined) {
+            holdUntil = Math.max(holdUntil, clock.now() + Math.min(retryAfterMs, MAX_HOLD_MS));
+        }
+        if (queue.length > 0)
+            pump();
+    };
+    /** Resolves when the request may leave; throws when it may not, or its signal fires. */
+    const turnFor = (request) => new Promise((resolve, reject) => {
+        const { signal } = request;
+        const onAbort = () => {
+            const at = queue.indexOf(waiter);
+            if (at === -1)
+                return;
+            queue.splice(at, 1);
+            reject(new errors_SpotfireError('stopped waiting for the answer', 'stopped'));
+            pump();
+        };
+        const waiter = {
+            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs,
+            release: () => {
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            },
+            refuse: () => {
+                signal?.removeEventListener('abort', onAbort);
+                reject(new errors_SpotfireError('not sent: the server asked for room (Retry-After), or is failing, and the request would wait past its time', 'not-sent', { code: 'PACED' }));
+            },
+        };
+        if (signal?.aborted === true) {
+            reject(new errors_SpotfireError('stopped waiting for the answer', 'stopped'));
+            return;
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(waiter);
+        pump();
+    });
+    return {
+        async request(request) {
+            const queuedAt = clock.now();
+            await turnFor(request);
+            const waitedMs = clock.now() - queuedAt;
+            const { timeoutMs } = request;
+            const left = timeoutMs === undefined ? {} : { timeoutMs: Math.max(1, timeoutMs - waitedMs) };
+            try {
+                const response = await transport.request({ ...request, ...left });
+                const failed = response.status >= 500 || response.status === 429;
+                const header = response.headers['retry-after'];
+                const retryAfter = failed && typeof header === 'string'
+                    ? parseRetryAfter(header, clock.wallNow())
+                    : undefined;
+                record(failed, retryAfter);
+                return response;
+            }
+            catch (error) {
+                if (error instanceof errors_SpotfireError && error.kind !== 'stopped')
+                    record(true);
+                throw error;
+            }
+        },
+        dispose() {
+            wakeUpAt(Infinity);
+            transport.dispose();
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/flow/session.ts
 
 
 
-const USER_AGENT = 'spotfire-automation-services-action';
+
+
+
+const USER_AGENT = `spotfire-automation-services-action/${VERSION}`;
 function openSession(settings, hooks) {
     const { clock, logger } = hooks;
     const words = hooks.words === undefined ? {} : { words: hooks.words };
-    const transport = hooks.transport ??
+    const network = hooks.transport ??
         createTransport({
             requestTimeoutMs: settings.requestTimeoutMs,
             userAgent: USER_AGENT,
@@ -33182,6 +34183,9 @@ function openSession(settings, hooks) {
             ...words,
             ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
         });
+    // One gate for every request of the session: Retry-After holds them all, and a failing server
+    // gets at most one a second.
+    const transport = pacedTransport(network, clock);
     const random = hooks.random === undefined ? {} : { random: hooks.random };
     const tokens = new TokenProvider({
         serverUrl: settings.serverUrl,
@@ -33189,6 +34193,7 @@ function openSession(settings, hooks) {
         clientSecret: settings.clientSecret,
         authMethod: settings.clientAuthMethod,
         scope: settings.scope,
+        requestTimeoutMs: settings.requestTimeoutMs,
         transport,
         clock,
         logger,
@@ -33198,6 +34203,7 @@ function openSession(settings, hooks) {
     });
     const client = new SpotfireClient({
         serverUrl: settings.serverUrl,
+        requestTimeoutMs: settings.requestTimeoutMs,
         transport,
         tokens,
         clock,
@@ -33207,17 +34213,36 @@ function openSession(settings, hooks) {
     });
     return {
         client,
+        library: hooks.library ??
+            new LibraryClient({
+                serverUrl: settings.serverUrl,
+                transport,
+                tokens,
+                clock,
+                logger,
+                ...random,
+                ...words,
+            }),
         close: () => {
             tokens.close();
             if (hooks.transport === undefined)
-                transport.dispose();
+                network.dispose();
         },
     };
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/shared/plural.ts
+/** `1 job`, `2 jobs`: a count with its noun in the right number. */
+function counted(count, one, many = `${one}s`) {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
 ;// CONCATENATED MODULE: ./src/settings/ca.ts
+
 
 /**
  * PEM text, or the path of a PEM file (read by `readFile`), as the certificates to trust; undefined
@@ -33240,14 +34265,12 @@ function parseCaCertificates(text, name, readFile, problems) {
         }
     });
     if (blocks.length === 0 || invalid.length > 0) {
-        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${invalid.length} certificate(s) cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
+        problems.push(`Invalid ${name}: ${blocks.length === 0 ? 'no certificate found' : `${counted(invalid.length, 'certificate')} cannot be parsed`}. Expected PEM text (-----BEGIN CERTIFICATE----- ...) or the path of a PEM file.`);
         return undefined;
     }
     return blocks.join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/settings/files.ts
@@ -33257,48 +34280,52 @@ class files_FileProblem extends Error {
 }
 const nodeFileSystem = {
     read(path, maxBytes) {
-        let size;
-        try {
-            const stat = (0,external_node_fs_namespaceObject.statSync)(path);
-            // A device, a FIFO or a directory would hang the read or make no sense: refuse before opening.
-            if (!stat.isFile())
-                throw new files_FileProblem('it is not a regular file');
-            size = stat.size;
-        }
-        catch (error) {
-            if (error instanceof files_FileProblem)
-                throw error;
-            throw new files_FileProblem(describeFsError(error));
-        }
-        if (size > maxBytes)
-            throw new files_FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
-        // Room for what the file holds and one byte more: a file that grew past the limit since it
-        // was measured is caught, and nothing more than the limit is ever read.
-        const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
-        let length = 0;
+        // A device is never opened (opening some does something); the descriptor is checked again.
+        refuseOddFile(path);
         let fd;
         try {
-            fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+            // Non-blocking, and checked on the descriptor that is read: a path checked first could be
+            // swapped for a FIFO before the open, which would then wait for a writer forever.
+            fd = (0,external_node_fs_namespaceObject.openSync)(path, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK);
         }
         catch (error) {
             throw new files_FileProblem(describeFsError(error));
         }
         try {
+            let size;
+            try {
+                const stat = (0,external_node_fs_namespaceObject.fstatSync)(fd);
+                // A device, a FIFO or a directory would hang the read or make no sense.
+                if (!stat.isFile())
+                    throw new files_FileProblem('it is not a regular file');
+                size = stat.size;
+            }
+            catch (error) {
+                if (error instanceof files_FileProblem)
+                    throw error;
+                throw new files_FileProblem(describeFsError(error));
+            }
+            if (size > maxBytes)
+                throw new files_FileProblem(`it is larger than ${files_formatBytes(maxBytes)}`);
+            // Room for what the file holds and one byte more: a file that grew past the limit since it
+            // was measured is caught, and nothing more than the limit is ever read.
+            const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+            let length = 0;
             for (;;) {
                 const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, length, buffer.length - length, null);
                 if (read === 0)
                     break;
                 length += read;
                 if (length > maxBytes)
-                    throw new files_FileProblem(`it is larger than ${formatBytes(maxBytes)}`);
+                    throw new files_FileProblem(`it is larger than ${files_formatBytes(maxBytes)}`);
                 if (length === buffer.length)
                     throw new files_FileProblem('it changed while it was read');
             }
+            return buffer.subarray(0, length);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
-        return buffer.subarray(0, length);
     },
     list(path) {
         try {
@@ -33311,8 +34338,34 @@ const nodeFileSystem = {
             return [];
         }
     },
+    size(path) {
+        let stat;
+        try {
+            stat = (0,external_node_fs_namespaceObject.statSync)(path);
+        }
+        catch (error) {
+            throw new files_FileProblem(describeFsError(error));
+        }
+        if (stat.isDirectory())
+            throw new files_FileProblem('it is a directory');
+        if (!stat.isFile())
+            throw new files_FileProblem('it is not a regular file');
+        return stat.size;
+    },
 };
-function formatBytes(bytes) {
+/** Refuses what the path shows to be no regular file, before anything opens it. */
+function refuseOddFile(path) {
+    let stat;
+    try {
+        stat = (0,external_node_fs_namespaceObject.statSync)(path);
+    }
+    catch (error) {
+        throw new files_FileProblem(describeFsError(error));
+    }
+    if (!stat.isFile())
+        throw new files_FileProblem('it is not a regular file');
+}
+function files_formatBytes(bytes) {
     return bytes % (1024 * 1024) === 0
         ? `${bytes / 1024 / 1024} MiB`
         : `${Math.ceil(bytes / 1024)} KiB`;
@@ -33357,17 +34410,19 @@ function glob_isGlob(pattern) {
     return /[*?[]/.test(pattern);
 }
 /**
- * The files a pattern matches, relative to `base` and sorted: `*` and `?` within one path
+ * The files a pattern matches, relative to `base` and sorted; it stops at `limit` + 1 files, so
+ * that more than `limit` is known without walking (or reading) the rest: `*` and `?` within one path
  * segment, `[abc]` sets, `**` for any number of directories. Dot files match only a pattern
  * segment that starts with a dot, as in shells.
  */
 function glob_expandGlob(pattern, base, fs, limit) {
     const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.');
-    const found = [];
+    // A set: `**/**` reaches a file twice, and the limit counts files.
+    const found = new Set();
     /** `dir` is where to look on disk; `shown` the same place as the user wrote it. */
     const walk = (dir, shown, index) => {
         const segment = segments[index];
-        if (segment === undefined || found.length > limit)
+        if (segment === undefined || found.size > limit)
             return;
         const last = index === segments.length - 1;
         if (segment === '..' && !last) {
@@ -33380,12 +34435,14 @@ function glob_expandGlob(pattern, base, fs, limit) {
             // file below.
             walk(dir, shown, index + 1);
             for (const entry of entries()) {
+                if (found.size > limit)
+                    return;
                 if (entry.name.startsWith('.'))
                     continue;
                 if (entry.directory)
                     walk(join(dir, entry.name), join(shown, entry.name), index);
                 else if (last)
-                    found.push(join(shown, entry.name));
+                    found.add(join(shown, entry.name));
             }
             return;
         }
@@ -33394,8 +34451,10 @@ function glob_expandGlob(pattern, base, fs, limit) {
                 (!entry.name.startsWith('.') || segment.startsWith('.')))
             : entries().filter((entry) => entry.name === segment);
         for (const entry of matches) {
+            if (found.size > limit)
+                return;
             if (last && !entry.directory)
-                found.push(join(shown, entry.name));
+                found.add(join(shown, entry.name));
             else if (!last && entry.directory) {
                 walk(join(dir, entry.name), join(shown, entry.name), index + 1);
             }
@@ -33403,7 +34462,7 @@ function glob_expandGlob(pattern, base, fs, limit) {
     };
     const absolute = pattern.startsWith('/');
     walk(absolute ? '/' : base, absolute ? '/' : '', 0);
-    return [...new Set(found)].sort();
+    return [...found].sort();
 }
 function segmentMatcher(segment) {
     let source = '';
@@ -33471,37 +34530,78 @@ function escapeXml(value) {
         .replace(/"/g, '&quot;')
         .replace(/'/g, '&apos;');
 }
+const CDATA_OPEN = '<![CDATA[';
+const CDATA_CLOSE = ']]>';
+/** The XML cut where CDATA content starts and ends; `<![CDATA[` in a comment is comment text. */
+function stretches(xml) {
+    const result = [];
+    let from = 0;
+    let at = 0;
+    while (at < xml.length) {
+        const open = xml.indexOf('<!', at);
+        if (open < 0)
+            break;
+        if (xml.startsWith('<!--', open)) {
+            const close = xml.indexOf('-->', open + 4);
+            at = close < 0 ? xml.length : close + 3;
+        }
+        else if (xml.startsWith(CDATA_OPEN, open)) {
+            const start = open + CDATA_OPEN.length;
+            const close = xml.indexOf(CDATA_CLOSE, start);
+            const end = close < 0 ? xml.length : close;
+            result.push({ start: from, end: start, cdata: false }, { start, end, cdata: true });
+            from = at = end;
+        }
+        else
+            at = open + 2;
+    }
+    result.push({ start: from, end: xml.length, cdata: false });
+    return result;
+}
 /**
- * Replaces every `${NAME}` with the XML-escaped value; `$${` stands for a literal `${`.
- * A reference to an undefined variable, or a `${` that is not a reference, is an error; errors
- * name variables and places, never other text of the job (it may be any file).
+ * Replaces every `${NAME}` with the value: XML-escaped, or inside CDATA verbatim, the section split
+ * where the text would hold `]]>` (`]]]]><![CDATA[>`), so that the server reads the value itself.
+ * `$${` stands for a literal `${`. A reference to an undefined variable, or a `${` that is not a
+ * reference, is an error; errors name variables and places, never other text of the job (it may
+ * be any file).
  */
 function job_xml_substituteVariables(xml, variables, input = 'variables') {
     const undefinedNames = new Set();
+    const used = new Set();
     let malformedAt;
-    const result = xml.replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
-        if (escape === '$')
-            return match.slice(1);
-        if (!match.endsWith('}') || !NAME.test(name)) {
-            malformedAt ??= offset;
-            return match;
-        }
-        const value = variables.get(name);
-        if (value === undefined) {
-            undefinedNames.add(name);
-            return match;
-        }
-        return escapeXml(value);
-    });
+    const substitute = ({ start, end, cdata }) => {
+        const text = xml
+            .slice(start, end)
+            .replace(/\$(\$?)\{([^}\n]*)\}?/g, (match, escape, name, offset) => {
+            if (escape === '$')
+                return match.slice(1);
+            if (!match.endsWith('}') || !NAME.test(name)) {
+                malformedAt ??= start + offset;
+                return match;
+            }
+            used.add(name);
+            const value = variables.get(name);
+            if (value === undefined) {
+                undefinedNames.add(name);
+                return match;
+            }
+            return cdata ? value : escapeXml(value);
+        });
+        // The job's own CDATA holds no ]]>: any there now came with a value, or where one met the text.
+        return cdata ? text.replaceAll(CDATA_CLOSE, `]]${CDATA_CLOSE}${CDATA_OPEN}>`) : text;
+    };
+    const result = stretches(xml).map(substitute).join('');
     const errors = [];
     if (undefinedNames.size > 0) {
         const names = [...undefinedNames].map((n) => `'${n}'`).join(', ');
-        // A name close to one that is defined is most likely a typo of it: say which.
+        // A defined name the job does not use, close to one it uses, is most likely a typo in the
+        // variables: the job's name is the one to write there.
+        const unused = [...variables.keys()].filter((name) => !used.has(name));
         const typos = [...undefinedNames].flatMap((name) => {
-            const near = closest(name, variables.keys());
-            return near === undefined ? [] : [`'${name}' (did you mean '${near}'?)`];
+            const near = closest(name, unused);
+            return near === undefined ? [] : [` ${input} defines '${near}': did you mean '${name}'?`];
         });
-        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.length === 0 ? '' : ` Look at ${typos.join(', ')}.`} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
+        errors.push(`The job uses ${undefinedNames.size === 1 ? 'variable' : 'variables'} ${names} but ${input} does not define ${undefinedNames.size === 1 ? 'it' : 'them'}.${typos.join('')} Add NAME=value lines to ${input}, or write $\${ for a literal \${.`);
     }
     if (malformedAt !== undefined) {
         errors.push(`The job has a \${ that is not a variable reference at ${position(xml, malformedAt)}. Expected \${NAME} with NAME of letters, digits and _, or $\${ for a literal \${.`);
@@ -33638,8 +34738,11 @@ function after(xml, token, from) {
 const MAX_JOBS = 256;
 /** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
 const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024;
+/** What all job files of one step may add up to: a few files with embedded data, not a data dump. */
+const MAX_JOB_FILES_TOTAL_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
 const job_sources_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SOURCE_INPUTS = [
+/** The inputs that give jobs. */
+const job_sources_SOURCE_INPUTS = [
     constants_Inputs.LibraryPath,
     constants_Inputs.LibraryId,
     constants_Inputs.JobXml,
@@ -33668,10 +34771,17 @@ function job_sources_parseJobSources(r) {
         if (xml !== undefined)
             jobs.push({ kind: 'xml', xml });
     }
-    for (const file of jobFiles(r)) {
+    let total = 0;
+    for (const file of jobFiles(r, MAX_JOBS - jobs.length - r.lines(Inputs.JobId).length)) {
         const bytes = r.readFile(Inputs.JobFile, file, MAX_JOB_FILE_BYTES);
         if (bytes === undefined)
             continue;
+        total += bytes.length;
+        if (total > MAX_JOB_FILES_TOTAL_BYTES) {
+            const most = formatBytes(MAX_JOB_FILES_TOTAL_BYTES);
+            r.problems.push(`The job files add up to more than ${most}. Expected at most ${most} in one step: are these job files?`);
+            break;
+        }
         const where = `${r.name(Inputs.JobFile)} '${shown(file, 200)}'`;
         const text = decode(r, where, bytes);
         const xml = text === undefined ? undefined : prepareXml(r, where, text, variables);
@@ -33685,12 +34795,21 @@ function job_sources_parseJobSources(r) {
     checkTheList(r, jobs, variables);
     return jobs;
 }
+/** The inputs read one job per line, where a line starting with # is a comment. */
+const LINE_INPUTS = [constants_Inputs.LibraryPath, constants_Inputs.LibraryId, constants_Inputs.JobFile, constants_Inputs.JobId];
 function checkTheList(r, jobs, variables) {
-    const given = SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '');
-    if (!given) {
-        r.problems.push(`No job given. Expected ${SOURCE_INPUTS.slice(0, -1)
+    const given = job_sources_SOURCE_INPUTS.some((input) => r.raw(input).trim() !== '');
+    // Every job commented out is a mistake, not a step with nothing to do.
+    for (const input of LINE_INPUTS) {
+        if (r.raw(input).trim() !== '' && r.lines(input).length === 0) {
+            r.problems.push(`${r.name(input)} holds only comments and blank lines, so it names no job. Expected a job on a line that does not start with #, or no ${r.name(input)} at all.`);
+        }
+    }
+    // A step may only upload: then it has no job, and that is fine.
+    if (!given && r.raw(Inputs.LibraryUpload).trim() === '') {
+        r.problems.push(`Nothing to do: no job and no upload given. Expected ${job_sources_SOURCE_INPUTS.slice(0, -1)
             .map((i) => r.name(i))
-            .join(', ')} or ${r.name(Inputs.JobId)}.`);
+            .join(', ')} or ${r.name(Inputs.JobId)} for jobs, or ${r.name(Inputs.LibraryUpload)} for uploads.`);
     }
     const xmlGiven = [Inputs.JobXml, Inputs.JobFile].some((input) => r.raw(input).trim() !== '');
     if (variables.size > 0 && given && !xmlGiven) {
@@ -33727,17 +34846,26 @@ function jobKey(job) {
             return job.jobId.toLowerCase();
     }
 }
-/** The job-file lines, with each pattern expanded in sorted order; a pattern must match. */
-function jobFiles(r) {
+/**
+ * The job-file lines, with each pattern expanded in sorted order; a pattern must match. A pattern
+ * that matches more files than `room` (the jobs the cap leaves) is reported as it expands, and
+ * then no file is read at all.
+ */
+function jobFiles(r, room) {
     const files = [];
     for (const line of r.lines(Inputs.JobFile)) {
         if (!isGlob(line)) {
             files.push(line);
             continue;
         }
-        const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS);
+        const left = Math.max(0, room - files.length);
+        const matched = expandGlob(line, r.source.workspace, r.files, left);
+        if (matched.length > left) {
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches more than ${String(left)} files. Expected at most ${String(MAX_JOBS)} jobs in one step.`);
+            return [];
+        }
         if (matched.length === 0) {
-            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to the workspace.`);
+            r.problems.push(`${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to ${r.source.workspaceName ?? 'the workspace'}.`);
         }
         files.push(...matched);
     }
@@ -33858,7 +34986,7 @@ class reader_Reader {
         }
         catch (error) {
             const why = error instanceof files_FileProblem ? error.message : 'it cannot be read';
-            this.problems.push(`Cannot read ${this.name(input)} '${text_shown(path, 200)}': ${why}. Expected a file path relative to the workspace.`);
+            this.problems.push(`Cannot read ${this.name(input)} '${text_shown(path, 200)}': ${why}. Expected a file path relative to ${this.source.workspaceName ?? 'the workspace'}.`);
             return undefined;
         }
     }
@@ -33872,6 +35000,39 @@ class reader_Reader {
             this.problems.push(`${what}: it could not be checked (${text_shown(reason, 200)}).`);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/settings/scope.ts
+
+
+
+
+/** What each scope lets the step do, for the message when one is missing. */
+const FOR = {
+    [token_EXECUTE_SCOPE]: 'run jobs',
+    [constants_LIBRARY_SCOPES[0]]: 'look items up in the library',
+    [constants_LIBRARY_SCOPES[1]]: 'upload to the library',
+};
+/**
+ * The token's scopes. Empty `scope`: what the step needs (the job scope when jobs are given, the
+ * library's two when uploads are). A `scope` given that lacks one of those is a problem now, not
+ * a 403 after the first uploads.
+ */
+function scope_readScope(r) {
+    const given = (input) => r.raw(input).trim() !== '';
+    const needed = [
+        ...(SOURCE_INPUTS.some(given) ? [EXECUTE_SCOPE] : []),
+        ...(given(Inputs.LibraryUpload) ? LIBRARY_SCOPES : []),
+    ];
+    const explicit = r.get(Inputs.Scope);
+    if (explicit === '')
+        return needed.length === 0 ? DEFAULT_SCOPE : needed.join(' ');
+    const scopes = explicit.split(/\s+/);
+    const missing = needed.filter((scope) => !scopes.includes(scope));
+    if (missing.length > 0) {
+        r.problems.push(`${r.name(Inputs.Scope)} '${shown(explicit, 200)}' lacks ${missing.map((scope) => `${scope} (to ${FOR[scope] ?? 'do its work'})`).join(' and ')}, which this step needs. Expected ${shown(explicit, 200)} ${missing.join(' ')}, or no ${r.name(Inputs.Scope)}: it then asks for what the step needs.`);
+    }
+    return scopes.join(' ');
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -33919,7 +35080,149 @@ function isLoopback(hostname) {
     return (0,external_node_net_.isIP)(host) === 4 && host.startsWith('127.');
 }
 
+;// CONCATENATED MODULE: ./src/settings/uploads.ts
+
+
+
+
+
+/** By the local file's extension, compared without regard to case. */
+const UPLOAD_TYPES = {
+    '.dxp': 'spotfire.dxp',
+    '.sbdf': 'spotfire.sbdf',
+    '.mod': 'spotfire.mod',
+};
+/** More would be a pattern that matched far more than meant. */
+const MAX_UPLOADS = 256;
+/** The most the library takes in one file (documented for its uploads; assumed for v2). */
+const MAX_UPLOAD_BYTES = (/* unused pure expression or super */ null && (2 * 1024 ** 3));
+const LINE_HINT = 'Expected LOCAL -> LIBRARY_PATH, such as dist/Sales.dxp -> /Releases/Sales/.';
+const EXTENSIONS = Object.keys(UPLOAD_TYPES).join(', ');
+/**
+ * Every `library-upload` line, in input order, patterns expanded in sorted order. A LIBRARY_PATH
+ * ending in `/` is a folder that takes each file, titled by its name without the extension;
+ * otherwise it is the item's own path and the local side must be exactly one file.
+ */
+function uploads_parseUploads(r) {
+    const name = r.name(Inputs.LibraryUpload);
+    const uploads = [];
+    for (const line of r.lines(Inputs.LibraryUpload)) {
+        const where = `${name} '${shown(line, 200)}'`;
+        const arrow = line.indexOf('->');
+        if (arrow < 0) {
+            r.problems.push(`Invalid ${where}: no ->. ${LINE_HINT}`);
+            continue;
+        }
+        const local = line.slice(0, arrow).trim();
+        const target = line.slice(arrow + 2).trim();
+        const targetProblem = checkLibraryPath(target);
+        if (targetProblem !== undefined)
+            r.problems.push(`Invalid ${where}: ${targetProblem}`);
+        if (local === '') {
+            r.problems.push(`Invalid ${where}: no local file before ->. ${LINE_HINT}`);
+            continue;
+        }
+        const toFolder = target.endsWith('/');
+        const files = localFiles(r, local, name);
+        if (!toFolder && files.length > 1) {
+            r.problems.push(`Invalid ${where}: the pattern matches ${files.length} files, and ${shown(target, 200)} names one item. Expected a library folder ending in / to upload each file into it, or a pattern that matches one file.`);
+            continue;
+        }
+        for (const file of files) {
+            const type = typeOf(r, name, file);
+            const bytes = sizeOf(r, name, file);
+            if (type === undefined || bytes === undefined || targetProblem !== undefined)
+                continue;
+            const path = toFolder ? `${target}${basename(file, extname(file))}` : target;
+            const slash = path.lastIndexOf('/');
+            uploads.push({
+                file,
+                localPath: resolve(r.source.workspace, file),
+                path,
+                folder: slash === 0 ? '/' : path.slice(0, slash),
+                title: path.slice(slash + 1),
+                type,
+                bytes,
+            });
+        }
+    }
+    uploads_checkTheList(r, name, uploads);
+    return uploads;
+}
+/** Why a LIBRARY_PATH cannot be one, or undefined. */
+function checkLibraryPath(target) {
+    if (target === '')
+        return `no library path after ->. ${LINE_HINT}`;
+    if (!target.startsWith('/')) {
+        return `the library path ${shown(target, 200)} is relative. Expected an absolute library path such as /Releases/Sales/ (a folder) or /Releases/Sales/Overview (an item).`;
+    }
+    const parts = target.slice(1).split('/');
+    // The last part is empty for a folder path (`/Releases/`), and only there.
+    if (parts.slice(0, -1).some((part) => part.trim() === '') || /^\s+$/.test(parts.at(-1) ?? '')) {
+        return `the library path ${shown(target, 200)} has an empty name between two /. Expected a name for every folder.`;
+    }
+    return undefined;
+}
+/** The files a LOCAL names: itself, or a pattern's matches (a pattern must match). */
+function localFiles(r, local, name) {
+    if (!isGlob(local))
+        return [local];
+    const matched = expandGlob(local, r.source.workspace, r.files, MAX_UPLOADS);
+    if (matched.length === 0) {
+        r.problems.push(`${name} pattern '${shown(local, 200)}' matches no file. Expected a pattern such as dist/*.dxp, relative to ${r.source.workspaceName ?? 'the workspace'}.`);
+    }
+    return matched;
+}
+function typeOf(r, name, file) {
+    const type = UPLOAD_TYPES[extname(file).toLowerCase()];
+    if (type === undefined) {
+        r.problems.push(`Cannot upload ${name} '${shown(file, 200)}': the library takes only ${EXTENSIONS} files (analyses, data files, mods). Expected a file with one of those extensions.`);
+    }
+    return type;
+}
+/** The size of a regular, non-empty file no larger than the library takes; else a problem. */
+function sizeOf(r, name, file) {
+    let why;
+    try {
+        if (r.files.size === undefined)
+            throw new FileProblem('its size cannot be read');
+        const bytes = r.files.size(resolve(r.source.workspace, file));
+        if (bytes > 0 && bytes <= MAX_UPLOAD_BYTES)
+            return bytes;
+        why = bytes === 0 ? 'it is empty' : 'it is larger than the 2 GiB the library takes';
+    }
+    catch (error) {
+        why = error instanceof FileProblem ? error.message : 'it cannot be read';
+    }
+    r.problems.push(`Cannot upload ${name} '${shown(file, 200)}': ${why}. Expected a file path relative to ${r.source.workspaceName ?? 'the workspace'}.`);
+    return undefined;
+}
+function uploads_checkTheList(r, name, uploads) {
+    // Compared without regard to case: the library may, and two files for one item is a mistake
+    // either way.
+    const first = new Map();
+    for (const upload of uploads) {
+        const key = upload.path.toLowerCase();
+        const earlier = first.get(key);
+        if (earlier === undefined)
+            first.set(key, upload);
+        else {
+            r.problems.push(`Two ${name} files go to the library path ${shown(upload.path, 200)}: '${shown(earlier.file, 200)}' and '${shown(upload.file, 200)}'. Expected one file per library item.`);
+        }
+        const extension = extname(upload.title).toLowerCase();
+        if (extension !== '' && UPLOAD_TYPES[extension] !== undefined) {
+            r.warnings.push(`${name}: the item ${shown(upload.path, 200)} is titled with its extension; library titles have none. Write ${shown(upload.path.slice(0, -extension.length), 200)} to title it ${shown(upload.title.slice(0, -extension.length), 200)}.`);
+        }
+    }
+    if (uploads.length > MAX_UPLOADS) {
+        r.problems.push(`${uploads.length} uploads given. Expected at most ${MAX_UPLOADS} in one step.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/settings/index.ts
+
+
+
 
 
 
@@ -33940,7 +35243,6 @@ class InputError extends Error {
 /** The defaults an empty input takes; action.yml declares the same (a unit test holds them together). */
 const INPUT_DEFAULTS = {
     [constants_Inputs.ClientAuthMethod]: 'basic',
-    [constants_Inputs.Scope]: DEFAULT_SCOPE,
     [constants_Inputs.Wait]: 'true',
     [constants_Inputs.Timeout]: '30m',
     [constants_Inputs.PollInterval]: '15s',
@@ -33951,6 +35253,7 @@ const INPUT_DEFAULTS = {
     [constants_Inputs.MaxParallel]: '4',
     [constants_Inputs.FailFast]: 'false',
     [constants_Inputs.DryRun]: 'false',
+    [constants_Inputs.LibraryOverwrite]: 'false',
 };
 /** The OAuth names Spotfire's own tools use, beside the short ones. */
 const AUTH_METHODS = {
@@ -33966,19 +35269,26 @@ const MAX_PARALLEL = 64;
 /** Reads, validates and types every input; throws one InputError listing every problem. */
 function getSettings(source) {
     const r = new Reader(source, INPUT_DEFAULTS);
-    const connection = readConnection(r);
+    const connection = { ...readConnection(r), scope: readScope(r) };
     let jobs = [];
     r.guard('The jobs', () => {
         jobs = parseJobSources(r);
     });
+    let uploads = [];
+    r.guard('The uploads', () => {
+        uploads = parseUploads(r);
+    });
+    const libraryOverwrite = r.boolean(Inputs.LibraryOverwrite);
     const wait = r.boolean(Inputs.Wait);
     const timeoutMs = r.duration(Inputs.Timeout);
+    warnIfBareSeconds(r, Inputs.Timeout);
     const pollIntervalMs = r.duration(Inputs.PollInterval);
     const failOnJobFailure = r.boolean(Inputs.FailOnJobFailure);
     const abortOnTimeout = r.boolean(Inputs.AbortOnTimeout);
     const maxParallel = r.integer(Inputs.MaxParallel, 1, MAX_PARALLEL);
     const failFast = r.boolean(Inputs.FailFast);
     const dryRun = r.boolean(Inputs.DryRun);
+    const junitReport = junitPath(r);
     if (!wait && jobs.some((job) => job.kind === 'job-id')) {
         r.problems.push(`${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`);
     }
@@ -33996,9 +35306,30 @@ function getSettings(source) {
         abortOnTimeout,
         maxParallel,
         failFast,
+        uploads,
+        libraryOverwrite,
         dryRun,
+        ...(junitReport === undefined ? {} : { junitReport }),
         warnings: r.warnings,
     };
+}
+/**
+ * Where the JUnit report goes, read alone: a step whose other inputs are invalid still writes a
+ * report that says so.
+ */
+function junitReportOf(source) {
+    return junitPath(new Reader(source, INPUT_DEFAULTS));
+}
+/** Where the JUnit report goes: an absolute path, its folder made when missing. */
+function junitPath(r) {
+    const value = r.get(Inputs.JunitReport).trim();
+    if (value === '')
+        return undefined;
+    if (/[\0\r\n]/.test(value) || value.endsWith('/') || value.endsWith('\\')) {
+        r.problems.push(`Invalid ${r.name(Inputs.JunitReport)} '${shown(value, 200)}'. Expected a file path such as reports/spotfire.xml.`);
+        return undefined;
+    }
+    return resolve(r.source.workspace, value);
 }
 /**
  * Only the inputs needed to reach the server. The post step uses it, so that a job file that
@@ -34020,7 +35351,8 @@ function readConnection(r) {
     if (clientAuthMethod === undefined) {
         r.problems.push(`Invalid ${r.name(constants_Inputs.ClientAuthMethod)} '${text_shown(method, 40)}'. Expected basic (client_secret_basic) or post (client_secret_post).`);
     }
-    const scope = r.get(constants_Inputs.Scope).split(/\s+/).join(' ');
+    // The post step only aborts jobs: the job scope is all it needs when none is given.
+    const scope = r.get(constants_Inputs.Scope).split(/\s+/).join(' ') || constants_DEFAULT_SCOPE;
     const requestTimeoutMs = r.duration(constants_Inputs.RequestTimeout);
     warnIfQuick(r, constants_Inputs.RequestTimeout, requestTimeoutMs);
     const abortOnCancel = r.boolean(constants_Inputs.AbortOnCancel);
@@ -34057,9 +35389,19 @@ function checkUnknownInputs(r) {
             r.warnings.push(`${message} It is ignored; ${meant} is set too.`);
     }
 }
+/**
+ * `timeout: 45` means 45 seconds, and with abort-on-timeout it aborts the jobs then: a bare number
+ * under a minute is far more likely minutes in the writer's head.
+ */
+function warnIfBareSeconds(r, input) {
+    const value = r.get(input).trim();
+    if (!/^\d+$/.test(value) || Number(value) === 0 || Number(value) >= 60)
+        return;
+    r.warnings.push(`${r.name(input)} ${value} means ${value} seconds: a number without a unit counts seconds. Write ${value}m for minutes, or ${value}s to say seconds and drop this warning.`);
+}
 function warnIfQuick(r, input, ms) {
     if (ms > 0 && ms < QUICK_MS) {
-        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1s: accepted, but on a real network that is ${input === constants_Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250ms apart)' : 'too short for many answers, which would then count as failures'}.`);
+        r.warnings.push(`${r.name(input)} ${r.get(input)} is under 1 s: accepted, but on a real network that is ${input === constants_Inputs.PollInterval ? 'more load on the server than it buys (checks are never closer than 250 ms apart)' : 'too short for many answers, which would then count as failures'}.`);
     }
 }
 
@@ -34081,10 +35423,17 @@ function warnIfQuick(r, input, ms) {
  * start the main step sent but never heard back from. Never fails the job.
  */
 async function runPostStep() {
-    const entries = parseLedger(getState(State.Jobs));
+    const secrets = new Secrets();
+    // Job ids, sources and status names come from saved state and the server: only through the
+    // defusing logger.
+    const log = runnerLogger(secrets);
+    const { entries, problems } = readLedger(savedState());
+    for (const problem of problems) {
+        log.warning(`Could not read all the main step left for the post step: the saved state ${problem}. A job it named may still be running: look for it among the Automation Services jobs on the server.`);
+    }
     for (const entry of entries) {
         if (entry.jobId === undefined && entry.startSentAt !== undefined && !entry.settled) {
-            warning(`A job may be running: the start of ${entry.source} was sent at ${new Date(entry.startSentAt).toISOString()} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`);
+            log.warning(`A job may be running: the start of ${entry.source} was sent ${timeOf(entry.startSentAt)} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`);
         }
     }
     const running = entries.filter((entry) => entry.jobId !== undefined && !entry.settled);
@@ -34092,9 +35441,6 @@ async function runPostStep() {
         core_debug('No job left to abort.');
         return;
     }
-    const secrets = new Secrets();
-    // Job ids and status names come from the ledger and the server: only through the defusing logger.
-    const log = runnerLogger(secrets);
     try {
         maskClient(secrets);
         const settings = getConnectionSettings(actionInputs());
@@ -34132,6 +35478,18 @@ async function runPostStep() {
         log.warning(`Could not abort the jobs left running: ${errorMessage(error)}`);
     }
 }
+/** The state the main step saved for this one, as the runner hands it over: STATE_* variables. */
+function savedState() {
+    const prefix = `STATE_${constants_State.JobPrefix}`;
+    return Object.fromEntries(Object.entries(process.env).flatMap(([name, value]) => name.startsWith(prefix) && value !== undefined ? [[name.slice('STATE_'.length), value]] : []));
+}
+/** When a start went out, for people; a saved time that is no time does not stop the step. */
+function timeOf(ms) {
+    const date = new Date(ms);
+    return Number.isNaN(date.getTime())
+        ? 'at a time the saved state does not tell'
+        : `at ${date.toISOString()}`;
+}
 
 
 /***/ }),
@@ -34140,7 +35498,7 @@ async function runPostStep() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1361);
+/* harmony import */ var _action_post_step_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2493);
 
 await (0,_action_post_step_js__WEBPACK_IMPORTED_MODULE_0__/* .runPostStep */ .U)();
 

@@ -87,9 +87,23 @@ function faultProblem(endpoint, fault) {
                 ? undefined
                 : `oversize fault bytes ${fault.bytes} is not a positive whole number`;
         case 'not-found':
+        case 'json-404':
+        case 'other-job':
             return isJobEndpoint(endpoint)
                 ? undefined
-                : `a 'not-found' fault only fits status and abort, not ${endpoint}`;
+                : `a '${faultLabel(fault)}' fault only fits status and abort, not ${endpoint}`;
+        case 'created':
+            // A plan function or JSON may carry any number, whatever the type says.
+            if (![201, 202].includes(fault.status)) {
+                return `created fault status ${String(fault.status)} is not 201 or 202`;
+            }
+            return isStartEndpoint(endpoint)
+                ? undefined
+                : `a '${faultLabel(fault)}' fault only fits start-library and start-content, not ${endpoint}`;
+        case 'braced-id':
+            return isStartEndpoint(endpoint)
+                ? undefined
+                : `a 'braced-id' fault only fits start-library and start-content, not ${endpoint}`;
         case 'echo': {
             const status = fault.status ?? 500;
             // 1xx, 204 and 304 answers cannot carry the echoed text.
@@ -118,6 +132,10 @@ function faultLabel(fault) {
             return `redirect-${fault.status ?? 307}`;
         case 'oversize':
             return `oversize-${fault.bytes}`;
+        case 'json-404':
+            return fault.style === 'spring' ? 'spring-404' : 'json-404';
+        case 'created':
+            return `created-${fault.status}`;
         default:
             return fault.type;
     }
@@ -134,6 +152,17 @@ function validateFaults(faults) {
         }
     }
 }
+/** The kinds randomFaults draws only when named in `extra`; this order is part of a seed's replay. */
+const EXTRA_FAULT_KINDS = (/* unused pure expression or super */ null && ([
+    'json-404',
+    'spring-404',
+    'other-job',
+    'upstream-reset',
+    'no-upstream',
+    'created-201',
+    'created-202',
+    'braced-id',
+]));
 /**
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
  * the kinds that a robust client should survive on that endpoint. The choice is a pure function
@@ -148,7 +177,18 @@ function randomFaults(seed, probability, options = {}) {
         throw new RangeError(`randomFaults probability ${probability} is not between 0 and 1.`);
     }
     const hostile = options.hostile === true;
+    const extra = options.extra;
+    if (extra !== undefined && !(extra.probability >= 0 && extra.probability <= 1)) {
+        throw new RangeError(`randomFaults extra probability ${extra.probability} is not between 0 and 1.`);
+    }
+    const extraKinds = EXTRA_FAULT_KINDS.filter((kind) => extra?.kinds.includes(kind) === true);
     return (endpoint, n) => {
+        const fitting = extraKinds.filter((kind) => extraFits(kind, endpoint));
+        if (extra !== undefined && fitting.length > 0) {
+            const random = mulberry32(hash(`${seed}:extra:${endpoint}:${n}`));
+            if (random() < extra.probability)
+                return makeExtraFault(pick(fitting, random));
+        }
         const random = mulberry32(hash(`${seed}:${endpoint}:${n}`));
         if (random() >= probability)
             return undefined;
@@ -171,6 +211,32 @@ function randomKinds(endpoint, hostile) {
     if (endpoint === 'status')
         kinds.push('html-404', 'not-found');
     return kinds;
+}
+function extraFits(kind, endpoint) {
+    switch (kind) {
+        case 'json-404':
+        case 'spring-404':
+        case 'other-job':
+            return isJobEndpoint(endpoint);
+        default:
+            return isStartEndpoint(endpoint);
+    }
+}
+function makeExtraFault(kind) {
+    switch (kind) {
+        case 'json-404':
+            return { type: 'json-404', style: 'gateway' };
+        case 'spring-404':
+            return { type: 'json-404', style: 'spring' };
+        case 'created-201':
+            return { type: 'created', status: 201 };
+        case 'created-202':
+            return { type: 'created', status: 202 };
+        case 'no-upstream':
+            return { type: 'no-upstream', retryAfter: '1' };
+        default:
+            return { type: kind };
+    }
 }
 const PROXY_STATUSES = (/* unused pure expression or super */ null && ([429, 500, 502, 503, 504]));
 /** Any date in the past means "retry now"; a fixed one keeps the plan a pure function. */
@@ -261,18 +327,44 @@ const ROUTES = [
         method: 'POST',
         pattern: /^\/spotfire\/api\/rest\/as\/job\/abort\/([^/]*)$/,
     },
+    {
+        endpoint: 'library-items',
+        method: 'GET',
+        pattern: /^\/spotfire\/api\/rest\/library\/v2\/items$/,
+    },
+    {
+        endpoint: 'library-folder',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/library\/v2\/items$/,
+    },
+    {
+        endpoint: 'upload-begin',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/library\/v2\/upload$/,
+    },
+    {
+        endpoint: 'upload-chunk',
+        method: 'POST',
+        pattern: /^\/spotfire\/api\/rest\/library\/v2\/upload\/([^/]+)$/,
+    },
 ];
 /** `allow` is set when the path exists but the method does not fit (answered 405). */
 function route(method, pathname) {
+    // One path may serve two methods (GET and POST /items), as two endpoints.
+    const allowed = [];
     for (const candidate of ROUTES) {
         const match = candidate.pattern.exec(pathname);
         if (match === null)
             continue;
-        if (candidate.method !== method)
-            return { endpoint: 'unknown', allow: candidate.method };
+        if (candidate.method !== method) {
+            allowed.push(candidate.method);
+            continue;
+        }
         return { endpoint: candidate.endpoint, param: match[1] ?? '' };
     }
-    return { endpoint: 'unknown' };
+    return allowed.length === 0
+        ? { endpoint: 'unknown' }
+        : { endpoint: 'unknown', allow: allowed.join(', ') };
 }
 /** The one method each endpoint answers. */
 function endpointMethod(endpoint) {
@@ -345,7 +437,7 @@ function libraryJobId(path) {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 const FAULT_FORM = 'METHOD:ENDPOINT:KIND[:N], e.g. POST:start-library:busy:2';
-const FAULT_KINDS = 'http-<status>, html-<status>, busy, busy-with-job, reset-before, reset-after, slow-<ms>, truncated, trickle, not-found or echo';
+const FAULT_KINDS = 'http-<status>, html-<status>, busy, busy-with-job, reset-before, reset-after, slow-<ms>, truncated, trickle, not-found, echo, json-404, spring-404, other-job, upstream-reset, no-upstream, created-201, created-202 or braced-id';
 function parseFaultSpec(spec) {
     const parts = spec.split(':');
     const [method = '', endpoint = '', kind = '', count = '1'] = parts;
@@ -401,6 +493,19 @@ function parseFaultKind(kind) {
             return { type: kind };
         case 'busy-with-job':
             return { type: 'busy', withJob: true };
+        case 'upstream-reset':
+        case 'no-upstream':
+        case 'other-job':
+        case 'braced-id':
+            return { type: kind };
+        case 'json-404':
+            return { type: 'json-404', style: 'gateway' };
+        case 'spring-404':
+            return { type: 'json-404', style: 'spring' };
+        case 'created-201':
+            return { type: 'created', status: 201 };
+        case 'created-202':
+            return { type: 'created', status: 202 };
         default:
             throw new CliUsageError(`Option --fault needs a KIND of ${FAULT_KINDS}, not '${kind}'.`);
     }
@@ -423,6 +528,241 @@ function cliFaultPlan(faults) {
 function requestLogLine(event) {
     const outcome = event.fault === undefined ? String(event.status) : faultLabel(event.fault);
     return `${event.method} ${event.path} -> ${outcome}`;
+}
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/simulator/library-store.ts
+
+// The library as the Library REST API v2 sees it: folders and files by path, and upload jobs that
+// append every chunk they receive. Tests read it to see what a client really left behind.
+const FOLDER_TYPE = 'spotfire.folder';
+/** The file types the simulator takes uploads of, by the extension of a local file. */
+const FILE_TYPES = {
+    '.dxp': 'spotfire.dxp',
+    '.sbdf': 'spotfire.sbdf',
+    '.mod': 'spotfire.mod',
+};
+const ROOT_ID = '00000000-0000-0000-0000-000000000001';
+/**
+ * Content up to this size is kept byte for byte; above it only its size and SHA-256, so that a
+ * 1 GiB upload costs the simulator one chunk's memory at a time.
+ */
+const KEEP_BYTES_UP_TO = 8 * 1024 * 1024;
+class LibraryStore {
+    items = [
+        { id: ROOT_ID, title: '', type: FOLDER_TYPE, path: '/', description: '', overwrites: 0 },
+    ];
+    uploads = [];
+    /** The item at `path` (of `type` when given); a trailing slash is ignored. */
+    find(path, type) {
+        const wanted = normalize(path);
+        return this.items.find((item) => item.path === wanted && (type === undefined || item.type === type));
+    }
+    byId(id) {
+        return this.items.find((item) => item.id === id);
+    }
+    /** A new item in folder `parent`; undefined when one of that title and type is there. */
+    create(parent, title, type, description = '') {
+        const path = childPath(parent.path, title);
+        if (this.find(path, type) !== undefined)
+            return undefined;
+        const item = {
+            id: (0,external_node_crypto_namespaceObject.randomUUID)(),
+            title,
+            type,
+            path,
+            parentId: parent.id,
+            description,
+            overwrites: 0,
+        };
+        this.items.push(item);
+        return item;
+    }
+    beginUpload(item, overwrite) {
+        const job = {
+            jobId: (0,external_node_crypto_namespaceObject.randomUUID)(),
+            item,
+            overwrite,
+            chunks: [],
+            size: 0,
+            state: 'open',
+            hash: (0,external_node_crypto_namespaceObject.createHash)('sha256'),
+            parts: [],
+        };
+        this.uploads.push(job);
+        return job;
+    }
+    /** Appends chunk `n` to the job; with `finish`, makes or replaces its item. */
+    appendChunk(jobId, n, bytes, finish) {
+        const job = this.uploads.find((candidate) => candidate.jobId === jobId);
+        if (job?.state !== 'open')
+            return { kind: 'unknown-job' };
+        const expected = job.chunks.length + 1;
+        if (n !== expected)
+            return { kind: 'out-of-order', expected };
+        job.chunks.push(n);
+        job.size += bytes.length;
+        job.hash.update(bytes);
+        if (job.parts !== undefined) {
+            if (job.size <= KEEP_BYTES_UP_TO)
+                job.parts.push(Buffer.from(bytes));
+            else
+                delete job.parts;
+        }
+        if (!finish)
+            return { kind: 'stored', job };
+        const parent = this.byId(job.item.parentId);
+        const path = childPath(parent?.path ?? '/', job.item.title);
+        const existing = this.find(path, job.item.type);
+        if (existing !== undefined && !job.overwrite) {
+            job.state = 'conflict';
+            delete job.parts;
+            return { kind: 'conflict', path };
+        }
+        const item = existing ??
+            this.create(parent ?? this.root(), job.item.title, job.item.type, job.item.description);
+        if (item === undefined)
+            throw new Error(`no item at ${path}`);
+        if (existing !== undefined)
+            item.overwrites++;
+        item.content = {
+            size: job.size,
+            sha256: job.hash.digest('hex'),
+            ...(job.parts === undefined ? {} : { bytes: Buffer.concat(job.parts) }),
+        };
+        delete job.parts;
+        job.state = 'finished';
+        job.itemId = item.id;
+        return { kind: 'finished', job, item };
+    }
+    /** A folder and any missing above it: the folder at `path`. */
+    addFolder(path) {
+        let folder = this.root();
+        for (const title of normalize(path)
+            .split('/')
+            .filter((part) => part !== '')) {
+            folder =
+                this.find(childPath(folder.path, title), FOLDER_TYPE) ??
+                    this.create(folder, title, FOLDER_TYPE) ??
+                    folder;
+        }
+        return folder;
+    }
+    /** A file with `bytes` at `path`, its folders made as needed; replaces one that is there. */
+    addFile(path, type, bytes) {
+        const normalized = normalize(path);
+        const slash = normalized.lastIndexOf('/');
+        const parent = this.addFolder(normalized.slice(0, slash) || '/');
+        const title = normalized.slice(slash + 1);
+        const item = this.find(normalized, type) ?? this.create(parent, title, type);
+        if (item === undefined)
+            throw new Error(`no item at ${normalized}`);
+        item.content = contentOf(Buffer.from(bytes));
+        return item;
+    }
+    root() {
+        const root = this.items[0];
+        if (root === undefined)
+            throw new Error('the library has no root');
+        return root;
+    }
+}
+function contentOf(bytes) {
+    return {
+        size: bytes.length,
+        sha256: (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex'),
+        ...(bytes.length <= KEEP_BYTES_UP_TO ? { bytes } : {}),
+    };
+}
+function normalize(path) {
+    const trimmed = path.replace(/\/+$/, '');
+    return trimmed === '' ? '/' : trimmed;
+}
+function childPath(parentPath, title) {
+    return `${parentPath === '/' ? '' : parentPath}/${title}`;
+}
+
+;// CONCATENATED MODULE: ./src/simulator/cli-library-items.ts
+// The command line's --library-item: what the Library REST API v2 holds when the simulator starts.
+
+
+
+const LIBRARY_ITEM_FORM = '[TYPE:]PATH[=FILE], e.g. /Sales/Weekly=reports/weekly.dxp';
+const TYPES = {
+    dxp: 'spotfire.dxp',
+    sbdf: 'spotfire.sbdf',
+    mod: 'spotfire.mod',
+    folder: FOLDER_TYPE,
+};
+/**
+ * `[TYPE:]PATH[=FILE]`. PATH is a library path (no extension): it starts with /, ends at the first
+ * =, and names a folder when it ends with /. FILE gives the content, and the type by its
+ * extension (.dxp, .sbdf, .mod); TYPE (dxp, sbdf, mod or folder) gives it otherwise, or overrides it.
+ */
+function parseLibraryItem(value) {
+    let rest = value;
+    let named;
+    if (!rest.startsWith('/')) {
+        const colon = rest.indexOf(':');
+        const prefix = colon < 0 ? rest : rest.slice(0, colon);
+        named = TYPES[prefix.toLowerCase()];
+        if (colon < 0 || named === undefined) {
+            throw new CliUsageError(`Option --library-item must be ${LIBRARY_ITEM_FORM}, with PATH starting with / and TYPE one of ${Object.keys(TYPES).join(', ')}, not '${value}'.`);
+        }
+        rest = rest.slice(colon + 1);
+    }
+    const eq = rest.indexOf('=');
+    const rawPath = eq < 0 ? rest : rest.slice(0, eq);
+    const file = eq < 0 ? undefined : rest.slice(eq + 1);
+    if (!rawPath.startsWith('/')) {
+        throw new CliUsageError(`Option --library-item needs a PATH starting with /, not '${rawPath}'.`);
+    }
+    const folder = named === FOLDER_TYPE || (named === undefined && rawPath.endsWith('/'));
+    const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+    if (path === '/')
+        throw new CliUsageError('Option --library-item: the root folder / is always there.');
+    if (folder) {
+        if (file !== undefined) {
+            throw new CliUsageError(`Option --library-item: a folder has no FILE (in '${value}').`);
+        }
+        return { path, type: FOLDER_TYPE };
+    }
+    if (file === '')
+        throw new CliUsageError(`Option --library-item needs a FILE after = (in '${value}').`);
+    const type = named ?? (file === undefined ? undefined : FILE_TYPES[(0,external_node_path_namespaceObject.extname)(file).toLowerCase()]);
+    if (type === undefined) {
+        throw new CliUsageError(file === undefined
+            ? `Option --library-item: ${path} needs a FILE (.dxp, .sbdf or .mod) or a TYPE (dxp:${path}), or a / at its end for a folder.`
+            : `Option --library-item: the type of ${file} is not known by its extension; end it with .dxp, .sbdf or .mod, or put a TYPE first (dxp:${path}=${file}).`);
+    }
+    return { path, type, ...(file === undefined ? {} : { file }) };
+}
+/** Every --library-item, each path and type once. */
+function parseLibraryItems(specs) {
+    const items = [];
+    for (const spec of specs) {
+        const item = parseLibraryItem(spec);
+        if (items.some((other) => other.path === item.path && other.type === item.type)) {
+            throw new CliUsageError(`Option --library-item: ${item.path} (${item.type}) is given twice.`);
+        }
+        items.push(item);
+    }
+    return items;
+}
+/** The items with their files read. */
+function libraryContent(items, readBytes) {
+    return items.map((item) => ({
+        path: item.path,
+        type: item.type,
+        ...(item.file === undefined ? {} : { content: readBytes(item.file) }),
+    }));
+}
+/** For the banner. */
+function describeLibraryItem(item) {
+    if (item.type === FOLDER_TYPE)
+        return `  ${item.path}/  folder`;
+    return `  ${item.path}  ${item.type}${item.file === undefined ? ' (empty)' : ` from ${item.file}`}`;
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -450,6 +790,23 @@ function containerNotFound() {
     const page = `<!doctype html><html lang="en"><head><title>${title}</title></head><body><h1>${title}</h1><hr class="line" /><p><b>Type</b> Status Report</p><p><b>Description</b> The origin server did not find a current representation for the target resource or is not willing to disclose that one exists.</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`;
     return { status: 404, headers: { 'Content-Type': 'text/html;charset=utf-8' }, body: page };
 }
+/** An API gateway's (Kong's) 404 for a path it has no route for: JSON, but not the API's. */
+function gatewayNotFound() {
+    return json(404, { message: 'no Route matched with those values' });
+}
+/** Spring Boot's JSON error page for a 404, as a Java service in front of the API answers it. */
+function springNotFound(path, now) {
+    return json(404, {
+        timestamp: new Date(now).toISOString(),
+        status: 404,
+        error: 'Not Found',
+        path,
+    });
+}
+/** Envoy's answer when the upstream took the request but reset before its headers. */
+const UPSTREAM_RESET_TEXT = 'upstream connect error or disconnect/reset before headers. reset reason: connection termination';
+/** Envoy's answer when no backend is up: nothing reached the application. */
+const NO_UPSTREAM_TEXT = 'no healthy upstream';
 /** What a debug page shows: the request line and every header as sent, credentials included. */
 function echoText(request) {
     const lines = [`${request.method ?? ''} ${request.url ?? ''} HTTP/${request.httpVersion}`];
@@ -466,17 +823,21 @@ function header(request, name) {
     const value = request.headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const MAX_BODY_BYTES = (/* unused pure expression or super */ null && (5 * 1024 * 1024));
 async function readBody(request) {
+    return (await readBytes(request, MAX_BODY_BYTES))?.toString('utf8');
+}
+/** The body's bytes; undefined when there are more than `max`. */
+async function readBytes(request, max) {
     const chunks = [];
     let size = 0;
     for await (const chunk of request) {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES)
+        if (size > max)
             return undefined;
         chunks.push(chunk);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
@@ -9371,8 +9732,31 @@ class JobStore {
     clock;
     jobs = [];
     states = new Map();
+    /** A job that finished before the simulator started: known to status and abort, not in `jobs`. */
+    earlier;
     constructor(clock) {
         this.clock = clock;
+        const now = clock();
+        const job = {
+            id: (0,external_node_crypto_namespaceObject.randomUUID)(),
+            source: { kind: 'library', path: '/Jobs/Yesterday' },
+            status: '',
+            message: '',
+            statusPolls: 0,
+            abortReasons: [],
+            history: [],
+            createdAt: now - 86_400_000,
+        };
+        this.earlier = {
+            job,
+            lifecycle: { phases: [], final: { status: 'Finished', message: '' } },
+            phaseIndex: 0,
+            phaseStartedAt: 0,
+            pollsInPhase: 0,
+            done: false,
+        };
+        enterPhase(this.earlier, 0, now - 86_000_000);
+        this.states.set(job.id, this.earlier);
     }
     create(source, lifecycle) {
         const now = this.clock();
@@ -9419,6 +9803,16 @@ class JobStore {
             advance(state, now);
         }
         return result;
+    }
+    /**
+     * The answer of a Finished job other than `id`, unchanged by the asking: the latest such job
+     * created here, or else the one that finished before the simulator started.
+     */
+    otherFinished(id) {
+        const asked = id.toLowerCase();
+        const other = this.jobs.findLast((job) => job.id !== asked && job.status === 'Finished');
+        const state = (other === undefined ? undefined : this.states.get(other.id)) ?? this.earlier;
+        return answer(state);
     }
     /** Cancels a running job; a finished one keeps its status. Undefined: unknown job. */
     abort(id, reason) {
@@ -9646,7 +10040,153 @@ function oauthError(status, error, description, headers = {}) {
     return json(status, { error, error_description: description }, { 'Cache-Control': 'no-store', ...headers });
 }
 
+;// CONCATENATED MODULE: ./src/simulator/library-api.ts
+
+
+
+// The Library REST API v2 (/spotfire/api/rest/library/v2), as far as this product uses it.
+const LIBRARY_READ_SCOPE = 'api.library.read';
+const LIBRARY_WRITE_SCOPE = 'api.library.write';
+function isLibraryEndpoint(endpoint) {
+    return (endpoint === 'library-items' ||
+        endpoint === 'library-folder' ||
+        endpoint === 'upload-begin' ||
+        endpoint === 'upload-chunk');
+}
+/** The scope a token needs for an endpoint: look-ups read, everything else in the library writes. */
+function scopeFor(endpoint) {
+    if (!isLibraryEndpoint(endpoint))
+        return EXECUTE_SCOPE;
+    return endpoint === 'library-items' ? LIBRARY_READ_SCOPE : LIBRARY_WRITE_SCOPE;
+}
+function handleLibrary(store, request) {
+    switch (request.endpoint) {
+        case 'library-items':
+            return items(store, request.url);
+        case 'library-folder':
+            return createFolder(store, request.body);
+        case 'upload-begin':
+            return beginUpload(store, request.body);
+        case 'upload-chunk':
+            return chunk(store, request);
+    }
+}
+function items(store, url) {
+    const path = url.searchParams.get('path');
+    if (path === null || !path.startsWith('/')) {
+        return errorJson(400, 'Give the item as ?path=, a library path starting with /.');
+    }
+    const type = url.searchParams.get('type') ?? undefined;
+    const item = store.find(path, type);
+    if (item === undefined)
+        return errorJson(404, `No library item at ${path}.`);
+    const max = Number(url.searchParams.get('maxResults') ?? 100);
+    return json(200, { items: max >= 1 ? [describe(item)] : [] });
+}
+function describe(item) {
+    return {
+        id: item.id,
+        title: item.title,
+        type: item.type,
+        parentId: item.parentId ?? null,
+        description: item.description,
+        ...(item.content === undefined ? {} : { size: item.content.size }),
+    };
+}
+function createFolder(store, body) {
+    const fields = parseObject(body);
+    if (fields === undefined)
+        return errorJson(400, 'The body must be a JSON object.');
+    if (fields.type !== FOLDER_TYPE) {
+        return errorJson(400, `Only folders (type ${FOLDER_TYPE}) are created here.`);
+    }
+    const title = validTitle(fields.title);
+    if (title === undefined)
+        return errorJson(400, 'A folder needs a title without /.');
+    const parent = folderById(store, fields.parentId);
+    if (parent === undefined)
+        return errorJson(404, 'The parent folder does not exist.');
+    const description = typeof fields.description === 'string' ? fields.description : '';
+    const folder = store.create(parent, title, FOLDER_TYPE, description);
+    if (folder === undefined)
+        return errorJson(409, `The folder ${title} already exists.`);
+    return json(201, { id: folder.id });
+}
+function beginUpload(store, body) {
+    const fields = parseObject(body);
+    const item = fields?.item;
+    if (fields === undefined || typeof item !== 'object' || item === null) {
+        return errorJson(400, 'The body must be a JSON object with an item.');
+    }
+    const { title: rawTitle, type, parentId, description } = item;
+    const title = validTitle(rawTitle);
+    if (title === undefined)
+        return errorJson(400, 'The item needs a title without /.');
+    if (typeof type !== 'string' || !Object.values(FILE_TYPES).includes(type)) {
+        return errorJson(400, `Cannot upload items of type ${String(type)}.`);
+    }
+    const parent = folderById(store, parentId);
+    if (parent === undefined)
+        return errorJson(404, 'The parent folder does not exist.');
+    const job = store.beginUpload({
+        title,
+        type,
+        parentId: parent.id,
+        description: typeof description === 'string' ? description : '',
+    }, fields.overwriteIfExists === true);
+    return json(201, { jobId: job.jobId });
+}
+function chunk(store, request) {
+    const n = request.url.searchParams.get('chunk') ?? '';
+    if (!/^[1-9]\d*$/.test(n))
+        return errorJson(400, 'chunk must be a whole number from 1.');
+    const finish = request.url.searchParams.get('finish') === 'true';
+    const jobId = safeDecode(request.param);
+    const result = store.appendChunk(jobId, Number(n), request.bytes, finish);
+    switch (result.kind) {
+        case 'unknown-job':
+            return errorJson(404, `Upload job ${jobId} not found.`);
+        case 'out-of-order':
+            return errorJson(400, `Expected chunk ${result.expected}, got chunk ${n}.`);
+        case 'conflict':
+            return errorJson(409, `An item already exists at ${result.path}.`);
+        case 'stored':
+            return json(200, { jobId, chunk: Number(n), size: result.job.size });
+        case 'finished':
+            return json(200, { item: describe(result.item) });
+    }
+}
+function parseObject(body) {
+    try {
+        const value = JSON.parse(body);
+        return typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? value
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function validTitle(value) {
+    return typeof value === 'string' && value.trim() !== '' && !value.includes('/')
+        ? value
+        : undefined;
+}
+function folderById(store, id) {
+    const item = typeof id === 'string' ? store.byId(id) : undefined;
+    return item?.type === FOLDER_TYPE ? item : undefined;
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/handlers.ts
+
 
 
 
@@ -9664,9 +10204,10 @@ function handle(context, incoming) {
         const token = context.tokens.check(header(incoming.request, 'authorization'));
         if (!token.ok)
             return unauthorized(token.reason);
-        if (match.endpoint !== 'unknown' && !token.scopes.includes(EXECUTE_SCOPE)) {
-            return errorJson(403, `The token lacks scope ${EXECUTE_SCOPE}.`, {
-                'WWW-Authenticate': `Bearer realm="spotfire", error="insufficient_scope", scope="${EXECUTE_SCOPE}"`,
+        const scope = match.endpoint === 'unknown' ? undefined : scopeFor(match.endpoint);
+        if (scope !== undefined && !token.scopes.includes(scope)) {
+            return errorJson(403, `The token lacks scope ${scope}.`, {
+                'WWW-Authenticate': `Bearer realm="spotfire", error="insufficient_scope", scope="${scope}"`,
             });
         }
     }
@@ -9689,6 +10230,17 @@ function handle(context, incoming) {
             const reason = url.searchParams.get('reason') ?? '';
             return jobCall(context, match.param, (id) => context.jobs.abort(id, reason));
         }
+        case 'library-items':
+        case 'library-folder':
+        case 'upload-begin':
+        case 'upload-chunk':
+            return handleLibrary(context.libraryStore, {
+                endpoint: match.endpoint,
+                param: match.param,
+                url,
+                body: incoming.body,
+                bytes: incoming.bytes,
+            });
     }
 }
 function unauthorized(reason) {
@@ -9710,7 +10262,7 @@ function metadata(context) {
         token_endpoint: `${issuer}/oauth2/token`,
         token_endpoint_auth_methods_supported: authMethods,
         grant_types_supported: ['client_credentials'],
-        scopes_supported: [EXECUTE_SCOPE],
+        scopes_supported: [EXECUTE_SCOPE, LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE],
     });
 }
 function startLibrary(context, url) {
@@ -9759,7 +10311,7 @@ function startContent(context, incoming) {
     return json(200, context.jobs.create({ kind: 'content', xml: incoming.body }, lifecycle));
 }
 function jobCall(context, rawId, call) {
-    const id = safeDecode(rawId);
+    const id = handlers_safeDecode(rawId);
     if (id === undefined || !isGuid(id))
         return errorJson(400, `Malformed job id '${rawId}'.`);
     const answer = call(id);
@@ -9777,9 +10329,9 @@ function unknownJob(settings, id) {
 }
 /** The job id a status or abort request names, as the server reads it from the path. */
 function requestedJobId(match) {
-    return match.endpoint === 'unknown' ? '' : (safeDecode(match.param) ?? match.param);
+    return match.endpoint === 'unknown' ? '' : (handlers_safeDecode(match.param) ?? match.param);
 }
-function safeDecode(text) {
+function handlers_safeDecode(text) {
     try {
         return decodeURIComponent(text);
     }
@@ -9903,12 +10455,18 @@ function pump(sink, chunks) {
 
 
 
+
+
 const DEFAULT_CLIENT = {
     id: 'demo-client',
     secret: 'demo-secret',
     authMethod: 'any',
-    scopes: [EXECUTE_SCOPE],
+    scopes: [EXECUTE_SCOPE, LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE],
 };
+/** Request bodies other than upload chunks are small: job XML, JSON, a token form. */
+const server_MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** An upload chunk may be larger; the library client sends 16 MiB at most. */
+const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 async function startSimulator(options = {}) {
     const clock = options.clock ?? Date.now;
     const settings = {
@@ -9928,18 +10486,28 @@ async function startSimulator(options = {}) {
         settings,
         tokens: new TokenStore(clock),
         jobs: new JobStore(clock),
+        libraryStore: new LibraryStore(),
         baseUrl: () => url,
     };
+    for (const seed of options.libraryItems ?? []) {
+        if (seed.type === FOLDER_TYPE)
+            context.libraryStore.addFolder(seed.path);
+        else
+            context.libraryStore.addFile(seed.path, seed.type, seed.content ?? new Uint8Array());
+    }
     const requests = [];
     const counts = new Map();
     const sockets = new Set();
     const timers = new Set();
     async function serve(request, response) {
-        const body = await readBody(request);
         const parsedUrl = new URL(request.url ?? '/', 'http://simulator');
         const method = request.method ?? '';
         const match = route(method, parsedUrl.pathname);
         const { endpoint } = match;
+        const chunk = endpoint === 'upload-chunk';
+        const bytes = await readBytes(request, chunk ? MAX_CHUNK_BYTES : server_MAX_BODY_BYTES);
+        // A chunk's bytes go to the library store only: recording them would cost a copy of each file.
+        const body = bytes === undefined ? undefined : chunk ? '' : bytes.toString('utf8');
         const n = (counts.get(endpoint) ?? 0) + 1;
         counts.set(endpoint, n);
         // With the public API off the container answers before the application: no fault plays.
@@ -9952,6 +10520,7 @@ async function startSimulator(options = {}) {
             url: request.url ?? '',
             headers: { ...request.headers },
             body: body ?? '',
+            ...(bytes === undefined ? {} : { bodyBytes: bytes.length }),
             ...(fault === undefined ? {} : { fault: fault.type }),
         });
         const tell = (outcome) => {
@@ -9961,7 +10530,7 @@ async function startSimulator(options = {}) {
             tell({ status: result.status });
             send(response, result);
         };
-        if (body === undefined) {
+        if (body === undefined || bytes === undefined) {
             answer(errorJson(413, 'Payload Too Large'));
             return;
         }
@@ -9969,7 +10538,13 @@ async function startSimulator(options = {}) {
             answer(containerNotFound());
             return;
         }
-        const produce = () => handle(context, { request, url: parsedUrl, body, match });
+        const produce = () => {
+            const before = context.jobs.jobs.length;
+            const result = handle(context, { request, url: parsedUrl, body, bytes, match });
+            for (const job of context.jobs.jobs.slice(before))
+                job.startRequest = n;
+            return result;
+        };
         if (fault === undefined || endpoint === 'unknown') {
             answer(produce());
             return;
@@ -9980,10 +10555,16 @@ async function startSimulator(options = {}) {
             return;
         }
         tell({ fault });
-        play(fault, { request, response, match, produce });
+        play(fault, { request, response, match, path: parsedUrl.pathname, produce });
+    }
+    /** Processes the request; `job` is the job it created, if any. */
+    function produceStart(produce) {
+        const before = context.jobs.jobs.length;
+        const answer = produce();
+        return { answer, job: context.jobs.jobs[before] };
     }
     /** Every fault kind is applied here, and only here. */
-    function play(fault, { request, response, match, produce }) {
+    function play(fault, { request, response, match, path, produce }) {
         switch (fault.type) {
             case 'http': {
                 const title = `${fault.status} ${external_node_http_namespaceObject.STATUS_CODES[fault.status] ?? 'Error'}`;
@@ -10008,10 +10589,36 @@ async function startSimulator(options = {}) {
                     send(response, json(200, BUSY_ANSWER));
                     return;
                 }
-                const before = context.jobs.jobs.length;
-                const answer = produce();
-                const job = context.jobs.jobs[before];
+                const { answer, job } = produceStart(produce);
                 send(response, job === undefined ? answer : json(200, { ...BUSY_ANSWER, JobId: job.id }));
+                return;
+            }
+            case 'created': {
+                const { answer, job } = produceStart(produce);
+                send(response, job === undefined ? answer : { ...answer, status: fault.status });
+                return;
+            }
+            case 'braced-id': {
+                const { answer, job } = produceStart(produce);
+                send(response, job === undefined
+                    ? answer
+                    : json(200, { JobId: `{${job.id}}`, StatusCode: job.status, Message: job.message }));
+                return;
+            }
+            case 'json-404':
+                send(response, fault.style === 'spring' ? springNotFound(path, clock()) : gatewayNotFound());
+                return;
+            case 'other-job':
+                send(response, json(200, context.jobs.otherFinished(requestedJobId(match))));
+                return;
+            case 'upstream-reset':
+                produce();
+                send(response, http_text(503, UPSTREAM_RESET_TEXT));
+                return;
+            case 'no-upstream': {
+                const answer = http_text(503, NO_UPSTREAM_TEXT);
+                answer.headers['Retry-After'] = fault.retryAfter ?? '1';
+                send(response, answer);
                 return;
             }
             case 'not-found':
@@ -10081,6 +10688,7 @@ async function startSimulator(options = {}) {
         port,
         requests,
         jobs: context.jobs.jobs,
+        libraryStore: context.libraryStore,
         update(changes) {
             const next = { ...settings };
             for (const key of Object.keys(changes)) {
@@ -10137,9 +10745,11 @@ function urlHost(host) {
 
 
 
+
 const USAGE = `Usage: node dist/simulator/index.js [options]
 
-Plays a Spotfire Server's OAuth 2.0 token endpoint and Automation Services job API.
+Plays a Spotfire Server's OAuth 2.0 token endpoint, Automation Services job API and
+Library REST API v2 (items, folders, chunked uploads).
 
 Options:
   --host <address>            interface to listen on (default 127.0.0.1)
@@ -10157,13 +10767,28 @@ Options:
                               by default; Failed, Canceled or Missing) and MESSAGE; PATH
                               starts with / and ends at the first =; its id is the same
                               every run
+  --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
+                              PATH is a library path, no extension: /Sales/Weekly; ending
+                              in / it is a folder (/Sales/). FILE gives the content and,
+                              by its extension (.dxp, .sbdf, .mod), the type; TYPE (dxp,
+                              sbdf, mod or folder) gives or overrides the type, and
+                              without FILE the item is empty. Folders above are made as
+                              needed. Not a job: see --library-job for those
   --fault <spec>              play a fault (repeatable): METHOD:ENDPOINT:KIND[:N]
                               METHOD: GET, POST or * (quote * in a shell)
                               ENDPOINT: token, metadata, start-library, start-content,
-                              status or abort
+                              status, abort, library-items (GET /items), library-folder
+                              (POST /items), upload-begin or upload-chunk
                               KIND: http-<status> (JSON error), html-<status> (HTML page),
                               busy, busy-with-job, reset-before, reset-after, slow-<ms>,
-                              truncated, trickle, not-found (status, abort) or echo
+                              truncated, trickle, not-found (status, abort) or echo;
+                              answers a client must not take at their word: json-404 and
+                              spring-404 (a gateway's JSON 404 on status, abort),
+                              other-job (status, abort answered for another, Finished
+                              job), upstream-reset (503 text after the request was
+                              processed), no-upstream (503 with Retry-After, unprocessed),
+                              created-201, created-202 and braced-id (starts answered
+                              201, 202, or with the job id in braces)
                               N: how many of the first requests get it (default 1); faults
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request
@@ -10174,7 +10799,9 @@ Options:
 
 Example:
   node dist/simulator/index.js --port 0 --print-credentials \\
-    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2`;
+    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2 \\
+    --library-item /Sales/ --library-item '/Sales/Weekly=build/weekly.dxp' \\
+    --fault POST:upload-chunk:reset-after`;
 const SWITCHES = ['--log-requests', '--print-credentials'];
 const VALUE_FLAGS = [
     '--host',
@@ -10186,6 +10813,7 @@ const VALUE_FLAGS = [
     '--tls-cert',
     '--tls-key',
     '--library-job',
+    '--library-item',
     '--fault',
 ];
 /** Pure: throws CliUsageError with a message fit for the user. */
@@ -10231,6 +10859,7 @@ function parseCliArgs(argv) {
         authMethod: authMethod(last('--auth-method')),
         tokenLifetimeSeconds: integer(last('--token-lifetime'), '--token-lifetime', 3600, 1),
         libraryJobs: libraryJobs(values.get('--library-job') ?? []),
+        libraryItems: parseLibraryItems(values.get('--library-item') ?? []),
         faults: (values.get('--fault') ?? []).map(parseFaultSpec),
         logRequests: switches.has('--log-requests'),
         printCredentials: switches.has('--print-credentials'),
@@ -10317,6 +10946,9 @@ function banner(simulator, options) {
         `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
         'Library jobs (start-library ?path= or ?id=):',
         ...[...SAMPLE_LIBRARY, ...options.libraryJobs].map(describeItem),
+        ...(options.libraryItems.length === 0
+            ? []
+            : ['Library items (Library REST API v2):', ...options.libraryItems.map(describeLibraryItem)]),
         'Inline jobs (start-content): a <SimulatedFailure> task with <Title> and <Reason> makes one fail.',
         ...(options.faults.length === 0
             ? []
@@ -10369,7 +11001,11 @@ async function runSimulatorCli(argv, io = processIo) {
         const tls = options.tls === undefined
             ? undefined
             : { cert: io.readFile(options.tls.certFile), key: io.readFile(options.tls.keyFile) };
-        simulator = await startSimulator(simulatorOptions(options, tls, io.out));
+        const started = simulatorOptions(options, tls, io.out);
+        if (options.libraryItems.length > 0) {
+            started.libraryItems = libraryContent(options.libraryItems, io.readBytes ?? external_node_fs_namespaceObject.readFileSync);
+        }
+        simulator = await startSimulator(started);
     }
     catch (error) {
         io.err(`The simulator could not start: ${error instanceof Error ? error.message : String(error)}`);
