@@ -9,8 +9,9 @@
 #      dirty working tree (untracked files included), a branch other than main, a version that is
 #      not greater than the latest vX.Y.Z tag, and a CHANGELOG.md without a "## [1.2.3]" section;
 #   2. runs `npm ci && npm test` and checks that dist/ is exactly what `npm run bundle` makes;
-#   3. sets the version in package.json and package-lock.json (npm version --no-git-tag-version)
-#      and commits "Release v1.2.3" (nothing to commit if they already say 1.2.3);
+#   3. sets the version in package.json, package-lock.json (npm version --no-git-tag-version) and
+#      src/shared/version.ts, rebuilds dist/, and commits "Release v1.2.3" (nothing to commit if
+#      they already say 1.2.3);
 #   4. creates the annotated tag v1.2.3 and moves the major tag (v1) to it;
 #   5. prints the git push commands. It pushes nothing: read them, then run them yourself.
 #
@@ -117,7 +118,11 @@ fi
 
 echo "== Setting the version to $version"
 npm version "$version" --no-git-tag-version --allow-same-version >/dev/null
-git add package.json package-lock.json
+# The bundles carry the version (--version, the first log line, the User-Agent): rebuild them.
+sed -i.bak "s/^export const VERSION = '.*'/export const VERSION = '$version'/" src/shared/version.ts
+rm -f src/shared/version.ts.bak
+npm run bundle
+git add package.json package-lock.json src/shared/version.ts dist
 if git diff --cached --quiet; then
   echo "package.json already says $version: tagging HEAD."
 else

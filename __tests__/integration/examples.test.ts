@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { parse as parseJunit } from 'test-results-parser'
 import { parse } from 'yaml'
 import { startSimulator, type Simulator } from '../../src/simulator/index.js'
 import { CLIENT_ID, CLIENT_SECRET } from './harness.js'
@@ -85,7 +86,7 @@ describe('the README snippets for other CI systems run as written', () => {
       parse(snippet('GitLab CI', 'yaml')) as Record<string, unknown>,
     )[0] as {
       script: string[]
-      artifacts: { paths: string[] }
+      artifacts: { paths: string[]; reports: { junit: string } }
     }
     const workspace = mkdtempSync(join(tmpdir(), 'gitlab-'))
     for (const line of job.script) {
@@ -95,10 +96,33 @@ describe('the README snippets for other CI systems run as written', () => {
     const [artifact] = job.artifacts.paths
     const result = JSON.parse(readFileSync(join(workspace, artifact ?? ''), 'utf8')) as unknown
     expect(result).toMatchObject({ ok: true, jobs: [{ source: JOB, status: 'Finished' }] })
+    const junit = parseJunit({
+      type: 'junit',
+      files: [join(workspace, job.artifacts.reports.junit)],
+    })
+    expect(junit.suites[0]?.cases.map((c) => [c.name, c.status])).toEqual([[JOB, 'PASS']])
+  })
+
+  it('Azure Pipelines: the script step, then the JUnit file PublishTestResults reads', async () => {
+    const [step, publish] = (parse(snippet('Azure Pipelines', 'yaml')) as { steps: unknown[] })
+      .steps as [{ script: string }, { inputs: { testResultsFiles: string } }]
+    const workspace = mkdtempSync(join(tmpdir(), 'azure-'))
+    for (const line of step.script.trim().split('\n')) {
+      const command = local(line, workspace).replaceAll('$(Agent.TempDirectory)', workspace)
+      const { status, output } = await shell(command, workspace)
+      expect({ line, status, output }).toMatchObject({ status: 0 })
+    }
+    const junit = parseJunit({
+      type: 'junit',
+      files: [join(workspace, publish.inputs.testResultsFiles)],
+    })
+    expect(junit.suites[0]?.cases.map((c) => [c.name, c.status])).toEqual([[JOB, 'PASS']])
   })
 
   it('Jenkins: the sh steps, twice in the same workspace, as a persistent agent keeps it', async () => {
-    const steps = [...snippet('Jenkins', 'groovy').matchAll(/sh '([^']+)'/g)].map((m) => m[1] ?? '')
+    const groovy = snippet('Jenkins', 'groovy')
+    const steps = [...groovy.matchAll(/sh '([^']+)'/g)].map((m) => m[1] ?? '')
+    const [, report = ''] = /junit '([^']+)'/.exec(groovy) ?? []
     expect(steps).toHaveLength(2)
     const workspace = mkdtempSync(join(tmpdir(), 'jenkins-'))
     for (const build of [1, 2]) {
@@ -108,6 +132,8 @@ describe('the README snippets for other CI systems run as written', () => {
       }
     }
     expect(sim.jobs.filter((job) => job.source.kind === 'library').length).toBeGreaterThanOrEqual(2)
+    const junit = parseJunit({ type: 'junit', files: [join(workspace, report)] })
+    expect(junit.total).toBe(1)
   })
 })
 

@@ -158,7 +158,7 @@ describe('--fault', () => {
     ['PUT:start-library:busy', "METHOD of GET, POST or *, not 'PUT'"],
     [
       'POST:start-job:busy',
-      "ENDPOINT of token, metadata, start-library, start-content, status, abort, not 'start-job'",
+      "ENDPOINT of token, metadata, start-library, start-content, status, abort, library-items, library-folder, upload-begin, upload-chunk, not 'start-job'",
     ],
     ['GET:start-library:busy', 'start-library answers POST requests, not GET'],
     ['POST:status:http-500', 'status answers GET requests, not POST'],

@@ -42,6 +42,7 @@ describe('parseArgs', () => {
       json: true,
       debug: false,
       help: false,
+      version: false,
     })
   })
 
@@ -237,6 +238,7 @@ describe('resultJson', () => {
       outcome: 'finished',
       verdict: runVerdict(results, { ...settings(true), words: flagWords }, () => true),
       jobs: results.map(jobJson),
+      uploads: [],
     })
   })
 
@@ -292,10 +294,10 @@ describe('runCli with invalid options', () => {
     expect(code).toBe(1)
     const json = JSON.parse(stdout) as Record<string, unknown>
     expect(json).toMatchObject({ ok: false, outcome: 'invalid-options' })
-    expect(Object.keys(json)).toEqual(['ok', 'outcome', 'error'])
-    expect(json.error).toContain("Invalid --timeout 'soon'.")
-    expect(json.error).toContain('--server-url (or SPOTFIRE_SERVER_URL) is required.')
-    expect(json.error).not.toMatch(/\bInput /)
+    expect(Object.keys(json)).toEqual(['ok', 'outcome', 'verdict', 'jobs', 'uploads', 'problems'])
+    expect(json.verdict).toContain("Invalid --timeout 'soon'.")
+    expect(json.problems).toContain('--server-url (or SPOTFIRE_SERVER_URL) is required.')
+    expect(json.verdict).not.toMatch(/\bInput /)
     expect(stderr).toContain('Run spotfire-as-job --help for the options.')
   })
 
@@ -313,7 +315,10 @@ describe('runCli with invalid options', () => {
     expect(JSON.parse(stdout)).toEqual({
       ok: false,
       outcome: 'invalid-options',
-      error: "Unknown option '--bogus'.",
+      verdict: "Unknown option '--bogus'.",
+      jobs: [],
+      uploads: [],
+      problems: ["Unknown option '--bogus'."],
     })
   })
 

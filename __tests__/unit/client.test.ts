@@ -157,6 +157,17 @@ describe('SpotfireClient.start: answers', () => {
     expect(pauses[1]).toBeGreaterThan(pauses[0] ?? 0)
   })
 
+  it('tries once more just before the deadline, instead of giving up early', async () => {
+    const busy = (): Answer => jobStatus(ZERO_JOB_ID, 'Busy', 'The job service is busy.')
+    const { client, transport, clock } = setup([busy(), busy(), busy(), queued()])
+    // Pauses of 1.5 s and 3 s, then the next (6 s) would pass the deadline at 10 s.
+    const started = await client.start(LIBRARY_JOB, { deadline: T0 + 10_000 })
+    expect(started).toMatchObject({ kind: 'started' })
+    expect(transport.calls('/job/start-library')).toHaveLength(4)
+    expect(clock.elapsed()).toBeGreaterThan(9000)
+    expect(clock.elapsed()).toBeLessThan(10_000)
+  })
+
   it.each<[string, Answer]>([
     ['429', text(429, 'Too Many Requests')],
     ['503 with Retry-After', text(503, 'Service Unavailable', { 'retry-after': '5' })],
@@ -380,7 +391,9 @@ describe('SpotfireClient.start: tokens', () => {
         Array.from({ length: 10 }, () => text(status, 'token trouble')),
         { autoTokens: false },
       )
-      const { error, mayHaveStarted } = failureOf(await client.start(LIBRARY_JOB, context))
+      const { error, mayHaveStarted } = failureOf(
+        await client.start(LIBRARY_JOB, { deadline: T0 + 60_000 }),
+      )
       expect(error.message).toContain(`HTTP ${status}`)
       // Said once: not "getting a token failed: Getting a token failed 8 times".
       expect(error.message.match(/getting a token/gi) ?? []).toHaveLength(1)

@@ -114,7 +114,13 @@ export class FakeTransport implements Transport {
 
 /** The form fields of a request body. */
 export function formOf(request: HttpRequest | undefined): URLSearchParams {
-  return new URLSearchParams(request?.body ?? '')
+  return new URLSearchParams(bodyText(request))
+}
+
+/** A request body as text, whether it was sent as text or as bytes. */
+export function bodyText(request: HttpRequest | undefined): string {
+  const body = request?.body ?? ''
+  return typeof body === 'string' ? body : Buffer.from(body).toString('utf8')
 }
 
 /** A header, whatever its case in the request. */

@@ -138,6 +138,7 @@ describe('outputsOf with one job', () => {
       [Outputs.DurationSeconds]: '95.5',
       [Outputs.TimedOut]: 'false',
       [Outputs.Jobs]: JSON.stringify([jobJson(failed())]),
+      [Outputs.Uploads]: '[]',
     })
   })
 
@@ -310,6 +311,7 @@ describe('emptyOutputs', () => {
       [Outputs.DurationSeconds]: '',
       [Outputs.TimedOut]: 'false',
       [Outputs.Jobs]: '[]',
+      [Outputs.Uploads]: '[]',
     })
     expect(Object.keys(emptyOutputs()).sort()).toEqual(Object.values(Outputs).sort())
   })

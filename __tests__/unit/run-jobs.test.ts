@@ -443,7 +443,7 @@ describe('a start is sent again only when the answer proves it was not processed
       mayHaveStarted: true,
     })
     expect(jobVerdict(results[0] as JobResult, { timeoutMs: MINUTE })).toContain(
-      "library job '/Jobs/A' may have reached the server",
+      "Library job '/Jobs/A' may have started",
     )
   })
 
@@ -899,6 +899,26 @@ describe('the step ends on time: the timeout plus one cleanup budget, whatever r
     expect(h.log.filter((l) => l.startsWith('warning:') && l.includes(id))).toHaveLength(1)
   })
 
+  it('a start sent just before the deadline waits for its answer within the budget only', async () => {
+    const h = hanging(
+      { '/Jobs/A': { ms: 55_000 }, '/Jobs/B': { ms: MINUTE } },
+      (h, path) => h.clock.now() >= T0 + 50_000 && path.endsWith('/start-library'),
+    )
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A'), library('/Jobs/B')], {
+        timeoutMs: MINUTE,
+        maxParallel: 1,
+        requestTimeoutMs: REQUEST_TIMEOUT,
+      }),
+      h.hooks,
+    )
+    expect(h.hung.hung).toHaveLength(1)
+    expect(h.clock.elapsed()).toBeLessThanOrEqual(MINUTE + CLEANUP_BUDGET_MS)
+    expect(results[1]).toMatchObject({
+      outcome: { kind: 'not-started', mayHaveStarted: true },
+    })
+  })
+
   it('several jobs share the one budget, and a hung token refresh at the deadline too', async () => {
     // Tokens last 2 min, refreshed a minute early: the refresh falls due at the deadline.
     const h = hanging(
@@ -945,5 +965,56 @@ describe('the step ends on time: the timeout plus one cleanup budget, whatever r
     const [previous, last] = checks
     expect((last?.at ?? 0) - (previous?.at ?? 0)).toBeGreaterThanOrEqual(MIN_PAUSE_MS)
     expect(abortsOf(h)).toEqual(['stopped: timeout'])
+  })
+})
+
+describe('retries use the time that is left, and a server in trouble gets room', () => {
+  it('keeps the whole step under one request a second when every job is failing', async () => {
+    const jobs = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [`/Jobs/J${i}`, { ms: 10 * MINUTE }]),
+    )
+    const h = harness(jobs)
+    let started = 0
+    let firstFailureAt: number | undefined
+    // Every start goes through; then the server fails every check and every abort.
+    h.server.override = (_request, path) => {
+      if (path === '/job/start-library' && started++ < 64) return undefined
+      firstFailureAt ??= h.clock.now()
+      return text(502, 'Bad Gateway')
+    }
+    await executeRun(
+      settingsOf(
+        Object.keys(jobs).map((path) => library(path)),
+        { timeoutMs: MINUTE, maxParallel: 64 },
+      ),
+      h.hooks,
+    )
+    // The first checks go out together, before any answer says the server is failing; from the
+    // first failure on, through the minute and the cleanup after it, at most one a second.
+    const after = h.server.requests.filter((r) => r.at > (firstFailureAt ?? Infinity))
+    const span = (after.at(-1)?.at ?? 0) - (firstFailureAt ?? 0)
+    expect(after.length).toBeLessThanOrEqual(Math.floor(span / 1000) + 1)
+    expect(after.length).toBeGreaterThan(30)
+  })
+
+  it('holds back aborts too after a 429 with Retry-After', async () => {
+    const h = harness({ '/Jobs/A': { ms: 10 * MINUTE } })
+    let throttledAt: number | undefined
+    h.server.override = (_request, path) => {
+      if (path.startsWith('/job/status/') && throttledAt === undefined) {
+        throttledAt = h.clock.now()
+        return text(429, 'slow down', { 'retry-after': '8' })
+      }
+      return undefined
+    }
+    const { results } = await executeRun(
+      settingsOf([library('/Jobs/A')], { timeoutMs: 3000 }),
+      h.hooks,
+    )
+    const abortAt = h.server.requests.find((r) => r.path.startsWith('/job/abort/'))?.at
+    expect(throttledAt).toBeDefined()
+    expect(abortAt).toBeDefined()
+    expect((abortAt ?? 0) - (throttledAt ?? 0)).toBeGreaterThanOrEqual(8000)
+    expect(results[0]?.abort).toMatchObject({ kind: 'aborted' })
   })
 })

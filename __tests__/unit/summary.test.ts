@@ -397,7 +397,12 @@ describe('dryRunMarkdown', () => {
   it('links the server host to the server', async () => {
     const html = await renderGfm(
       dryRunMarkdown(
-        { ok: true, checks: [{ name: 'inputs', ok: true, detail: '1 job' }], plan: ['x'] },
+        {
+          ok: true,
+          checks: [{ name: 'inputs', ok: true, detail: '1 job' }],
+          plan: ['x'],
+          work: '1 job',
+        },
         CTX,
       ),
     )

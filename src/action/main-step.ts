@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
 import { systemClock } from '../shared/clock.js'
 import { Outputs, State } from '../shared/constants.js'
+import { VERSION } from '../shared/version.js'
 import { execute } from '../flow/execute.js'
-import { isSuccess } from '../jobs/outcome.js'
 import { emptyOutputs, outputsOf } from '../report/outputs.js'
 import {
   dryRunMarkdown,
@@ -10,10 +10,12 @@ import {
   invalidInputsMarkdown,
   summaryMarkdown,
 } from '../report/summary.js'
-import { runVerdict } from '../report/verdict.js'
+import { dryRunJunit, invalidInputsJunit, runJunit } from '../report/junit.js'
+import { writeJunitFile } from '../report/junit-file.js'
+import { stepVerdict } from '../report/step.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from '../shared/secrets.js'
-import { getSettings, InputError } from '../settings/index.js'
+import { getSettings, InputError, junitReportOf } from '../settings/index.js'
 import { defuse } from '../shared/workflow-commands.js'
 import { errorMessage } from '../spotfire/errors.js'
 
@@ -48,7 +50,15 @@ export async function runMainStep(): Promise<void> {
   const setOutputs = (outputs: Record<string, string>): void => {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, secrets.redact(value))
   }
+  const wallStartedAt = systemClock.wallNow()
+  // The report a test-report tool reads: written on every run, a failed one included.
+  const junit = (path: string | undefined, xml: () => string): void => {
+    if (path === undefined) return
+    const problem = writeJunitFile(path, secrets.redact(xml()))
+    if (problem !== undefined) core.warning(defuse(secrets.redact(problem)))
+  }
   try {
+    core.info(`Spotfire Automation Services action ${VERSION}`)
     maskClient(secrets)
     const settings = getSettings(actionInputs())
     for (const warning of settings.warnings) core.warning(defuse(warning))
@@ -73,24 +83,21 @@ export async function runMainStep(): Promise<void> {
     if (report.kind === 'dry-run') {
       setOutputs(emptyOutputs())
       await writeSummary(secrets.redact(dryRunMarkdown(report, { serverUrl })))
+      junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt))
       const verdict = secrets.redact(dryRunVerdict(report))
       if (report.ok) core.info(defuse(verdict))
       else core.setFailed(defuse(verdict))
       return
     }
-    const { results } = report
-    setOutputs(outputsOf(results, { durationMs: report.durationMs }))
-    await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl })))
-    const verdict = secrets.redact(
-      runVerdict(results, { ...settings, durationMs: report.durationMs }, (r) =>
-        isSuccess(r, settings.failOnJobFailure),
-      ),
-    )
-    const failed = results.filter((r) => !isSuccess(r, settings.failOnJobFailure))
-    if (failed.length > 0) core.setFailed(defuse(verdict))
-    else if (results.some((r) => r.outcome.kind === 'failed'))
-      core.warning(defuse(`${verdict} (fail-on-job-failure: false)`))
-    else core.info(defuse(verdict))
+    const { results, uploads } = report
+    setOutputs(outputsOf(results, { durationMs: report.durationMs, uploads }))
+    await writeSummary(secrets.redact(summaryMarkdown(results, { serverUrl, uploads })))
+    junit(settings.junitReport, () => runJunit(report))
+    const verdict = stepVerdict(uploads, results, { ...settings, durationMs: report.durationMs })
+    const text = secrets.redact(verdict.text)
+    if (!verdict.ok) core.setFailed(defuse(text))
+    else if (verdict.excused) core.warning(defuse(`${text} (fail-on-job-failure: false)`))
+    else core.info(defuse(text))
   } catch (error) {
     setOutputs(emptyOutputs())
     if (error instanceof InputError) {
@@ -98,6 +105,7 @@ export async function runMainStep(): Promise<void> {
       await writeSummary(
         secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))),
       )
+      junit(junitReportOf(actionInputs()), () => invalidInputsJunit(error.problems, wallStartedAt))
       core.setFailed(defuse(secrets.redact(error.message)))
     } else {
       core.debug(defuse(secrets.redact(error instanceof Error ? (error.stack ?? '') : '')))

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { systemClock } from '../shared/clock.js'
 import { Inputs } from '../shared/constants.js'
+import { VERSION } from '../shared/version.js'
 import { execute } from '../flow/execute.js'
 import {
   ABORT_BECAUSE,
@@ -12,9 +13,13 @@ import {
 } from '../jobs/outcome.js'
 import { jobJson } from '../report/outputs.js'
 import { dryRunVerdict } from '../report/summary.js'
-import { runVerdict } from '../report/verdict.js'
+import { dryRunJunit, invalidInputsJunit, runJunit } from '../report/junit.js'
+import { writeJunitFile } from '../report/junit-file.js'
+import { stepVerdict } from '../report/step.js'
+import { uploadJson, uploadsExitCode } from '../report/uploads.js'
+import { uploadsSucceeded, type UploadResult } from '../uploads/result.js'
 import { Secrets } from '../shared/secrets.js'
-import { getSettings, InputError, type Settings } from '../settings/index.js'
+import { getSettings, InputError, junitReportOf, type Settings } from '../settings/index.js'
 import { errorMessage } from '../spotfire/errors.js'
 import type { Logger, Vocabulary } from '../spotfire/types.js'
 import { closest } from '../shared/suggest.js'
@@ -45,8 +50,11 @@ const EXIT_BY_OUTCOME: Record<OutcomeKind, (result: JobResult) => ExitCode> = {
     r.outcome.kind === 'cancelled' && r.outcome.by === 'fail-fast'
       ? EXIT.jobFailed
       : EXIT.clientFailed,
+  // Skipped for fail-fast or a failed upload: what set it off has its own code (a failed upload is
+  // 2 or 3 by itself), and a job that never ran is not a failure on this side.
   skipped: (r) =>
-    r.outcome.kind === 'skipped' && r.outcome.because === 'fail-fast'
+    r.outcome.kind === 'skipped' &&
+    (r.outcome.because === 'fail-fast' || r.outcome.because === 'upload-failed')
       ? EXIT.jobFailed
       : EXIT.clientFailed,
 }
@@ -79,7 +87,15 @@ const REPEATABLE: readonly string[] = [
   Inputs.LibraryUpload,
 ]
 /** Every flag, for "did you mean". */
-const FLAGS: readonly string[] = [...INPUT_NAMES, 'variable', 'json', 'debug', 'help']
+const FLAGS: readonly string[] = [
+  ...INPUT_NAMES,
+  'variable',
+  'junit',
+  'json',
+  'debug',
+  'help',
+  'version',
+]
 /** Flags that mean `true` on their own: `--dry-run`, `--fail-fast`. */
 const BOOLEAN: readonly string[] = [
   Inputs.Wait,
@@ -97,10 +113,10 @@ Starts Spotfire Automation Services jobs (or follows running ones), waits for th
 only when every one finished. Progress goes to stderr; the result to stdout (one JSON object with
 --json).
 
-Every option that mirrors an action input (all but --json, --debug and --help) can also come
-from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -, e.g.
-SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags,
-so that they stay out of shell history and process lists. Flags win over variables.
+Every option that mirrors an action input (all but --json, --debug, --help and --version) can
+also come from an environment variable: SPOTFIRE_ and the option name in upper case with _ for -,
+e.g. SPOTFIRE_CLIENT_SECRET. Pass secrets that way, not as flags, so that they stay out of shell
+history and process lists. Flags win over variables.
 
 Server and credentials:
   --server-url URL            Spotfire Server base URL, e.g. https://spotfire.example.com
@@ -140,8 +156,12 @@ Running and waiting:
 
 Output:
   --json                      print the outcome as one JSON object on stdout
+  --junit-report FILE         write a JUnit XML report: a test case per job and per upload
+                              (Jenkins junit, GitLab reports:junit, Azure PublishTestResults);
+                              --junit FILE for short
   --debug                     more detail on stderr (never secrets)
   --help                      this text
+  --version                   the version
 
 Exit codes, as Spotfire's Client Job Sender's (with several jobs, the highest that applies):
   0  every job finished (or started, with --wait false; or ended in any status, with
@@ -169,17 +189,18 @@ export interface ParsedArgs {
   json: boolean
   debug: boolean
   help: boolean
+  version: boolean
 }
 
 /** `--name value` and `--name=value` for every action input, plus --variable, --json, --debug, --help. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const parsed: ParsedArgs = { inputs: {}, json: false, debug: false, help: false }
+  const parsed: ParsedArgs = { inputs: {}, json: false, debug: false, help: false, version: false }
   const lines = new Map<string, string[]>()
   const problems: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
-    if (arg === '--json' || arg === '--debug' || arg === '--help' || arg === '-h') {
-      parsed[arg === '-h' ? 'help' : (arg.slice(2) as 'json' | 'debug' | 'help')] = true
+    if (['--json', '--debug', '--help', '-h', '--version'].includes(arg)) {
+      parsed[arg === '-h' ? 'help' : (arg.slice(2) as 'json' | 'debug' | 'help' | 'version')] = true
       continue
     }
     if (!arg.startsWith('-')) {
@@ -193,7 +214,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const match = /^--([a-z-]+)(?:=([\s\S]*))?$/.exec(arg)
     const flag = match?.[1]
-    const name = flag === 'variable' ? Inputs.Variables : flag
+    const name =
+      flag === 'variable' ? Inputs.Variables : flag === 'junit' ? Inputs.JunitReport : flag
     if (name === undefined || !INPUT_NAMES.includes(name)) {
       // The option's name only: a mistyped --client-secret=... must not echo the secret.
       const given = arg.split('=')[0] ?? ''
@@ -234,23 +256,34 @@ export function environmentName(input: string): string {
   return `SPOTFIRE_${input.toUpperCase().replace(/-/g, '_')}`
 }
 
+/**
+ * The members every --json document has, whatever happened (docs/cli-result.schema.json holds the
+ * whole shape): a script can always read ok, outcome, verdict, jobs and uploads.
+ */
+const EMPTY_RESULT = { ok: false, outcome: '', verdict: '', jobs: [], uploads: [] }
+
 /** The JSON document --json prints: stable names for scripts. */
 export function resultJson(
   results: readonly JobResult[],
   settings: Settings,
   durationMs?: number,
+  uploads: readonly UploadResult[] = [],
 ): Record<string, unknown> {
   const succeeded = (r: JobResult): boolean => isSuccess(r, settings.failOnJobFailure)
   const first = results.find((r) => !succeeded(r)) ?? results[0]
+  const verdict = stepVerdict(uploads, results, {
+    ...settings,
+    words: flagWords,
+    ...(durationMs === undefined ? {} : { durationMs }),
+  })
   return {
-    ok: results.every(succeeded),
-    outcome: first?.outcome.kind ?? 'finished',
-    verdict: runVerdict(
-      results,
-      { ...settings, words: flagWords, ...(durationMs === undefined ? {} : { durationMs }) },
-      succeeded,
-    ),
+    ok: verdict.ok,
+    outcome: uploadsSucceeded(uploads)
+      ? (first?.outcome.kind ?? (uploads.length > 0 ? 'uploaded' : 'finished'))
+      : 'upload-failed',
+    verdict: verdict.text,
     jobs: results.map(jobJson),
+    uploads: uploads.map(uploadJson),
   }
 }
 
@@ -265,6 +298,32 @@ function nameIn(args: ParsedArgs, env: CliIo['env']): (input: string) => string 
       : input === Inputs.Variables
         ? '--variable'
         : `--${input}`
+}
+
+/**
+ * SPOTFIRE_ variables that are near misses of the ones the command reads: SPOTFIRE_CLIENTSECRET
+ * for SPOTFIRE_CLIENT_SECRET. A problem when the one meant is not set at all (the setting would
+ * silently be missing), a warning when it is. Other SPOTFIRE_ variables are left alone.
+ */
+export function environmentTypos(
+  env: CliIo['env'],
+  given: (input: string) => boolean,
+): { problems: string[]; warnings: string[] } {
+  const known = INPUT_NAMES.map(environmentName)
+  const result = { problems: [] as string[], warnings: [] as string[] }
+  for (const key of Object.keys(env).sort()) {
+    if (!key.startsWith('SPOTFIRE_') || known.includes(key)) continue
+    if ((env[key] ?? '').trim() === '') continue
+    const meant = known.includes(key.toUpperCase())
+      ? key.toUpperCase()
+      : closest(key.toUpperCase().replace(/-/g, '_'), known, 2)
+    if (meant === undefined) continue
+    const message = `Environment variable ${key} is not one this command reads. Did you mean ${meant}?`
+    const input = INPUT_NAMES.find((name) => environmentName(name) === meant) ?? ''
+    if (given(input)) result.warnings.push(`${message} It is ignored; ${meant} is set too.`)
+    else result.problems.push(message)
+  }
+  return result
 }
 
 /** Likely mistakes that look valid to the settings: job-xml given a file's path. */
@@ -307,7 +366,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const invalid = (error: unknown): number => {
     if (argv.includes('--json')) {
       const problems = error instanceof InputError ? error.problems : [errorMessage(error)]
-      outJson({ ok: false, outcome: 'invalid-options', error: problems.join(' ') })
+      outJson({
+        ...EMPTY_RESULT,
+        outcome: 'invalid-options',
+        verdict: errorMessage(error),
+        problems,
+      })
     }
     err(`${errorMessage(error)}\nRun spotfire-as-job --help for the options.\n`)
     return EXIT.usage
@@ -320,6 +384,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   if (args.help) {
     io.stdout(HELP)
+    return EXIT.ok
+  }
+  if (args.version) {
+    io.stdout(`${VERSION}\n`)
     return EXIT.ok
   }
   const input = (name: string): string => args.inputs[name] ?? io.env[environmentName(name)] ?? ''
@@ -338,20 +406,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     },
   }
   const name = nameIn(args, io.env)
+  const wallStartedAt = systemClock.wallNow()
+  // The report a CI's test view reads: written on every run, a failed one included.
+  const junit = (path: string | undefined, xml: () => string): void => {
+    if (path === undefined) return
+    const problem = writeJunitFile(path, secrets.redact(xml()))
+    if (problem !== undefined) logger.warning(problem)
+  }
+  const typos = environmentTypos(io.env, (i) => input(i).trim() !== '')
   let settings: Settings
   try {
     settings = getSettings({
       input,
       workspace: io.cwd,
+      workspaceName: 'the current directory',
       name,
       describe: (input) => `--${input} (or ${environmentName(input)})`,
     })
+    if (typos.problems.length > 0) throw new InputError([])
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    return invalid(new InputError([...hints(input, io.cwd, name), ...error.problems]))
+    const problems = [...hints(input, io.cwd, name), ...error.problems, ...typos.problems]
+    junit(junitReportOf({ input, workspace: io.cwd, name }), () =>
+      invalidInputsJunit(problems, wallStartedAt),
+    )
+    return invalid(new InputError(problems))
   }
   try {
-    for (const warning of settings.warnings) logger.warning(warning)
+    for (const warning of [...typos.warnings, ...settings.warnings]) logger.warning(warning)
     const report = await execute(settings, {
       logger,
       clock: systemClock,
@@ -364,24 +446,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         `spotfire-as-job${io.env.CI_JOB_URL === undefined ? '' : ` (${io.env.CI_JOB_URL})`} ${WHY[why]}.`,
     })
     if (report.kind === 'dry-run') {
+      junit(settings.junitReport, () => dryRunJunit(report, wallStartedAt))
       const verdict = dryRunVerdict(report)
       if (args.json) {
         outJson({
+          ...EMPTY_RESULT,
           ok: report.ok,
           outcome: 'dry-run',
           verdict,
           checks: report.checks,
           plan: report.plan,
         })
+        // The JSON goes to a file, as often as not: the CI log still says how it ended.
+        err(`${verdict}\n`)
       } else out(`${verdict}\n`)
       return report.ok ? EXIT.ok : EXIT.clientFailed
     }
-    const json = resultJson(report.results, settings, report.durationMs)
-    if (args.json) outJson(json)
-    else out(`${String(json.verdict)}\n`)
-    return exitCode(report.results, settings.failOnJobFailure)
+    junit(settings.junitReport, () => runJunit(report))
+    const json = resultJson(report.results, settings, report.durationMs, report.uploads)
+    if (args.json) {
+      outJson(json)
+      err(`${String(json.verdict)}\n`)
+    } else out(`${String(json.verdict)}\n`)
+    return Math.max(
+      uploadsExitCode(report.uploads),
+      exitCode(report.results, settings.failOnJobFailure),
+    )
   } catch (error) {
-    err(`Unexpected error: ${errorMessage(error)}\n`)
+    const verdict = `Unexpected error: ${errorMessage(error)}`
+    if (args.json) outJson({ ...EMPTY_RESULT, outcome: 'internal-error', verdict })
+    err(`${verdict}\n`)
     return EXIT.clientFailed
   }
 }

@@ -1,6 +1,9 @@
 import { describeJob } from '../jobs/labels.js'
 import { counted } from '../shared/plural.js'
 import type { Session } from './session.js'
+import { conflictProblem, describePlan, planUploads } from '../uploads/plan.js'
+import { shown } from '../spotfire/text.js'
+import type { CallContext } from '../spotfire/token.js'
 import type { Settings } from '../settings/index.js'
 import { SpotfireError } from '../spotfire/errors.js'
 import { isTransient } from '../spotfire/responses.js'
@@ -12,8 +15,10 @@ import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 export interface DryRunReport {
   ok: boolean
   checks: { name: string; ok: boolean; detail: string }[]
-  /** One sentence per job: what a run would start or follow. */
+  /** One sentence per folder and upload, then per job: what a run would do, in its order. */
   plan: string[]
+  /** What the checks were for: "2 jobs and 3 uploads". */
+  work: string
 }
 
 /** The command an administrator runs to give an API client the scope it needs. */
@@ -30,20 +35,21 @@ export async function dryRun(
   hooks: { clock: Clock; logger: Logger; words: Vocabulary; cancelSignal?: AbortSignal },
 ): Promise<DryRunReport> {
   const { clock, logger } = hooks
-  const plan = settings.jobs.map((job) =>
+  const jobPlan = settings.jobs.map((job) =>
     job.kind === 'job-id' ? `would follow ${describeJob(job)}` : `would start ${describeJob(job)}`,
   )
   logger.info(
-    `Dry run: nothing is started. ${plan.length === 1 ? 'The run' : `The ${plan.length} jobs`}:`,
+    `Dry run: nothing is started${settings.uploads.length === 0 ? '' : ' or uploaded'}. ${jobPlan.length === 1 ? 'The run' : `The ${jobPlan.length} jobs`}:`,
   )
-  for (const line of plan) logger.info(`- ${line}`)
-  const checks: DryRunReport['checks'] = [
-    {
-      name: 'inputs',
-      ok: true,
-      detail: `${counted(settings.jobs.length, 'job')}, every input valid`,
-    },
+  for (const line of jobPlan) logger.info(`- ${line}`)
+  const work = [
+    ...(settings.jobs.length === 0 ? [] : [counted(settings.jobs.length, 'job')]),
+    ...(settings.uploads.length === 0 ? [] : [counted(settings.uploads.length, 'upload')]),
   ]
+  const checks: DryRunReport['checks'] = [
+    { name: 'inputs', ok: true, detail: `${work.join(' and ')}, every input valid` },
+  ]
+  let uploadPlan: string[] = []
   // A check, not a run: it says within seconds that the server cannot be reached, rather than
   // retrying for the whole timeout (30 minutes by default) in a pull request check.
   const deadline = clock.now() + Math.min(settings.timeoutMs, DRY_RUN_BUDGET_MS)
@@ -59,7 +65,13 @@ export async function dryRun(
     if (!(error instanceof SpotfireError)) throw error
     checks.push(credentialsProblem(error, hooks.words))
   }
-  if (checks.every((check) => check.ok)) {
+  if (checks.every((check) => check.ok) && settings.uploads.length > 0) {
+    const looked = await lookUpTargets(settings, session, context, hooks.words)
+    checks.push(looked.check)
+    uploadPlan = looked.plan
+  }
+  // Only a step that runs jobs needs the job API (an upload-only token lacks its scope).
+  if (checks.every((check) => check.ok) && settings.jobs.length > 0) {
     try {
       const answered = await retry(() => session.client.probe(context), PROBE_POLICY, {
         clock,
@@ -86,7 +98,55 @@ export async function dryRun(
         : `FAILED: ${check.name} (the error below says why)`,
     )
   }
-  return { ok: checks.every((check) => check.ok), checks, plan }
+  return {
+    ok: checks.every((check) => check.ok),
+    checks,
+    plan: [...uploadPlan, ...jobPlan],
+    work: work.join(' and '),
+  }
+}
+
+/**
+ * Every upload's target looked up, as a run would first: what it would create or replace, or the
+ * item in the way. Nothing is created: no folder, no upload job.
+ */
+async function lookUpTargets(
+  settings: Settings,
+  session: Session,
+  context: CallContext,
+  words: Vocabulary,
+): Promise<{ check: DryRunReport['checks'][number]; plan: string[] }> {
+  const planned = await planUploads(settings, session.library, context)
+  if (!planned.ok) {
+    return {
+      check: failed('library', `looking up ${shown(planned.path, 300)}: ${planned.error.message}`),
+      plan: [],
+    }
+  }
+  const plan = describePlan(planned.plan, words)
+  const conflicts = planned.plan.uploads.filter((p) => p.action === 'conflict')
+  if (conflicts.length > 0) {
+    return {
+      check: failed(
+        'library',
+        conflicts.map((c) => conflictProblem(c.upload, c.existing, words)).join(' '),
+      ),
+      plan,
+    }
+  }
+  const replace = planned.plan.uploads.filter((p) => p.action === 'replace').length
+  const create = planned.plan.uploads.length - replace
+  return {
+    check: {
+      name: 'library',
+      ok: true,
+      detail: `every target looked up: ${[
+        ...(create === 0 ? [] : [`${create} to create`]),
+        ...(replace === 0 ? [] : [`${replace} to replace`]),
+      ].join(', ')}`,
+    },
+    plan,
+  }
 }
 
 /** The longest a dry run waits for the server, whatever `timeout` says. */

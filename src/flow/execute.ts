@@ -7,6 +7,8 @@ import { runJobs } from '../jobs/run-jobs.js'
 import { openSession, type SessionHooks } from './session.js'
 import type { Settings } from '../settings/index.js'
 import { inputWords } from '../spotfire/types.js'
+import { uploadsSucceeded, type UploadResult } from '../uploads/result.js'
+import { runUploads } from '../uploads/run-uploads.js'
 
 export interface ExecuteHooks extends SessionHooks {
   /** Fires when the workflow run is cancelled (SIGINT, SIGTERM). */
@@ -20,6 +22,8 @@ export interface ExecuteHooks extends SessionHooks {
 
 export interface RunReport {
   kind: 'run'
+  /** One per library-upload, in input order; empty when the step uploads nothing. */
+  uploads: UploadResult[]
   results: JobResult[]
   /** When the run began and ended (ms since epoch, by the wall clock): for people to read. */
   startedAt: number
@@ -28,7 +32,10 @@ export interface RunReport {
   durationMs: number
 }
 
-/** The one flow the action and the CLI share: settings -> session -> jobs -> results. */
+/**
+ * The one flow the action and the CLI share: settings -> session -> uploads, then jobs -> results.
+ * One deadline covers both: `timeout` bounds the whole step.
+ */
 export async function execute(
   settings: Settings,
   hooks: ExecuteHooks,
@@ -43,19 +50,49 @@ export async function execute(
         ...(await dryRun(settings, session, { ...hooks, words: hooks.words ?? inputWords })),
       }
     }
-    const results = await runJobs(settings, {
+    const words = hooks.words ?? inputWords
+    const deadline = began + settings.timeoutMs
+    const uploads = await runUploads(settings, {
+      library: session.library,
+      clock: hooks.clock,
+      logger: hooks.logger,
+      deadline,
+      signal: hooks.cancelSignal,
+      words,
+      ...(hooks.random === undefined ? {} : { random: hooks.random }),
+    })
+    if (!uploadsSucceeded(uploads)) {
+      // A release must not refresh a half-deployed library.
+      if (settings.jobs.length > 0) hooks.logger.info('An upload failed: no job is started.')
+      return {
+        kind: 'run',
+        uploads,
+        results: settings.jobs.map((job) => ({
+          job,
+          message: '',
+          outcome: { kind: 'skipped', because: 'upload-failed' },
+        })),
+        startedAt,
+        endedAt: hooks.clock.wallNow(),
+        durationMs: hooks.clock.now() - began,
+      }
+    }
+    // The jobs get what the uploads left of the timeout.
+    const left = { ...settings, timeoutMs: Math.max(1, deadline - hooks.clock.now()) }
+    const results = await runJobs(left, {
       client: session.client,
       clock: hooks.clock,
       logger: hooks.logger,
       cancel: hooks.cancelSignal,
       ledger: new Ledger(settings.jobs.map(shortLabel), hooks.onLedger),
       abortReason: hooks.abortReason,
-      words: hooks.words ?? inputWords,
+      words,
       ...(hooks.schedule === undefined ? {} : { schedule: hooks.schedule }),
       ...(hooks.random === undefined ? {} : { random: hooks.random }),
     })
     return {
       kind: 'run',
+      uploads,
       results,
       startedAt,
       endedAt: hooks.clock.wallNow(),

@@ -1,8 +1,11 @@
+import { VERSION } from '../shared/version.js'
 import type { ConnectionSettings } from '../settings/index.js'
 import { SpotfireClient } from '../spotfire/client.js'
 import { createTransport, type Transport } from '../spotfire/http.js'
+import { pacedTransport } from '../spotfire/paced-transport.js'
 import { TokenProvider } from '../spotfire/token.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
+import type { LibraryPort } from '../uploads/library-port.js'
 
 export interface SessionHooks {
   clock: Clock
@@ -10,6 +13,8 @@ export interface SessionHooks {
   /** Every token, as soon as it is received (the action masks it, the CLI redacts it). */
   onToken: (token: string) => void
   transport?: Transport
+  /** Replaces the library client (tests). */
+  library?: LibraryPort
   random?: () => number
   /** How messages name settings; the action's input names by default. */
   words?: Vocabulary
@@ -18,16 +23,18 @@ export interface SessionHooks {
 /** A client for the server in the settings, with one token cache for every job. */
 export interface Session {
   client: SpotfireClient
+  /** The Library REST API v2, for uploads; the same token cache. */
+  library: LibraryPort
   /** Ends a token request under way and closes the connections. */
   close(): void
 }
 
-export const USER_AGENT = 'spotfire-automation-services-action'
+export const USER_AGENT = `spotfire-automation-services-action/${VERSION}`
 
 export function openSession(settings: ConnectionSettings, hooks: SessionHooks): Session {
   const { clock, logger } = hooks
   const words = hooks.words === undefined ? {} : { words: hooks.words }
-  const transport =
+  const network =
     hooks.transport ??
     createTransport({
       requestTimeoutMs: settings.requestTimeoutMs,
@@ -36,6 +43,9 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
       ...words,
       ...(settings.caCertificates === undefined ? {} : { caCertificates: settings.caCertificates }),
     })
+  // One gate for every request of the session: Retry-After holds them all, and a failing server
+  // gets at most one a second.
+  const transport = pacedTransport(network, clock)
   const random = hooks.random === undefined ? {} : { random: hooks.random }
   const tokens = new TokenProvider({
     serverUrl: settings.serverUrl,
@@ -53,6 +63,7 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
   })
   const client = new SpotfireClient({
     serverUrl: settings.serverUrl,
+    requestTimeoutMs: settings.requestTimeoutMs,
     transport,
     tokens,
     clock,
@@ -62,9 +73,19 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
   })
   return {
     client,
+    library: hooks.library ?? unwiredLibrary,
     close: () => {
       tokens.close()
-      if (hooks.transport === undefined) transport.dispose()
+      if (hooks.transport === undefined) network.dispose()
     },
   }
+}
+
+const unwired = (): Promise<never> =>
+  Promise.reject(new Error('the library client is not wired yet'))
+const unwiredLibrary: LibraryPort = {
+  find: unwired,
+  createFolder: unwired,
+  beginUpload: unwired,
+  sendChunk: unwired,
 }

@@ -6,6 +6,21 @@ import type { JobSpec } from '../settings/index.js'
  */
 export type StopReason = 'timeout' | 'cancelled' | 'fail-fast' | 'internal-error'
 
+/**
+ * Why a job was never started: the run stopped first, or an upload of the same step failed (a
+ * release must not refresh a half-deployed library).
+ */
+export type SkipReason = StopReason | 'upload-failed'
+
+/** Why a job was never started, as the verdict and the reports say it. */
+export const SKIPPED_BECAUSE: Record<SkipReason, string> = {
+  timeout: 'the timeout ran out first',
+  cancelled: 'the run was cancelled first',
+  'fail-fast': 'another job did not finish (fail-fast)',
+  'internal-error': 'an internal error stopped the run first',
+  'upload-failed': 'an upload to the library failed first',
+}
+
 /** Why an abort was sent: a stop for every job, or a give-up for one. */
 export type AbortWhy = StopReason | 'gave-up'
 
@@ -40,8 +55,8 @@ export type Outcome =
    * (`mayHaveStarted`: after it may have reached the server).
    */
   | { kind: 'not-started'; refused: boolean; mayHaveStarted: boolean }
-  /** Never started: fail-fast, the timeout or a cancellation came first. */
-  | { kind: 'skipped'; because: StopReason }
+  /** Never started: fail-fast, the timeout, a cancellation or a failed upload came first. */
+  | { kind: 'skipped'; because: SkipReason }
 
 export type OutcomeKind = Outcome['kind']
 

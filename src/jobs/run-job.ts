@@ -130,7 +130,9 @@ async function start(
   log.info(ctx.shared ? 'Starting' : `Starting ${describeJob(job)} on ${ctx.settings.serverUrl}`)
   const started = await ctx.client.start(
     startRequestOf(job),
-    { deadline: ctx.deadline, signal: ctx.stop },
+    // Its answer names the job, so a start is waited for past the deadline, yet within the
+    // step's cleanup budget: the step ends on time.
+    { deadline: ctx.deadline, signal: ctx.stop, answerBy: ctx.cleanupDeadline },
     {
       onSending: () => {
         ctx.ledger.sending(clock.wallNow())

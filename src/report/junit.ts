@@ -1,21 +1,16 @@
 import { shortLabel } from '../jobs/labels.js'
-import type { JobResult, StopReason } from '../jobs/outcome.js'
+import { SKIPPED_BECAUSE, type JobResult } from '../jobs/outcome.js'
 import { cut } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
+import { uploadCase } from './uploads.js'
+import type { DryRunReport } from '../flow/dry-run.js'
+import type { UploadResult } from '../uploads/result.js'
 
 /**
  * JUnit XML, the one test report format Jenkins (`junit`), GitLab (`artifacts:reports:junit`),
  * Azure Pipelines (`PublishTestResults`) and GitHub's test-report actions all read: a test case
  * per job (and per upload), so that a run's results sit beside the pipeline's own tests.
  */
-
-/** Why a job was never started, as the skipped element says. */
-const SKIPPED_BECAUSE: Record<StopReason, string> = {
-  timeout: 'the timeout ran out first',
-  cancelled: 'the run was cancelled first',
-  'fail-fast': 'another job did not finish (fail-fast)',
-  'internal-error': 'an internal error stopped the run first',
-}
 
 /** One test case: what ran, how long, and how it ended. */
 export interface ReportCase {
@@ -179,4 +174,59 @@ function escape(value: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;')
+}
+
+/** The report of a run: the uploads' suite (when there are uploads), then the jobs'. */
+export function runJunit(run: {
+  uploads: readonly UploadResult[]
+  results: readonly JobResult[]
+  startedAt: number
+}): string {
+  const suites: ReportSuite[] = [
+    ...(run.uploads.length === 0
+      ? []
+      : [
+          {
+            name: 'Spotfire library uploads',
+            classname: 'spotfire.uploads',
+            cases: run.uploads.map(uploadCase),
+          },
+        ]),
+    {
+      name: 'Spotfire Automation Services jobs',
+      classname: 'spotfire.jobs',
+      cases: run.results.map(jobCase),
+    },
+  ]
+  return junitXml(suites, { wallStartedAt: run.startedAt })
+}
+
+/** The report of a dry run: a test case per check. */
+export function dryRunJunit(report: DryRunReport, wallStartedAt: number): string {
+  const cases = report.checks.map((check): ReportCase => ({
+    name: check.name,
+    ending: check.ok
+      ? { kind: 'passed' }
+      : { kind: 'failed', message: `${check.name} check failed`, detail: check.detail },
+    output: [check.detail],
+  }))
+  return junitXml([{ name: 'Spotfire dry run', classname: 'spotfire.dry-run', cases }], {
+    wallStartedAt,
+  })
+}
+
+/** The report of a step whose inputs are invalid: one failed case that lists the problems. */
+export function invalidInputsJunit(problems: readonly string[], wallStartedAt: number): string {
+  const inputs: ReportCase = {
+    name: 'inputs',
+    ending: {
+      kind: 'failed',
+      message:
+        problems.length === 1 ? 'an input is invalid' : `${problems.length} inputs are invalid`,
+      detail: problems.join('\n'),
+    },
+  }
+  return junitXml([{ name: 'Spotfire inputs', classname: 'spotfire.inputs', cases: [inputs] }], {
+    wallStartedAt,
+  })
 }

@@ -3,6 +3,8 @@ import { shortLabel } from '../jobs/labels.js'
 import type { JobResult } from '../jobs/outcome.js'
 import { cut } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
+import { uploadJson } from './uploads.js'
+import type { UploadResult } from '../uploads/result.js'
 
 /** Seconds with one decimal, as the outputs and the CLI's JSON give them. */
 export function durationSeconds(ms: number): number {
@@ -29,7 +31,7 @@ export function jobJson(result: JobResult): Record<string, string | number | boo
  */
 export function outputsOf(
   results: readonly JobResult[],
-  run: { durationMs: number },
+  run: { durationMs: number; uploads?: readonly UploadResult[] },
 ): Record<string, string> {
   const [only] = results
   // The first status that is not Finished, in input order; a job that never got one (skipped, or
@@ -52,6 +54,7 @@ export function outputsOf(
     [Outputs.DurationSeconds]: duration === undefined ? '' : String(durationSeconds(duration)),
     [Outputs.TimedOut]: String(results.some((r) => r.outcome.kind === 'timed-out')),
     [Outputs.Jobs]: JSON.stringify(results.map(jobJson)),
+    [Outputs.Uploads]: JSON.stringify((run.uploads ?? []).map(uploadJson)),
   }
 }
 
@@ -64,5 +67,6 @@ export function emptyOutputs(): Record<string, string> {
     [Outputs.DurationSeconds]: '',
     [Outputs.TimedOut]: 'false',
     [Outputs.Jobs]: '[]',
+    [Outputs.Uploads]: '[]',
   }
 }

@@ -7,6 +7,8 @@ import { classifyStatus } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
 import { code, folded, link, prose } from './markdown.js'
 import { LIMITS } from './limits.js'
+import { uploadsMarkdown } from './uploads.js'
+import type { UploadResult } from '../uploads/result.js'
 
 const ICONS: Record<OutcomeKind, string> = {
   finished: '✅',
@@ -59,6 +61,8 @@ const CANCELLED_BY = {
 export interface SummaryContext {
   /** The validated server URL (settings.serverUrl): the only base of the links the summary makes. */
   serverUrl: string
+  /** The step's uploads, shown above the jobs. */
+  uploads?: readonly UploadResult[]
 }
 
 /** The server's host, linked to the server. */
@@ -100,7 +104,10 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
   // Each job gets an equal share of the bytes GitHub takes: its row, then its folded message.
   // Outside text grows when it is escaped (a control character takes 6 bytes, `&` 5, a CJK
   // character 3), so each piece is cut to fit its share in bytes, not in characters.
-  const share = Math.floor((LIMITS.summaryBytes - RESERVED_BYTES) / Math.max(1, results.length))
+  // The uploads' rows come first: at most about a kilobyte each, as many as the settings allow.
+  const uploads = uploadsMarkdown(ctx.uploads ?? [], ctx.serverUrl)
+  const left = LIMITS.summaryBytes - RESERVED_BYTES - Buffer.byteLength(uploads.join('\n'))
+  const share = Math.floor(left / Math.max(1, results.length))
   const rows: string[] = []
   const details: string[] = []
   for (const r of results) {
@@ -130,14 +137,17 @@ export function summaryMarkdown(results: readonly JobResult[], ctx: SummaryConte
   const steps = [
     ...new Set(results.map((r) => NEXT_STEPS[r.outcome.kind](r)).filter((s) => s !== undefined)),
   ]
+  const jobsTable =
+    results.length === 0
+      ? []
+      : ['| | Job | Status | Duration | Message |', '| --- | --- | --- | --- | --- |', ...rows]
   return [
     '### Spotfire Automation Services',
     '',
     [...totalsOf(results), `server ${serverLink(ctx.serverUrl)}`].join(' · '),
     '',
-    '| | Job | Status | Duration | Message |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
+    ...uploads,
+    ...jobsTable,
     ...(details.length === 0 ? [] : ['', ...details]),
     ...(steps.length === 0 ? [] : ['', '**Next step**', '', ...steps.map((s) => `- ${s}`)]),
     '',
@@ -220,9 +230,9 @@ export function dryRunMarkdown(report: DryRunReport, ctx: SummaryContext): strin
 /** The verdict of a dry run, in one line. */
 export function dryRunVerdict(report: DryRunReport): string {
   const failed = report.checks.find((check) => !check.ok)
-  const jobs = `${report.plan.length} job${report.plan.length === 1 ? '' : 's'}`
+  const ready = report.checks.map((check) => check.name).join(', ')
   return failed === undefined
-    ? `Dry run passed: the inputs, the credentials and the REST API are ready for ${jobs}; nothing was started.`
+    ? `Dry run passed: ${ready} ready for ${report.work}; nothing was started or uploaded.`
     : `Dry run failed at the ${failed.name} check: ${oneLine(cut(failed.detail, LIMITS.annotation))}`
 }
 

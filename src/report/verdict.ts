@@ -1,6 +1,6 @@
 import { formatDuration } from '../shared/duration.js'
 import { describeJob, shortLabel } from '../jobs/labels.js'
-import type { JobResult, OutcomeKind, StopReason } from '../jobs/outcome.js'
+import { SKIPPED_BECAUSE, type JobResult, type OutcomeKind } from '../jobs/outcome.js'
 import { statusName } from '../spotfire/status.js'
 import { cut, oneLine } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
@@ -22,13 +22,6 @@ function quote(text: string): string {
 }
 
 /** Why a job was never started. */
-const SKIPPED_BECAUSE: Record<StopReason, string> = {
-  timeout: 'the timeout ran out first',
-  cancelled: 'the run was cancelled first',
-  'fail-fast': 'another job did not finish (fail-fast)',
-  'internal-error': 'an internal error stopped the run first',
-}
-
 const SENTENCES: Record<OutcomeKind, (r: JobResult, id: string, ctx: VerdictContext) => string> = {
   finished: (r, id) => `Job ${id} finished${took(r, ' in ')}.`,
   failed: (r, id) =>

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { DEFAULT_SCOPE, Inputs } from '../shared/constants.js'
 import { shown } from '../spotfire/text.js'
 import { closest } from '../shared/suggest.js'
@@ -53,6 +54,8 @@ export interface Settings extends ConnectionSettings {
   uploads: UploadSpec[]
   /** Replace library items that exist (they keep their ids); else an existing one is an error. */
   libraryOverwrite: boolean
+  /** Where to write a JUnit XML report of the run (absolute), if anywhere. */
+  junitReport?: string
   /** Check everything and start nothing. */
   dryRun: boolean
   /** Things worth saying that do not stop the run. */
@@ -121,6 +124,7 @@ export function getSettings(source: SettingsSource): Settings {
   const maxParallel = r.integer(Inputs.MaxParallel, 1, MAX_PARALLEL)
   const failFast = r.boolean(Inputs.FailFast)
   const dryRun = r.boolean(Inputs.DryRun)
+  const junitReport = junitPath(r)
   if (!wait && jobs.some((job) => job.kind === 'job-id')) {
     r.problems.push(
       `${r.name(Inputs.JobId)} follows jobs that are running, which ${r.name(Inputs.Wait)}: false would not do. Expected ${r.name(Inputs.Wait)}: true.`,
@@ -142,8 +146,30 @@ export function getSettings(source: SettingsSource): Settings {
     uploads,
     libraryOverwrite,
     dryRun,
+    ...(junitReport === undefined ? {} : { junitReport }),
     warnings: r.warnings,
   }
+}
+
+/**
+ * Where the JUnit report goes, read alone: a step whose other inputs are invalid still writes a
+ * report that says so.
+ */
+export function junitReportOf(source: SettingsSource): string | undefined {
+  return junitPath(new Reader(source, INPUT_DEFAULTS))
+}
+
+/** Where the JUnit report goes: an absolute path, its folder made when missing. */
+function junitPath(r: Reader): string | undefined {
+  const value = r.get(Inputs.JunitReport).trim()
+  if (value === '') return undefined
+  if (/[\0\r\n]/.test(value) || value.endsWith('/') || value.endsWith('\\')) {
+    r.problems.push(
+      `Invalid ${r.name(Inputs.JunitReport)} '${shown(value, 200)}'. Expected a file path such as reports/spotfire.xml.`,
+    )
+    return undefined
+  }
+  return resolve(r.source.workspace, value)
 }
 
 /**

@@ -141,7 +141,7 @@ function jobFiles(r: Reader): string[] {
     const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS)
     if (matched.length === 0) {
       r.problems.push(
-        `${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to the workspace.`,
+        `${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to ${r.source.workspaceName ?? 'the workspace'}.`,
       )
     }
     files.push(...matched)

@@ -7,6 +7,8 @@ import { FileProblem, nodeFileSystem, type FileSystem } from './files.js'
 export interface SettingsSource {
   input: (name: string) => string
   workspace: string
+  /** What the workspace is called in messages: `the workspace` on the runner, `the current directory` on the CLI. */
+  workspaceName?: string
   files?: FileSystem
   /** How an input is named in messages: `timeout` on the runner, `--timeout` on the CLI. */
   name?: (input: string) => string
@@ -110,7 +112,7 @@ export class Reader {
     } catch (error) {
       const why = error instanceof FileProblem ? error.message : 'it cannot be read'
       this.problems.push(
-        `Cannot read ${this.name(input)} '${shown(path, 200)}': ${why}. Expected a file path relative to the workspace.`,
+        `Cannot read ${this.name(input)} '${shown(path, 200)}': ${why}. Expected a file path relative to ${this.source.workspaceName ?? 'the workspace'}.`,
       )
       return undefined
     }

@@ -112,7 +112,7 @@ function localFiles(r: Reader, local: string, name: string): string[] {
   const matched = expandGlob(local, r.source.workspace, r.files, MAX_UPLOADS)
   if (matched.length === 0) {
     r.problems.push(
-      `${name} pattern '${shown(local, 200)}' matches no file. Expected a pattern such as dist/*.dxp, relative to the workspace.`,
+      `${name} pattern '${shown(local, 200)}' matches no file. Expected a pattern such as dist/*.dxp, relative to ${r.source.workspaceName ?? 'the workspace'}.`,
     )
   }
   return matched
@@ -140,7 +140,7 @@ function sizeOf(r: Reader, name: string, file: string): number | undefined {
     why = error instanceof FileProblem ? error.message : 'it cannot be read'
   }
   r.problems.push(
-    `Cannot upload ${name} '${shown(file, 200)}': ${why}. Expected a file path relative to the workspace.`,
+    `Cannot upload ${name} '${shown(file, 200)}': ${why}. Expected a file path relative to ${r.source.workspaceName ?? 'the workspace'}.`,
   )
   return undefined
 }

@@ -26,6 +26,7 @@ export const Inputs = {
   DryRun: 'dry-run',
   LibraryUpload: 'library-upload',
   LibraryOverwrite: 'library-overwrite',
+  JunitReport: 'junit-report',
 } as const
 
 export const Outputs = {
@@ -35,6 +36,7 @@ export const Outputs = {
   DurationSeconds: 'duration-seconds',
   TimedOut: 'timed-out',
   Jobs: 'jobs',
+  Uploads: 'uploads',
 } as const
 
 /** Saved with saveState so that the post step can abort jobs the main step left running. */

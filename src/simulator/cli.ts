@@ -7,6 +7,12 @@ import {
   requestLogLine,
   type CliFault,
 } from './cli-specs.js'
+import {
+  describeLibraryItem,
+  libraryContent,
+  parseLibraryItems,
+  type CliLibraryItem,
+} from './cli-library-items.js'
 import { DEFAULT_CLIENT, startSimulator } from './server.js'
 import { SAMPLE_LIBRARY } from './library.js'
 import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
@@ -15,7 +21,8 @@ export { CliUsageError } from './cli-specs.js'
 
 export const USAGE = `Usage: node dist/simulator/index.js [options]
 
-Plays a Spotfire Server's OAuth 2.0 token endpoint and Automation Services job API.
+Plays a Spotfire Server's OAuth 2.0 token endpoint, Automation Services job API and
+Library REST API v2 (items, folders, chunked uploads).
 
 Options:
   --host <address>            interface to listen on (default 127.0.0.1)
@@ -33,10 +40,18 @@ Options:
                               by default; Failed, Canceled or Missing) and MESSAGE; PATH
                               starts with / and ends at the first =; its id is the same
                               every run
+  --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
+                              PATH is a library path, no extension: /Sales/Weekly; ending
+                              in / it is a folder (/Sales/). FILE gives the content and,
+                              by its extension (.dxp, .sbdf, .mod), the type; TYPE (dxp,
+                              sbdf, mod or folder) gives or overrides the type, and
+                              without FILE the item is empty. Folders above are made as
+                              needed. Not a job: see --library-job for those
   --fault <spec>              play a fault (repeatable): METHOD:ENDPOINT:KIND[:N]
                               METHOD: GET, POST or * (quote * in a shell)
                               ENDPOINT: token, metadata, start-library, start-content,
-                              status or abort
+                              status, abort, library-items (GET /items), library-folder
+                              (POST /items), upload-begin or upload-chunk
                               KIND: http-<status> (JSON error), html-<status> (HTML page),
                               busy, busy-with-job, reset-before, reset-after, slow-<ms>,
                               truncated, trickle, not-found (status, abort) or echo;
@@ -57,7 +72,9 @@ Options:
 
 Example:
   node dist/simulator/index.js --port 0 --print-credentials \\
-    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2`
+    --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2 \\
+    --library-item /Sales/ --library-item '/Sales/Weekly=build/weekly.dxp' \\
+    --fault POST:upload-chunk:reset-after`
 
 export interface CliOptions {
   host: string
@@ -69,6 +86,8 @@ export interface CliOptions {
   tls?: { certFile: string; keyFile: string }
   /** Added to the sample library. */
   libraryJobs: LibraryItem[]
+  /** What the Library REST API v2 holds at the start; files are read when the simulator starts. */
+  libraryItems: CliLibraryItem[]
   faults: CliFault[]
   logRequests: boolean
   printCredentials: boolean
@@ -89,6 +108,7 @@ const VALUE_FLAGS = [
   '--tls-cert',
   '--tls-key',
   '--library-job',
+  '--library-item',
   '--fault',
 ] as const
 type ValueFlag = (typeof VALUE_FLAGS)[number]
@@ -136,6 +156,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     authMethod: authMethod(last('--auth-method')),
     tokenLifetimeSeconds: integer(last('--token-lifetime'), '--token-lifetime', 3600, 1),
     libraryJobs: libraryJobs(values.get('--library-job') ?? []),
+    libraryItems: parseLibraryItems(values.get('--library-item') ?? []),
     faults: (values.get('--fault') ?? []).map(parseFaultSpec),
     logRequests: switches.has('--log-requests'),
     printCredentials: switches.has('--print-credentials'),
@@ -232,6 +253,9 @@ export function banner(simulator: Simulator, options: CliOptions): string[] {
     `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
     'Library jobs (start-library ?path= or ?id=):',
     ...[...SAMPLE_LIBRARY, ...options.libraryJobs].map(describeItem),
+    ...(options.libraryItems.length === 0
+      ? []
+      : ['Library items (Library REST API v2):', ...options.libraryItems.map(describeLibraryItem)]),
     'Inline jobs (start-content): a <SimulatedFailure> task with <Title> and <Reason> makes one fail.',
     ...(options.faults.length === 0
       ? []
@@ -260,6 +284,8 @@ export interface CliIo {
   out: (line: string) => void
   err: (line: string) => void
   readFile: (path: string) => string
+  /** For --library-item files; readFileSync by default. */
+  readBytes?: (path: string) => Uint8Array
   signals: {
     once: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
     off: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
@@ -302,7 +328,11 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
       options.tls === undefined
         ? undefined
         : { cert: io.readFile(options.tls.certFile), key: io.readFile(options.tls.keyFile) }
-    simulator = await startSimulator(simulatorOptions(options, tls, io.out))
+    const started = simulatorOptions(options, tls, io.out)
+    if (options.libraryItems.length > 0) {
+      started.libraryItems = libraryContent(options.libraryItems, io.readBytes ?? readFileSync)
+    }
+    simulator = await startSimulator(started)
   } catch (error) {
     io.err(
       `The simulator could not start: ${error instanceof Error ? error.message : String(error)}`,

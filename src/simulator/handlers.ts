@@ -4,6 +4,8 @@ import { errorJson, header, json, mediaType, text, type SimResponse } from './ht
 import { inlineJobLifecycle, parseJobXml } from './inline-job.js'
 import { isGuid, ZERO_GUID, type JobAnswer, type JobStore } from './jobs.js'
 import { findLibraryItem } from './library.js'
+import { handleLibrary, LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE, scopeFor } from './library-api.js'
+import type { LibraryStore } from './library-store.js'
 import { needsBearer, type RouteMatch } from './routes.js'
 import { EXECUTE_SCOPE, type TokenStore } from './tokens.js'
 import type { LibraryItem, Lifecycle, SimClient, SimJob } from './types.js'
@@ -25,6 +27,7 @@ export interface Context {
   settings: Settings
   tokens: TokenStore
   jobs: JobStore
+  libraryStore: LibraryStore
   baseUrl: () => string
 }
 
@@ -32,6 +35,8 @@ export interface Incoming {
   request: IncomingMessage
   url: URL
   body: string
+  /** The body as received: an upload chunk's bytes. */
+  bytes: Buffer
   match: RouteMatch
 }
 
@@ -46,9 +51,10 @@ export function handle(context: Context, incoming: Incoming): SimResponse {
   if (needsBearer(url.pathname)) {
     const token = context.tokens.check(header(incoming.request, 'authorization'))
     if (!token.ok) return unauthorized(token.reason)
-    if (match.endpoint !== 'unknown' && !token.scopes.includes(EXECUTE_SCOPE)) {
-      return errorJson(403, `The token lacks scope ${EXECUTE_SCOPE}.`, {
-        'WWW-Authenticate': `Bearer realm="spotfire", error="insufficient_scope", scope="${EXECUTE_SCOPE}"`,
+    const scope = match.endpoint === 'unknown' ? undefined : scopeFor(match.endpoint)
+    if (scope !== undefined && !token.scopes.includes(scope)) {
+      return errorJson(403, `The token lacks scope ${scope}.`, {
+        'WWW-Authenticate': `Bearer realm="spotfire", error="insufficient_scope", scope="${scope}"`,
       })
     }
   }
@@ -71,6 +77,17 @@ export function handle(context: Context, incoming: Incoming): SimResponse {
       const reason = url.searchParams.get('reason') ?? ''
       return jobCall(context, match.param, (id) => context.jobs.abort(id, reason))
     }
+    case 'library-items':
+    case 'library-folder':
+    case 'upload-begin':
+    case 'upload-chunk':
+      return handleLibrary(context.libraryStore, {
+        endpoint: match.endpoint,
+        param: match.param,
+        url,
+        body: incoming.body,
+        bytes: incoming.bytes,
+      })
   }
 }
 
@@ -95,7 +112,7 @@ function metadata(context: Context): SimResponse {
     token_endpoint: `${issuer}/oauth2/token`,
     token_endpoint_auth_methods_supported: authMethods,
     grant_types_supported: ['client_credentials'],
-    scopes_supported: [EXECUTE_SCOPE],
+    scopes_supported: [EXECUTE_SCOPE, LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE],
   })
 }
 

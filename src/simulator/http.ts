@@ -84,12 +84,20 @@ export function header(request: IncomingMessage, name: string): string | undefin
 const MAX_BODY_BYTES = 5 * 1024 * 1024
 
 export async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return (await readBytes(request, MAX_BODY_BYTES))?.toString('utf8')
+}
+
+/** The body's bytes; undefined when there are more than `max`. */
+export async function readBytes(
+  request: IncomingMessage,
+  max: number,
+): Promise<Buffer | undefined> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) return undefined
+    if (size > max) return undefined
     chunks.push(chunk)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }

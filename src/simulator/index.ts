@@ -18,3 +18,13 @@ export type {
   SimulatorOptions,
   SimulatorUpdate,
 } from './types.js'
+export {
+  LibraryStore,
+  KEEP_BYTES_UP_TO,
+  FILE_TYPES,
+  FOLDER_TYPE,
+  ROOT_ID,
+} from './library-store.js'
+export type { StoredContent, StoredItem, UploadJob } from './library-store.js'
+export { LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE } from './library-api.js'
+export type { LibraryContentSeed } from './types.js'

@@ -33,6 +33,26 @@ const ROUTES: readonly Route[] = [
     method: 'POST',
     pattern: /^\/spotfire\/api\/rest\/as\/job\/abort\/([^/]*)$/,
   },
+  {
+    endpoint: 'library-items',
+    method: 'GET',
+    pattern: /^\/spotfire\/api\/rest\/library\/v2\/items$/,
+  },
+  {
+    endpoint: 'library-folder',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/library\/v2\/items$/,
+  },
+  {
+    endpoint: 'upload-begin',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/library\/v2\/upload$/,
+  },
+  {
+    endpoint: 'upload-chunk',
+    method: 'POST',
+    pattern: /^\/spotfire\/api\/rest\/library\/v2\/upload\/([^/]+)$/,
+  },
 ]
 
 export type RouteMatch =
@@ -40,13 +60,20 @@ export type RouteMatch =
 
 /** `allow` is set when the path exists but the method does not fit (answered 405). */
 export function route(method: string, pathname: string): RouteMatch {
+  // One path may serve two methods (GET and POST /items), as two endpoints.
+  const allowed: string[] = []
   for (const candidate of ROUTES) {
     const match = candidate.pattern.exec(pathname)
     if (match === null) continue
-    if (candidate.method !== method) return { endpoint: 'unknown', allow: candidate.method }
+    if (candidate.method !== method) {
+      allowed.push(candidate.method)
+      continue
+    }
     return { endpoint: candidate.endpoint, param: match[1] ?? '' }
   }
-  return { endpoint: 'unknown' }
+  return allowed.length === 0
+    ? { endpoint: 'unknown' }
+    : { endpoint: 'unknown', allow: allowed.join(', ') }
 }
 
 /** The one method each endpoint answers. */

@@ -24,7 +24,7 @@ import {
   html,
   json,
   NO_UPSTREAM_TEXT,
-  readBody,
+  readBytes,
   springNotFound,
   text,
   UPSTREAM_RESET_TEXT,
@@ -32,6 +32,8 @@ import {
 } from './http.js'
 import { JobStore } from './jobs.js'
 import { DEFAULT_INLINE_LIFECYCLE, SAMPLE_LIBRARY } from './library.js'
+import { LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE } from './library-api.js'
+import { FOLDER_TYPE, LibraryStore } from './library-store.js'
 import { isPublicApiPath, route, type RouteMatch } from './routes.js'
 import { oversize, trickle } from './streaming.js'
 import { EXECUTE_SCOPE, TokenStore } from './tokens.js'
@@ -50,8 +52,13 @@ export const DEFAULT_CLIENT: SimClient = {
   id: 'demo-client',
   secret: 'demo-secret',
   authMethod: 'any',
-  scopes: [EXECUTE_SCOPE],
+  scopes: [EXECUTE_SCOPE, LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE],
 }
+
+/** Request bodies other than upload chunks are small: job XML, JSON, a token form. */
+const MAX_BODY_BYTES = 5 * 1024 * 1024
+/** An upload chunk may be larger; the library client sends 16 MiB at most. */
+const MAX_CHUNK_BYTES = 64 * 1024 * 1024
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = options.clock ?? Date.now
@@ -73,7 +80,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     settings,
     tokens: new TokenStore(clock),
     jobs: new JobStore(clock),
+    libraryStore: new LibraryStore(),
     baseUrl: () => url,
+  }
+  for (const seed of options.libraryItems ?? []) {
+    if (seed.type === FOLDER_TYPE) context.libraryStore.addFolder(seed.path)
+    else context.libraryStore.addFile(seed.path, seed.type, seed.content ?? new Uint8Array())
   }
   const requests: RecordedRequest[] = []
   const counts = new Map<Endpoint | 'unknown', number>()
@@ -81,11 +93,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const timers = new Set<NodeJS.Timeout>()
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readBody(request)
     const parsedUrl = new URL(request.url ?? '/', 'http://simulator')
     const method = request.method ?? ''
     const match = route(method, parsedUrl.pathname)
     const { endpoint } = match
+    const chunk = endpoint === 'upload-chunk'
+    const bytes = await readBytes(request, chunk ? MAX_CHUNK_BYTES : MAX_BODY_BYTES)
+    // A chunk's bytes go to the library store only: recording them would cost a copy of each file.
+    const body = bytes === undefined ? undefined : chunk ? '' : bytes.toString('utf8')
     const n = (counts.get(endpoint) ?? 0) + 1
     counts.set(endpoint, n)
     // With the public API off the container answers before the application: no fault plays.
@@ -99,6 +114,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       url: request.url ?? '',
       headers: { ...request.headers },
       body: body ?? '',
+      ...(bytes === undefined ? {} : { bodyBytes: bytes.length }),
       ...(fault === undefined ? {} : { fault: fault.type }),
     })
     const tell = (outcome: Pick<RequestEvent, 'status'> | Pick<RequestEvent, 'fault'>): void => {
@@ -108,7 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       tell({ status: result.status })
       send(response, result)
     }
-    if (body === undefined) {
+    if (body === undefined || bytes === undefined) {
       answer(errorJson(413, 'Payload Too Large'))
       return
     }
@@ -118,7 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const produce = (): SimResponse => {
       const before = context.jobs.jobs.length
-      const result = handle(context, { request, url: parsedUrl, body, match })
+      const result = handle(context, { request, url: parsedUrl, body, bytes, match })
       for (const job of context.jobs.jobs.slice(before)) job.startRequest = n
       return result
     }
@@ -283,6 +299,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     port,
     requests,
     jobs: context.jobs.jobs,
+    libraryStore: context.libraryStore,
     update(changes: SimulatorUpdate): void {
       const next: Settings = { ...settings }
       for (const key of Object.keys(changes) as (keyof SimulatorUpdate)[]) {

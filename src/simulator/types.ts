@@ -1,6 +1,18 @@
 import type { Fault, FaultPlan, FaultPlanFn } from './faults.js'
+import type { LibraryStore } from './library-store.js'
 
-export type Endpoint = 'token' | 'metadata' | 'start-library' | 'start-content' | 'status' | 'abort'
+export type Endpoint =
+  | 'token'
+  | 'metadata'
+  | 'start-library'
+  | 'start-content'
+  | 'status'
+  | 'abort'
+  /** Library REST API v2: GET /items, POST /items (a folder), POST /upload, POST /upload/{jobId}. */
+  | 'library-items'
+  | 'library-folder'
+  | 'upload-begin'
+  | 'upload-chunk'
 
 export interface SimClient {
   id: string
@@ -63,10 +75,23 @@ export interface SimulatorOptions {
    */
   publicApi?: boolean
   faults?: FaultPlan | FaultPlanFn
+  /**
+   * What the Library REST API v2 holds at the start, besides the root folder: folders (type
+   * 'spotfire.folder', no content) and files, with the folders above them made as needed.
+   */
+  libraryItems?: LibraryContentSeed[]
   /** Milliseconds; default Date.now. Drives time-based phases and token expiry. */
   clock?: () => number
   /** Called once per request, as soon as the simulator has decided how to answer it. */
   onRequest?: (event: RequestEvent) => void
+}
+
+export interface LibraryContentSeed {
+  /** A library path: '/Sales/Weekly' (a title has no file extension). */
+  path: string
+  /** 'spotfire.folder', 'spotfire.dxp', 'spotfire.sbdf' or 'spotfire.mod'. */
+  type: string
+  content?: Uint8Array
 }
 
 /** What onRequest is told: nothing that could carry a secret (no headers, body or query). */
@@ -90,7 +115,10 @@ export interface RecordedRequest {
   /** Path and query as received. */
   url: string
   headers: Record<string, string | string[] | undefined>
+  /** As text; '' for an upload chunk, whose bytes go to the library store only. */
   body: string
+  /** The body's size in bytes. */
+  bodyBytes?: number
   fault?: Fault['type']
 }
 
@@ -143,6 +171,8 @@ export interface Simulator {
   readonly requests: RecordedRequest[]
   /** Every job ever created, in order. */
   readonly jobs: SimJob[]
+  /** The Library REST API v2's items (content as bytes, or size and SHA-256 when large) and upload jobs. */
+  readonly libraryStore: LibraryStore
   update(options: SimulatorUpdate): void
   /** Also destroys open (keep-alive) sockets. */
   close(): Promise<void>

@@ -1,7 +1,7 @@
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
-import { backoffDelay, retry, type Backoff } from './retry.js'
+import { backoffDelay, MIN_PAUSE_MS, retry, type Backoff } from './retry.js'
 import {
   isZeroJobId,
   parseJobStatus,
@@ -50,6 +50,8 @@ export interface ClientOptions {
   random?: () => number
   /** How messages name settings; the action's input names by default. */
   words?: Vocabulary
+  /** How long one request may take (the transport's own limit), for calls bound by answerBy. */
+  requestTimeoutMs?: number
 }
 
 /** Where a call is: getting its token, or sending the request itself. */
@@ -101,12 +103,18 @@ export class SpotfireClient {
       const sent = await this.sendStart(request, context, hooks)
       if (sent.kind !== 'retry') return sent
       hooks.onNotAccepted?.()
-      const delayMs = backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs)
       const { clock } = this.options
       const stopped = (): boolean => context.signal?.aborted === true
-      if (stopped() || clock.now() + delayMs >= context.deadline) {
+      // A pause that would pass the deadline is cut short: one more try just before it, rather
+      // than giving up early (the floor between tries holds, and leaves the try its time).
+      const left = context.deadline - clock.now()
+      if (stopped() || left < 2 * MIN_PAUSE_MS) {
         return { kind: 'failed', error: sent.error, mayHaveStarted: false }
       }
+      const delayMs = Math.min(
+        backoffDelay(attempt, START_BACKOFF, random, sent.error.details.retryAfterMs),
+        left - MIN_PAUSE_MS,
+      )
       this.options.logger.info(
         `Starting the job: ${sent.error.message}. Trying again in ${Math.ceil(delayMs / 100) / 10} s.`,
       )
@@ -177,9 +185,10 @@ export class SpotfireClient {
     hooks: StartHooks,
   ): Promise<StartResult | { kind: 'retry'; error: SpotfireError }> {
     // The token may be fetched under the cancel signal; the start itself is not.
+    const timeoutMs = this.answerTimeout(context)
     const unstoppable: CallContext = {
       deadline: context.deadline,
-      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     }
     const progress: CallProgress = { phase: 'token' }
     let response: HttpResponse
@@ -226,6 +235,13 @@ export class SpotfireClient {
     const error = this.startError(response, request.content?.contentType)
     if (notProcessed(error)) return { kind: 'retry', error }
     return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
+  }
+
+  /** The request timeout a call's `answerBy` leaves, or the call's own. */
+  private answerTimeout(context: CallContext): number | undefined {
+    if (context.answerBy === undefined) return context.timeoutMs
+    const left = Math.max(1, context.answerBy - this.options.clock.now())
+    return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left)
   }
 
   private startError(response: HttpResponse, contentType: string | undefined): SpotfireError {

@@ -17,7 +17,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST'
   url: string
   headers: http.OutgoingHttpHeaders
-  body?: string
+  /** Text is sent as UTF-8; bytes (a library upload's chunk) as they are. */
+  body?: string | Uint8Array
   /** Stops waiting for the answer (the request itself may still reach the server). */
   signal?: AbortSignal
   /** Overrides the transport's request timeout, e.g. for a quick abort while the runner is stopping. */

@@ -31,6 +31,11 @@ export interface CallContext {
   signal?: AbortSignal
   /** Per-request timeout override. */
   timeoutMs?: number
+  /**
+   * No request of the call may still wait for its answer after this (monotonic ms): a start sent
+   * just before the deadline gets only the step's cleanup time, whatever request-timeout says.
+   */
+  answerBy?: number
 }
 
 interface CachedToken {
@@ -39,10 +44,11 @@ interface CachedToken {
   refreshAt: number
 }
 
+/** Transient failures are tried again until the caller's deadline: a server restart takes minutes. */
 const tokenPolicy = {
   label: 'Getting a token',
   isRetryable: isTransient,
-  maxAttempts: 8,
+  maxAttempts: Number.MAX_SAFE_INTEGER,
   baseMs: 1000,
   maxMs: 30_000,
 }

@@ -1,0 +1,97 @@
+import { SpotfireError } from './errors.js'
+import type { HttpResponse, Transport } from './http.js'
+import { httpError, isTransient } from './responses.js'
+import type { CallContext, TokenProvider } from './token.js'
+import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
+
+// The same steps as SpotfireClient's private call() and token(), for the library client. Kept
+// apart while client.ts is being changed elsewhere; the two are meant to become one.
+
+export interface AuthorizedCallOptions {
+  transport: Transport
+  tokens: TokenProvider
+  clock: Clock
+  logger: Logger
+  words?: Vocabulary
+}
+
+export interface CallContent {
+  body: string | Uint8Array
+  contentType: string
+}
+
+/** Where a call is: getting its token (nothing has been sent), or sending the request itself. */
+export interface CallProgress {
+  phase: 'token' | 'request'
+}
+
+/**
+ * One request with a valid bearer token; a 401 gets one new token and one more try (a 401 was not
+ * accepted, so even a request that must not be repeated may go again). 403 is the caller's to
+ * word: only it knows the scope it needed.
+ */
+export async function authorizedCall(
+  options: AuthorizedCallOptions,
+  request: { method: 'GET' | 'POST'; url: string; content?: CallContent },
+  context: CallContext,
+  progress: CallProgress = { phase: 'token' },
+): Promise<HttpResponse> {
+  let token = ''
+  const attempt = async (): Promise<HttpResponse> => {
+    progress.phase = 'token'
+    token = await tokenFor(options, context)
+    progress.phase = 'request'
+    const { content } = request
+    return options.transport.request({
+      method: request.method,
+      url: request.url,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
+      },
+      ...(content === undefined ? {} : { body: content.body }),
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+    })
+  }
+  let response = await attempt()
+  if (response.status === 401) {
+    options.logger.debug('The server refused the token (401); getting a new one')
+    // Only that token: another call may have got a fresh one meanwhile.
+    options.tokens.invalidate(token)
+    response = await attempt()
+    if (response.status === 401) {
+      throw httpError(
+        response,
+        options.clock.wallNow(),
+        'the server refused a fresh access token',
+        options.words ?? inputWords,
+      )
+    }
+  }
+  return response
+}
+
+/**
+ * A token for the next call. A transient failure (already retried by the provider) becomes kind
+ * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
+ */
+async function tokenFor(options: AuthorizedCallOptions, context: CallContext): Promise<string> {
+  try {
+    return await options.tokens.get(context)
+  } catch (error) {
+    if (
+      error instanceof SpotfireError &&
+      error.kind !== 'stopped' &&
+      error.kind !== 'credentials'
+    ) {
+      throw new SpotfireError(
+        error.message,
+        isTransient(error) ? 'token' : error.kind,
+        error.details,
+      )
+    }
+    throw error
+  }
+}
