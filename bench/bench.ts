@@ -180,6 +180,65 @@ async function manyJobs(): Promise<string[]> {
   ]
 }
 
+/** The most jobs one step takes (MAX_JOBS in src/settings/job-sources.ts). */
+const STEP_JOBS = 256
+
+/**
+ * Peak memory of one step whose jobs all end with a message of 8 MiB (the most of an answer the
+ * action reads, less the rest of the JSON): what the action keeps of each is bounded, not what
+ * the server sends. `jobs` are run as steps of at most STEP_JOBS, one after another.
+ */
+async function memory(jobs: number, maxParallel: number): Promise<string[]> {
+  const message = 'm'.repeat(8 * 1024 * 1024 - 1024)
+  const library = Array.from({ length: STEP_JOBS }, (_, i) => ({
+    path: `/Bench/job ${String(i + 1).padStart(3, '0')}`,
+    id: `5f0c2a1e-3b4d-4e6f-8a9b-${String(i + 1).padStart(12, '0')}`,
+    lifecycle: {
+      phases: [{ status: 'InProgress', ms: 200 }],
+      final: { status: 'Failed', message },
+    },
+  }))
+  const sim = await startSimulator({ library })
+  const peaks: number[] = []
+  try {
+    for (let done = 0; done < jobs; done += STEP_JOBS) {
+      const paths = library.slice(0, Math.min(STEP_JOBS, jobs - done)).map((item) => item.path)
+      let stop: (() => number) | undefined
+      const step = await runStep({
+        entry: ACTION,
+        inputs: {
+          'server-url': sim.url,
+          'client-id': CLIENT_ID,
+          'client-secret': CLIENT_SECRET,
+          'library-path': paths.join('\n'),
+          'max-parallel': String(maxParallel),
+          'poll-interval': '1s',
+        },
+        onSpawn: (pid) => {
+          stop = peakRss(pid)
+        },
+      })
+      const peak = stop?.() ?? 0
+      // Every job fails (with its long message): the step must say so, not run out of memory.
+      if (step.exitCode !== 1 || !step.log.includes('characters cut')) {
+        throw new Error(`the step did not end as expected:\n${step.log.slice(-2000)}`)
+      }
+      peaks.push(peak)
+      console.log(
+        `step ${String(peaks.length)}: ${String(paths.length)} jobs, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MiB`,
+      )
+    }
+  } finally {
+    await sim.close()
+  }
+  const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+  return [
+    `| jobs | max-parallel | steps | peak RSS of a step (target: under 200 MiB) |`,
+    '| --- | --- | --- | --- |',
+    `| ${String(jobs)} | ${String(maxParallel)} | ${String(peaks.length)} | ${mib(Math.max(...peaks))} |`,
+  ]
+}
+
 function coldStart(runs: number): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'spotfire-bench-'))
   for (const name of ['output', 'state', 'summary']) writeFileSync(join(dir, name), '')
@@ -263,6 +322,15 @@ async function main(): Promise<void> {
   const model = spreadTable(SPREADS.map(([fromMs, toMs]) => spread(fromMs, toMs)))
   console.log(model.join('\n'))
   if (process.argv.includes('--model')) return
+  if (process.argv.includes('--memory')) {
+    console.log('Memory: 1,000 jobs whose messages are 8 MiB...')
+    const rows = await memory(1000, 64)
+    console.log(rows.join('\n'))
+    console.log(
+      `\nNode ${process.version}, ${String(cpus().length)} CPUs (${cpus()[0]?.model ?? 'unknown'})`,
+    )
+    return
+  }
   const quick = process.argv.includes('--quick')
   const durations = quick ? SHORT_JOBS_S : [...SHORT_JOBS_S, LONG_JOB_S]
   console.log(`Measuring ${CLIENTS.length} clients × ${durations.length} jobs, all at once...`)

@@ -186,7 +186,10 @@ export function runCliProcess(
   })
 }
 
-/** The ledger the main step saved for the post step: one entry per job whose start went out. */
+/**
+ * The ledger the main step saved for the post step: one entry per job with something left to do
+ * (one key per job, empty once settled), in job order.
+ */
 export function ledgerOf(run: StepRun): {
   source: string
   jobId?: string
@@ -194,14 +197,15 @@ export function ledgerOf(run: StepRun): {
   startSentAt?: number
   pendingAbort?: string
 }[] {
-  return JSON.parse(run.state.jobs ?? '[]') as ReturnType<typeof ledgerOf>
+  return Object.entries(run.state)
+    .filter(([key, value]) => key.startsWith('job_') && value !== '')
+    .sort(([a], [b]) => Number(a.slice(4)) - Number(b.slice(4)))
+    .map(([, value]) => ({ source: '', settled: false, ...(JSON.parse(value) as object) }))
 }
 
-/** Saved state that tells the post step of one job, as the main step would have left it. */
+/** Saved state that tells the post step of jobs, as the main step would have left it. */
 export function ledgerState(
-  entries: { source?: string; jobId: string; settled?: boolean; pendingAbort?: string }[],
+  entries: { source?: string; jobId: string; pendingAbort?: string }[],
 ): Record<string, string> {
-  return {
-    jobs: JSON.stringify(entries.map((e) => ({ source: '/Jobs/Refresh', settled: false, ...e }))),
-  }
+  return Object.fromEntries(entries.map((e, i) => [`job_${String(i)}`, JSON.stringify(e)]))
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import {
   startSimulator,
@@ -11,11 +14,13 @@ import {
   cancelLikeTheRunner,
   DIST_POST,
   ledgerOf,
+  ledgerState,
   runAction,
   runCliProcess,
   SAMPLE_JOB,
   type ActionRun,
 } from './harness.js'
+import { parseFileCommand } from '../../src/demo/local-runner.js'
 
 /** Many jobs in one step, following existing jobs, and the dry run: dist/ against the simulator. */
 
@@ -182,7 +187,7 @@ describe('stopping many jobs', () => {
     }).finally(cancel.dispose)
     expect(run.exitCode).toBe(1)
     expect(sim.jobs.map((job) => job.status)).toEqual(['Canceled', 'Canceled'])
-    expect(ledgerOf(run).every((entry) => entry.settled)).toBe(true)
+    expect(ledgerOf(run)).toEqual([])
   })
 
   it('the post step aborts each job a killed main step left running', async () => {
@@ -203,6 +208,80 @@ describe('stopping many jobs', () => {
     expect(post.exitCode).toBe(0)
     expect(sim.jobs.map((job) => job.status)).toEqual(['Canceled', 'Canceled'])
     expect(sim.jobs.every((job) => job.abortReasons.length === 1)).toBe(true)
+  })
+})
+
+describe('the files the runner reads back stay small', () => {
+  it('256 jobs with long paths, 64 at a time, write little to GITHUB_STATE and GITHUB_OUTPUT', async () => {
+    // BUG fixed: every change saved every entry and rewrote the job-id list: 128 jobs wrote 8 MB to
+    // GITHUB_STATE and 1 MB to GITHUB_OUTPUT, and 256 long paths made one saved value of 140 KB,
+    // over Linux's 128 KiB for one environment variable: the post step could not even start.
+    const count = 256
+    const folder = 'Quarterly reports for the regional sales organisation/'.repeat(3)
+    const items = Array.from({ length: count }, (_, i) => ({
+      ...item(`${folder}${String(i)}`, { phases: [], final: { status: 'Finished' } }, i),
+    }))
+    const sim = await simulator(items)
+    const files = mkdtempSync(join(tmpdir(), 'many-jobs-'))
+    const env = { GITHUB_STATE: join(files, 'state'), GITHUB_OUTPUT: join(files, 'output') }
+    for (const path of Object.values(env)) writeFileSync(path, '')
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-path': items.map((i) => i.path).join('\n'),
+        'max-parallel': '64',
+      }),
+      env,
+    })
+    expect(errorOf(run)).toBe('')
+    expect(run.exitCode).toBe(0)
+    expect(sim.jobs).toHaveLength(count)
+    const stateBytes = statSync(env.GITHUB_STATE).size
+    const outputBytes = statSync(env.GITHUB_OUTPUT).size
+    expect(stateBytes).toBeLessThan(count * 1024)
+    expect(outputBytes).toBeLessThan(1024 * 1024)
+    // Every saved value (one STATE_ variable of the post step's) is small, and every job's is empty.
+    const state = parseFileCommand(readFileSync(env.GITHUB_STATE, 'utf8'))
+    expect(Object.keys(state)).toHaveLength(count)
+    expect(Object.values(state).every((value) => value === '')).toBe(true)
+    const values = readFileSync(env.GITHUB_STATE, 'utf8').split(/\n/)
+    expect(Math.max(...values.map((line) => line.length))).toBeLessThan(16 * 1024)
+    // The last job-id written lists every job.
+    const outputs = parseFileCommand(readFileSync(env.GITHUB_OUTPUT, 'utf8'))
+    expect(outputs['job-id']?.split('\n')).toHaveLength(count)
+  })
+})
+
+describe('a damaged ledger', () => {
+  it('is named in a warning, and one bad entry never stops the others aborts', async () => {
+    const sim = await simulator([item('A', FOREVER, 1)])
+    const started = await runAction({
+      inputs: baseInputs(sim.url, { 'library-path': '/Jobs/A', wait: 'false' }),
+    })
+    const jobId = started.outputs['job-id'] ?? ''
+    // BUG fixed: a time out of range crashed the post step with a stack trace, and a truncated
+    // ledger was silently ignored.
+    const post = await runAction({
+      entry: DIST_POST,
+      inputs: baseInputs(sim.url, { 'library-path': '/Jobs/A' }),
+      state: {
+        job_0: '{"jobId":"7d5cf4e0-91',
+        job_1: '{"source":"/Jobs/B","startSentAt":1e300}',
+        job_2: ledgerState([{ jobId }]).job_0 ?? '',
+      },
+    })
+    expect(post.exitCode).toBe(0)
+    expect(post.log).not.toMatch(/RangeError|\n\s+at /)
+    const warnings = post.annotations.filter((a) => a.level === 'warning').map((a) => a.message)
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        `saved state job_0 is not JSON (cut short, or edited?): '{"jobId":"7d5cf4e0-91'`,
+      ),
+      expect.stringContaining("saved state job_1 has a startSentAt that is no time: '1e+300'"),
+      expect.stringContaining(
+        'the start of /Jobs/B was sent at a time the saved state does not tell',
+      ),
+    ])
+    expect(sim.jobs[0]?.status).toBe('Canceled')
   })
 })
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import { execute, type ExecuteHooks, type RunReport } from '../../src/flow/execute.js'
-import type { LedgerEntry } from '../../src/jobs/ledger.js'
+import type { LedgerChange, LedgerEntry } from '../../src/jobs/ledger.js'
 import type { AbortWhy, JobResult } from '../../src/jobs/outcome.js'
 import type { PollSchedule } from '../../src/jobs/poll-schedule.js'
 import { CLEANUP_BUDGET_MS } from '../../src/jobs/run-jobs.js'
 import { jobVerdict } from '../../src/report/verdict.js'
 import type { JobSpec, Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
+import { TROUBLE_SPACING_MS } from '../../src/spotfire/paced-transport.js'
 import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
 import type { Logger } from '../../src/spotfire/types.js'
 import { FakeClock, T0 } from './fake-clock.js'
@@ -413,8 +414,11 @@ describe('a start answer that names a job is that job', () => {
       outcome: { kind: 'timed-out' },
     })
     expect(abortsOf(h)).toEqual(['stopped: timeout'])
-    // Its status was not known: it was checked at once.
-    expect(h.server.requests.find((r) => r.path.startsWith('/job/status/'))?.at).toBe(T0)
+    // Its status was not known: it was checked at once, that is at the first turn a failing
+    // server gets (one request a second), not on the schedule.
+    expect(h.server.requests.find((r) => r.path.startsWith('/job/status/'))?.at).toBe(
+      T0 + TROUBLE_SPACING_MS,
+    )
     expect(h.log).not.toContain(`Started job ${h.server.jobs[0]?.id ?? ''}: `)
   })
 })
@@ -775,8 +779,8 @@ describe('what the review found', () => {
     const save = h.hooks.onLedger
     let bug = true
     // Saving the ledger fails once, as B's id comes in: B's own code throws, after B started.
-    const onLedger = (entries: LedgerEntry[]): void => {
-      save?.(entries)
+    const onLedger = (entries: LedgerEntry[], change: LedgerChange): void => {
+      save?.(entries, change)
       if (bug && entries[1]?.jobId !== undefined) {
         bug = false
         throw new TypeError('a bug')
@@ -995,6 +999,28 @@ describe('retries use the time that is left, and a server in trouble gets room',
     const span = (after.at(-1)?.at ?? 0) - (firstFailureAt ?? 0)
     expect(after.length).toBeLessThanOrEqual(Math.floor(span / 1000) + 1)
     expect(after.length).toBeGreaterThan(30)
+  })
+
+  it('a server that recovers at the deadline gets every abort, within the cleanup budget', async () => {
+    const jobs = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [`/Jobs/J${i}`, { ms: 10 * MINUTE }]),
+    )
+    const h = harness(jobs)
+    // Every check fails through the minute; from the deadline on the server answers again.
+    h.server.override = (_request, path) =>
+      path.startsWith('/job/status/') && h.clock.now() < T0 + MINUTE
+        ? text(502, 'Bad Gateway')
+        : undefined
+    const { results } = await executeRun(
+      settingsOf(
+        Object.keys(jobs).map((path) => library(path)),
+        { timeoutMs: MINUTE, maxParallel: 64 },
+      ),
+      h.hooks,
+    )
+    // Turns that checks stopped at the deadline, or refused requests, took none from the aborts.
+    expect(results.filter((r) => r.abort?.kind === 'aborted')).toHaveLength(64)
+    expect(h.clock.elapsed()).toBeLessThanOrEqual(MINUTE + CLEANUP_BUDGET_MS)
   })
 
   it('holds back aborts too after a 429 with Retry-After', async () => {

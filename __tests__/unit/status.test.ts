@@ -9,6 +9,7 @@ import {
   sameJobId,
   statusName,
   ZERO_JOB_ID,
+  MAX_MESSAGE_LENGTH,
 } from '../../src/spotfire/status.js'
 import { JOB_ID } from './fixtures.js'
 
@@ -260,5 +261,19 @@ describe('statusName', () => {
   it('never splits a character made of two UTF-16 units', () => {
     const name = statusName(`${'S'.repeat(39)}😀 and more`)
     expect(name).toBe(`${'S'.repeat(39)}…`)
+  })
+})
+
+describe('a long message', () => {
+  it('keeps 10,000 characters of it, in a string of its own, with a marker', () => {
+    // BUG fixed: 256 jobs with 8 MiB messages each kept all of it, and the step ran out of heap.
+    const long = 'x'.repeat(50_000)
+    const message = parseJobStatus(
+      JSON.stringify({ JobId: JOB_ID, StatusCode: 'Failed', Message: long }),
+    )?.message
+    expect(message?.startsWith('x'.repeat(MAX_MESSAGE_LENGTH))).toBe(true)
+    expect(message).toContain(`[${String(50_000 - MAX_MESSAGE_LENGTH)} characters cut]`)
+    expect(message?.length).toBeLessThan(MAX_MESSAGE_LENGTH + 40)
+    expect(MAX_MESSAGE_LENGTH).toBe(10_000)
   })
 })

@@ -1,9 +1,10 @@
 import * as core from '@actions/core'
 import { systemClock } from '../shared/clock.js'
-import { Outputs, State } from '../shared/constants.js'
+import { Outputs } from '../shared/constants.js'
 import { VERSION } from '../shared/version.js'
 import { execute } from '../flow/execute.js'
-import { emptyOutputs, outputsOf } from '../report/outputs.js'
+import { ledgerKey, savedEntry } from '../jobs/ledger.js'
+import { emptyOutputs, outputsOf, RunningIds } from '../report/outputs.js'
 import {
   dryRunMarkdown,
   dryRunVerdict,
@@ -57,6 +58,8 @@ export async function runMainStep(): Promise<void> {
     const problem = writeJunitFile(path, secrets.redact(xml()))
     if (problem !== undefined) core.warning(defuse(secrets.redact(problem)))
   }
+  const saved = new Map<number, string>()
+  const runningIds = new RunningIds()
   try {
     core.info(`Spotfire Automation Services action ${VERSION}`)
     maskClient(secrets)
@@ -69,13 +72,16 @@ export async function runMainStep(): Promise<void> {
       onToken: (token) => {
         maskToken(secrets, token)
       },
-      onLedger: (entries) => {
-        core.saveState(State.Jobs, JSON.stringify(entries))
+      onLedger: (entries, { index, entry }) => {
+        // GITHUB_STATE and GITHUB_OUTPUT grow with every write: one job's entry, when it changes.
+        const value = savedEntry(entry)
+        if (value !== (saved.get(index) ?? '')) {
+          core.saveState(ledgerKey(index), value)
+          saved.set(index, value)
+        }
         // Known at once, so that a later step can find the jobs even if this one is killed.
-        core.setOutput(
-          Outputs.JobId,
-          entries.flatMap((e) => (e.jobId === undefined ? [] : [e.jobId])).join('\n'),
-        )
+        const ids = runningIds.next(entries)
+        if (ids !== undefined) core.setOutput(Outputs.JobId, secrets.redact(ids))
       },
       abortReason: (why) => abortReason(why),
     })

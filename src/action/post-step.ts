@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { systemClock } from '../shared/clock.js'
 import { State } from '../shared/constants.js'
-import { parseLedger, type LedgerEntry } from '../jobs/ledger.js'
+import { readLedger, type LedgerEntry } from '../jobs/ledger.js'
 import { ABORT_ON_CANCEL_TIMEOUT_MS } from '../jobs/run-job.js'
 import { abortReason, actionInputs, maskClient, maskToken, runnerLogger } from './runner.js'
 import { Secrets } from '../shared/secrets.js'
@@ -16,11 +16,20 @@ import { statusName } from '../spotfire/status.js'
  * start the main step sent but never heard back from. Never fails the job.
  */
 export async function runPostStep(): Promise<void> {
-  const entries = parseLedger(core.getState(State.Jobs))
+  const secrets = new Secrets()
+  // Job ids, sources and status names come from saved state and the server: only through the
+  // defusing logger.
+  const log = runnerLogger(secrets)
+  const { entries, problems } = readLedger(savedState())
+  for (const problem of problems) {
+    log.warning(
+      `Could not read all the main step left for the post step: the saved state ${problem}. A job it named may still be running: look for it among the Automation Services jobs on the server.`,
+    )
+  }
   for (const entry of entries) {
     if (entry.jobId === undefined && entry.startSentAt !== undefined && !entry.settled) {
-      core.warning(
-        `A job may be running: the start of ${entry.source} was sent at ${new Date(entry.startSentAt).toISOString()} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`,
+      log.warning(
+        `A job may be running: the start of ${entry.source} was sent ${timeOf(entry.startSentAt)} and the main step ended before the server answered, so its id is unknown. Look for it among the Automation Services jobs on the server.`,
       )
     }
   }
@@ -32,9 +41,6 @@ export async function runPostStep(): Promise<void> {
     core.debug('No job left to abort.')
     return
   }
-  const secrets = new Secrets()
-  // Job ids and status names come from the ledger and the server: only through the defusing logger.
-  const log = runnerLogger(secrets)
   try {
     maskClient(secrets)
     const settings = getConnectionSettings(actionInputs())
@@ -78,4 +84,22 @@ export async function runPostStep(): Promise<void> {
   } catch (error) {
     log.warning(`Could not abort the jobs left running: ${errorMessage(error)}`)
   }
+}
+
+/** The state the main step saved for this one, as the runner hands it over: STATE_* variables. */
+function savedState(): Record<string, string> {
+  const prefix = `STATE_${State.JobPrefix}`
+  return Object.fromEntries(
+    Object.entries(process.env).flatMap(([name, value]) =>
+      name.startsWith(prefix) && value !== undefined ? [[name.slice('STATE_'.length), value]] : [],
+    ),
+  )
+}
+
+/** When a start went out, for people; a saved time that is no time does not stop the step. */
+function timeOf(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime())
+    ? 'at a time the saved state does not tell'
+    : `at ${date.toISOString()}`
 }

@@ -69,6 +69,8 @@ export async function dryRun(
     const looked = await lookUpTargets(settings, session, context, hooks.words)
     checks.push(looked.check)
     uploadPlan = looked.plan
+    if (uploadPlan.length > 0) logger.info('The uploads, before any job:')
+    for (const line of uploadPlan) logger.info(`- ${line}`)
   }
   // Only a step that runs jobs needs the job API (an upload-only token lacks its scope).
   if (checks.every((check) => check.ok) && settings.jobs.length > 0) {

@@ -1,6 +1,6 @@
 import { dryRun, type DryRunReport } from './dry-run.js'
 import { shortLabel } from '../jobs/labels.js'
-import { Ledger, type LedgerEntry } from '../jobs/ledger.js'
+import { Ledger, type LedgerChange, type LedgerEntry } from '../jobs/ledger.js'
 import type { AbortWhy, JobResult } from '../jobs/outcome.js'
 import type { PollSchedule } from '../jobs/poll-schedule.js'
 import { runJobs } from '../jobs/run-jobs.js'
@@ -13,8 +13,8 @@ import { runUploads } from '../uploads/run-uploads.js'
 export interface ExecuteHooks extends SessionHooks {
   /** Fires when the workflow run is cancelled (SIGINT, SIGTERM). */
   cancelSignal: AbortSignal
-  /** The ledger after every change: the action saves it for the post step. */
-  onLedger?: (entries: LedgerEntry[]) => void
+  /** The ledger after every change, and the entry that changed: the action saves it for the post step. */
+  onLedger?: (entries: LedgerEntry[], change: LedgerChange) => void
   /** Why we abort, for the server's job log: names the workflow run. */
   abortReason: (why: AbortWhy) => string
   schedule?: PollSchedule

@@ -3,6 +3,7 @@ import type { ConnectionSettings } from '../settings/index.js'
 import { SpotfireClient } from '../spotfire/client.js'
 import { createTransport, type Transport } from '../spotfire/http.js'
 import { pacedTransport } from '../spotfire/paced-transport.js'
+import { LibraryClient } from '../spotfire/library.js'
 import { TokenProvider } from '../spotfire/token.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
 import type { LibraryPort } from '../uploads/library-port.js'
@@ -73,19 +74,20 @@ export function openSession(settings: ConnectionSettings, hooks: SessionHooks): 
   })
   return {
     client,
-    library: hooks.library ?? unwiredLibrary,
+    library:
+      hooks.library ??
+      new LibraryClient({
+        serverUrl: settings.serverUrl,
+        transport,
+        tokens,
+        clock,
+        logger,
+        ...random,
+        ...words,
+      }),
     close: () => {
       tokens.close()
       if (hooks.transport === undefined) network.dispose()
     },
   }
-}
-
-const unwired = (): Promise<never> =>
-  Promise.reject(new Error('the library client is not wired yet'))
-const unwiredLibrary: LibraryPort = {
-  find: unwired,
-  createFolder: unwired,
-  beginUpload: unwired,
-  sendChunk: unwired,
 }

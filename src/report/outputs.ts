@@ -1,5 +1,6 @@
 import { Outputs } from '../shared/constants.js'
 import { shortLabel } from '../jobs/labels.js'
+import type { LedgerEntry } from '../jobs/ledger.js'
 import type { JobResult } from '../jobs/outcome.js'
 import { cut } from '../spotfire/text.js'
 import { LIMITS } from './limits.js'
@@ -68,5 +69,32 @@ export function emptyOutputs(): Record<string, string> {
     [Outputs.TimedOut]: 'false',
     [Outputs.Jobs]: '[]',
     [Outputs.Uploads]: '[]',
+  }
+}
+
+/** What the `job-id` rewrites while jobs run may write to GITHUB_OUTPUT in all. */
+export const RUNNING_IDS_BUDGET_BYTES = 256 * 1024
+
+/**
+ * The `job-id` output while jobs run: the ids of the jobs running now, so that a later step can find
+ * them if this one is killed. GITHUB_OUTPUT is appended to at every write, so it is written only when
+ * a new id arrives (a job that ends leaves its id until the next write), and no more once these
+ * writes reach RUNNING_IDS_BUDGET_BYTES; the list of every id is written at the end.
+ */
+export class RunningIds {
+  private written = new Set<string>()
+  private spent = 0
+
+  constructor(private readonly budgetBytes = RUNNING_IDS_BUDGET_BYTES) {}
+
+  /** The value to write after this change of the ledger, or undefined for none. */
+  next(entries: readonly LedgerEntry[]): string | undefined {
+    const running = entries.flatMap((e) => (e.jobId === undefined || e.settled ? [] : [e.jobId]))
+    if (running.every((id) => this.written.has(id))) return undefined
+    const value = running.join('\n')
+    if (this.spent + value.length > this.budgetBytes) return undefined
+    this.spent += value.length
+    this.written = new Set(running)
+    return value
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs'
 
 /** The files settings may read: the workspace's, on the runner; a fake one in tests. */
 export interface FileSystem {
@@ -18,28 +18,32 @@ export class FileProblem extends Error {}
 
 export const nodeFileSystem: FileSystem = {
   read(path, maxBytes) {
-    let size: number
-    try {
-      const stat = statSync(path)
-      // A device, a FIFO or a directory would hang the read or make no sense: refuse before opening.
-      if (!stat.isFile()) throw new FileProblem('it is not a regular file')
-      size = stat.size
-    } catch (error) {
-      if (error instanceof FileProblem) throw error
-      throw new FileProblem(describeFsError(error))
-    }
-    if (size > maxBytes) throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`)
-    // Room for what the file holds and one byte more: a file that grew past the limit since it
-    // was measured is caught, and nothing more than the limit is ever read.
-    const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1)
-    let length = 0
+    // A device is never opened (opening some does something); the descriptor is checked again.
+    refuseOddFile(path)
     let fd: number
     try {
-      fd = openSync(path, 'r')
+      // Non-blocking, and checked on the descriptor that is read: a path checked first could be
+      // swapped for a FIFO before the open, which would then wait for a writer forever.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
     } catch (error) {
       throw new FileProblem(describeFsError(error))
     }
     try {
+      let size: number
+      try {
+        const stat = fstatSync(fd)
+        // A device, a FIFO or a directory would hang the read or make no sense.
+        if (!stat.isFile()) throw new FileProblem('it is not a regular file')
+        size = stat.size
+      } catch (error) {
+        if (error instanceof FileProblem) throw error
+        throw new FileProblem(describeFsError(error))
+      }
+      if (size > maxBytes) throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`)
+      // Room for what the file holds and one byte more: a file that grew past the limit since it
+      // was measured is caught, and nothing more than the limit is ever read.
+      const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1)
+      let length = 0
       for (;;) {
         const read = readSync(fd, buffer, length, buffer.length - length, null)
         if (read === 0) break
@@ -47,10 +51,10 @@ export const nodeFileSystem: FileSystem = {
         if (length > maxBytes) throw new FileProblem(`it is larger than ${formatBytes(maxBytes)}`)
         if (length === buffer.length) throw new FileProblem('it changed while it was read')
       }
+      return buffer.subarray(0, length)
     } finally {
       closeSync(fd)
     }
-    return buffer.subarray(0, length)
   },
   list(path) {
     try {
@@ -73,6 +77,17 @@ export const nodeFileSystem: FileSystem = {
     if (!stat.isFile()) throw new FileProblem('it is not a regular file')
     return stat.size
   },
+}
+
+/** Refuses what the path shows to be no regular file, before anything opens it. */
+function refuseOddFile(path: string): void {
+  let stat
+  try {
+    stat = statSync(path)
+  } catch (error) {
+    throw new FileProblem(describeFsError(error))
+  }
+  if (!stat.isFile()) throw new FileProblem('it is not a regular file')
 }
 
 export function formatBytes(bytes: number): string {

@@ -7,17 +7,19 @@ export function isGlob(pattern: string): boolean {
 }
 
 /**
- * The files a pattern matches, relative to `base` and sorted: `*` and `?` within one path
+ * The files a pattern matches, relative to `base` and sorted; it stops at `limit` + 1 files, so
+ * that more than `limit` is known without walking (or reading) the rest: `*` and `?` within one path
  * segment, `[abc]` sets, `**` for any number of directories. Dot files match only a pattern
  * segment that starts with a dot, as in shells.
  */
 export function expandGlob(pattern: string, base: string, fs: FileSystem, limit: number): string[] {
   const segments = pattern.split('/').filter((segment) => segment !== '' && segment !== '.')
-  const found: string[] = []
+  // A set: `**/**` reaches a file twice, and the limit counts files.
+  const found = new Set<string>()
   /** `dir` is where to look on disk; `shown` the same place as the user wrote it. */
   const walk = (dir: string, shown: string, index: number): void => {
     const segment = segments[index]
-    if (segment === undefined || found.length > limit) return
+    if (segment === undefined || found.size > limit) return
     const last = index === segments.length - 1
     if (segment === '..' && !last) {
       walk(join(dir, '..'), join(shown, '..'), index + 1)
@@ -29,9 +31,10 @@ export function expandGlob(pattern: string, base: string, fs: FileSystem, limit:
       // file below.
       walk(dir, shown, index + 1)
       for (const entry of entries()) {
+        if (found.size > limit) return
         if (entry.name.startsWith('.')) continue
         if (entry.directory) walk(join(dir, entry.name), join(shown, entry.name), index)
-        else if (last) found.push(join(shown, entry.name))
+        else if (last) found.add(join(shown, entry.name))
       }
       return
     }
@@ -43,7 +46,8 @@ export function expandGlob(pattern: string, base: string, fs: FileSystem, limit:
         )
       : entries().filter((entry) => entry.name === segment)
     for (const entry of matches) {
-      if (last && !entry.directory) found.push(join(shown, entry.name))
+      if (found.size > limit) return
+      if (last && !entry.directory) found.add(join(shown, entry.name))
       else if (!last && entry.directory) {
         walk(join(dir, entry.name), join(shown, entry.name), index + 1)
       }
@@ -51,7 +55,7 @@ export function expandGlob(pattern: string, base: string, fs: FileSystem, limit:
   }
   const absolute = pattern.startsWith('/')
   walk(absolute ? '/' : base, absolute ? '/' : '', 0)
-  return [...new Set(found)].sort()
+  return [...found].sort()
 }
 
 function segmentMatcher(segment: string): RegExp {

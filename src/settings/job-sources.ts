@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { Inputs } from '../shared/constants.js'
 import { shown } from '../spotfire/text.js'
-import { decodeText, FileProblem } from './files.js'
+import { decodeText, FileProblem, formatBytes } from './files.js'
 import { expandGlob, isGlob } from './glob.js'
 import { checkJobXml, parseVariables, substituteVariables, type Variables } from './job-xml.js'
 import type { Reader } from './reader.js'
@@ -18,6 +18,8 @@ export type JobSpec =
 export const MAX_JOBS = 256
 /** Job XML of a few KiB is usual; this leaves room for a job with embedded data. */
 export const MAX_JOB_FILE_BYTES = 4 * 1024 * 1024
+/** What all job files of one step may add up to: a few files with embedded data, not a data dump. */
+export const MAX_JOB_FILES_TOTAL_BYTES = 32 * 1024 * 1024
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The inputs that give jobs. */
@@ -52,9 +54,18 @@ export function parseJobSources(r: Reader): JobSpec[] {
     const xml = prepareXml(r, r.name(Inputs.JobXml), jobXml, variables)
     if (xml !== undefined) jobs.push({ kind: 'xml', xml })
   }
-  for (const file of jobFiles(r)) {
+  let total = 0
+  for (const file of jobFiles(r, MAX_JOBS - jobs.length - r.lines(Inputs.JobId).length)) {
     const bytes = r.readFile(Inputs.JobFile, file, MAX_JOB_FILE_BYTES)
     if (bytes === undefined) continue
+    total += bytes.length
+    if (total > MAX_JOB_FILES_TOTAL_BYTES) {
+      const most = formatBytes(MAX_JOB_FILES_TOTAL_BYTES)
+      r.problems.push(
+        `The job files add up to more than ${most}. Expected at most ${most} in one step: are these job files?`,
+      )
+      break
+    }
     const where = `${r.name(Inputs.JobFile)} '${shown(file, 200)}'`
     const text = decode(r, where, bytes)
     const xml = text === undefined ? undefined : prepareXml(r, where, text, variables)
@@ -130,15 +141,26 @@ function jobKey(job: JobSpec): string | undefined {
   }
 }
 
-/** The job-file lines, with each pattern expanded in sorted order; a pattern must match. */
-function jobFiles(r: Reader): string[] {
+/**
+ * The job-file lines, with each pattern expanded in sorted order; a pattern must match. A pattern
+ * that matches more files than `room` (the jobs the cap leaves) is reported as it expands, and
+ * then no file is read at all.
+ */
+function jobFiles(r: Reader, room: number): string[] {
   const files: string[] = []
   for (const line of r.lines(Inputs.JobFile)) {
     if (!isGlob(line)) {
       files.push(line)
       continue
     }
-    const matched = expandGlob(line, r.source.workspace, r.files, MAX_JOBS)
+    const left = Math.max(0, room - files.length)
+    const matched = expandGlob(line, r.source.workspace, r.files, left)
+    if (matched.length > left) {
+      r.problems.push(
+        `${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches more than ${String(left)} files. Expected at most ${String(MAX_JOBS)} jobs in one step.`,
+      )
+      return []
+    }
     if (matched.length === 0) {
       r.problems.push(
         `${r.name(Inputs.JobFile)} pattern '${shown(line, 200)}' matches no file. Expected a pattern such as jobs/*.xml, relative to ${r.source.workspaceName ?? 'the workspace'}.`,

@@ -1,3 +1,4 @@
+import { LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE } from '../spotfire/library.js'
 import { EXECUTE_SCOPE } from '../spotfire/token.js'
 
 /** Names of the action's inputs, outputs and saved state: the public contract, spelled once. */
@@ -41,15 +42,15 @@ export const Outputs = {
 
 /** Saved with saveState so that the post step can abort jobs the main step left running. */
 export const State = {
-  /** The ledger: every job whose start went out, with its id and whether it is settled. */
-  Jobs: 'jobs',
+  /**
+   * The ledger, one key per job (`job_0`, `job_1`, ...): what the post step needs of a job whose
+   * start went out and that is not settled; empty once nothing is left to do.
+   */
+  JobPrefix: 'job_',
 } as const
 
 /** The scope a step that runs jobs asks for when the scope input is empty. */
 export const DEFAULT_SCOPE = EXECUTE_SCOPE
 
-/**
- * The scopes a step that uploads to the library needs besides: look items up, create folders and
- * upload. The same values as LIBRARY_READ_SCOPE and LIBRARY_WRITE_SCOPE of the library client.
- */
-export const LIBRARY_SCOPES = ['api.library.read', 'api.library.write'] as const
+/** The scopes a step that uploads to the library needs besides: look items up, create folders and upload. */
+export const LIBRARY_SCOPES = [LIBRARY_READ_SCOPE, LIBRARY_WRITE_SCOPE] as const

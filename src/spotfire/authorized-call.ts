@@ -4,8 +4,7 @@ import { httpError, isTransient } from './responses.js'
 import type { CallContext, TokenProvider } from './token.js'
 import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
 
-// The same steps as SpotfireClient's private call() and token(), for the library client. Kept
-// apart while client.ts is being changed elsewhere; the two are meant to become one.
+// The one way both clients (jobs and library) call the API with a token.
 
 export interface AuthorizedCallOptions {
   transport: Transport
@@ -35,12 +34,21 @@ export async function authorizedCall(
   request: { method: 'GET' | 'POST'; url: string; content?: CallContent },
   context: CallContext,
   progress: CallProgress = { phase: 'token' },
+  hooks: {
+    /** Right before the request goes out (the token is in hand). */
+    beforeSend?: () => void
+    /** Stops waiting for the token, but never a request already sent (a job start). */
+    tokenSignal?: AbortSignal | undefined
+  } = {},
 ): Promise<HttpResponse> {
+  const tokenContext: CallContext =
+    hooks.tokenSignal === undefined ? context : { ...context, signal: hooks.tokenSignal }
   let token = ''
   const attempt = async (): Promise<HttpResponse> => {
     progress.phase = 'token'
-    token = await tokenFor(options, context)
+    token = await tokenFor(options, tokenContext)
     progress.phase = 'request'
+    hooks.beforeSend?.()
     const { content } = request
     return options.transport.request({
       method: request.method,
@@ -77,7 +85,7 @@ export async function authorizedCall(
  * A token for the next call. A transient failure (already retried by the provider) becomes kind
  * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
  */
-async function tokenFor(options: AuthorizedCallOptions, context: CallContext): Promise<string> {
+export async function tokenFor(options: AuthorizedCallOptions, context: CallContext): Promise<string> {
   try {
     return await options.tokens.get(context)
   } catch (error) {

@@ -1,3 +1,4 @@
+import { authorizedCall, tokenFor, type CallProgress } from './authorized-call.js'
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
@@ -52,11 +53,6 @@ export interface ClientOptions {
   words?: Vocabulary
   /** How long one request may take (the transport's own limit), for calls bound by answerBy. */
   requestTimeoutMs?: number
-}
-
-/** Where a call is: getting its token, or sending the request itself. */
-interface CallProgress {
-  phase: 'token' | 'request'
 }
 
 /** The media type the API takes job XML in: exactly this, no charset (a strict server answers 415). */
@@ -156,7 +152,7 @@ export class SpotfireClient {
 
   /** Gets a token, for a dry run: proves the credentials and the scope. */
   async checkCredentials(context: CallContext): Promise<void> {
-    await this.token(context)
+    await tokenFor(this.options, context)
   }
 
   /**
@@ -310,32 +306,13 @@ export class SpotfireClient {
       tokenSignal?: AbortSignal | undefined
     } = {},
   ): Promise<HttpResponse> {
-    const progress = options.progress ?? { phase: 'token' }
-    const tokenContext: CallContext =
-      options.tokenSignal === undefined ? context : { ...context, signal: options.tokenSignal }
-    let token = ''
-    const attempt = async (): Promise<HttpResponse> => {
-      progress.phase = 'token'
-      token = await this.token(tokenContext)
-      progress.phase = 'request'
-      options.beforeSend?.()
-      return this.send(method, path, context, token, content)
-    }
-    let response = await attempt()
-    if (response.status === 401) {
-      this.options.logger.debug('The server refused the token (401); getting a new one')
-      // Only that token: another job may have got a fresh one meanwhile.
-      this.options.tokens.invalidate(token)
-      response = await attempt()
-      if (response.status === 401) {
-        throw httpError(
-          response,
-          this.options.clock.wallNow(),
-          'the server refused a fresh access token',
-          this.words,
-        )
-      }
-    }
+    const response = await authorizedCall(
+      this.options,
+      { method, url: `${this.base}${path}`, ...(content === undefined ? {} : { content }) },
+      context,
+      options.progress,
+      options,
+    )
     if (response.status === 403) {
       throw httpError(
         response,
@@ -345,50 +322,6 @@ export class SpotfireClient {
       )
     }
     return response
-  }
-
-  /**
-   * A token for the next call. A transient failure (already retried by the provider) becomes kind
-   * 'token', which says nothing about the job call; refusals (credentials, 4xx) stay as they are.
-   */
-  private async token(context: CallContext): Promise<string> {
-    try {
-      return await this.options.tokens.get(context)
-    } catch (error) {
-      if (
-        error instanceof SpotfireError &&
-        error.kind !== 'stopped' &&
-        error.kind !== 'credentials'
-      ) {
-        throw new SpotfireError(
-          error.message,
-          isTransient(error) ? 'token' : error.kind,
-          error.details,
-        )
-      }
-      throw error
-    }
-  }
-
-  private send(
-    method: 'GET' | 'POST',
-    path: string,
-    context: CallContext,
-    token: string,
-    content: { body: string; contentType: string } | undefined,
-  ): Promise<HttpResponse> {
-    return this.options.transport.request({
-      method,
-      url: `${this.base}${path}`,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        ...(content === undefined ? {} : { 'Content-Type': content.contentType }),
-      },
-      ...(content === undefined ? {} : { body: content.body }),
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
-    })
   }
 }
 

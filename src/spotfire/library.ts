@@ -213,7 +213,8 @@ export class LibraryClient {
       )
     } catch (error) {
       if (!(error instanceof SpotfireError)) throw error
-      if (progress.phase === 'token' && isTransient(error)) {
+      // No token, no chunk sent: a passing failure, or the wait for one that ran out.
+      if (progress.phase === 'token' && (isTransient(error) || error.kind === 'stopped')) {
         throw new SpotfireError(
           `no token to send chunk ${chunk} with: ${error.message}`,
           'not-sent',

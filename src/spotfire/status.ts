@@ -1,4 +1,4 @@
-import { head, oneLine } from './text.js'
+import { cut, head, oneLine } from './text.js'
 
 /** A job's status as every job call returns it (the server's PascalCase keys, made camelCase). */
 export interface JobStatus {
@@ -12,6 +12,12 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const BRACED_GUID = /^\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}$/i
 /** Longer than any id a server makes; an id goes into URLs, log lines and outputs. */
 const MAX_JOB_ID_LENGTH = 200
+
+/**
+ * The most of a job's message kept (the `message` output's limit): an answer may carry megabytes,
+ * and a step follows up to hundreds of jobs.
+ */
+export const MAX_MESSAGE_LENGTH = 10_000
 
 /** Spotfire answers this id when no job was created (not found, not parsed, busy). */
 export const ZERO_JOB_ID = '00000000-0000-0000-0000-000000000000'
@@ -101,8 +107,16 @@ export function readJobAnswer(body: string): JobStatus | undefined {
   return {
     jobId,
     statusCode: typeof statusCode === 'string' ? canonicalStatus(statusCode.trim()) : '',
-    message: typeof message === 'string' ? message : '',
+    message: typeof message === 'string' ? ownCopy(cut(message, MAX_MESSAGE_LENGTH)) : '',
   }
+}
+
+/**
+ * The text in memory of its own: a cut of a long string may be a slice that keeps the whole of it
+ * alive (V8 does that), and the answer it came from is megabytes.
+ */
+function ownCopy(text: string): string {
+  return text.length < MAX_MESSAGE_LENGTH ? text : Buffer.from(text, 'utf16le').toString('utf16le')
 }
 
 /** A status name fit for a log line: a newer server's word is shown, never obeyed. */

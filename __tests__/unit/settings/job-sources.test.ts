@@ -4,7 +4,11 @@ import { describe, expect, it } from '@jest/globals'
 import { Inputs } from '../../../src/shared/constants.js'
 import type { FileSystem } from '../../../src/settings/files.js'
 import { getSettings, InputError, type JobSpec } from '../../../src/settings/index.js'
-import { MAX_JOB_FILE_BYTES, MAX_JOBS } from '../../../src/settings/job-sources.js'
+import {
+  MAX_JOB_FILE_BYTES,
+  MAX_JOB_FILES_TOTAL_BYTES,
+  MAX_JOBS,
+} from '../../../src/settings/job-sources.js'
 import { JOB_ID, JOB_WITH_REGION, LIBRARY_ID, SAMPLE_JOB } from '../fixtures.js'
 import {
   BASE,
@@ -240,8 +244,49 @@ describe('job inputs: duplicates and limits', () => {
     for (let i = 0; i < MAX_JOBS + 4; i++) files[`jobs/j${String(i).padStart(3, '0')}.xml`] = job()
     const workspace = tempTree(files)
     expect(diskProblems(workspace, { [Inputs.JobFile]: 'jobs/*.xml' })).toEqual([
-      `${MAX_JOBS + 4} jobs given. Expected at most ${MAX_JOBS} in one step.`,
+      `job-file pattern 'jobs/*.xml' matches more than ${MAX_JOBS} files. Expected at most ${MAX_JOBS} jobs in one step.`,
     ])
+  })
+
+  it('stops a pattern at the job cap, before reading any file', () => {
+    // BUG fixed: 450 matched files of 4 MiB were all read before the cap was checked: out of heap.
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 450; i++) files[`/ws/jobs/j${String(i).padStart(3, '0')}.xml`] = job()
+    const fs = memoryFs(files)
+    expect(problemsOf({ [Inputs.JobFile]: 'jobs/*.xml' }, fs)).toEqual([
+      `job-file pattern 'jobs/*.xml' matches more than ${MAX_JOBS} files. Expected at most ${MAX_JOBS} jobs in one step.`,
+    ])
+    expect(fs.reads).toEqual([])
+  })
+
+  it('counts the jobs of the other inputs against what a pattern may add', () => {
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 10; i++) files[`/ws/jobs/j${String(i)}.xml`] = titled(String(i))
+    const fs = memoryFs(files)
+    const paths = Array.from({ length: MAX_JOBS - 5 }, (_, i) => `/Jobs/${String(i)}`).join('\n')
+    expect(problemsOf({ [Inputs.LibraryPath]: paths, [Inputs.JobFile]: 'jobs/*.xml' }, fs)).toEqual(
+      [
+        `job-file pattern 'jobs/*.xml' matches more than 5 files. Expected at most ${MAX_JOBS} jobs in one step.`,
+      ],
+    )
+    expect(fs.reads).toEqual([])
+  })
+
+  it(`reads at most ${MAX_JOB_FILES_TOTAL_BYTES / 1024 / 1024} MiB of job files in all`, () => {
+    const big = Buffer.alloc(MAX_JOB_FILE_BYTES - 1024, 0x20)
+    const count = Math.ceil(MAX_JOB_FILES_TOTAL_BYTES / big.length) + 3
+    const files: Record<string, Buffer> = {}
+    for (let i = 0; i < count; i++) {
+      files[`/ws/jobs/j${String(i).padStart(2, '0')}.xml`] = Buffer.concat([
+        Buffer.from(titled(String(i))),
+        big,
+      ])
+    }
+    const fs = memoryFs(files)
+    expect(problemsOf({ [Inputs.JobFile]: 'jobs/*.xml' }, fs)).toEqual([
+      `The job files add up to more than ${MAX_JOB_FILES_TOTAL_BYTES / 1024 / 1024} MiB. Expected at most ${MAX_JOB_FILES_TOTAL_BYTES / 1024 / 1024} MiB in one step: are these job files?`,
+    ])
+    expect(fs.reads.length).toBe(count - 3)
   })
 })
 
