@@ -55,6 +55,21 @@ describe("the action's log", () => {
   )
 })
 
+describe("the action's failure on invalid inputs", () => {
+  it("holds no other CI system's command from the value it quotes", async () => {
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-path': '/Jobs/Quick',
+        timeout: '##vso[task.prependpath]/tmp/evil',
+      }),
+    })
+    expect(run.exitCode).toBe(1)
+    expect(sim.jobs).toHaveLength(0)
+    expect(run.log).toContain('/tmp/evil')
+    expect(run.log).not.toMatch(RUNNABLE)
+  })
+})
+
 describe('a job summary that cannot be written', () => {
   it('is a warning, and the outputs of the jobs that ran are set', async () => {
     const run = await runAction({

@@ -32,9 +32,13 @@ interface Run {
 
 /**
  * The bundled CLI on the slow job, with one of its pipes closed by the reader at once, as
- * `spotfire-as-job ... | head -0` would; `nodeArgs` go before the script.
+ * `spotfire-as-job ... | head -0` would, or stderr closed once the job has started and debug lines
+ * are written while it runs (a log viewer that went away); `nodeArgs` go before the script.
  */
-function runWithClosed(pipe: 'stdout' | 'stderr' | 'none', nodeArgs: string[] = []): Promise<Run> {
+function runWithClosed(
+  pipe: 'stdout' | 'stderr' | 'stderr after the start' | 'none',
+  nodeArgs: string[] = [],
+): Promise<Run> {
   const child = spawn(
     process.execPath,
     [
@@ -46,6 +50,7 @@ function runWithClosed(pipe: 'stdout' | 'stderr' | 'none', nodeArgs: string[] = 
       '200ms',
       '--library-path',
       '/Jobs/Slow',
+      ...(pipe === 'stderr after the start' ? ['--debug'] : []),
     ],
     {
       env: {
@@ -62,6 +67,9 @@ function runWithClosed(pipe: 'stdout' | 'stderr' | 'none', nodeArgs: string[] = 
   else
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
+      if (pipe === 'stderr after the start' && stderr.includes('Started job')) {
+        child.stderr.destroy()
+      }
     })
   return new Promise((done) => {
     child.on('close', (code, signal) => {
@@ -71,13 +79,16 @@ function runWithClosed(pipe: 'stdout' | 'stderr' | 'none', nodeArgs: string[] = 
 }
 
 describe('the CLI with a pipe the reader closed', () => {
-  it.each(['stdout', 'stderr'] as const)(
+  it.each(['stdout', 'stderr', 'stderr after the start'] as const)(
     'follows the job to its end and exits with its code when %s is closed',
     async (pipe) => {
       // BUG fixed: EPIPE on a write killed the process, and the job was left running.
       const run = await runWithClosed(pipe)
       expect(sim.jobs).toHaveLength(1)
       expect(sim.jobs[0]?.history).toEqual(['Queued', 'InProgress', 'Failed'])
+      // 2 Queued, 8 InProgress, and the one that saw Failed: followed to the end, not left running.
+      expect(sim.jobs[0]?.statusPolls).toBe(11)
+      expect(sim.jobs[0]?.abortReasons).toEqual([])
       expect(run).toMatchObject({ code: 2, signal: null })
     },
   )
@@ -90,5 +101,17 @@ describe('the CLI after an uncaught crash', () => {
     const run = await runWithClosed('none', ['--import', crash])
     expect(run).toMatchObject({ code: 3, signal: null })
     expect(run.stderr).toContain('injected crash')
+  })
+
+  const secretError = 'new Error("near " + process.env.SPOTFIRE_CLIENT_SECRET)'
+  it.each([
+    ['a throw', `throw ${secretError}`],
+    ['a rejection', `void Promise.reject(${secretError})`],
+  ])('exits 3 and hides the client secret on %s', async (_, fail) => {
+    const crash = `data:text/javascript,${encodeURIComponent(`setTimeout(() => { ${fail} }, 300)`)}`
+    const run = await runWithClosed('none', ['--import', crash])
+    expect(run).toMatchObject({ code: 3, signal: null })
+    expect(run.stderr).toContain('Unexpected error: near ***')
+    expect(run.stderr).not.toContain(CLIENT_SECRET)
   })
 })

@@ -56,7 +56,7 @@ export async function runMainStep(): Promise<void> {
   const junit = (path: string | undefined, xml: () => string): void => {
     if (path === undefined) return
     const problem = writeJunitFile(path, secrets.redact(xml()))
-    if (problem !== undefined) core.warning(secrets.redact(problem))
+    if (problem !== undefined) core.warning(defuse(secrets.redact(problem)))
   }
   const saved = new Map<number, string>()
   const runningIds = new RunningIds()
@@ -112,7 +112,7 @@ export async function runMainStep(): Promise<void> {
         secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))),
       )
       junit(junitReportOf(actionInputs()), () => invalidInputsJunit(error.problems, wallStartedAt))
-      core.setFailed(secrets.redact(error.message))
+      core.setFailed(defuse(secrets.redact(error.message)))
     } else {
       core.debug(defuse(secrets.redact(error instanceof Error ? (error.stack ?? '') : '')))
       core.setFailed(defuse(secrets.redact(`Unexpected error: ${errorMessage(error)}`)))
