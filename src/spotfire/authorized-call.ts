@@ -85,7 +85,10 @@ export async function authorizedCall(
  * A token for the next call. A transient failure (already retried by the provider) becomes kind
  * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
  */
-export async function tokenFor(options: AuthorizedCallOptions, context: CallContext): Promise<string> {
+export async function tokenFor(
+  options: AuthorizedCallOptions,
+  context: CallContext,
+): Promise<string> {
   try {
     return await options.tokens.get(context)
   } catch (error) {
