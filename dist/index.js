@@ -34502,7 +34502,9 @@ function pacedTransport(transport, clock) {
             pump();
         };
         const waiter = {
-            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs,
+            // It must leave with half its time at least: a start given a few milliseconds would time
+            // out on an answer that was on its way, and be reported as one that may have started.
+            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs / 2,
             release: () => {
                 signal?.removeEventListener('abort', onAbort);
                 resolve();
@@ -40031,7 +40033,7 @@ async function runMainStep() {
             return;
         const problem = writeJunitFile(path, secrets.redact(xml()));
         if (problem !== undefined)
-            core_warning(secrets.redact(problem));
+            core_warning(defuse(secrets.redact(problem)));
     };
     const saved = new Map();
     const runningIds = new RunningIds();
@@ -40093,7 +40095,7 @@ async function runMainStep() {
             // Redacted before the markdown escapes them, which would hide a secret from the redaction.
             await writeSummary(secrets.redact(invalidInputsMarkdown(error.problems.map((p) => secrets.redact(p)))));
             junit(junitReportOf(actionInputs()), () => invalidInputsJunit(error.problems, wallStartedAt));
-            setFailed(secrets.redact(error.message));
+            setFailed(defuse(secrets.redact(error.message)));
         }
         else {
             core_debug(defuse(secrets.redact(error instanceof Error ? (error.stack ?? '') : '')));

@@ -19,8 +19,8 @@ import { baseInputs, ledgerOf, runAction, type ActionRun, type WallClockJump } f
  * be taken at their word: gateways' JSON 404s, a 503 after the start was accepted, 201 and 202
  * starts, ids in braces, status answers naming another job; in some runs the wall clock jumps an
  * hour forward or back. The invariants are checked in each run. SOAK_SEED and SOAK_RUNS replay or
- * widen it; SOAK_ONLY=7,12 replays single runs; CI runs the fixed seed below, under Node 20 and
- * again under Node 24.
+ * widen it; SOAK_ONLY=7,12 replays single runs, and SOAK_LOG=1 prints the log of a run that fails.
+ * CI runs the fixed seed below, under Node 20 and again under Node 24.
  */
 const SEED = Number(process.env.SOAK_SEED ?? 20261129)
 const RUNS = Number(process.env.SOAK_RUNS ?? 60)
@@ -253,6 +253,8 @@ async function soakRun(index: number): Promise<{ problems: string[]; unknowable:
     })
     const elapsedMs = performance.now() - began
     const problems = check(plan, run, sim, played, elapsedMs)
+    if (process.env.SOAK_LOG !== undefined && problems.length > 0)
+      console.log(run.log, JSON.stringify(played))
     const unknowable = sim.jobs.filter(
       (job) => !TERMINAL.includes(job.status) && !idsTheActionHad(run).has(job.id),
     ).length

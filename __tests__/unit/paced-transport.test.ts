@@ -55,6 +55,25 @@ describe('pacedTransport: a failing server gets one request a second', () => {
     expect(sentAt).toEqual([0, TROUBLE_SPACING_MS])
   })
 
+  it('never sends a request with only a sliver of its time left: half at least, or not at all', async () => {
+    const clock = new FakeClock()
+    const timeouts: number[] = []
+    const inner: Transport = {
+      request: (r) => {
+        timeouts.push(r.timeoutMs ?? Infinity)
+        return Promise.resolve(failing())
+      },
+      dispose: () => undefined,
+    }
+    const paced = pacedTransport(inner, clock)
+    await kindOf(paced.request(request()))
+    // Its turn is a second away: with 1.1 s in all it would have 0.1 s for its answer.
+    await expect(kindOf(paced.request(request(1100)))).resolves.toBe('not-sent')
+    clock.advance(TROUBLE_SPACING_MS)
+    await kindOf(paced.request(request(1100)))
+    expect(timeouts.slice(1)).toEqual([1100])
+  })
+
   it('callers that retry quickly with short timeouts still get through, and see the server recover', async () => {
     const clock = new FakeClock()
     // Fails for 5 s, then answers.

@@ -32332,7 +32332,9 @@ function pacedTransport(transport, clock) {
             pump();
         };
         const waiter = {
-            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs,
+            // It must leave with half its time at least: a start given a few milliseconds would time
+            // out on an answer that was on its way, and be reported as one that may have started.
+            latest: request.timeoutMs === undefined ? Infinity : clock.now() + request.timeoutMs / 2,
             release: () => {
                 signal?.removeEventListener('abort', onAbort);
                 resolve();
