@@ -12,6 +12,7 @@ import {
 import { libraryJobId } from '../../src/simulator/cli-specs.js'
 import { SAMPLE_LIBRARY } from '../../src/simulator/index.js'
 import { basicAuth } from './helpers.js'
+import { VERSION } from '../../src/shared/version.js'
 
 describe('parseCliArgs', () => {
   it('defaults to demo-client on 127.0.0.1:8080 over HTTP', () => {
@@ -161,6 +162,15 @@ describe('runSimulatorCli', () => {
     const run = await runSimulatorCli(['--help'], io)
     expect(run.exitCode).toBe(0)
     expect(io.lines).toEqual([USAGE])
+    expect(io.emitter.listenerCount('SIGINT')).toBe(0)
+  })
+
+  it('prints the version for --version, exit 0, and starts nothing', async () => {
+    expect(parseCliArgs(['--port', '1', '--version'])).toEqual({ kind: 'version' })
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--version'], io)
+    expect(run.exitCode).toBe(0)
+    expect(io.lines).toEqual([VERSION])
     expect(io.emitter.listenerCount('SIGINT')).toBe(0)
   })
 

@@ -15,6 +15,7 @@ import {
 } from './cli-library-items.js'
 import { DEFAULT_CLIENT, startSimulator } from './server.js'
 import { SAMPLE_LIBRARY } from './library.js'
+import { VERSION } from '../shared/version.js'
 import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
 
 export { CliUsageError } from './cli-specs.js'
@@ -68,6 +69,7 @@ Options:
                               (never headers, bodies or query strings)
   --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
                               SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --version                   print the version
   --help                      show this help
 
 Example:
@@ -93,7 +95,8 @@ export interface CliOptions {
   printCredentials: boolean
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliOptions }
+export type CliCommand =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions }
 
 const SWITCHES = ['--log-requests', '--print-credentials'] as const
 type Switch = (typeof SWITCHES)[number]
@@ -121,6 +124,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return { kind: 'help' }
+    if (arg === '--version') return { kind: 'version' }
     const eq = arg.indexOf('=')
     const flag = eq < 0 ? arg : arg.slice(0, eq)
     if (isSwitch(flag)) {
@@ -318,6 +322,10 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
   }
   if (command.kind === 'help') {
     io.out(USAGE)
+    return stopped
+  }
+  if (command.kind === 'version') {
+    io.out(VERSION)
     return stopped
   }
   const { options } = command
