@@ -221,12 +221,13 @@ describe('runSimulatorCli', () => {
       // What a script would eval: the credentials it needs, from the banner alone.
       const env = new Map(
         io.lines.flatMap((line) => {
-          const match = /^(SPOTFIRE_CLIENT_(?:ID|SECRET))=(.*)$/.exec(line)
+          const match = /^(SPOTFIRE_(?:CLIENT_ID|CLIENT_SECRET|SERVER_URL))=(.*)$/.exec(line)
           return match?.[1] === undefined ? [] : [[match[1], match[2] ?? '']]
         }),
       )
       expect(env).toEqual(
         new Map([
+          ['SPOTFIRE_SERVER_URL', url],
           ['SPOTFIRE_CLIENT_ID', 'ci-client'],
           ['SPOTFIRE_CLIENT_SECRET', 'ci-secret-123'],
         ]),
@@ -300,7 +301,7 @@ describe('runSimulatorCli', () => {
     const run = await runSimulatorCli(['--port=0', '--client-secret', 'hidden-secret'], io)
     try {
       const url = (io.lines[0] ?? '').replace('Spotfire simulator listening on ', '')
-      expect(io.lines.join('\n')).not.toMatch(/hidden-secret|SPOTFIRE_CLIENT/)
+      expect(io.lines.join('\n')).not.toMatch(/hidden-secret|SPOTFIRE_/)
       const bannerLength = io.lines.length
       await fetch(`${url}/spotfire/.well-known/oauth-authorization-server`)
       expect(io.lines).toHaveLength(bannerLength)

@@ -67,8 +67,8 @@ Options:
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request
                               (never headers, bodies or query strings)
-  --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
-                              SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --print-credentials         also print SPOTFIRE_SERVER_URL=<url>, SPOTFIRE_CLIENT_ID=<id>
+                              and SPOTFIRE_CLIENT_SECRET=<secret> lines
   --version                   print the version
   --help                      show this help
 
@@ -252,7 +252,11 @@ export function banner(simulator: Simulator, options: CliOptions): string[] {
     `Spotfire simulator listening on ${simulator.url}`,
     // For scripts to eval or append to $GITHUB_ENV; the secret is shown only when asked for.
     ...(options.printCredentials
-      ? [`SPOTFIRE_CLIENT_ID=${options.clientId}`, `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`]
+      ? [
+          `SPOTFIRE_SERVER_URL=${simulator.url}`,
+          `SPOTFIRE_CLIENT_ID=${options.clientId}`,
+          `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`,
+        ]
       : []),
     `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
     'Library jobs (start-library ?path= or ?id=):',
