@@ -76,6 +76,10 @@ describe('parseCliArgs', () => {
 
   it.each([
     [['--verbose'], 'Unknown option --verbose.'],
+    [['--prot', '8080'], 'Unknown option --prot. Did you mean --port?'],
+    [['--log-request'], 'Unknown option --log-request. Did you mean --log-requests?'],
+    [['--library-jbo=/A=1s'], 'Unknown option --library-jbo. Did you mean --library-job?'],
+    [['--verison'], 'Unknown option --verison. Did you mean --version?'],
     [['8080'], "Unexpected argument '8080'."],
     [['--port'], 'Option --port needs a value.'],
     [['--port', '--host', 'x'], 'Option --port needs a value.'],
@@ -174,11 +178,13 @@ describe('runSimulatorCli', () => {
     expect(io.emitter.listenerCount('SIGINT')).toBe(0)
   })
 
-  it('exits 2 with the reason and a --help hint on bad usage', async () => {
+  it('exits 1, as the CLI does, with the reason and a --help hint on bad usage', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--prot', '8080'], io)
-    expect(run.exitCode).toBe(2)
-    expect(io.errors).toEqual(['Unknown option --prot. Run with --help for usage.'])
+    expect(run.exitCode).toBe(1)
+    expect(io.errors).toEqual([
+      'Unknown option --prot. Did you mean --port? Run with --help for usage.',
+    ])
     expect(io.lines).toEqual([])
   })
 
@@ -311,10 +317,10 @@ describe('runSimulatorCli', () => {
     }
   })
 
-  it('exits 2 on a bad --fault before it starts anything', async () => {
+  it('exits 1 on a bad --fault before it starts anything', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--port=0', '--fault', 'GET:token:busy'], io)
-    expect(run.exitCode).toBe(2)
+    expect(run.exitCode).toBe(1)
     expect(io.errors).toEqual([
       "Option --fault: token answers POST requests, not GET (in 'GET:token:busy'). Run with --help for usage.",
     ])

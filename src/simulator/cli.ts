@@ -16,6 +16,7 @@ import {
 import { DEFAULT_CLIENT, startSimulator } from './server.js'
 import { SAMPLE_LIBRARY } from './library.js'
 import { VERSION } from '../shared/version.js'
+import { closest } from '../shared/suggest.js'
 import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
 
 export { CliUsageError } from './cli-specs.js'
@@ -133,8 +134,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       continue
     }
     if (!isValueFlag(flag)) {
+      if (!arg.startsWith('-')) throw new CliUsageError(`Unexpected argument '${arg}'.`)
+      const near = closest(flag, [...SWITCHES, ...VALUE_FLAGS, '--help', '--version'])
       throw new CliUsageError(
-        arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`,
+        `Unknown option ${flag}.${near === undefined ? '' : ` Did you mean ${near}?`}`,
       )
     }
     let value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
@@ -308,7 +311,7 @@ const processIo: CliIo = {
 }
 
 export interface CliRun {
-  /** 0 while the simulator runs; 1 when it could not start; 2 for bad usage. */
+  /** 0 while the simulator runs; 1 for bad usage (as in the CLI) or when it could not start. */
   exitCode: number
   /** Stops the simulator as SIGINT/SIGTERM would (no-op if it never started). */
   stop: () => Promise<void>
@@ -322,7 +325,7 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error
     io.err(`${error.message} Run with --help for usage.`)
-    return { ...stopped, exitCode: 2 }
+    return { ...stopped, exitCode: 1 }
   }
   if (command.kind === 'help') {
     io.out(USAGE)
