@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { EventEmitter } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import {
@@ -186,6 +187,23 @@ describe('runSimulatorCli', () => {
       'Unknown option --prot. Did you mean --port? Run with --help for usage.',
     ])
     expect(io.lines).toEqual([])
+  })
+
+  it('exits 1 when the port is in use, suggesting --port 0', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (holder.address() as AddressInfo).port
+      const io = fakeIo()
+      const run = await runSimulatorCli(['--port', String(port)], io)
+      expect(run.exitCode).toBe(1)
+      expect(io.errors).toEqual([
+        `The simulator could not start: port ${port} on 127.0.0.1 is in use. Stop what holds it, or give --port 0 for any free port.`,
+      ])
+      expect(io.lines).toEqual([])
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
   })
 
   it('exits 1 when the certificate cannot be read', async () => {

@@ -310,6 +310,14 @@ const processIo: CliIo = {
   signals: process,
 }
 
+function startProblem(error: unknown, options: CliOptions): string {
+  // Checked by its code: errors from node's own modules are not always this realm's Error.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
+    return `port ${options.port} on ${options.host} is in use. Stop what holds it, or give --port 0 for any free port.`
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
 export interface CliRun {
   /** 0 while the simulator runs; 1 for bad usage (as in the CLI) or when it could not start. */
   exitCode: number
@@ -349,9 +357,7 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
     }
     simulator = await startSimulator(started)
   } catch (error) {
-    io.err(
-      `The simulator could not start: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    io.err(`The simulator could not start: ${startProblem(error, options)}`)
     return { ...stopped, exitCode: 1 }
   }
 
