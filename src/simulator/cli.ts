@@ -303,9 +303,41 @@ export interface CliIo {
   }
 }
 
+/**
+ * A reader that goes away (`| head -1`, a CI step that stops reading) must not stop the server
+ * the pipeline still tests against: writes to a closed pipe fail with EPIPE, as an 'error' event
+ * that would otherwise crash the process, and those lines are dropped.
+ */
+function quietWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let closed = false
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true
+    else throw error
+  })
+  return (line) => {
+    if (closed || stream.destroyed) return
+    try {
+      stream.write(`${line}\n`)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error
+      closed = true
+    }
+  }
+}
+
+let processWriters: { out: (line: string) => void; err: (line: string) => void } | undefined
+function writers(): { out: (line: string) => void; err: (line: string) => void } {
+  processWriters ??= { out: quietWriter(process.stdout), err: quietWriter(process.stderr) }
+  return processWriters
+}
+
 const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => {
+    writers().out(line)
+  },
+  err: (line) => {
+    writers().err(line)
+  },
   readFile: (path) => readFileSync(path, 'utf8'),
   signals: process,
 }
