@@ -37,11 +37,12 @@ Options:
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key for --tls-cert
   --library-job <spec>        add a library job (repeatable), next to the samples:
-                              PATH=DURATION[:STATUS[:MESSAGE]] runs InProgress for DURATION
-                              (90, 90s, 2m, 1h30m, 500ms), then ends with STATUS (Finished
-                              by default; Failed, Canceled or Missing) and MESSAGE; PATH
-                              starts with / and ends at the first =; its id is the same
-                              every run
+                              PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]] waits Queued
+                              for QUEUED if given, runs InProgress for DURATION (90, 90s, 2m,
+                              1h30m, 500ms), then ends with STATUS (Finished by default;
+                              Failed, Canceled or Missing) and MESSAGE; PATH starts with /
+                              and ends at the first =; its id is the same every run.
+                              '/Jobs/Nightly=queued=5s,2m:Failed:Disk full'
   --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
                               PATH is a library path, no extension: /Sales/Weekly; ending
                               in / it is a folder (/Sales/). FILE gives the content and,
