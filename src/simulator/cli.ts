@@ -43,6 +43,8 @@ Options:
                               Failed, Canceled or Missing) and MESSAGE; PATH starts with /
                               and ends at the first =; its id is the same every run.
                               '/Jobs/Nightly=queued=5s,2m:Failed:Disk full'
+  --job-slots <number>        at most this many jobs run at once; later ones wait as
+                              Queued until a running job ends (default: no limit)
   --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
                               PATH is a library path, no extension: /Sales/Weekly; ending
                               in / it is a folder (/Sales/). FILE gives the content and,
@@ -93,6 +95,8 @@ export interface CliOptions {
   /** What the Library REST API v2 holds at the start; files are read when the simulator starts. */
   libraryItems: CliLibraryItem[]
   faults: CliFault[]
+  /** At most this many jobs run at once; undefined: no limit. */
+  jobSlots?: number
   logRequests: boolean
   printCredentials: boolean
 }
@@ -113,6 +117,7 @@ const VALUE_FLAGS = [
   '--tls-cert',
   '--tls-key',
   '--library-job',
+  '--job-slots',
   '--library-item',
   '--fault',
 ] as const
@@ -170,6 +175,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     printCredentials: switches.has('--print-credentials'),
   }
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile }
+  const jobSlots = last('--job-slots')
+  if (jobSlots !== undefined) options.jobSlots = integer(jobSlots, '--job-slots', 0, 1)
   return { kind: 'run', options }
 }
 
@@ -237,6 +244,7 @@ export function simulatorOptions(
   if (tls !== undefined) result.tls = tls
   if (options.libraryJobs.length > 0) result.library = [...SAMPLE_LIBRARY, ...options.libraryJobs]
   if (options.faults.length > 0) result.faults = cliFaultPlan(options.faults)
+  if (options.jobSlots !== undefined) result.jobSlots = options.jobSlots
   if (options.logRequests && log !== undefined) {
     result.onRequest = (event) => {
       log(requestLogLine(event))

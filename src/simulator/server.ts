@@ -79,7 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const context: Context = {
     settings,
     tokens: new TokenStore(clock),
-    jobs: new JobStore(clock),
+    jobs: new JobStore(clock, options.jobSlots === undefined ? {} : { jobSlots: options.jobSlots }),
     libraryStore: new LibraryStore(),
     baseUrl: () => url,
   }

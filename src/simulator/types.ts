@@ -57,6 +57,8 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number
   /** Default: SAMPLE_LIBRARY. */
   library?: LibraryItem[]
+  /** At most this many jobs run at once; later ones wait Queued for a free slot. Default: no limit. */
+  jobSlots?: number
   /** Lifecycle of start-content jobs; default time-based Queued 1 s, InProgress 2 s, Finished. */
   inlineLifecycle?: Lifecycle
   /** Default 'notset'. */
