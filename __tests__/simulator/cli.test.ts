@@ -320,6 +320,54 @@ describe('runSimulatorCli', () => {
     }
   })
 
+  it('shows request bodies with --log-bodies, secrets and tokens redacted, chunks by size', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(
+      ['--port=0', '--client-secret', 'ci-secret-123', '--log-requests', '--log-bodies'],
+      io,
+    )
+    try {
+      const url = (io.lines[0] ?? '').replace('Spotfire simulator listening on ', '')
+      const bannerLength = io.lines.length
+      const tokenAnswer = await fetch(`${url}/spotfire/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo-client&client_secret=ci-secret-123',
+      })
+      const { access_token: token } = (await tokenAnswer.json()) as { access_token: string }
+      const xml = `<Job><Note>Region=North</Note><Key>Bearer ${token}</Key>\n::error::x</Job>`
+      await fetch(`${url}/spotfire/api/rest/as/job/start-content`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/xml' },
+        body: xml,
+      })
+      await fetch(`${url}/spotfire/api/rest/library/v2/upload/some-job`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: 'chunk-bytes-not-for-the-log',
+      })
+      const printed = io.lines.slice(bannerLength).join('\n')
+      expect(printed).toContain('POST /spotfire/oauth2/token -> 200')
+      expect(printed).toContain(
+        '  body: grant_type=client_credentials&client_id=demo-client&client_secret=***',
+      )
+      expect(printed).toContain('<Note>Region=North</Note><Key>Bearer ***</Key>')
+      expect(printed).toContain('  body: upload chunk, 27 bytes, not shown')
+      expect(printed).not.toMatch(/^::error::/m)
+      for (const secret of [token, 'ci-secret-123', 'chunk-bytes', 'Authorization']) {
+        expect(printed).not.toContain(secret)
+      }
+    } finally {
+      await run.stop()
+    }
+  })
+
+  it('refuses --log-bodies without --log-requests', () => {
+    expect(() => parseCliArgs(['--log-bodies'])).toThrow(
+      'Option --log-bodies goes with --log-requests.',
+    )
+  })
+
   it('keeps the secret out of the banner without --print-credentials, and logs nothing', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--port=0', '--client-secret', 'hidden-secret'], io)

@@ -1,6 +1,7 @@
 // The command line's small languages: --library-job and --fault values, and --log-requests lines.
 import { createHash } from 'node:crypto'
 import { parseDuration } from '../shared/duration.js'
+import { defuse } from '../shared/workflow-commands.js'
 import { faultLabel, faultProblem, type Fault, type FaultPlanFn } from './faults.js'
 import { endpointMethod, ENDPOINTS } from './routes.js'
 import type { Endpoint, LibraryItem, Phase, RequestEvent } from './types.js'
@@ -188,6 +189,27 @@ export function cliFaultPlan(faults: readonly CliFault[]): FaultPlanFn {
     }
     return undefined
   }
+}
+
+/**
+ * For --log-bodies, under its request line: the body with the client secret, secret form fields
+ * and bearer tokens replaced by ***, made inert for CI logs; an upload chunk only by its size.
+ * Headers (Authorization above all) are never shown.
+ */
+export function requestBodyLine(
+  event: RequestEvent,
+  secrets: readonly string[],
+): string | undefined {
+  if (event.bodyBytes === undefined || event.bodyBytes === 0) return undefined
+  if (event.body === undefined) return `  body: upload chunk, ${event.bodyBytes} bytes, not shown`
+  let text = event.body
+    .replace(/\b(Bearer|Basic)\s+[\w\-.~+/=%]+/gi, '$1 ***')
+    .replace(
+      /((?:^|[&?\s"'])(?:client_secret|password|assertion|access_token|refresh_token|token)["']?\s*[=:]\s*["']?)[^&\s"'<]+/gi,
+      '$1***',
+    )
+  for (const secret of secrets) if (secret !== '') text = text.split(secret).join('***')
+  return defuse(`  body: ${text.replace(/\r?\n|\r/g, '\n        ')}`)
 }
 
 /** Only what cannot carry a secret: no headers, bodies or query strings. */

@@ -4,6 +4,7 @@ import {
   CliUsageError,
   parseFaultSpec,
   parseLibraryJob,
+  requestBodyLine,
   requestLogLine,
   type CliFault,
 } from './cli-specs.js'
@@ -71,6 +72,9 @@ Options:
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request
                               (never headers, bodies or query strings)
+  --log-bodies                with --log-requests: each request's body under its line,
+                              secrets and bearer tokens shown as *** (never headers;
+                              upload chunks by their size only)
   --print-credentials         also print SPOTFIRE_SERVER_URL=<url>, SPOTFIRE_CLIENT_ID=<id>
                               and SPOTFIRE_CLIENT_SECRET=<secret> lines
   --version                   print the version
@@ -98,13 +102,15 @@ export interface CliOptions {
   /** At most this many jobs run at once; undefined: no limit. */
   jobSlots?: number
   logRequests: boolean
+  /** With logRequests: each request's body too, redacted. */
+  logBodies?: boolean
   printCredentials: boolean
 }
 
 export type CliCommand =
   { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions }
 
-const SWITCHES = ['--log-requests', '--print-credentials'] as const
+const SWITCHES = ['--log-requests', '--log-bodies', '--print-credentials'] as const
 type Switch = (typeof SWITCHES)[number]
 
 const VALUE_FLAGS = [
@@ -175,6 +181,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     printCredentials: switches.has('--print-credentials'),
   }
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile }
+  if (switches.has('--log-bodies')) {
+    if (!options.logRequests) {
+      throw new CliUsageError('Option --log-bodies goes with --log-requests.')
+    }
+    options.logBodies = true
+  }
   const jobSlots = last('--job-slots')
   if (jobSlots !== undefined) options.jobSlots = integer(jobSlots, '--job-slots', 0, 1)
   return { kind: 'run', options }
@@ -246,8 +258,11 @@ export function simulatorOptions(
   if (options.faults.length > 0) result.faults = cliFaultPlan(options.faults)
   if (options.jobSlots !== undefined) result.jobSlots = options.jobSlots
   if (options.logRequests && log !== undefined) {
+    if (options.logBodies === true) result.requestBodies = true
     result.onRequest = (event) => {
       log(requestLogLine(event))
+      const body = requestBodyLine(event, [options.clientSecret])
+      if (body !== undefined) log(body)
     }
   }
   return result
