@@ -54,6 +54,31 @@ describe('--library-job', () => {
     ])
   })
 
+  it('reads queued=QUEUED,DURATION into a Queued phase before the InProgress one', () => {
+    const { libraryJobs } = run([
+      '--library-job',
+      '/Jobs/Nightly=queued=5s,2m:Failed:Disk full',
+      '--library-job',
+      '/Jobs/Wait=Queued=500ms,1s',
+    ])
+    expect(libraryJobs.map((item) => item.lifecycle)).toEqual([
+      {
+        phases: [
+          { status: 'Queued', ms: 5_000 },
+          { status: 'InProgress', ms: 120_000 },
+        ],
+        final: { status: 'Failed', message: 'Disk full' },
+      },
+      {
+        phases: [
+          { status: 'Queued', ms: 500 },
+          { status: 'InProgress', ms: 1_000 },
+        ],
+        final: { status: 'Finished', message: '' },
+      },
+    ])
+  })
+
   it('gives each path a GUID that is the same on every run and differs between paths', () => {
     const [a, b] = run(['--library-job', '/Jobs/A=1s', '--library-job', '/Jobs/B=1s']).libraryJobs
     expect(a?.id).toBe(libraryJobId('/Jobs/A'))
@@ -69,10 +94,19 @@ describe('--library-job', () => {
 
   it.each([
     [['--library-job', 'Jobs/A=1s'], "needs a library path starting with /, not 'Jobs/A'"],
-    [['--library-job', '/Jobs/A'], 'must be PATH=DURATION[:STATUS[:MESSAGE]]'],
+    [['--library-job', '/Jobs/A'], 'must be PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]]'],
     [['--library-job', '/Jobs/A='], "needs a DURATION like 90, 90s, 2m, 1h30m or 500ms, not ''"],
     [['--library-job', '/Jobs/A=soon'], "DURATION like 90, 90s, 2m, 1h30m or 500ms, not 'soon'"],
     [['--library-job', '/Jobs/A=0'], "not '0'"],
+    [['--library-job', '/Jobs/A=queued=5s'], "needs queued=QUEUED,DURATION, not 'queued=5s'"],
+    [
+      ['--library-job', '/Jobs/A=queued=soon,1s'],
+      "a QUEUED like 90, 90s, 2m, 1h30m or 500ms, not 'soon'",
+    ],
+    [
+      ['--library-job', '/Jobs/A=queued=1s,later'],
+      "DURATION like 90, 90s, 2m, 1h30m or 500ms, not 'later'",
+    ],
     [
       ['--library-job', '/Jobs/A=1s:Done'],
       "STATUS of Finished, Failed, Canceled, Missing, not 'Done'",

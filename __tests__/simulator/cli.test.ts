@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { EventEmitter } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { readFileSync } from 'node:fs'
 import {
@@ -12,6 +13,7 @@ import {
 import { libraryJobId } from '../../src/simulator/cli-specs.js'
 import { SAMPLE_LIBRARY } from '../../src/simulator/index.js'
 import { basicAuth } from './helpers.js'
+import { VERSION } from '../../src/shared/version.js'
 
 describe('parseCliArgs', () => {
   it('defaults to demo-client on 127.0.0.1:8080 over HTTP', () => {
@@ -75,6 +77,10 @@ describe('parseCliArgs', () => {
 
   it.each([
     [['--verbose'], 'Unknown option --verbose.'],
+    [['--prot', '8080'], 'Unknown option --prot. Did you mean --port?'],
+    [['--log-request'], 'Unknown option --log-request. Did you mean --log-requests?'],
+    [['--library-jbo=/A=1s'], 'Unknown option --library-jbo. Did you mean --library-job?'],
+    [['--verison'], 'Unknown option --verison. Did you mean --version?'],
     [['8080'], "Unexpected argument '8080'."],
     [['--port'], 'Option --port needs a value.'],
     [['--port', '--host', 'x'], 'Option --port needs a value.'],
@@ -164,12 +170,40 @@ describe('runSimulatorCli', () => {
     expect(io.emitter.listenerCount('SIGINT')).toBe(0)
   })
 
-  it('exits 2 with the reason and a --help hint on bad usage', async () => {
+  it('prints the version for --version, exit 0, and starts nothing', async () => {
+    expect(parseCliArgs(['--port', '1', '--version'])).toEqual({ kind: 'version' })
+    const io = fakeIo()
+    const run = await runSimulatorCli(['--version'], io)
+    expect(run.exitCode).toBe(0)
+    expect(io.lines).toEqual([VERSION])
+    expect(io.emitter.listenerCount('SIGINT')).toBe(0)
+  })
+
+  it('exits 1, as the CLI does, with the reason and a --help hint on bad usage', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--prot', '8080'], io)
-    expect(run.exitCode).toBe(2)
-    expect(io.errors).toEqual(['Unknown option --prot. Run with --help for usage.'])
+    expect(run.exitCode).toBe(1)
+    expect(io.errors).toEqual([
+      'Unknown option --prot. Did you mean --port? Run with --help for usage.',
+    ])
     expect(io.lines).toEqual([])
+  })
+
+  it('exits 1 when the port is in use, suggesting --port 0', async () => {
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (holder.address() as AddressInfo).port
+      const io = fakeIo()
+      const run = await runSimulatorCli(['--port', String(port)], io)
+      expect(run.exitCode).toBe(1)
+      expect(io.errors).toEqual([
+        `The simulator could not start: port ${port} on 127.0.0.1 is in use. Stop what holds it, or give --port 0 for any free port.`,
+      ])
+      expect(io.lines).toEqual([])
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
   })
 
   it('exits 1 when the certificate cannot be read', async () => {
@@ -211,12 +245,13 @@ describe('runSimulatorCli', () => {
       // What a script would eval: the credentials it needs, from the banner alone.
       const env = new Map(
         io.lines.flatMap((line) => {
-          const match = /^(SPOTFIRE_CLIENT_(?:ID|SECRET))=(.*)$/.exec(line)
+          const match = /^(SPOTFIRE_(?:CLIENT_ID|CLIENT_SECRET|SERVER_URL))=(.*)$/.exec(line)
           return match?.[1] === undefined ? [] : [[match[1], match[2] ?? '']]
         }),
       )
       expect(env).toEqual(
         new Map([
+          ['SPOTFIRE_SERVER_URL', url],
           ['SPOTFIRE_CLIENT_ID', 'ci-client'],
           ['SPOTFIRE_CLIENT_SECRET', 'ci-secret-123'],
         ]),
@@ -285,12 +320,60 @@ describe('runSimulatorCli', () => {
     }
   })
 
+  it('shows request bodies with --log-bodies, secrets and tokens redacted, chunks by size', async () => {
+    const io = fakeIo()
+    const run = await runSimulatorCli(
+      ['--port=0', '--client-secret', 'ci-secret-123', '--log-requests', '--log-bodies'],
+      io,
+    )
+    try {
+      const url = (io.lines[0] ?? '').replace('Spotfire simulator listening on ', '')
+      const bannerLength = io.lines.length
+      const tokenAnswer = await fetch(`${url}/spotfire/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=demo-client&client_secret=ci-secret-123',
+      })
+      const { access_token: token } = (await tokenAnswer.json()) as { access_token: string }
+      const xml = `<Job><Note>Region=North</Note><Key>Bearer ${token}</Key>\n::error::x</Job>`
+      await fetch(`${url}/spotfire/api/rest/as/job/start-content`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/xml' },
+        body: xml,
+      })
+      await fetch(`${url}/spotfire/api/rest/library/v2/upload/some-job`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+        body: 'chunk-bytes-not-for-the-log',
+      })
+      const printed = io.lines.slice(bannerLength).join('\n')
+      expect(printed).toContain('POST /spotfire/oauth2/token -> 200')
+      expect(printed).toContain(
+        '  body: grant_type=client_credentials&client_id=demo-client&client_secret=***',
+      )
+      expect(printed).toContain('<Note>Region=North</Note><Key>Bearer ***</Key>')
+      expect(printed).toContain('  body: upload chunk, 27 bytes, not shown')
+      expect(printed).not.toMatch(/^::error::/m)
+      for (const secret of [token, 'ci-secret-123', 'chunk-bytes', 'Authorization']) {
+        expect(printed).not.toContain(secret)
+      }
+    } finally {
+      await run.stop()
+    }
+  })
+
+  it('refuses --log-bodies without --log-requests', () => {
+    expect(() => parseCliArgs(['--log-bodies'])).toThrow(
+      'Option --log-bodies goes with --log-requests.',
+    )
+  })
+
   it('keeps the secret out of the banner without --print-credentials, and logs nothing', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--port=0', '--client-secret', 'hidden-secret'], io)
     try {
       const url = (io.lines[0] ?? '').replace('Spotfire simulator listening on ', '')
-      expect(io.lines.join('\n')).not.toMatch(/hidden-secret|SPOTFIRE_CLIENT/)
+      expect(io.lines.join('\n')).not.toMatch(/hidden-secret|SPOTFIRE_/)
       const bannerLength = io.lines.length
       await fetch(`${url}/spotfire/.well-known/oauth-authorization-server`)
       expect(io.lines).toHaveLength(bannerLength)
@@ -300,10 +383,10 @@ describe('runSimulatorCli', () => {
     }
   })
 
-  it('exits 2 on a bad --fault before it starts anything', async () => {
+  it('exits 1 on a bad --fault before it starts anything', async () => {
     const io = fakeIo()
     const run = await runSimulatorCli(['--port=0', '--fault', 'GET:token:busy'], io)
-    expect(run.exitCode).toBe(2)
+    expect(run.exitCode).toBe(1)
     expect(io.errors).toEqual([
       "Option --fault: token answers POST requests, not GET (in 'GET:token:busy'). Run with --help for usage.",
     ])

@@ -1,16 +1,18 @@
 // The command line's small languages: --library-job and --fault values, and --log-requests lines.
 import { createHash } from 'node:crypto'
 import { parseDuration } from '../shared/duration.js'
+import { defuse } from '../shared/workflow-commands.js'
 import { faultLabel, faultProblem, type Fault, type FaultPlanFn } from './faults.js'
 import { endpointMethod, ENDPOINTS } from './routes.js'
-import type { Endpoint, LibraryItem, RequestEvent } from './types.js'
+import type { Endpoint, LibraryItem, Phase, RequestEvent } from './types.js'
 
 export class CliUsageError extends Error {}
 
-const LIBRARY_JOB_FORM = 'PATH=DURATION[:STATUS[:MESSAGE]], e.g. /Jobs/Nightly=2m:Failed:Disk full'
+const LIBRARY_JOB_FORM =
+  'PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]], e.g. /Jobs/Nightly=2m:Failed:Disk full'
 const FINAL_STATUSES = ['Finished', 'Failed', 'Canceled', 'Missing'] as const
 
-/** `PATH=DURATION[:STATUS[:MESSAGE]]`: PATH ends at the first `=`, MESSAGE may hold `:`. */
+/** `PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]]`: PATH ends at the first `=`, MESSAGE may hold `:`. */
 export function parseLibraryJob(value: string): LibraryItem {
   const eq = value.indexOf('=')
   if (eq < 0) {
@@ -22,21 +24,40 @@ export function parseLibraryJob(value: string): LibraryItem {
       `Option --library-job needs a library path starting with /, not '${path}'.`,
     )
   }
-  const [duration = '', status, ...message] = value.slice(eq + 1).split(':')
-  const ms = parseDuration(duration)
-  if (ms === undefined) {
-    throw new CliUsageError(
-      `Option --library-job needs a DURATION like 90, 90s, 2m, 1h30m or 500ms, not '${duration}'.`,
-    )
+  const [durations = '', status, ...message] = value.slice(eq + 1).split(':')
+  const phases: Phase[] = []
+  let duration = durations
+  // `queued=5s,2m`: Queued for 5 s, then InProgress for 2 min.
+  const queued = /^queued=/i.exec(durations)
+  if (queued !== null) {
+    const [wait = '', run, ...extra] = durations.slice(queued[0].length).split(',')
+    if (run === undefined || extra.length > 0) {
+      throw new CliUsageError(
+        `Option --library-job needs queued=QUEUED,DURATION, not '${durations}' (e.g. queued=5s,2m).`,
+      )
+    }
+    phases.push({ status: 'Queued', ms: phaseMs(wait, 'a QUEUED') })
+    duration = run
   }
+  phases.push({ status: 'InProgress', ms: phaseMs(duration, 'a DURATION') })
   return {
     path,
     id: libraryJobId(path),
     lifecycle: {
-      phases: [{ status: 'InProgress', ms }],
+      phases,
       final: { status: finalStatus(status), message: message.join(':') },
     },
   }
+}
+
+function phaseMs(value: string, name: string): number {
+  const ms = parseDuration(value)
+  if (ms === undefined) {
+    throw new CliUsageError(
+      `Option --library-job needs ${name} like 90, 90s, 2m, 1h30m or 500ms, not '${value}'.`,
+    )
+  }
+  return ms
 }
 
 function finalStatus(value: string | undefined): string {
@@ -168,6 +189,27 @@ export function cliFaultPlan(faults: readonly CliFault[]): FaultPlanFn {
     }
     return undefined
   }
+}
+
+/**
+ * For --log-bodies, under its request line: the body with the client secret, secret form fields
+ * and bearer tokens replaced by ***, made inert for CI logs; an upload chunk only by its size.
+ * Headers (Authorization above all) are never shown.
+ */
+export function requestBodyLine(
+  event: RequestEvent,
+  secrets: readonly string[],
+): string | undefined {
+  if (event.bodyBytes === undefined || event.bodyBytes === 0) return undefined
+  if (event.body === undefined) return `  body: upload chunk, ${event.bodyBytes} bytes, not shown`
+  let text = event.body
+    .replace(/\b(Bearer|Basic)\s+[\w\-.~+/=%]+/gi, '$1 ***')
+    .replace(
+      /((?:^|[&?\s"'])(?:client_secret|password|assertion|access_token|refresh_token|token)["']?\s*[=:]\s*["']?)[^&\s"'<]+/gi,
+      '$1***',
+    )
+  for (const secret of secrets) if (secret !== '') text = text.split(secret).join('***')
+  return defuse(`  body: ${text.replace(/\r?\n|\r/g, '\n        ')}`)
 }
 
 /** Only what cannot carry a secret: no headers, bodies or query strings. */

@@ -4,6 +4,7 @@ import {
   CliUsageError,
   parseFaultSpec,
   parseLibraryJob,
+  requestBodyLine,
   requestLogLine,
   type CliFault,
 } from './cli-specs.js'
@@ -15,6 +16,8 @@ import {
 } from './cli-library-items.js'
 import { DEFAULT_CLIENT, startSimulator } from './server.js'
 import { SAMPLE_LIBRARY } from './library.js'
+import { VERSION } from '../shared/version.js'
+import { closest } from '../shared/suggest.js'
 import type { LibraryItem, Lifecycle, SimClient, Simulator, SimulatorOptions } from './types.js'
 
 export { CliUsageError } from './cli-specs.js'
@@ -35,11 +38,14 @@ Options:
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key for --tls-cert
   --library-job <spec>        add a library job (repeatable), next to the samples:
-                              PATH=DURATION[:STATUS[:MESSAGE]] runs InProgress for DURATION
-                              (90, 90s, 2m, 1h30m, 500ms), then ends with STATUS (Finished
-                              by default; Failed, Canceled or Missing) and MESSAGE; PATH
-                              starts with / and ends at the first =; its id is the same
-                              every run
+                              PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]] waits Queued
+                              for QUEUED if given, runs InProgress for DURATION (90, 90s, 2m,
+                              1h30m, 500ms), then ends with STATUS (Finished by default;
+                              Failed, Canceled or Missing) and MESSAGE; PATH starts with /
+                              and ends at the first =; its id is the same every run.
+                              '/Jobs/Nightly=queued=5s,2m:Failed:Disk full'
+  --job-slots <number>        at most this many jobs run at once; later ones wait as
+                              Queued until a running job ends (default: no limit)
   --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
                               PATH is a library path, no extension: /Sales/Weekly; ending
                               in / it is a folder (/Sales/). FILE gives the content and,
@@ -66,8 +72,12 @@ Options:
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request
                               (never headers, bodies or query strings)
-  --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
-                              SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --log-bodies                with --log-requests: each request's body under its line,
+                              secrets and bearer tokens shown as *** (never headers;
+                              upload chunks by their size only)
+  --print-credentials         also print SPOTFIRE_SERVER_URL=<url>, SPOTFIRE_CLIENT_ID=<id>
+                              and SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --version                   print the version
   --help                      show this help
 
 Example:
@@ -89,13 +99,18 @@ export interface CliOptions {
   /** What the Library REST API v2 holds at the start; files are read when the simulator starts. */
   libraryItems: CliLibraryItem[]
   faults: CliFault[]
+  /** At most this many jobs run at once; undefined: no limit. */
+  jobSlots?: number
   logRequests: boolean
+  /** With logRequests: each request's body too, redacted. */
+  logBodies?: boolean
   printCredentials: boolean
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliOptions }
+export type CliCommand =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions }
 
-const SWITCHES = ['--log-requests', '--print-credentials'] as const
+const SWITCHES = ['--log-requests', '--log-bodies', '--print-credentials'] as const
 type Switch = (typeof SWITCHES)[number]
 
 const VALUE_FLAGS = [
@@ -108,6 +123,7 @@ const VALUE_FLAGS = [
   '--tls-cert',
   '--tls-key',
   '--library-job',
+  '--job-slots',
   '--library-item',
   '--fault',
 ] as const
@@ -121,6 +137,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return { kind: 'help' }
+    if (arg === '--version') return { kind: 'version' }
     const eq = arg.indexOf('=')
     const flag = eq < 0 ? arg : arg.slice(0, eq)
     if (isSwitch(flag)) {
@@ -129,8 +146,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       continue
     }
     if (!isValueFlag(flag)) {
+      if (!arg.startsWith('-')) throw new CliUsageError(`Unexpected argument '${arg}'.`)
+      const near = closest(flag, [...SWITCHES, ...VALUE_FLAGS, '--help', '--version'])
       throw new CliUsageError(
-        arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`,
+        `Unknown option ${flag}.${near === undefined ? '' : ` Did you mean ${near}?`}`,
       )
     }
     let value = eq < 0 ? argv[++i] : arg.slice(eq + 1)
@@ -162,6 +181,14 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     printCredentials: switches.has('--print-credentials'),
   }
   if (certFile !== undefined && keyFile !== undefined) options.tls = { certFile, keyFile }
+  if (switches.has('--log-bodies')) {
+    if (!options.logRequests) {
+      throw new CliUsageError('Option --log-bodies goes with --log-requests.')
+    }
+    options.logBodies = true
+  }
+  const jobSlots = last('--job-slots')
+  if (jobSlots !== undefined) options.jobSlots = integer(jobSlots, '--job-slots', 0, 1)
   return { kind: 'run', options }
 }
 
@@ -229,9 +256,13 @@ export function simulatorOptions(
   if (tls !== undefined) result.tls = tls
   if (options.libraryJobs.length > 0) result.library = [...SAMPLE_LIBRARY, ...options.libraryJobs]
   if (options.faults.length > 0) result.faults = cliFaultPlan(options.faults)
+  if (options.jobSlots !== undefined) result.jobSlots = options.jobSlots
   if (options.logRequests && log !== undefined) {
+    if (options.logBodies === true) result.requestBodies = true
     result.onRequest = (event) => {
       log(requestLogLine(event))
+      const body = requestBodyLine(event, [options.clientSecret])
+      if (body !== undefined) log(body)
     }
   }
   return result
@@ -248,7 +279,11 @@ export function banner(simulator: Simulator, options: CliOptions): string[] {
     `Spotfire simulator listening on ${simulator.url}`,
     // For scripts to eval or append to $GITHUB_ENV; the secret is shown only when asked for.
     ...(options.printCredentials
-      ? [`SPOTFIRE_CLIENT_ID=${options.clientId}`, `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`]
+      ? [
+          `SPOTFIRE_SERVER_URL=${simulator.url}`,
+          `SPOTFIRE_CLIENT_ID=${options.clientId}`,
+          `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`,
+        ]
       : []),
     `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
     'Library jobs (start-library ?path= or ?id=):',
@@ -292,15 +327,55 @@ export interface CliIo {
   }
 }
 
+/**
+ * A reader that goes away (`| head -1`, a CI step that stops reading) must not stop the server
+ * the pipeline still tests against: writes to a closed pipe fail with EPIPE, as an 'error' event
+ * that would otherwise crash the process, and those lines are dropped.
+ */
+function quietWriter(stream: NodeJS.WriteStream): (line: string) => void {
+  let closed = false
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true
+    else throw error
+  })
+  return (line) => {
+    if (closed || stream.destroyed) return
+    try {
+      stream.write(`${line}\n`)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error
+      closed = true
+    }
+  }
+}
+
+let processWriters: { out: (line: string) => void; err: (line: string) => void } | undefined
+function writers(): { out: (line: string) => void; err: (line: string) => void } {
+  processWriters ??= { out: quietWriter(process.stdout), err: quietWriter(process.stderr) }
+  return processWriters
+}
+
 const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => {
+    writers().out(line)
+  },
+  err: (line) => {
+    writers().err(line)
+  },
   readFile: (path) => readFileSync(path, 'utf8'),
   signals: process,
 }
 
+function startProblem(error: unknown, options: CliOptions): string {
+  // Checked by its code: errors from node's own modules are not always this realm's Error.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
+    return `port ${options.port} on ${options.host} is in use. Stop what holds it, or give --port 0 for any free port.`
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
 export interface CliRun {
-  /** 0 while the simulator runs; 1 when it could not start; 2 for bad usage. */
+  /** 0 while the simulator runs; 1 for bad usage (as in the CLI) or when it could not start. */
   exitCode: number
   /** Stops the simulator as SIGINT/SIGTERM would (no-op if it never started). */
   stop: () => Promise<void>
@@ -314,10 +389,14 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
   } catch (error) {
     if (!(error instanceof CliUsageError)) throw error
     io.err(`${error.message} Run with --help for usage.`)
-    return { ...stopped, exitCode: 2 }
+    return { ...stopped, exitCode: 1 }
   }
   if (command.kind === 'help') {
     io.out(USAGE)
+    return stopped
+  }
+  if (command.kind === 'version') {
+    io.out(VERSION)
     return stopped
   }
   const { options } = command
@@ -334,9 +413,7 @@ export async function runSimulatorCli(argv: readonly string[], io = processIo): 
     }
     simulator = await startSimulator(started)
   } catch (error) {
-    io.err(
-      `The simulator could not start: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    io.err(`The simulator could not start: ${startProblem(error, options)}`)
     return { ...stopped, exitCode: 1 }
   }
 

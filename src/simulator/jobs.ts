@@ -23,6 +23,13 @@ interface JobState {
   phaseStartedAt: number
   pollsInPhase: number
   done: boolean
+  /** Queued for a free job slot: its lifecycle has not begun. */
+  waiting: boolean
+}
+
+export interface JobStoreOptions {
+  /** At most this many jobs run at once; the others wait as Queued, first come first served. */
+  jobSlots?: number
 }
 
 /**
@@ -36,7 +43,10 @@ export class JobStore {
   /** A job that finished before the simulator started: known to status and abort, not in `jobs`. */
   private readonly earlier: JobState
 
-  constructor(private readonly clock: () => number) {
+  constructor(
+    private readonly clock: () => number,
+    private readonly options: JobStoreOptions = {},
+  ) {
     const now = clock()
     const job: SimJob = {
       id: randomUUID(),
@@ -55,6 +65,7 @@ export class JobStore {
       phaseStartedAt: 0,
       pollsInPhase: 0,
       done: false,
+      waiting: false,
     }
     enterPhase(this.earlier, 0, now - 86_000_000)
     this.states.set(job.id, this.earlier)
@@ -79,9 +90,17 @@ export class JobStore {
       phaseStartedAt: 0,
       pollsInPhase: 0,
       done: false,
+      waiting: false,
     }
+    this.settle(now)
+    const full = this.running().length >= (this.options.jobSlots ?? Infinity)
     this.jobs.push(job)
     this.states.set(job.id, state)
+    if (full) {
+      state.waiting = true
+      setStatus(job, 'Queued', '')
+      return answer(state)
+    }
     enterPhase(state, 0, now)
     advance(state, now)
     return answer(state)
@@ -95,6 +114,7 @@ export class JobStore {
     const state = this.states.get(id.toLowerCase())
     if (state === undefined) return undefined
     const now = this.clock()
+    this.settle(now)
     advance(state, now)
     state.job.statusPolls++
     if (vanished(state)) return undefined
@@ -122,18 +142,60 @@ export class JobStore {
     const state = this.states.get(id.toLowerCase())
     if (state === undefined) return undefined
     const now = this.clock()
+    this.settle(now)
     advance(state, now)
     state.job.abortReasons.push(reason)
     if (vanished(state)) return undefined
     if (!state.done) {
+      state.waiting = false
       finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now)
+      this.settle(now)
     }
     return answer(state)
+  }
+
+  private running(): JobState[] {
+    return this.jobs.flatMap((job) => {
+      const state = this.states.get(job.id)
+      return state !== undefined && !state.done && !state.waiting ? [state] : []
+    })
+  }
+
+  /**
+   * Brings every job up to `now` and hands freed slots to waiting jobs, oldest first; a job gets
+   * its slot when the job before it ended (lazily worked out, like the phases), so its own
+   * phases run their full length from there.
+   */
+  private settle(now: number): void {
+    const slots = this.options.jobSlots
+    if (slots === undefined) return
+    for (;;) {
+      const freedAt: number[] = []
+      for (const state of this.running()) {
+        advance(state, now)
+        if (state.done) freedAt.push(state.job.endedAt ?? now)
+      }
+      freedAt.sort((a, b) => a - b)
+      const waiting = this.jobs.flatMap((job) => {
+        const state = this.states.get(job.id)
+        return state?.waiting === true && !state.done ? [state] : []
+      })
+      let free = slots - this.running().length
+      let admitted = false
+      for (const state of waiting) {
+        if (free <= 0) break
+        free--
+        state.waiting = false
+        enterPhase(state, 0, Math.max(state.job.createdAt, freedAt.shift() ?? now))
+        admitted = true
+      }
+      if (!admitted) return
+    }
   }
 }
 
 function advance(state: JobState, now: number): void {
-  while (!state.done) {
+  while (!state.done && !state.waiting) {
     const phase = state.lifecycle.phases[state.phaseIndex]
     if (phase === undefined) return
     let endedAt: number

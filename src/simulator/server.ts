@@ -79,7 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const context: Context = {
     settings,
     tokens: new TokenStore(clock),
-    jobs: new JobStore(clock),
+    jobs: new JobStore(clock, options.jobSlots === undefined ? {} : { jobSlots: options.jobSlots }),
     libraryStore: new LibraryStore(),
     baseUrl: () => url,
   }
@@ -118,7 +118,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...(fault === undefined ? {} : { fault: fault.type }),
     })
     const tell = (outcome: Pick<RequestEvent, 'status'> | Pick<RequestEvent, 'fault'>): void => {
-      options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome })
+      const shown =
+        options.requestBodies !== true || bytes === undefined
+          ? {}
+          : { bodyBytes: bytes.length, ...(chunk ? {} : { body: body ?? '' }) }
+      options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome, ...shown })
     }
     const answer = (result: SimResponse): void => {
       tell({ status: result.status })

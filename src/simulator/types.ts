@@ -57,6 +57,10 @@ export interface SimulatorOptions {
   tokenLifetimeSeconds?: number
   /** Default: SAMPLE_LIBRARY. */
   library?: LibraryItem[]
+  /** At most this many jobs run at once; later ones wait Queued for a free slot. Default: no limit. */
+  jobSlots?: number
+  /** Adds the request body to each onRequest event (for --log-bodies, which redacts it). */
+  requestBodies?: boolean
   /** Lifecycle of start-content jobs; default time-based Queued 1 s, InProgress 2 s, Finished. */
   inlineLifecycle?: Lifecycle
   /** Default 'notset'. */
@@ -105,6 +109,12 @@ export interface RequestEvent {
   /** The fault played, if any; otherwise `status` is the status answered. */
   fault?: Fault
   status?: number
+  /**
+   * Only with SimulatorOptions.requestBodies, and may carry secrets: the request body as text
+   * (none for upload chunks), and its size in bytes.
+   */
+  body?: string
+  bodyBytes?: number
 }
 
 export interface RecordedRequest {
