@@ -9464,12 +9464,14 @@ function isGuid(text) {
  */
 class JobStore {
     clock;
+    options;
     jobs = [];
     states = new Map();
     /** A job that finished before the simulator started: known to status and abort, not in `jobs`. */
     earlier;
-    constructor(clock) {
+    constructor(clock, options = {}) {
         this.clock = clock;
+        this.options = options;
         const now = clock();
         const job = {
             id: (0,external_node_crypto_namespaceObject.randomUUID)(),
@@ -9488,6 +9490,7 @@ class JobStore {
             phaseStartedAt: 0,
             pollsInPhase: 0,
             done: false,
+            waiting: false,
         };
         enterPhase(this.earlier, 0, now - 86_000_000);
         this.states.set(job.id, this.earlier);
@@ -9511,9 +9514,17 @@ class JobStore {
             phaseStartedAt: 0,
             pollsInPhase: 0,
             done: false,
+            waiting: false,
         };
+        this.settle(now);
+        const full = this.running().length >= (this.options.jobSlots ?? Infinity);
         this.jobs.push(job);
         this.states.set(job.id, state);
+        if (full) {
+            state.waiting = true;
+            setStatus(job, 'Queued', '');
+            return answer(state);
+        }
         enterPhase(state, 0, now);
         advance(state, now);
         return answer(state);
@@ -9527,6 +9538,7 @@ class JobStore {
         if (state === undefined)
             return undefined;
         const now = this.clock();
+        this.settle(now);
         advance(state, now);
         state.job.statusPolls++;
         if (vanished(state))
@@ -9554,18 +9566,62 @@ class JobStore {
         if (state === undefined)
             return undefined;
         const now = this.clock();
+        this.settle(now);
         advance(state, now);
         state.job.abortReasons.push(reason);
         if (vanished(state))
             return undefined;
         if (!state.done) {
+            state.waiting = false;
             finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now);
+            this.settle(now);
         }
         return answer(state);
     }
+    running() {
+        return this.jobs.flatMap((job) => {
+            const state = this.states.get(job.id);
+            return state !== undefined && !state.done && !state.waiting ? [state] : [];
+        });
+    }
+    /**
+     * Brings every job up to `now` and hands freed slots to waiting jobs, oldest first; a job gets
+     * its slot when the job before it ended (lazily worked out, like the phases), so its own
+     * phases run their full length from there.
+     */
+    settle(now) {
+        const slots = this.options.jobSlots;
+        if (slots === undefined)
+            return;
+        for (;;) {
+            const freedAt = [];
+            for (const state of this.running()) {
+                advance(state, now);
+                if (state.done)
+                    freedAt.push(state.job.endedAt ?? now);
+            }
+            freedAt.sort((a, b) => a - b);
+            const waiting = this.jobs.flatMap((job) => {
+                const state = this.states.get(job.id);
+                return state?.waiting === true && !state.done ? [state] : [];
+            });
+            let free = slots - this.running().length;
+            let admitted = false;
+            for (const state of waiting) {
+                if (free <= 0)
+                    break;
+                free--;
+                state.waiting = false;
+                enterPhase(state, 0, Math.max(state.job.createdAt, freedAt.shift() ?? now));
+                admitted = true;
+            }
+            if (!admitted)
+                return;
+        }
+    }
 }
 function advance(state, now) {
-    while (!state.done) {
+    while (!state.done && !state.waiting) {
         const phase = state.lifecycle.phases[state.phaseIndex];
         if (phase === undefined)
             return;
@@ -10451,7 +10507,7 @@ async function startSimulator(options = {}) {
     const context = {
         settings,
         tokens: new TokenStore(clock),
-        jobs: new JobStore(clock),
+        jobs: new JobStore(clock, options.jobSlots === undefined ? {} : { jobSlots: options.jobSlots }),
         libraryStore: new LibraryStore(),
         baseUrl: () => url,
     };
@@ -10490,7 +10546,10 @@ async function startSimulator(options = {}) {
             ...(fault === undefined ? {} : { fault: fault.type }),
         });
         const tell = (outcome) => {
-            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome });
+            const shown = options.requestBodies !== true || bytes === undefined
+                ? {}
+                : { bodyBytes: bytes.length, ...(chunk ? {} : { body: body ?? '' }) };
+            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome, ...shown });
         };
         const answer = (result) => {
             tell({ status: result.status });

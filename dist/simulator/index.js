@@ -44,6 +44,35 @@ function formatDuration(ms) {
     return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
 
+;// CONCATENATED MODULE: ./src/shared/workflow-commands.ts
+/**
+ * CI runners read commands from the output of the steps they run:
+ * - GitHub, from any line that starts with `::` (after white space) or that holds `##[` anywhere
+ *   (the old syntax);
+ * - Azure Pipelines, from `##vso[` anywhere in a line of stdout or stderr (and `##[` formats it);
+ * - TeamCity, from `##teamcity[` anywhere in a line.
+ * Lines this program prints may carry text from the server or from files: a zero-width space makes
+ * such a line look the same and mean nothing.
+ */
+const ZERO_WIDTH_SPACE = '\u200b';
+/**
+ * After `##` and before the name: an ordinal search no longer finds the prefix, and a search that
+ * steps over the zero-width space (a culture-sensitive .NET IndexOf) reads the command from one
+ * character too early, `[task.…`, which names no command. Case does not matter to every runner,
+ * and .NET compares upper cases: `u` folds ſ to s as well.
+ */
+const PREFIXED = /##(?=\[|vso\[|teamcity\[)/giu;
+/**
+ * Every line of `text`, made inert; line breaks stay where they are. A line is what the runner
+ * reads as one (TextReader.ReadLine): it ends at \r\n, \n or a lone \r. The white space it trims
+ * before `::` is .NET's (Char.IsWhiteSpace): JavaScript's \s, and U+0085.
+ */
+function defuse(text) {
+    return text.replace(/[^\r\n]+/g, (line) => line
+        .replace(PREFIXED, `##${ZERO_WIDTH_SPACE}`)
+        .replace(/^([\s\u0085]*):(?=:)/, `$1:${ZERO_WIDTH_SPACE}`));
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/faults.ts
 function isStartEndpoint(endpoint) {
     return endpoint === 'start-library' || endpoint === 'start-content';
@@ -386,11 +415,12 @@ function isPublicApiPath(pathname) {
 
 
 
+
 class CliUsageError extends Error {
 }
-const LIBRARY_JOB_FORM = 'PATH=DURATION[:STATUS[:MESSAGE]], e.g. /Jobs/Nightly=2m:Failed:Disk full';
+const LIBRARY_JOB_FORM = 'PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]], e.g. /Jobs/Nightly=2m:Failed:Disk full';
 const FINAL_STATUSES = ['Finished', 'Failed', 'Canceled', 'Missing'];
-/** `PATH=DURATION[:STATUS[:MESSAGE]]`: PATH ends at the first `=`, MESSAGE may hold `:`. */
+/** `PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]]`: PATH ends at the first `=`, MESSAGE may hold `:`. */
 function parseLibraryJob(value) {
     const eq = value.indexOf('=');
     if (eq < 0) {
@@ -400,19 +430,35 @@ function parseLibraryJob(value) {
     if (!path.startsWith('/')) {
         throw new CliUsageError(`Option --library-job needs a library path starting with /, not '${path}'.`);
     }
-    const [duration = '', status, ...message] = value.slice(eq + 1).split(':');
-    const ms = parseDuration(duration);
-    if (ms === undefined) {
-        throw new CliUsageError(`Option --library-job needs a DURATION like 90, 90s, 2m, 1h30m or 500ms, not '${duration}'.`);
+    const [durations = '', status, ...message] = value.slice(eq + 1).split(':');
+    const phases = [];
+    let duration = durations;
+    // `queued=5s,2m`: Queued for 5 s, then InProgress for 2 min.
+    const queued = /^queued=/i.exec(durations);
+    if (queued !== null) {
+        const [wait = '', run, ...extra] = durations.slice(queued[0].length).split(',');
+        if (run === undefined || extra.length > 0) {
+            throw new CliUsageError(`Option --library-job needs queued=QUEUED,DURATION, not '${durations}' (e.g. queued=5s,2m).`);
+        }
+        phases.push({ status: 'Queued', ms: phaseMs(wait, 'a QUEUED') });
+        duration = run;
     }
+    phases.push({ status: 'InProgress', ms: phaseMs(duration, 'a DURATION') });
     return {
         path,
         id: libraryJobId(path),
         lifecycle: {
-            phases: [{ status: 'InProgress', ms }],
+            phases,
             final: { status: finalStatus(status), message: message.join(':') },
         },
     };
+}
+function phaseMs(value, name) {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+        throw new CliUsageError(`Option --library-job needs ${name} like 90, 90s, 2m, 1h30m or 500ms, not '${value}'.`);
+    }
+    return ms;
 }
 function finalStatus(value) {
     if (value === undefined)
@@ -523,6 +569,24 @@ function cliFaultPlan(faults) {
         }
         return undefined;
     };
+}
+/**
+ * For --log-bodies, under its request line: the body with the client secret, secret form fields
+ * and bearer tokens replaced by ***, made inert for CI logs; an upload chunk only by its size.
+ * Headers (Authorization above all) are never shown.
+ */
+function requestBodyLine(event, secrets) {
+    if (event.bodyBytes === undefined || event.bodyBytes === 0)
+        return undefined;
+    if (event.body === undefined)
+        return `  body: upload chunk, ${event.bodyBytes} bytes, not shown`;
+    let text = event.body
+        .replace(/\b(Bearer|Basic)\s+[\w\-.~+/=%]+/gi, '$1 ***')
+        .replace(/((?:^|[&?\s"'])(?:client_secret|password|assertion|access_token|refresh_token|token)["']?\s*[=:]\s*["']?)[^&\s"'<]+/gi, '$1***');
+    for (const secret of secrets)
+        if (secret !== '')
+            text = text.split(secret).join('***');
+    return defuse(`  body: ${text.replace(/\r?\n|\r/g, '\n        ')}`);
 }
 /** Only what cannot carry a secret: no headers, bodies or query strings. */
 function requestLogLine(event) {
@@ -9730,12 +9794,14 @@ function isGuid(text) {
  */
 class JobStore {
     clock;
+    options;
     jobs = [];
     states = new Map();
     /** A job that finished before the simulator started: known to status and abort, not in `jobs`. */
     earlier;
-    constructor(clock) {
+    constructor(clock, options = {}) {
         this.clock = clock;
+        this.options = options;
         const now = clock();
         const job = {
             id: (0,external_node_crypto_namespaceObject.randomUUID)(),
@@ -9754,6 +9820,7 @@ class JobStore {
             phaseStartedAt: 0,
             pollsInPhase: 0,
             done: false,
+            waiting: false,
         };
         enterPhase(this.earlier, 0, now - 86_000_000);
         this.states.set(job.id, this.earlier);
@@ -9777,9 +9844,17 @@ class JobStore {
             phaseStartedAt: 0,
             pollsInPhase: 0,
             done: false,
+            waiting: false,
         };
+        this.settle(now);
+        const full = this.running().length >= (this.options.jobSlots ?? Infinity);
         this.jobs.push(job);
         this.states.set(job.id, state);
+        if (full) {
+            state.waiting = true;
+            setStatus(job, 'Queued', '');
+            return answer(state);
+        }
         enterPhase(state, 0, now);
         advance(state, now);
         return answer(state);
@@ -9793,6 +9868,7 @@ class JobStore {
         if (state === undefined)
             return undefined;
         const now = this.clock();
+        this.settle(now);
         advance(state, now);
         state.job.statusPolls++;
         if (vanished(state))
@@ -9820,18 +9896,62 @@ class JobStore {
         if (state === undefined)
             return undefined;
         const now = this.clock();
+        this.settle(now);
         advance(state, now);
         state.job.abortReasons.push(reason);
         if (vanished(state))
             return undefined;
         if (!state.done) {
+            state.waiting = false;
             finish(state, 'Canceled', reason === '' ? 'Aborted.' : `Aborted: ${reason}`, now);
+            this.settle(now);
         }
         return answer(state);
     }
+    running() {
+        return this.jobs.flatMap((job) => {
+            const state = this.states.get(job.id);
+            return state !== undefined && !state.done && !state.waiting ? [state] : [];
+        });
+    }
+    /**
+     * Brings every job up to `now` and hands freed slots to waiting jobs, oldest first; a job gets
+     * its slot when the job before it ended (lazily worked out, like the phases), so its own
+     * phases run their full length from there.
+     */
+    settle(now) {
+        const slots = this.options.jobSlots;
+        if (slots === undefined)
+            return;
+        for (;;) {
+            const freedAt = [];
+            for (const state of this.running()) {
+                advance(state, now);
+                if (state.done)
+                    freedAt.push(state.job.endedAt ?? now);
+            }
+            freedAt.sort((a, b) => a - b);
+            const waiting = this.jobs.flatMap((job) => {
+                const state = this.states.get(job.id);
+                return state?.waiting === true && !state.done ? [state] : [];
+            });
+            let free = slots - this.running().length;
+            let admitted = false;
+            for (const state of waiting) {
+                if (free <= 0)
+                    break;
+                free--;
+                state.waiting = false;
+                enterPhase(state, 0, Math.max(state.job.createdAt, freedAt.shift() ?? now));
+                admitted = true;
+            }
+            if (!admitted)
+                return;
+        }
+    }
 }
 function advance(state, now) {
-    while (!state.done) {
+    while (!state.done && !state.waiting) {
         const phase = state.lifecycle.phases[state.phaseIndex];
         if (phase === undefined)
             return;
@@ -10485,7 +10605,7 @@ async function startSimulator(options = {}) {
     const context = {
         settings,
         tokens: new TokenStore(clock),
-        jobs: new JobStore(clock),
+        jobs: new JobStore(clock, options.jobSlots === undefined ? {} : { jobSlots: options.jobSlots }),
         libraryStore: new LibraryStore(),
         baseUrl: () => url,
     };
@@ -10524,7 +10644,10 @@ async function startSimulator(options = {}) {
             ...(fault === undefined ? {} : { fault: fault.type }),
         });
         const tell = (outcome) => {
-            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome });
+            const shown = options.requestBodies !== true || bytes === undefined
+                ? {}
+                : { bodyBytes: bytes.length, ...(chunk ? {} : { body: body ?? '' }) };
+            options.onRequest?.({ method, path: parsedUrl.pathname, endpoint, n, ...outcome, ...shown });
         };
         const answer = (result) => {
             tell({ status: result.status });
@@ -10739,7 +10862,52 @@ function urlHost(host) {
     return host.includes(':') ? `[${host}]` : host;
 }
 
+;// CONCATENATED MODULE: ./src/shared/version.ts
+/**
+ * The product's version, as package.json gives it (a unit test holds the two together): the CLI's
+ * and the simulator's --version, the action's first log line, and the User-Agent of every request.
+ */
+const VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./src/shared/suggest.ts
+/** The candidate closest to `word` by edit distance, when it is close enough to be a typo. */
+function closest(word, candidates, maxDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)))) {
+    let best;
+    let bestDistance = maxDistance + 1;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance && candidate !== word) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+/** Levenshtein distance, with a swap of two neighbours counting as one edit (libary, REGON). */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => [
+        i,
+        ...Array(b.length).fill(0),
+    ]);
+    for (let j = 0; j <= b.length; j++)
+        (rows[0] ?? [])[j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        const row = rows[i] ?? [];
+        const above = rows[i - 1] ?? [];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j] ?? 0, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+            }
+        }
+    }
+    return rows[a.length]?.[b.length] ?? 0;
+}
+
 ;// CONCATENATED MODULE: ./src/simulator/cli.ts
+
+
 
 
 
@@ -10762,11 +10930,14 @@ Options:
   --tls-cert <file>           PEM certificate: serve HTTPS (needs --tls-key)
   --tls-key <file>            PEM private key for --tls-cert
   --library-job <spec>        add a library job (repeatable), next to the samples:
-                              PATH=DURATION[:STATUS[:MESSAGE]] runs InProgress for DURATION
-                              (90, 90s, 2m, 1h30m, 500ms), then ends with STATUS (Finished
-                              by default; Failed, Canceled or Missing) and MESSAGE; PATH
-                              starts with / and ends at the first =; its id is the same
-                              every run
+                              PATH=[queued=QUEUED,]DURATION[:STATUS[:MESSAGE]] waits Queued
+                              for QUEUED if given, runs InProgress for DURATION (90, 90s, 2m,
+                              1h30m, 500ms), then ends with STATUS (Finished by default;
+                              Failed, Canceled or Missing) and MESSAGE; PATH starts with /
+                              and ends at the first =; its id is the same every run.
+                              '/Jobs/Nightly=queued=5s,2m:Failed:Disk full'
+  --job-slots <number>        at most this many jobs run at once; later ones wait as
+                              Queued until a running job ends (default: no limit)
   --library-item <spec>       put an item in the library (repeatable): [TYPE:]PATH[=FILE]
                               PATH is a library path, no extension: /Sales/Weekly; ending
                               in / it is a folder (/Sales/). FILE gives the content and,
@@ -10793,8 +10964,12 @@ Options:
                               on one endpoint follow each other in the order given
   --log-requests              print "<method> <path> -> <status or fault>" per request
                               (never headers, bodies or query strings)
-  --print-credentials         also print SPOTFIRE_CLIENT_ID=<id> and
-                              SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --log-bodies                with --log-requests: each request's body under its line,
+                              secrets and bearer tokens shown as *** (never headers;
+                              upload chunks by their size only)
+  --print-credentials         also print SPOTFIRE_SERVER_URL=<url>, SPOTFIRE_CLIENT_ID=<id>
+                              and SPOTFIRE_CLIENT_SECRET=<secret> lines
+  --version                   print the version
   --help                      show this help
 
 Example:
@@ -10802,7 +10977,7 @@ Example:
     --library-job '/Jobs/Nightly=2m:Failed:Disk full' --fault POST:start-library:busy:2 \\
     --library-item /Sales/ --library-item '/Sales/Weekly=build/weekly.dxp' \\
     --fault POST:upload-chunk:reset-after`;
-const SWITCHES = ['--log-requests', '--print-credentials'];
+const SWITCHES = ['--log-requests', '--log-bodies', '--print-credentials'];
 const VALUE_FLAGS = [
     '--host',
     '--port',
@@ -10813,6 +10988,7 @@ const VALUE_FLAGS = [
     '--tls-cert',
     '--tls-key',
     '--library-job',
+    '--job-slots',
     '--library-item',
     '--fault',
 ];
@@ -10825,6 +11001,8 @@ function parseCliArgs(argv) {
         const arg = argv[i] ?? '';
         if (arg === '--help' || arg === '-h')
             return { kind: 'help' };
+        if (arg === '--version')
+            return { kind: 'version' };
         const eq = arg.indexOf('=');
         const flag = eq < 0 ? arg : arg.slice(0, eq);
         if (isSwitch(flag)) {
@@ -10834,7 +11012,10 @@ function parseCliArgs(argv) {
             continue;
         }
         if (!isValueFlag(flag)) {
-            throw new CliUsageError(arg.startsWith('-') ? `Unknown option ${flag}.` : `Unexpected argument '${arg}'.`);
+            if (!arg.startsWith('-'))
+                throw new CliUsageError(`Unexpected argument '${arg}'.`);
+            const near = closest(flag, [...SWITCHES, ...VALUE_FLAGS, '--help', '--version']);
+            throw new CliUsageError(`Unknown option ${flag}.${near === undefined ? '' : ` Did you mean ${near}?`}`);
         }
         let value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
         if (value === undefined || (eq < 0 && value.startsWith('--'))) {
@@ -10866,6 +11047,15 @@ function parseCliArgs(argv) {
     };
     if (certFile !== undefined && keyFile !== undefined)
         options.tls = { certFile, keyFile };
+    if (switches.has('--log-bodies')) {
+        if (!options.logRequests) {
+            throw new CliUsageError('Option --log-bodies goes with --log-requests.');
+        }
+        options.logBodies = true;
+    }
+    const jobSlots = last('--job-slots');
+    if (jobSlots !== undefined)
+        options.jobSlots = integer(jobSlots, '--job-slots', 0, 1);
     return { kind: 'run', options };
 }
 function libraryJobs(specs) {
@@ -10923,9 +11113,16 @@ function simulatorOptions(options, tls, log) {
         result.library = [...SAMPLE_LIBRARY, ...options.libraryJobs];
     if (options.faults.length > 0)
         result.faults = cliFaultPlan(options.faults);
+    if (options.jobSlots !== undefined)
+        result.jobSlots = options.jobSlots;
     if (options.logRequests && log !== undefined) {
+        if (options.logBodies === true)
+            result.requestBodies = true;
         result.onRequest = (event) => {
             log(requestLogLine(event));
+            const body = requestBodyLine(event, [options.clientSecret]);
+            if (body !== undefined)
+                log(body);
         };
     }
     return result;
@@ -10941,7 +11138,11 @@ function banner(simulator, options) {
         `Spotfire simulator listening on ${simulator.url}`,
         // For scripts to eval or append to $GITHUB_ENV; the secret is shown only when asked for.
         ...(options.printCredentials
-            ? [`SPOTFIRE_CLIENT_ID=${options.clientId}`, `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`]
+            ? [
+                `SPOTFIRE_SERVER_URL=${simulator.url}`,
+                `SPOTFIRE_CLIENT_ID=${options.clientId}`,
+                `SPOTFIRE_CLIENT_SECRET=${options.clientSecret}`,
+            ]
             : []),
         `Client id: ${options.clientId} (authentication: ${methods[options.authMethod]}; token lifetime ${options.tokenLifetimeSeconds} s)`,
         'Library jobs (start-library ?path= or ?id=):',
@@ -10973,12 +11174,54 @@ function describeLifecycle(lifecycle) {
     const final = message === undefined || message === '' ? status : `${status}: ${message}`;
     return [...steps, final].join(' -> ');
 }
+/**
+ * A reader that goes away (`| head -1`, a CI step that stops reading) must not stop the server
+ * the pipeline still tests against: writes to a closed pipe fail with EPIPE, as an 'error' event
+ * that would otherwise crash the process, and those lines are dropped.
+ */
+function quietWriter(stream) {
+    let closed = false;
+    stream.on('error', (error) => {
+        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')
+            closed = true;
+        else
+            throw error;
+    });
+    return (line) => {
+        if (closed || stream.destroyed)
+            return;
+        try {
+            stream.write(`${line}\n`);
+        }
+        catch (error) {
+            if (error.code !== 'EPIPE')
+                throw error;
+            closed = true;
+        }
+    };
+}
+let processWriters;
+function writers() {
+    processWriters ??= { out: quietWriter(process.stdout), err: quietWriter(process.stderr) };
+    return processWriters;
+}
 const processIo = {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => {
+        writers().out(line);
+    },
+    err: (line) => {
+        writers().err(line);
+    },
     readFile: (path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'),
     signals: process,
 };
+function startProblem(error, options) {
+    // Checked by its code: errors from node's own modules are not always this realm's Error.
+    if (error?.code === 'EADDRINUSE') {
+        return `port ${options.port} on ${options.host} is in use. Stop what holds it, or give --port 0 for any free port.`;
+    }
+    return error instanceof Error ? error.message : String(error);
+}
 async function runSimulatorCli(argv, io = processIo) {
     const stopped = { exitCode: 0, stop: () => Promise.resolve() };
     let command;
@@ -10989,10 +11232,14 @@ async function runSimulatorCli(argv, io = processIo) {
         if (!(error instanceof CliUsageError))
             throw error;
         io.err(`${error.message} Run with --help for usage.`);
-        return { ...stopped, exitCode: 2 };
+        return { ...stopped, exitCode: 1 };
     }
     if (command.kind === 'help') {
         io.out(USAGE);
+        return stopped;
+    }
+    if (command.kind === 'version') {
+        io.out(VERSION);
         return stopped;
     }
     const { options } = command;
@@ -11008,7 +11255,7 @@ async function runSimulatorCli(argv, io = processIo) {
         simulator = await startSimulator(started);
     }
     catch (error) {
-        io.err(`The simulator could not start: ${error instanceof Error ? error.message : String(error)}`);
+        io.err(`The simulator could not start: ${startProblem(error, options)}`);
         return { ...stopped, exitCode: 1 };
     }
     let closing;
