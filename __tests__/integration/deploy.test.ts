@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { parse } from 'test-results-parser'
 import {
   startSimulator,
   type LibraryItem,
@@ -126,7 +127,7 @@ describe('deploy, then run', () => {
     expect(uploadsOf(run)).toEqual([expect.objectContaining({ id, outcome: 'replaced' })])
   })
 
-  it('a file of 40 MiB goes up in several chunks, with progress lines', async () => {
+  it('a file of 40 MiB goes up in chunks of 16 MiB, and arrives whole', async () => {
     const sim = await simulator()
     const bytes = randomBytes(40 * 1024 * 1024)
     const run = await runAction({
@@ -197,6 +198,31 @@ describe('deploy, then run', () => {
     expect(error).toContain('empty.dxp')
     expect(error).toContain('api.library.write')
     expect(sim.requests).toEqual([])
+  })
+
+  it('writes the junit-report for a run that fails, and names its version', async () => {
+    const sim = await simulator({
+      libraryItems: [{ path: '/Reports/Sales', type: 'spotfire.dxp', content: Buffer.from('OLD') }],
+    })
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-upload': 'Sales.dxp -> /Reports/Sales',
+        'library-path': REFRESH.path,
+        'junit-report': 'reports/spotfire.xml',
+      }),
+      files: { 'Sales.dxp': 'NEW' },
+    })
+    expect(run.exitCode).toBe(1)
+    const report = parse({ type: 'junit', files: [join(run.workspace, 'reports/spotfire.xml')] })
+    expect(report.suites.map((suite) => suite.cases.map((c) => [c.name, c.status]))).toEqual([
+      [['/Reports/Sales', 'FAIL']],
+      [[REFRESH.path, 'SKIP']],
+    ])
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+    expect(run.log.split('\n')[0]).toBe(`Spotfire Automation Services action ${pkg.version}`)
+    expect(sim.requests[0]?.headers['user-agent']).toBe(
+      `spotfire-automation-services-action/${pkg.version}`,
+    )
   })
 
   it('the CLI uploads, then runs, and reports both in its JSON', async () => {
