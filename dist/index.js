@@ -34589,28 +34589,20 @@ function openSession(settings, hooks) {
         ...random,
         ...words,
     });
-    const client = new SpotfireClient({
+    // Both APIs of the server share the transport's gate and the one token cache.
+    const api = {
         serverUrl: settings.serverUrl,
-        requestTimeoutMs: settings.requestTimeoutMs,
         transport,
         tokens,
         clock,
         logger,
         ...random,
         ...words,
-    });
+    };
+    const client = new SpotfireClient({ ...api, requestTimeoutMs: settings.requestTimeoutMs });
     return {
         client,
-        library: hooks.library ??
-            new LibraryClient({
-                serverUrl: settings.serverUrl,
-                transport,
-                tokens,
-                clock,
-                logger,
-                ...random,
-                ...words,
-            }),
+        library: hooks.library ?? new LibraryClient(api),
         close: () => {
             tokens.close();
             if (hooks.transport === undefined)

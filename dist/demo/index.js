@@ -424,6 +424,7 @@ function extraFits(kind, endpoint) {
             return isStartEndpoint(endpoint);
     }
 }
+/** The fault an extra kind names, for random plans and the --fault flag alike. */
 function makeExtraFault(kind) {
     switch (kind) {
         case 'json-404':

@@ -182,7 +182,7 @@ function validateFaults(faults) {
     }
 }
 /** The kinds randomFaults draws only when named in `extra`; this order is part of a seed's replay. */
-const EXTRA_FAULT_KINDS = (/* unused pure expression or super */ null && ([
+const EXTRA_FAULT_KINDS = [
     'json-404',
     'spring-404',
     'other-job',
@@ -191,7 +191,7 @@ const EXTRA_FAULT_KINDS = (/* unused pure expression or super */ null && ([
     'created-201',
     'created-202',
     'braced-id',
-]));
+];
 /**
  * A chaos plan of transient faults: each request has `probability` of one fault, chosen among
  * the kinds that a robust client should survive on that endpoint. The choice is a pure function
@@ -251,6 +251,7 @@ function extraFits(kind, endpoint) {
             return isStartEndpoint(endpoint);
     }
 }
+/** The fault an extra kind names, for random plans and the --fault flag alike. */
 function makeExtraFault(kind) {
     switch (kind) {
         case 'json-404':
@@ -536,23 +537,14 @@ function parseFaultKind(kind) {
         case 'trickle':
         case 'not-found':
         case 'echo':
+        case 'no-upstream': // the server gives it its default Retry-After
             return { type: kind };
         case 'busy-with-job':
             return { type: 'busy', withJob: true };
-        case 'upstream-reset':
-        case 'no-upstream':
-        case 'other-job':
-        case 'braced-id':
-            return { type: kind };
-        case 'json-404':
-            return { type: 'json-404', style: 'gateway' };
-        case 'spring-404':
-            return { type: 'json-404', style: 'spring' };
-        case 'created-201':
-            return { type: 'created', status: 201 };
-        case 'created-202':
-            return { type: 'created', status: 202 };
         default:
+            if (EXTRA_FAULT_KINDS.includes(kind)) {
+                return makeExtraFault(kind);
+            }
             throw new CliUsageError(`Option --fault needs a KIND of ${FAULT_KINDS}, not '${kind}'.`);
     }
 }

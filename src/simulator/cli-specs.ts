@@ -2,7 +2,15 @@
 import { createHash } from 'node:crypto'
 import { parseDuration } from '../shared/duration.js'
 import { defuse } from '../shared/workflow-commands.js'
-import { faultLabel, faultProblem, type Fault, type FaultPlanFn } from './faults.js'
+import {
+  EXTRA_FAULT_KINDS,
+  faultLabel,
+  faultProblem,
+  makeExtraFault,
+  type ExtraFaultKind,
+  type Fault,
+  type FaultPlanFn,
+} from './faults.js'
 import { endpointMethod, ENDPOINTS } from './routes.js'
 import type { Endpoint, LibraryItem, Phase, RequestEvent } from './types.js'
 
@@ -157,23 +165,14 @@ function parseFaultKind(kind: string): Fault {
     case 'trickle':
     case 'not-found':
     case 'echo':
+    case 'no-upstream': // the server gives it its default Retry-After
       return { type: kind }
     case 'busy-with-job':
       return { type: 'busy', withJob: true }
-    case 'upstream-reset':
-    case 'no-upstream':
-    case 'other-job':
-    case 'braced-id':
-      return { type: kind }
-    case 'json-404':
-      return { type: 'json-404', style: 'gateway' }
-    case 'spring-404':
-      return { type: 'json-404', style: 'spring' }
-    case 'created-201':
-      return { type: 'created', status: 201 }
-    case 'created-202':
-      return { type: 'created', status: 202 }
     default:
+      if ((EXTRA_FAULT_KINDS as readonly string[]).includes(kind)) {
+        return makeExtraFault(kind as ExtraFaultKind)
+      }
       throw new CliUsageError(`Option --fault needs a KIND of ${FAULT_KINDS}, not '${kind}'.`)
   }
 }

@@ -282,7 +282,8 @@ function extraFits(kind: ExtraFaultKind, endpoint: Endpoint): boolean {
   }
 }
 
-function makeExtraFault(kind: ExtraFaultKind): Fault {
+/** The fault an extra kind names, for random plans and the --fault flag alike. */
+export function makeExtraFault(kind: ExtraFaultKind): Fault {
   switch (kind) {
     case 'json-404':
       return { type: 'json-404', style: 'gateway' }

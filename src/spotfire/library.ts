@@ -1,11 +1,12 @@
+import type { ClientOptions } from './client.js'
 import { authorizedCall, type CallContent, type CallProgress } from './authorized-call.js'
 import { SpotfireError } from './errors.js'
-import type { HttpResponse, Transport } from './http.js'
+import type { HttpResponse } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
 import { backoffDelay, retry, type Backoff } from './retry.js'
 import { shown } from './text.js'
-import type { CallContext, TokenProvider } from './token.js'
-import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
+import type { CallContext } from './token.js'
+import { inputWords, type Vocabulary } from './types.js'
 
 /*
  * The Library REST API v2 (Spotfire Server 14.0+), as two public clients and the community's mock
@@ -27,15 +28,8 @@ export interface LibraryItem {
   type: string
 }
 
-export interface LibraryClientOptions {
-  serverUrl: string
-  transport: Transport
-  tokens: TokenProvider
-  clock: Clock
-  logger: Logger
-  random?: () => number
-  words?: Vocabulary
-}
+/** The same options as the jobs client's: both reach one server with one token cache. */
+export type LibraryClientOptions = ClientOptions
 
 /** What an upload job is for, kept so that a 409 at its finish can name the item. */
 export interface UploadItem {
