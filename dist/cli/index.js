@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6623:
+/***/ 7607:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31945,12 +31945,14 @@ class EscapedValue {
         // Code points: a character escaped as a surrogate pair is one character.
         this.chars = Array.from(value);
     }
-    /** Marks in `hidden` every place of `text` that holds the value; true when there was one. */
+    /**
+     * Marks in `hidden` every place of `text` that holds the value, made on the first one found (a
+     * long answer without any costs no copy of its length); returns it, or what it was given.
+     */
     markIn(text, hidden) {
         const { value } = this;
         if (value === '')
-            return false;
-        let found = false;
+            return hidden;
         // The first place at or after `at` where an escape may start.
         let escape = -1;
         for (let at = 0; at < text.length; at++) {
@@ -31965,10 +31967,10 @@ class EscapedValue {
             const end = plain === value.length ? at + plain : matchEnd(text, at, this.chars);
             if (end < 0)
                 continue;
+            hidden ??= new Uint8Array(text.length);
             hidden.fill(1, at, end);
-            found = true;
         }
-        return found;
+        return hidden;
     }
 }
 const ESCAPE_START = /[&%\\+]/g;
@@ -31984,11 +31986,10 @@ function nextEscape(text, from) {
 function hideAll(text, values) {
     if (text === '')
         return text;
-    const hidden = new Uint8Array(text.length);
-    let found = false;
+    let hidden;
     for (const value of values)
-        found = value.markIn(text, hidden) || found;
-    if (!found)
+        hidden = value.markIn(text, hidden);
+    if (hidden === undefined)
         return text;
     const parts = [];
     let start = 0;
@@ -32004,7 +32005,109 @@ function hideAll(text, values) {
     return parts.join('');
 }
 
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/spotfire/answer-lane.ts
+
+
+/**
+ * Each answer reads this much freely: an answer of the API is a few hundred bytes, so 64 of them
+ * read at once hold little.
+ */
+const FREE_ANSWER_BYTES = 64 * 1024;
+/**
+ * The one lane that answers larger than FREE_ANSWER_BYTES read through, one at a time, so that what
+ * the process holds is bounded by one large answer, not by how many are in flight: 64 jobs whose
+ * messages are 8 MiB otherwise hold 64 answers of 8 MiB at once, each also decoded and parsed.
+ * Process-wide, because memory is. Whoever waits is paused (TCP holds the rest at the server).
+ *
+ * The lane hands over on the next turn of the event loop, after a full collection: by then the
+ * answer that left has been parsed and let go, and what it cost (its bytes, its text, its parsed
+ * message, each megabytes) is freed before the next one is read. Without it, V8 lets several large
+ * answers' garbage pile up between its own collections: 1,000 jobs with 8 MiB messages peaked at
+ * 258 MiB with the lane alone, 162 MiB with the collection (Node 20, bench/results.md).
+ */
+class AnswerLane {
+    collect;
+    constructor(collect = fullCollection()) {
+        this.collect = collect;
+    }
+    holder;
+    waiting = [];
+    bytes = 0;
+    most = 0;
+    /** True if `who` holds the lane now; if not, `enter` is called once they do. */
+    take(who, enter) {
+        if (this.holder === undefined)
+            this.holder = who;
+        if (this.holder === who)
+            return true;
+        if (!this.waiting.some((entry) => entry.who === who))
+            this.waiting.push({ who, enter });
+        return false;
+    }
+    /** `who` is done, read or failed: lets the next one in, or leaves the queue. */
+    leave(who) {
+        const queued = this.waiting.findIndex((entry) => entry.who === who);
+        if (queued >= 0)
+            this.waiting.splice(queued, 1);
+        if (this.holder !== who)
+            return;
+        const next = this.waiting.shift();
+        this.holder = next?.who;
+        if (next === undefined)
+            return;
+        setImmediate(() => {
+            this.collect();
+            next.enter();
+        });
+    }
+    /** Counts bytes held by answers being read (negative when they are let go). */
+    hold(bytes) {
+        this.bytes += bytes;
+        this.most = Math.max(this.most, this.bytes);
+    }
+    /** Bytes held now by answers being read. */
+    held() {
+        return this.bytes;
+    }
+    /** The most bytes held at once since the last call; what the bound is checked against. */
+    peak() {
+        const most = this.most;
+        this.most = this.bytes;
+        return most;
+    }
+}
+/**
+ * V8's full collection, obtained as jest does for --logHeapUsage; nothing where the process does
+ * not allow it (the lane alone still bounds what is read at once). Asked for only when a large
+ * answer has to wait, so a step without one never changes a V8 flag.
+ */
+function fullCollection() {
+    let gc;
+    return () => {
+        gc ??= exposedGc();
+        gc();
+    };
+}
+function exposedGc() {
+    try {
+        external_node_v8_namespaceObject.setFlagsFromString('--expose-gc');
+        const gc = external_node_vm_namespaceObject.runInNewContext('gc');
+        if (typeof gc === 'function')
+            return gc;
+    }
+    catch {
+        // No collection to ask for: fall through.
+    }
+    return () => undefined;
+}
+const answerLane = new AnswerLane();
+
 ;// CONCATENATED MODULE: ./src/spotfire/http.ts
+
 
 
 
@@ -32086,10 +32189,14 @@ function send(request, url, agent, limits) {
             },
         });
         let settled = false;
+        let held = 0;
+        const reader = {};
         const finish = () => {
             settled = true;
             clearTimeout(timer);
             request.signal?.removeEventListener('abort', onAbort);
+            answerLane.hold(-held);
+            answerLane.leave(reader);
         };
         const fail = (error) => {
             if (settled)
@@ -32117,14 +32224,32 @@ function send(request, url, agent, limits) {
                 fail(new TooLargeError(incoming.statusCode ?? 0));
                 return;
             }
-            const chunks = [];
+            // One buffer, grown as needed: the chunks read die young instead of being kept to the end.
+            let bytes = Buffer.alloc(0);
             let size = 0;
             incoming.on('data', (chunk) => {
-                size += chunk.length;
-                if (size > MAX_ANSWER_BYTES)
+                if (settled)
+                    return;
+                if (size + chunk.length > MAX_ANSWER_BYTES) {
                     fail(new TooLargeError(incoming.statusCode ?? 0));
-                else
-                    chunks.push(chunk);
+                    return;
+                }
+                const needed = size + chunk.length;
+                if (needed > bytes.length) {
+                    // Past the free part (so holding the lane), room for all that is declared at once.
+                    const room = roomFor(needed, bytes.length, declared, size > FREE_ANSWER_BYTES);
+                    const grown = Buffer.allocUnsafe(room);
+                    bytes.copy(grown, 0, 0, size);
+                    answerLane.hold(grown.length - bytes.length);
+                    held = grown.length;
+                    bytes = grown;
+                }
+                chunk.copy(bytes, size);
+                size += chunk.length;
+                // Waiting for the lane counts against the timeout: the bandwidth is shared either way.
+                if (size > FREE_ANSWER_BYTES && !answerLane.take(reader, () => incoming.resume())) {
+                    incoming.pause();
+                }
             });
             incoming.on('error', fail);
             incoming.on('close', () => {
@@ -32138,12 +32263,23 @@ function send(request, url, agent, limits) {
                 resolve({
                     status: incoming.statusCode ?? 0,
                     headers: incoming.headers,
-                    body: scrub(Buffer.concat(chunks).toString('utf8'), request),
+                    body: scrub(bytes.toString('utf8', 0, size), request),
                 });
             });
         });
         outgoing.end(body);
     });
+}
+/**
+ * Room for an answer that needs `needed` bytes: twice what it had, but never past what it declared
+ * (when honest so far) nor past the most that is read; all that is declared at once for the one
+ * answer that holds the lane, so that it is never copied again.
+ */
+function roomFor(needed, had, declared, holdsLane) {
+    const honest = declared >= needed;
+    if (holdsLane && honest)
+        return declared;
+    return Math.min(honest ? declared : MAX_ANSWER_BYTES, Math.max(2 * had, needed));
 }
 /**
  * The body without the credentials the request carried, plain or escaped: a server that echoes a
@@ -38061,7 +38197,7 @@ async function runCli(argv, io) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6623);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7607);
 /* harmony import */ var _shared_workflow_commands_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3503);
 /* harmony import */ var _spotfire_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8321);
 

@@ -6,6 +6,7 @@ import { SpotfireError } from './errors.js'
 import { oneLine } from './text.js'
 import { EscapedValue, hideAll } from './redact.js'
 import { inputWords, type Logger, type Vocabulary } from './types.js'
+import { answerLane, FREE_ANSWER_BYTES } from './answer-lane.js'
 
 export interface HttpResponse {
   status: number
@@ -128,10 +129,14 @@ function send(
       },
     })
     let settled = false
+    let held = 0
+    const reader = {}
     const finish = (): void => {
       settled = true
       clearTimeout(timer)
       request.signal?.removeEventListener('abort', onAbort)
+      answerLane.hold(-held)
+      answerLane.leave(reader)
     }
     const fail = (error: Error): void => {
       if (settled) return
@@ -158,12 +163,31 @@ function send(
         fail(new TooLargeError(incoming.statusCode ?? 0))
         return
       }
-      const chunks: Buffer[] = []
+      // One buffer, grown as needed: the chunks read die young instead of being kept to the end.
+      let bytes = Buffer.alloc(0)
       let size = 0
       incoming.on('data', (chunk: Buffer) => {
+        if (settled) return
+        if (size + chunk.length > MAX_ANSWER_BYTES) {
+          fail(new TooLargeError(incoming.statusCode ?? 0))
+          return
+        }
+        const needed = size + chunk.length
+        if (needed > bytes.length) {
+          // Past the free part (so holding the lane), room for all that is declared at once.
+          const room = roomFor(needed, bytes.length, declared, size > FREE_ANSWER_BYTES)
+          const grown = Buffer.allocUnsafe(room)
+          bytes.copy(grown, 0, 0, size)
+          answerLane.hold(grown.length - bytes.length)
+          held = grown.length
+          bytes = grown
+        }
+        chunk.copy(bytes, size)
         size += chunk.length
-        if (size > MAX_ANSWER_BYTES) fail(new TooLargeError(incoming.statusCode ?? 0))
-        else chunks.push(chunk)
+        // Waiting for the lane counts against the timeout: the bandwidth is shared either way.
+        if (size > FREE_ANSWER_BYTES && !answerLane.take(reader, () => incoming.resume())) {
+          incoming.pause()
+        }
       })
       incoming.on('error', fail)
       incoming.on('close', () => {
@@ -175,12 +199,23 @@ function send(
         resolve({
           status: incoming.statusCode ?? 0,
           headers: incoming.headers,
-          body: scrub(Buffer.concat(chunks).toString('utf8'), request),
+          body: scrub(bytes.toString('utf8', 0, size), request),
         })
       })
     })
     outgoing.end(body)
   })
+}
+
+/**
+ * Room for an answer that needs `needed` bytes: twice what it had, but never past what it declared
+ * (when honest so far) nor past the most that is read; all that is declared at once for the one
+ * answer that holds the lane, so that it is never copied again.
+ */
+export function roomFor(needed: number, had: number, declared: number, holdsLane: boolean): number {
+  const honest = declared >= needed
+  if (holdsLane && honest) return declared
+  return Math.min(honest ? declared : MAX_ANSWER_BYTES, Math.max(2 * had, needed))
 }
 
 /**

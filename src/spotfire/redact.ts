@@ -177,11 +177,13 @@ export class EscapedValue {
     this.chars = Array.from(value)
   }
 
-  /** Marks in `hidden` every place of `text` that holds the value; true when there was one. */
-  markIn(text: string, hidden: Uint8Array): boolean {
+  /**
+   * Marks in `hidden` every place of `text` that holds the value, made on the first one found (a
+   * long answer without any costs no copy of its length); returns it, or what it was given.
+   */
+  markIn(text: string, hidden: Uint8Array | undefined): Uint8Array | undefined {
     const { value } = this
-    if (value === '') return false
-    let found = false
+    if (value === '') return hidden
     // The first place at or after `at` where an escape may start.
     let escape = -1
     for (let at = 0; at < text.length; at++) {
@@ -192,10 +194,10 @@ export class EscapedValue {
       if (!text.startsWith(plain === value.length ? value : value.slice(0, plain), at)) continue
       const end = plain === value.length ? at + plain : matchEnd(text, at, this.chars)
       if (end < 0) continue
+      hidden ??= new Uint8Array(text.length)
       hidden.fill(1, at, end)
-      found = true
     }
-    return found
+    return hidden
   }
 }
 
@@ -213,10 +215,9 @@ function nextEscape(text: string, from: number): number {
  */
 export function hideAll(text: string, values: Iterable<EscapedValue>): string {
   if (text === '') return text
-  const hidden = new Uint8Array(text.length)
-  let found = false
-  for (const value of values) found = value.markIn(text, hidden) || found
-  if (!found) return text
+  let hidden: Uint8Array | undefined
+  for (const value of values) hidden = value.markIn(text, hidden)
+  if (hidden === undefined) return text
   const parts: string[] = []
   let start = 0
   for (let i = 0; i <= text.length; i++) {
