@@ -17,7 +17,7 @@ export const FREE_ANSWER_BYTES = 64 * 1024
  * answer that left has been parsed and let go, and what it cost (its bytes, its text, its parsed
  * message, each megabytes) is freed before the next one is read. Without it, V8 lets several large
  * answers' garbage pile up between its own collections: 1,000 jobs with 8 MiB messages peaked at
- * 258 MiB with the lane alone, 162 MiB with the collection (Node 20, bench/results.md).
+ * 258 MiB with the lane alone, 155 MiB with the collection (Node 20, bench/results.md).
  */
 export class AnswerLane {
   constructor(private readonly collect: () => void = fullCollection()) {}
