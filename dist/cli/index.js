@@ -28694,6 +28694,7 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
         progress.phase = 'request';
         hooks.beforeSend?.();
         const { content } = request;
+        const timeoutMs = answerTimeout(options, context);
         return options.transport.request({
             method: request.method,
             url: request.url,
@@ -28704,7 +28705,7 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
             },
             ...(content === undefined ? {} : { body: content.body }),
             ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
         });
     };
     let response = await attempt();
@@ -28718,6 +28719,13 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
         }
     }
     return response;
+}
+/** The request's timeout: the call's own, or the transport's, but never past its `answerBy`. */
+function answerTimeout(options, context) {
+    if (context.answerBy === undefined)
+        return context.timeoutMs;
+    const left = Math.max(1, context.answerBy - options.clock.now());
+    return Math.min(context.timeoutMs ?? options.requestTimeoutMs ?? left, left);
 }
 /**
  * A token for the next call. A transient failure (already retried by the provider) becomes kind
@@ -29332,6 +29340,12 @@ const constants_State = {
      */
     JobPrefix: 'job_',
 };
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together, or the answer to an upload's last request. Whatever
+ * request-timeout is.
+ */
+const CLEANUP_BUDGET_MS = 10_000;
 /** The scope a step that runs jobs asks for when the scope input is empty. */
 const DEFAULT_SCOPE = EXECUTE_SCOPE;
 /** The scopes a step that uploads to the library needs besides: look items up, create folders and upload. */
@@ -30604,11 +30618,7 @@ function startRequestOf(job) {
 
 
 
-/**
- * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
- * included) of every job, together. Whatever request-timeout is.
- */
-const CLEANUP_BUDGET_MS = 10_000;
+
 /**
  * How long a job may keep its status before the log says it is still there: soon the first time,
  * since most jobs take minutes and a quiet minute already looks stuck, then every 5 minutes.
@@ -30822,10 +30832,10 @@ class SpotfireClient {
     }
     async sendStart(request, context, hooks) {
         // The token may be fetched under the cancel signal; the start itself is not.
-        const timeoutMs = this.answerTimeout(context);
         const unstoppable = {
             deadline: context.deadline,
-            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(context.answerBy === undefined ? {} : { answerBy: context.answerBy }),
         };
         const progress = { phase: 'token' };
         let response;
@@ -30875,13 +30885,6 @@ class SpotfireClient {
         if (notProcessed(error))
             return { kind: 'retry', error };
         return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
-    }
-    /** The request timeout a call's `answerBy` leaves, or the call's own. */
-    answerTimeout(context) {
-        if (context.answerBy === undefined)
-            return context.timeoutMs;
-        const left = Math.max(1, context.answerBy - this.options.clock.now());
-        return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left);
     }
     startError(response, contentType) {
         const now = this.options.clock.wallNow();
@@ -32680,6 +32683,7 @@ const nodeLocalFiles = {
 
 
 
+
 /**
  * The largest chunk sent in one request. One buffer of this size is all the memory a file takes,
  * whatever its size; and a lost answer costs at most one chunk's time before the file starts over.
@@ -32720,6 +32724,7 @@ async function upload_file_send(file, upload, parentId, overwrite, ctx) {
     const progress = new Progress(label, size, clock, ctx.logger);
     const context = {
         deadline: ctx.deadline,
+        answerBy: ctx.deadline + CLEANUP_BUDGET_MS,
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
     let jobId;
@@ -32800,6 +32805,7 @@ function stopIfAsked(ctx) {
 
 
 
+
 /**
  * Puts the files into the library, before any job starts; returns one result per upload, in input
  * order. The jobs may start only when every one is `uploaded` or `replaced` (uploadsSucceeded).
@@ -32818,6 +32824,7 @@ async function runUploads(settings, ctx) {
         return [];
     const context = {
         deadline: ctx.deadline,
+        answerBy: ctx.deadline + CLEANUP_BUDGET_MS,
         ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
     };
     ctx.logger.info(`Uploading ${uploads.length === 1 ? 'one file' : `${uploads.length} files`} to the library before any job starts.`);

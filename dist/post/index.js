@@ -31662,6 +31662,7 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
         progress.phase = 'request';
         hooks.beforeSend?.();
         const { content } = request;
+        const timeoutMs = answerTimeout(options, context);
         return options.transport.request({
             method: request.method,
             url: request.url,
@@ -31672,7 +31673,7 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
             },
             ...(content === undefined ? {} : { body: content.body }),
             ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
         });
     };
     let response = await attempt();
@@ -31686,6 +31687,13 @@ async function authorizedCall(options, request, context, progress = { phase: 'to
         }
     }
     return response;
+}
+/** The request's timeout: the call's own, or the transport's, but never past its `answerBy`. */
+function answerTimeout(options, context) {
+    if (context.answerBy === undefined)
+        return context.timeoutMs;
+    const left = Math.max(1, context.answerBy - options.clock.now());
+    return Math.min(context.timeoutMs ?? options.requestTimeoutMs ?? left, left);
 }
 /**
  * A token for the next call. A transient failure (already retried by the provider) becomes kind
@@ -32300,6 +32308,12 @@ const constants_State = {
      */
     JobPrefix: 'job_',
 };
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together, or the answer to an upload's last request. Whatever
+ * request-timeout is.
+ */
+const CLEANUP_BUDGET_MS = 10_000;
 /** The scope a step that runs jobs asks for when the scope input is empty. */
 const constants_DEFAULT_SCOPE = token_EXECUTE_SCOPE;
 /** The scopes a step that uploads to the library needs besides: look items up, create folders and upload. */
@@ -33643,10 +33657,10 @@ class SpotfireClient {
     }
     async sendStart(request, context, hooks) {
         // The token may be fetched under the cancel signal; the start itself is not.
-        const timeoutMs = this.answerTimeout(context);
         const unstoppable = {
             deadline: context.deadline,
-            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+            ...(context.answerBy === undefined ? {} : { answerBy: context.answerBy }),
         };
         const progress = { phase: 'token' };
         let response;
@@ -33696,13 +33710,6 @@ class SpotfireClient {
         if (notProcessed(error))
             return { kind: 'retry', error };
         return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) };
-    }
-    /** The request timeout a call's `answerBy` leaves, or the call's own. */
-    answerTimeout(context) {
-        if (context.answerBy === undefined)
-            return context.timeoutMs;
-        const left = Math.max(1, context.answerBy - this.options.clock.now());
-        return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left);
     }
     startError(response, contentType) {
         const now = this.options.clock.wallNow();

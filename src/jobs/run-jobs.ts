@@ -6,14 +6,9 @@ import { adaptiveSchedule, type PollSchedule } from './poll-schedule.js'
 import { Poller } from './poller.js'
 import { runJob } from './run-job.js'
 import type { Settings } from '../settings/index.js'
+import { CLEANUP_BUDGET_MS } from '../shared/constants.js'
 import type { SpotfireClient } from '../spotfire/client.js'
 import type { Clock, Logger, Vocabulary } from '../spotfire/types.js'
-
-/**
- * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
- * included) of every job, together. Whatever request-timeout is.
- */
-export const CLEANUP_BUDGET_MS = 10_000
 
 /**
  * How long a job may keep its status before the log says it is still there: soon the first time,

@@ -49,6 +49,13 @@ export const State = {
   JobPrefix: 'job_',
 } as const
 
+/**
+ * The most the step runs past its timeout: the check at the deadline and the aborts (their tokens
+ * included) of every job, together, or the answer to an upload's last request. Whatever
+ * request-timeout is.
+ */
+export const CLEANUP_BUDGET_MS = 10_000
+
 /** The scope a step that runs jobs asks for when the scope input is empty. */
 export const DEFAULT_SCOPE = EXECUTE_SCOPE
 

@@ -12,6 +12,8 @@ export interface AuthorizedCallOptions {
   clock: Clock
   logger: Logger
   words?: Vocabulary
+  /** How long one request may take (the transport's own limit), for calls bound by answerBy. */
+  requestTimeoutMs?: number
 }
 
 export interface CallContent {
@@ -50,6 +52,7 @@ export async function authorizedCall(
     progress.phase = 'request'
     hooks.beforeSend?.()
     const { content } = request
+    const timeoutMs = answerTimeout(options, context)
     return options.transport.request({
       method: request.method,
       url: request.url,
@@ -60,7 +63,7 @@ export async function authorizedCall(
       },
       ...(content === undefined ? {} : { body: content.body }),
       ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     })
   }
   let response = await attempt()
@@ -79,6 +82,13 @@ export async function authorizedCall(
     }
   }
   return response
+}
+
+/** The request's timeout: the call's own, or the transport's, but never past its `answerBy`. */
+function answerTimeout(options: AuthorizedCallOptions, context: CallContext): number | undefined {
+  if (context.answerBy === undefined) return context.timeoutMs
+  const left = Math.max(1, context.answerBy - options.clock.now())
+  return Math.min(context.timeoutMs ?? options.requestTimeoutMs ?? left, left)
 }
 
 /**

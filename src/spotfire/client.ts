@@ -181,10 +181,10 @@ export class SpotfireClient {
     hooks: StartHooks,
   ): Promise<StartResult | { kind: 'retry'; error: SpotfireError }> {
     // The token may be fetched under the cancel signal; the start itself is not.
-    const timeoutMs = this.answerTimeout(context)
     const unstoppable: CallContext = {
       deadline: context.deadline,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(context.timeoutMs === undefined ? {} : { timeoutMs: context.timeoutMs }),
+      ...(context.answerBy === undefined ? {} : { answerBy: context.answerBy }),
     }
     const progress: CallProgress = { phase: 'token' }
     let response: HttpResponse
@@ -231,13 +231,6 @@ export class SpotfireClient {
     const error = this.startError(response, request.content?.contentType)
     if (notProcessed(error)) return { kind: 'retry', error }
     return { kind: 'failed', error, mayHaveStarted: mayHaveStarted(error) }
-  }
-
-  /** The request timeout a call's `answerBy` leaves, or the call's own. */
-  private answerTimeout(context: CallContext): number | undefined {
-    if (context.answerBy === undefined) return context.timeoutMs
-    const left = Math.max(1, context.answerBy - this.options.clock.now())
-    return Math.min(context.timeoutMs ?? this.options.requestTimeoutMs ?? left, left)
   }
 
   private startError(response: HttpResponse, contentType: string | undefined): SpotfireError {

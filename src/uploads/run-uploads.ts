@@ -1,4 +1,5 @@
 import { formatDuration } from '../shared/duration.js'
+import { CLEANUP_BUDGET_MS } from '../shared/constants.js'
 import type { Settings } from '../settings/index.js'
 import { SpotfireError } from '../spotfire/errors.js'
 import { shown } from '../spotfire/text.js'
@@ -16,7 +17,10 @@ export interface UploadRunContext {
   library: LibraryPort
   clock: Clock
   logger: Logger
-  /** Nothing is sent or waited for past this (ms since epoch): the step's timeout. */
+  /**
+   * Nothing is sent past this (monotonic ms): the step's timeout. A request sent before it waits
+   * for its answer within the cleanup budget only.
+   */
   deadline: number
   /** Fires when the run is cancelled. */
   signal?: AbortSignal
@@ -48,6 +52,7 @@ export async function runUploads(
   if (uploads.length === 0) return []
   const context: CallContext = {
     deadline: ctx.deadline,
+    answerBy: ctx.deadline + CLEANUP_BUDGET_MS,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   }
   ctx.logger.info(

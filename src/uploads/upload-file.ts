@@ -1,4 +1,5 @@
 import type { UploadSpec } from '../settings/index.js'
+import { CLEANUP_BUDGET_MS } from '../shared/constants.js'
 import { SpotfireError } from '../spotfire/errors.js'
 import { isTransient } from '../spotfire/responses.js'
 import { backoffDelay, type Backoff } from '../spotfire/retry.js'
@@ -31,7 +32,10 @@ export interface UploadFileContext {
   library: LibraryPort
   clock: Clock
   logger: Logger
-  /** No request or pause goes past this (ms since epoch): the step's timeout. */
+  /**
+   * No request or pause starts past this (monotonic ms): the step's timeout. A request sent before
+   * it waits for its answer within the cleanup budget only.
+   */
   deadline: number
   signal?: AbortSignal
   random?: () => number
@@ -75,6 +79,7 @@ async function send(
   const progress = new Progress(label, size, clock, ctx.logger)
   const context: CallContext = {
     deadline: ctx.deadline,
+    answerBy: ctx.deadline + CLEANUP_BUDGET_MS,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   }
   let jobId: string | undefined

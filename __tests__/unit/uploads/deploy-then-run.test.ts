@@ -10,12 +10,15 @@ import { outputsOf } from '../../../src/report/outputs.js'
 import { stepVerdict } from '../../../src/report/step.js'
 import { summaryMarkdown } from '../../../src/report/summary.js'
 import { uploadsExitCode, uploadsVerdict } from '../../../src/report/uploads.js'
-import { Inputs } from '../../../src/shared/constants.js'
+import { CLEANUP_BUDGET_MS, Inputs } from '../../../src/shared/constants.js'
+import type { HttpRequest } from '../../../src/spotfire/http.js'
 import { getSettings, type Settings } from '../../../src/settings/index.js'
 import { inputWords, type Logger } from '../../../src/spotfire/types.js'
 import type { UploadResult } from '../../../src/uploads/result.js'
 import { FakeClock } from '../fake-clock.js'
 import { FakeTransport } from '../fake-transport.js'
+import { HangingTransport } from '../hanging-transport.js'
+import { VirtualLibrary } from '../virtual-library.js'
 import { diskSource, tempTree } from '../settings/helpers.js'
 import { VirtualServer } from '../virtual-server.js'
 import { FakeLibrary } from './fake-library.js'
@@ -176,5 +179,46 @@ describe('what the reports say of uploads', () => {
       ['/Reports/Sales', 'PASS'],
       ['/Reports/Costs', 'FAIL'],
     ])
+  })
+})
+
+describe('an upload ends on time', () => {
+  it('a chunk the server never answers is waited for until the timeout and its cleanup budget only, whatever request-timeout is', async () => {
+    const workspace = tempTree({ 'dist/Sales.dxp': 'DXP1' })
+    const settings: Settings = getSettings(
+      diskSource(workspace, {
+        [Inputs.LibraryUpload]: 'dist/Sales.dxp -> /Reports/',
+        [Inputs.LibraryPath]: '/Jobs/Refresh',
+        [Inputs.ServerUrl]: SERVER,
+        [Inputs.Timeout]: '20s',
+        [Inputs.RequestTimeout]: '2m',
+      }),
+    )
+    const clock = new FakeClock()
+    const server = new VirtualServer(clock, { '/Jobs/Refresh': { ms: 3000 } })
+    const library = new VirtualLibrary()
+    const inner = new FakeTransport([], {
+      autoTokens: true,
+      otherwise: (request) =>
+        request.url.includes('/library/v2/') ? library.answer(request) : server.answer(request),
+    })
+    const chunk = (request: HttpRequest): boolean =>
+      /\/library\/v2\/upload\/[^?]+\?/.test(request.url)
+    const hung = new HangingTransport(inner, clock, 2 * 60_000, chunk)
+    const report = await execute(settings, {
+      clock,
+      logger: { debug: () => undefined, info: () => undefined, warning: () => undefined },
+      transport: hung,
+      onToken: () => undefined,
+      cancelSignal: new AbortController().signal,
+      abortReason: (why) => `test ${why}`,
+      random: () => 0.5,
+      words: inputWords,
+    })
+    if (report.kind !== 'run') throw new Error('expected a run')
+    expect(hung.hung).toHaveLength(1)
+    expect(clock.elapsed()).toBeLessThanOrEqual(20_000 + CLEANUP_BUDGET_MS)
+    expect(report.uploads[0]?.outcome).toBe('failed')
+    expect(server.jobs).toHaveLength(0)
   })
 })
