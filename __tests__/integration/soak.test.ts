@@ -270,13 +270,17 @@ describe('soak: a hostile network on every endpoint, and a wall clock that jumps
     const indexes = ONLY.length > 0 ? ONLY : Array.from({ length: RUNS }, (_, i) => i)
     const problems: string[] = []
     let unknowable = 0
-    for (let first = 0; first < indexes.length; first += PARALLEL) {
-      const batch = indexes.slice(first, first + PARALLEL).map(soakRun)
-      for (const found of await Promise.all(batch)) {
+    // PARALLEL runs at a time, the next one starting as soon as one ends (not in batches, which
+    // wait for their slowest run).
+    const queue = [...indexes]
+    const worker = async (): Promise<void> => {
+      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+        const found = await soakRun(index)
         problems.push(...found.problems)
         unknowable += found.unknowable
       }
     }
+    await Promise.all(Array.from({ length: PARALLEL }, worker))
     // Visible in the test output: how many starts lost their answer (reported, not abortable).
     console.info(`soak: ${indexes.length} runs, ${unknowable} jobs whose start answer was lost`)
     expect(problems).toEqual([])
