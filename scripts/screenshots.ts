@@ -2,7 +2,8 @@
  * `npm run screenshots`: runs dist/ against the simulator as the runner would, renders each job
  * summary as GitHub renders one (GitHub Flavored Markdown in a .markdown-body, GitHub's CSS), and
  * takes a screenshot with Debian's Chromium (apt-get install chromium) through playwright-core.
- * Writes docs/summary-*.png: what a user sees after one success, one failure and several jobs.
+ * Writes docs/summary-*.png: what a user sees after one success, one failure, several jobs and a
+ * release (uploads, then a job).
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -48,7 +49,11 @@ const library: LibraryItem[] = jobs.map(([path, lifecycle], i) => ({
   lifecycle,
 }))
 
-const shots: { file: string; inputs: Record<string, string> }[] = [
+const shots: {
+  file: string
+  inputs: Record<string, string>
+  files?: Record<string, string | Buffer>
+}[] = [
   { file: 'summary-success.png', inputs: { 'library-path': '/Reports/Sales/Refresh EMEA' } },
   { file: 'summary-failure.png', inputs: { 'library-path': '/Reports/Finance/Export KPIs' } },
   {
@@ -64,6 +69,20 @@ const shots: { file: string; inputs: Record<string, string> }[] = [
       'library-id': library[4]?.id ?? '',
       'max-parallel': '3',
       timeout: '8s',
+    },
+  },
+  {
+    // A release: two analyses into the library (one new, one replacing its old version), then the
+    // job that refreshes them.
+    file: 'summary-deploy.png',
+    inputs: {
+      'library-upload': 'dist/*.dxp -> /Reports/Sales/',
+      'library-overwrite': 'true',
+      'library-path': '/Reports/Sales/Refresh EMEA',
+    },
+    files: {
+      'dist/Sales EMEA.dxp': Buffer.alloc(2_400_000, 1),
+      'dist/Sales forecast.dxp': Buffer.alloc(830_000, 2),
     },
   },
 ]
@@ -84,7 +103,12 @@ function page(markdown: string): string {
   </style></head><body><article class="markdown-body">${body}</article></body></html>`
 }
 
-const sim = await startSimulator({ library })
+const sim = await startSimulator({
+  library,
+  libraryItems: [
+    { path: '/Reports/Sales/Sales EMEA', type: 'spotfire.dxp', content: Buffer.from('old') },
+  ],
+})
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -100,6 +124,7 @@ try {
         // The host a reader would see, not the simulator's port on loopback.
         ...shot.inputs,
       },
+      ...(shot.files === undefined ? {} : { files: shot.files }),
     })
     const summary = run.summary.replaceAll(new URL(sim.url).host, 'spotfire.example.com')
     const tab = await browser.newPage({ deviceScaleFactor: 1 })
