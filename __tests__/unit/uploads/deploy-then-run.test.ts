@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { parse } from 'test-results-parser'
-import { execute, type RunReport } from '../../../src/flow/execute.js'
+import { execute, type ExecuteHooks, type RunReport } from '../../../src/flow/execute.js'
 import { runJunit } from '../../../src/report/junit.js'
 import { writeJunitFile } from '../../../src/report/junit-file.js'
 import { outputsOf } from '../../../src/report/outputs.js'
@@ -55,11 +55,18 @@ async function deployThenRun(
     info: (m) => log.push(m),
     warning: (m) => log.push(`warning: ${m}`),
   }
+  const transport = new FakeTransport([], { autoTokens: true, otherwise: server.answer })
+  const report = await run(settings, { clock, logger, transport, library })
+  return { report, library, server, log }
+}
+
+/** The step's flow with these parts; the library is the real client over `transport` if none. */
+async function run(
+  settings: Settings,
+  parts: Pick<ExecuteHooks, 'clock' | 'logger' | 'transport' | 'library'>,
+): Promise<RunReport> {
   const report = await execute(settings, {
-    clock,
-    logger,
-    transport: new FakeTransport([], { autoTokens: true, otherwise: server.answer }),
-    library,
+    ...parts,
     onToken: () => undefined,
     cancelSignal: new AbortController().signal,
     abortReason: (why) => `test ${why}`,
@@ -67,7 +74,7 @@ async function deployThenRun(
     words: inputWords,
   })
   if (report.kind !== 'run') throw new Error('expected a run')
-  return { report, library, server, log }
+  return report
 }
 
 describe('deploy, then run', () => {
@@ -205,17 +212,8 @@ describe('an upload ends on time', () => {
     const chunk = (request: HttpRequest): boolean =>
       /\/library\/v2\/upload\/[^?]+\?/.test(request.url)
     const hung = new HangingTransport(inner, clock, 2 * 60_000, chunk)
-    const report = await execute(settings, {
-      clock,
-      logger: { debug: () => undefined, info: () => undefined, warning: () => undefined },
-      transport: hung,
-      onToken: () => undefined,
-      cancelSignal: new AbortController().signal,
-      abortReason: (why) => `test ${why}`,
-      random: () => 0.5,
-      words: inputWords,
-    })
-    if (report.kind !== 'run') throw new Error('expected a run')
+    const logger = { debug: () => undefined, info: () => undefined, warning: () => undefined }
+    const report = await run(settings, { clock, logger, transport: hung })
     expect(hung.hung).toHaveLength(1)
     expect(clock.elapsed()).toBeLessThanOrEqual(20_000 + CLEANUP_BUDGET_MS)
     expect(report.uploads[0]?.outcome).toBe('failed')
