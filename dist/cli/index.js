@@ -32021,50 +32021,84 @@ const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  */
 const FREE_ANSWER_BYTES = 64 * 1024;
 /**
- * The one lane that answers larger than FREE_ANSWER_BYTES read through, one at a time, so that what
- * the process holds is bounded by one large answer, not by how many are in flight: 64 jobs whose
- * messages are 8 MiB otherwise hold 64 answers of 8 MiB at once, each also decoded and parsed.
- * Process-wide, because memory is. Whoever waits is paused (TCP holds the rest at the server).
- *
- * The lane hands over on the next turn of the event loop, after a full collection: by then the
- * answer that left has been parsed and let go, and what it cost (its bytes, its text, its parsed
- * message, each megabytes) is freed before the next one is read. Without it, V8 lets several large
- * answers' garbage pile up between its own collections: 1,000 jobs with 8 MiB messages peaked at
- * 258 MiB with the lane alone, 155 MiB with the collection (Node 20, bench/results.md).
+ * A holder that reads nothing for this long while others wait gives up its turn and waits at the
+ * back: a server that stalls one answer must not hold up the answers behind it (their waiting
+ * counts against their request timeout).
  */
+const STALL_MS = 1000;
 class AnswerLane {
     collect;
-    constructor(collect = fullCollection()) {
+    after;
+    constructor(collect = fullCollection(), after = (ms, run) => {
+        setTimeout(run, ms).unref();
+    }) {
         this.collect = collect;
+        this.after = after;
     }
     holder;
     waiting = [];
+    /** Whether the holder has read anything since the watch last looked. */
+    moved = false;
+    watching = false;
+    /** Counts hand-overs: a watch started for an earlier holder does not judge the next one. */
+    round = 0;
     bytes = 0;
     most = 0;
-    /** True if `who` holds the lane now; if not, `enter` is called once they do. */
-    take(who, enter) {
+    /** True if `reader` holds the lane now; if not, it is resumed once it does. */
+    take(reader) {
         if (this.holder === undefined)
-            this.holder = who;
-        if (this.holder === who)
+            this.holder = reader;
+        if (this.holder === reader) {
+            this.moved = true;
             return true;
-        if (!this.waiting.some((entry) => entry.who === who))
-            this.waiting.push({ who, enter });
+        }
+        if (!this.waiting.includes(reader))
+            this.waiting.push(reader);
+        this.watch();
         return false;
     }
-    /** `who` is done, read or failed: lets the next one in, or leaves the queue. */
-    leave(who) {
-        const queued = this.waiting.findIndex((entry) => entry.who === who);
+    holds(reader) {
+        return this.holder === reader;
+    }
+    /** `reader` is done, read or failed: lets the next one in, or leaves the queue. */
+    leave(reader) {
+        const queued = this.waiting.indexOf(reader);
         if (queued >= 0)
             this.waiting.splice(queued, 1);
-        if (this.holder !== who)
-            return;
+        if (this.holder === reader)
+            this.handOver();
+    }
+    handOver() {
         const next = this.waiting.shift();
-        this.holder = next?.who;
+        this.holder = next;
+        this.round++;
+        this.watching = false;
         if (next === undefined)
             return;
         setImmediate(() => {
             this.collect();
-            next.enter();
+            next.resume();
+        });
+        this.watch();
+    }
+    /** While others wait, a holder that read nothing for STALL_MS goes to the back of the queue. */
+    watch() {
+        if (this.watching || this.waiting.length === 0)
+            return;
+        this.watching = true;
+        this.moved = false;
+        const round = this.round;
+        this.after(STALL_MS, () => {
+            if (round !== this.round)
+                return;
+            this.watching = false;
+            const stalled = this.holder;
+            if (stalled !== undefined && !this.moved && this.waiting.length > 0) {
+                stalled.pause();
+                this.waiting.push(stalled);
+                this.handOver();
+            }
+            this.watch();
         });
     }
     /** Counts bytes held by answers being read (negative when they are let go). */
@@ -32193,7 +32227,11 @@ function send(request, url, agent, limits) {
         });
         let settled = false;
         let held = 0;
-        const reader = {};
+        let answer;
+        const reader = {
+            pause: () => answer?.pause(),
+            resume: () => answer?.resume(),
+        };
         const finish = () => {
             settled = true;
             clearTimeout(timer);
@@ -32222,6 +32260,7 @@ function send(request, url, agent, limits) {
         }
         request.signal?.addEventListener('abort', onAbort, { once: true });
         outgoing.on('response', (incoming) => {
+            answer = incoming;
             const declared = Number(incoming.headers['content-length'] ?? NaN);
             if (declared > MAX_ANSWER_BYTES) {
                 fail(new TooLargeError(incoming.statusCode ?? 0));
@@ -32239,8 +32278,7 @@ function send(request, url, agent, limits) {
                 }
                 const needed = size + chunk.length;
                 if (needed > bytes.length) {
-                    // Past the free part (so holding the lane), room for all that is declared at once.
-                    const room = roomFor(needed, bytes.length, declared, size > FREE_ANSWER_BYTES);
+                    const room = roomFor(needed, bytes.length, declared, answerLane.holds(reader));
                     const grown = Buffer.allocUnsafe(room);
                     bytes.copy(grown, 0, 0, size);
                     answerLane.hold(grown.length - bytes.length);
@@ -32249,10 +32287,9 @@ function send(request, url, agent, limits) {
                 }
                 chunk.copy(bytes, size);
                 size += chunk.length;
-                // Waiting for the lane counts against the timeout: the bandwidth is shared either way.
-                if (size > FREE_ANSWER_BYTES && !answerLane.take(reader, () => incoming.resume())) {
+                // Waiting for the lane counts against the timeout: no holder keeps it while stalled.
+                if (size > FREE_ANSWER_BYTES && !answerLane.take(reader))
                     incoming.pause();
-                }
             });
             incoming.on('error', fail);
             incoming.on('close', () => {

@@ -9,9 +9,10 @@ export const FREE_ANSWER_BYTES = 64 * 1024
 
 /**
  * The one lane that answers larger than FREE_ANSWER_BYTES read through, one at a time, so that what
- * the process holds is bounded by one large answer, not by how many are in flight: 64 jobs whose
- * messages are 8 MiB otherwise hold 64 answers of 8 MiB at once, each also decoded and parsed.
- * Process-wide, because memory is. Whoever waits is paused (TCP holds the rest at the server).
+ * the process holds is bounded by one large answer being read, not by how many are in flight: 64
+ * jobs whose messages are 8 MiB otherwise hold 64 answers of 8 MiB at once, each also decoded and
+ * parsed. Process-wide, because memory is. Whoever waits is paused (TCP holds the rest at the
+ * server); a holder that stalls keeps what it read while it waits at the back.
  *
  * The lane hands over on the next turn of the event loop, after a full collection: by then the
  * answer that left has been parsed and let go, and what it cost (its bytes, its text, its parsed
@@ -19,33 +20,89 @@ export const FREE_ANSWER_BYTES = 64 * 1024
  * answers' garbage pile up between its own collections: 1,000 jobs with 8 MiB messages peaked at
  * 258 MiB with the lane alone, 155 MiB with the collection (Node 20, bench/results.md).
  */
-export class AnswerLane {
-  constructor(private readonly collect: () => void = fullCollection()) {}
+/** An answer being read, as the lane sees it: it can be stopped and let go on. */
+export interface LaneReader {
+  pause(): void
+  resume(): void
+}
 
-  private holder: object | undefined
-  private readonly waiting: { who: object; enter: () => void }[] = []
+/**
+ * A holder that reads nothing for this long while others wait gives up its turn and waits at the
+ * back: a server that stalls one answer must not hold up the answers behind it (their waiting
+ * counts against their request timeout).
+ */
+export const STALL_MS = 1000
+
+export class AnswerLane {
+  constructor(
+    private readonly collect: () => void = fullCollection(),
+    private readonly after: (ms: number, run: () => void) => void = (ms, run) => {
+      setTimeout(run, ms).unref()
+    },
+  ) {}
+
+  private holder: LaneReader | undefined
+  private readonly waiting: LaneReader[] = []
+  /** Whether the holder has read anything since the watch last looked. */
+  private moved = false
+  private watching = false
+  /** Counts hand-overs: a watch started for an earlier holder does not judge the next one. */
+  private round = 0
   private bytes = 0
   private most = 0
 
-  /** True if `who` holds the lane now; if not, `enter` is called once they do. */
-  take(who: object, enter: () => void): boolean {
-    if (this.holder === undefined) this.holder = who
-    if (this.holder === who) return true
-    if (!this.waiting.some((entry) => entry.who === who)) this.waiting.push({ who, enter })
+  /** True if `reader` holds the lane now; if not, it is resumed once it does. */
+  take(reader: LaneReader): boolean {
+    if (this.holder === undefined) this.holder = reader
+    if (this.holder === reader) {
+      this.moved = true
+      return true
+    }
+    if (!this.waiting.includes(reader)) this.waiting.push(reader)
+    this.watch()
     return false
   }
 
-  /** `who` is done, read or failed: lets the next one in, or leaves the queue. */
-  leave(who: object): void {
-    const queued = this.waiting.findIndex((entry) => entry.who === who)
+  holds(reader: LaneReader): boolean {
+    return this.holder === reader
+  }
+
+  /** `reader` is done, read or failed: lets the next one in, or leaves the queue. */
+  leave(reader: LaneReader): void {
+    const queued = this.waiting.indexOf(reader)
     if (queued >= 0) this.waiting.splice(queued, 1)
-    if (this.holder !== who) return
+    if (this.holder === reader) this.handOver()
+  }
+
+  private handOver(): void {
     const next = this.waiting.shift()
-    this.holder = next?.who
+    this.holder = next
+    this.round++
+    this.watching = false
     if (next === undefined) return
     setImmediate(() => {
       this.collect()
-      next.enter()
+      next.resume()
+    })
+    this.watch()
+  }
+
+  /** While others wait, a holder that read nothing for STALL_MS goes to the back of the queue. */
+  private watch(): void {
+    if (this.watching || this.waiting.length === 0) return
+    this.watching = true
+    this.moved = false
+    const round = this.round
+    this.after(STALL_MS, () => {
+      if (round !== this.round) return
+      this.watching = false
+      const stalled = this.holder
+      if (stalled !== undefined && !this.moved && this.waiting.length > 0) {
+        stalled.pause()
+        this.waiting.push(stalled)
+        this.handOver()
+      }
+      this.watch()
     })
   }
 
@@ -81,7 +138,7 @@ function fullCollection(): () => void {
   }
 }
 
-function exposedGc(): () => void {
+export function exposedGc(): () => void {
   try {
     v8.setFlagsFromString('--expose-gc')
     const gc: unknown = vm.runInNewContext('gc')

@@ -6,7 +6,7 @@ import { SpotfireError } from './errors.js'
 import { oneLine } from './text.js'
 import { EscapedValue, hideAll } from './redact.js'
 import { inputWords, type Logger, type Vocabulary } from './types.js'
-import { answerLane, FREE_ANSWER_BYTES } from './answer-lane.js'
+import { answerLane, FREE_ANSWER_BYTES, type LaneReader } from './answer-lane.js'
 
 export interface HttpResponse {
   status: number
@@ -130,7 +130,11 @@ function send(
     })
     let settled = false
     let held = 0
-    const reader = {}
+    let answer: http.IncomingMessage | undefined
+    const reader: LaneReader = {
+      pause: () => answer?.pause(),
+      resume: () => answer?.resume(),
+    }
     const finish = (): void => {
       settled = true
       clearTimeout(timer)
@@ -158,6 +162,7 @@ function send(
     }
     request.signal?.addEventListener('abort', onAbort, { once: true })
     outgoing.on('response', (incoming) => {
+      answer = incoming
       const declared = Number(incoming.headers['content-length'] ?? NaN)
       if (declared > MAX_ANSWER_BYTES) {
         fail(new TooLargeError(incoming.statusCode ?? 0))
@@ -174,8 +179,7 @@ function send(
         }
         const needed = size + chunk.length
         if (needed > bytes.length) {
-          // Past the free part (so holding the lane), room for all that is declared at once.
-          const room = roomFor(needed, bytes.length, declared, size > FREE_ANSWER_BYTES)
+          const room = roomFor(needed, bytes.length, declared, answerLane.holds(reader))
           const grown = Buffer.allocUnsafe(room)
           bytes.copy(grown, 0, 0, size)
           answerLane.hold(grown.length - bytes.length)
@@ -184,10 +188,8 @@ function send(
         }
         chunk.copy(bytes, size)
         size += chunk.length
-        // Waiting for the lane counts against the timeout: the bandwidth is shared either way.
-        if (size > FREE_ANSWER_BYTES && !answerLane.take(reader, () => incoming.resume())) {
-          incoming.pause()
-        }
+        // Waiting for the lane counts against the timeout: no holder keeps it while stalled.
+        if (size > FREE_ANSWER_BYTES && !answerLane.take(reader)) incoming.pause()
       })
       incoming.on('error', fail)
       incoming.on('close', () => {
