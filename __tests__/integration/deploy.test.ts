@@ -157,6 +157,24 @@ describe('deploy, then run', () => {
     ])
   })
 
+  it('a reset after the last chunk stored the file: the next try meets the item, and says so', async () => {
+    const sim = await simulator({ faults: { 'upload-chunk': { 1: { type: 'reset-after' } } } })
+    const run = await runAction({
+      inputs: baseInputs(sim.url, {
+        'library-upload': 'a.dxp -> /Data/A',
+        'library-path': REFRESH.path,
+      }),
+      files: { 'a.dxp': 'NEW' },
+    })
+    expect(run.exitCode).toBe(1)
+    expect(sim.libraryStore.find('/Data/A', 'spotfire.dxp')?.content?.size).toBe(3)
+    const error = errorOf(run)
+    expect(error).toContain('the answer to its last chunk was lost')
+    expect(error).toContain('most likely holds this file')
+    // No job runs after an upload that failed.
+    expect(sim.jobs).toEqual([])
+  })
+
   it('the dry run looks every target up and changes nothing', async () => {
     const sim = await simulator({
       libraryItems: [{ path: '/Reports/Sales', type: 'spotfire.dxp', content: Buffer.from('OLD') }],

@@ -32737,6 +32737,15 @@ const UPLOAD_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 class LocalFileProblem extends Error {
 }
 /**
+ * The answer to a finish chunk was lost, and the next try's finish found the item there: the lost
+ * one most likely stored the file, but nothing here can prove it was not someone else.
+ */
+class FinishMayHaveLanded extends Error {
+    constructor() {
+        super('the item was there for the next try');
+    }
+}
+/**
  * Uploads one file into the folder `parentId`, in chunks read from disk one at a time. A chunk is
  * never sent twice into one upload job, since the server appends whatever reaches it: after a
  * failure that may have reached the server, the file starts over in a new upload job, and the
@@ -32766,8 +32775,12 @@ async function upload_file_send(file, upload, parentId, overwrite, ctx) {
     };
     let jobId;
     let chunk = 1;
+    /** Whether the request in flight is a finish chunk, and whether one may have landed unanswered. */
+    let finishing = false;
+    let finishLost = false;
     for (let failures = 0;;) {
         try {
+            finishing = false;
             stopIfAsked(ctx);
             jobId ??= await library.beginUpload({ title: upload.title, type: upload.type, parentId }, overwrite, context);
             for (;;) {
@@ -32777,6 +32790,7 @@ async function upload_file_send(file, upload, parentId, overwrite, ctx) {
                     throw new LocalFileProblem(`${text_shown(upload.file, 200)} changed while it was uploaded`);
                 }
                 const finish = chunk === count;
+                finishing = finish;
                 const answer = await library.sendChunk(jobId, chunk, bytes, finish, context);
                 progress.sent(offset + bytes.length);
                 if (finish)
@@ -32786,8 +32800,13 @@ async function upload_file_send(file, upload, parentId, overwrite, ctx) {
             }
         }
         catch (error) {
+            if (finishLost && error instanceof errors/* SpotfireError */.T && error.details.status === 409) {
+                throw new FinishMayHaveLanded();
+            }
             if (!(error instanceof errors/* SpotfireError */.T) || !isTransient(error))
                 throw error;
+            if (finishing && error.kind !== 'not-sent')
+                finishLost = true;
             failures++;
             const sameJob = error.kind === 'not-sent' && jobId !== undefined;
             const next = sameJob
@@ -32939,6 +32958,11 @@ async function uploadOne({ upload, action, existing }, folders, overwrite, ctx, 
     catch (error) {
         if (error instanceof LocalFileProblem) {
             return { ...resultOf(upload), outcome: 'failed', problem: error.message, refused: false };
+        }
+        if (error instanceof FinishMayHaveLanded) {
+            // Not the library's verdict on this upload: an answer lost on the way leaves it unknown.
+            const problem = `Uploading ${where}: the answer to its last chunk was lost, and the next try found the item there (HTTP 409). It was not there when this step looked, so it most likely holds this file: check ${text_shown(upload.path, 300)}, or run again with ${ctx.words.setting('library-overwrite', 'true')}.`;
+            return { ...resultOf(upload), outcome: 'failed', problem, refused: false };
         }
         if (!(error instanceof errors/* SpotfireError */.T))
             throw error;

@@ -11,7 +11,7 @@ import { nodeLocalFiles, type LocalFiles } from './local-file.js'
 import { conflictProblem, planUploads, type PlannedUpload } from './plan.js'
 import { formatSize } from './progress.js'
 import { isRefusal, resultOf, type UploadResult } from './result.js'
-import { CHUNK_BYTES, LocalFileProblem, uploadFile } from './upload-file.js'
+import { CHUNK_BYTES, FinishMayHaveLanded, LocalFileProblem, uploadFile } from './upload-file.js'
 
 export interface UploadRunContext {
   library: LibraryPort
@@ -144,6 +144,11 @@ async function uploadOne(
   } catch (error) {
     if (error instanceof LocalFileProblem) {
       return { ...resultOf(upload), outcome: 'failed', problem: error.message, refused: false }
+    }
+    if (error instanceof FinishMayHaveLanded) {
+      // Not the library's verdict on this upload: an answer lost on the way leaves it unknown.
+      const problem = `Uploading ${where}: the answer to its last chunk was lost, and the next try found the item there (HTTP 409). It was not there when this step looked, so it most likely holds this file: check ${shown(upload.path, 300)}, or run again with ${ctx.words.setting('library-overwrite', 'true')}.`
+      return { ...resultOf(upload), outcome: 'failed', problem, refused: false }
     }
     if (!(error instanceof SpotfireError)) throw error
     const conflict = error.details.status === 409

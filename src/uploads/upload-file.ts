@@ -28,6 +28,16 @@ const UPLOAD_BACKOFF: Backoff = { baseMs: 1000, maxMs: 30_000 }
 /** A local file that could not be read as it was measured: a failure on this side. */
 export class LocalFileProblem extends Error {}
 
+/**
+ * The answer to a finish chunk was lost, and the next try's finish found the item there: the lost
+ * one most likely stored the file, but nothing here can prove it was not someone else.
+ */
+export class FinishMayHaveLanded extends Error {
+  constructor() {
+    super('the item was there for the next try')
+  }
+}
+
 export interface UploadFileContext {
   library: LibraryPort
   clock: Clock
@@ -84,8 +94,12 @@ async function send(
   }
   let jobId: string | undefined
   let chunk = 1
+  /** Whether the request in flight is a finish chunk, and whether one may have landed unanswered. */
+  let finishing = false
+  let finishLost = false
   for (let failures = 0; ;) {
     try {
+      finishing = false
       stopIfAsked(ctx)
       jobId ??= await library.beginUpload(
         { title: upload.title, type: upload.type, parentId },
@@ -99,6 +113,7 @@ async function send(
           throw new LocalFileProblem(`${shown(upload.file, 200)} changed while it was uploaded`)
         }
         const finish = chunk === count
+        finishing = finish
         const answer = await library.sendChunk(jobId, chunk, bytes, finish, context)
         progress.sent(offset + bytes.length)
         if (finish) return { ...answer, bytes: size }
@@ -106,7 +121,11 @@ async function send(
         stopIfAsked(ctx)
       }
     } catch (error) {
+      if (finishLost && error instanceof SpotfireError && error.details.status === 409) {
+        throw new FinishMayHaveLanded()
+      }
       if (!(error instanceof SpotfireError) || !isTransient(error)) throw error
+      if (finishing && error.kind !== 'not-sent') finishLost = true
       failures++
       const sameJob = error.kind === 'not-sent' && jobId !== undefined
       const next = sameJob

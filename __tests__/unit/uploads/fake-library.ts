@@ -147,10 +147,11 @@ export class FakeLibrary implements LibraryPort {
       job.received.push(chunk)
       job.bytes.push(bytes.slice())
       this.onChunk(job, chunk)
-      if (fault === 'lose-answer') {
+      // A lost answer: the server did all the work, as it would have, and the answer went missing.
+      const lost = (): never => {
         throw new SpotfireError('socket hang up (no answer)', 'no-answer', { code: 'ECONNRESET' })
       }
-      if (!finish) return {}
+      if (!finish) return fault === 'lose-answer' ? lost() : {}
       job.finished = true
       const parent = this.byId(job.item.parentId)
       const path = parent?.path === '/' ? `/${job.item.title}` : `${parent?.path}/${job.item.title}`
@@ -159,11 +160,9 @@ export class FakeLibrary implements LibraryPort {
         throw new SpotfireError(`HTTP 409 Conflict: ${path} exists`, 'http', { status: 409 })
       }
       const content = Buffer.concat(job.bytes)
-      if (existing !== undefined) {
-        existing.content = content
-        return { itemId: existing.id }
-      }
-      return { itemId: this.store(path, job.item.type, job.item.parentId, content).id }
+      if (existing !== undefined) existing.content = content
+      const itemId = existing?.id ?? this.store(path, job.item.type, job.item.parentId, content).id
+      return fault === 'lose-answer' ? lost() : { itemId }
     })
   }
 

@@ -140,6 +140,20 @@ describe('runUploads: a lost chunk never corrupts an item', () => {
     expect(h.lines.join('\n')).toContain('starting the file again in a new upload job')
   })
 
+  it('says the item may hold the file when the answer to the last chunk was lost and the next try found it there', async () => {
+    const h = harness({ 'a.dxp': TEN }, 'a.dxp -> /R/')
+    h.library.addFolder('/R')
+    h.library.chunkFault = (job, chunk) =>
+      job.id === h.library.jobs[0]?.id && chunk === 3 ? 'lose-answer' : undefined
+    const [result] = await runUploads(h.settings, h.ctx)
+    // The first try stored it; the second try's finish meets it (library-overwrite is false).
+    expect(h.library.contentOf('/R/a')).toBe(TEN)
+    expect(result).toEqual(expect.objectContaining({ outcome: 'failed', refused: false }))
+    expect(result?.problem).toContain('the answer to its last chunk was lost')
+    expect(result?.problem).toContain('most likely holds this file')
+    expect(result?.problem).toContain('library-overwrite: true')
+  })
+
   it('sends a chunk that surely never left again into the same upload job', async () => {
     const h = harness({ 'a.dxp': TEN }, 'a.dxp -> /R/')
     h.library.addFolder('/R')
