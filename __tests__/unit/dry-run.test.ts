@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { DRY_RUN_BUDGET_MS, dryRun, type DryRunReport } from '../../src/flow/dry-run.js'
 import { openSession } from '../../src/flow/session.js'
-import { DEFAULT_SCOPE } from '../../src/shared/constants.js'
 import type { Settings } from '../../src/settings/index.js'
 import { SpotfireError } from '../../src/spotfire/errors.js'
 import type { HttpRequest } from '../../src/spotfire/http.js'
@@ -9,6 +8,7 @@ import { ZERO_JOB_ID } from '../../src/spotfire/status.js'
 import { inputWords, silentLogger, type Logger } from '../../src/spotfire/types.js'
 import { dryRunVerdict } from '../../src/report/summary.js'
 import { FakeClock, T0 } from './fake-clock.js'
+import { settingsOf } from './settings-fixture.js'
 import {
   type Answer,
   FakeTransport,
@@ -20,38 +20,16 @@ import {
 
 const MINUTE = 60_000
 
-function settingsOf(overrides: Partial<Settings> = {}): Settings {
-  return {
-    serverUrl: 'https://spotfire.example.com',
-    clientId: 'id',
-    clientSecret: 'secret',
-    clientAuthMethod: 'basic',
-    scope: DEFAULT_SCOPE,
-    requestTimeoutMs: 30_000,
-    abortOnCancel: true,
-    jobs: [{ kind: 'library-path', path: '/Jobs/A' }],
-    wait: true,
-    timeoutMs: 30 * MINUTE,
-    pollIntervalMs: 15_000,
-    failOnJobFailure: true,
-    abortOnTimeout: true,
-    maxParallel: 4,
-    failFast: false,
-    dryRun: true,
-    uploads: [],
-    libraryOverwrite: false,
-    warnings: [],
-    ...overrides,
-  }
-}
-
 async function dryRunWith(
   transport: FakeTransport | ((clock: FakeClock) => FakeTransport),
   overrides: Partial<Settings> = {},
   logger: Logger = silentLogger,
 ): Promise<{ report: DryRunReport; clock: FakeClock }> {
   const clock = new FakeClock()
-  const settings = settingsOf(overrides)
+  const settings = settingsOf([{ kind: 'library-path', path: '/Jobs/A' }], {
+    dryRun: true,
+    ...overrides,
+  })
   const session = openSession(settings, {
     clock,
     logger: silentLogger,

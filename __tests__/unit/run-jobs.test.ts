@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { CLEANUP_BUDGET_MS, DEFAULT_SCOPE } from '../../src/shared/constants.js'
+import { CLEANUP_BUDGET_MS } from '../../src/shared/constants.js'
 import { execute, type ExecuteHooks, type RunReport } from '../../src/flow/execute.js'
 import type { LedgerChange, LedgerEntry } from '../../src/jobs/ledger.js'
 import type { AbortWhy, JobResult } from '../../src/jobs/outcome.js'
@@ -13,37 +13,13 @@ import type { Logger } from '../../src/spotfire/types.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import { FakeTransport, json, text } from './fake-transport.js'
 import { HangingTransport } from './hanging-transport.js'
+import { settingsOf } from './settings-fixture.js'
 import { VirtualServer, type VirtualJobSpec } from './virtual-server.js'
 
 const MINUTE = 60_000
 
 const library = (path: string): JobSpec => ({ kind: 'library-path', path })
 const every = (ms: number): PollSchedule => ({ pauseBefore: () => ms })
-
-function settingsOf(jobs: JobSpec[], overrides: Partial<Settings> = {}): Settings {
-  return {
-    serverUrl: 'https://spotfire.example.com',
-    clientId: 'id',
-    clientSecret: 'secret',
-    clientAuthMethod: 'basic',
-    scope: DEFAULT_SCOPE,
-    requestTimeoutMs: 30_000,
-    abortOnCancel: true,
-    jobs,
-    wait: true,
-    timeoutMs: 30 * MINUTE,
-    pollIntervalMs: 15_000,
-    failOnJobFailure: true,
-    abortOnTimeout: true,
-    maxParallel: 4,
-    failFast: false,
-    uploads: [],
-    libraryOverwrite: false,
-    dryRun: false,
-    warnings: [],
-    ...overrides,
-  }
-}
 
 interface Harness {
   clock: FakeClock
