@@ -11,7 +11,7 @@ import type { HttpResponse } from '../../src/spotfire/http.js'
 import { MIN_PAUSE_MS } from '../../src/spotfire/retry.js'
 import { isZeroJobId, ZERO_JOB_ID } from '../../src/spotfire/status.js'
 import { TokenProvider } from '../../src/spotfire/token.js'
-import { silentLogger } from '../../src/spotfire/types.js'
+import { clientOptions } from './client-fixture.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import { type Answer, FakeTransport, headerOf, jobStatus, json, text } from './fake-transport.js'
 import { JOB_ID, LIBRARY_ID, SAMPLE_JOB } from './fixtures.js'
@@ -26,25 +26,7 @@ function setup(
 ): { client: SpotfireClient; transport: FakeTransport; clock: FakeClock } {
   const transport = new FakeTransport(script, { autoTokens: options.autoTokens ?? true })
   const clock = new FakeClock()
-  const tokens = new TokenProvider({
-    serverUrl: SERVER,
-    clientId: 'id',
-    clientSecret: 'secret',
-    authMethod: 'basic',
-    scope: DEFAULT_SCOPE,
-    transport,
-    clock,
-    logger: silentLogger,
-    onToken: () => undefined,
-  })
-  const client = new SpotfireClient({
-    serverUrl: SERVER,
-    transport,
-    tokens,
-    clock,
-    logger: silentLogger,
-    random: () => 0.5,
-  })
+  const client = new SpotfireClient(clientOptions(SERVER, transport, clock, DEFAULT_SCOPE))
   return { client, transport, clock }
 }
 

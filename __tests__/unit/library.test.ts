@@ -6,8 +6,7 @@ import {
   LibraryClient,
   mayHaveReachedServer,
 } from '../../src/spotfire/library.js'
-import { TokenProvider } from '../../src/spotfire/token.js'
-import { silentLogger } from '../../src/spotfire/types.js'
+import { clientOptions } from './client-fixture.js'
 import { FakeClock, T0 } from './fake-clock.js'
 import { FakeTransport, headerOf, json, text } from './fake-transport.js'
 import { VirtualLibrary } from './virtual-library.js'
@@ -30,25 +29,9 @@ function setup(options: { tokenFails?: boolean } = {}): {
         : library.answer(request),
   })
   const clock = new FakeClock()
-  const tokens = new TokenProvider({
-    serverUrl: SERVER,
-    clientId: 'id',
-    clientSecret: 'secret',
-    authMethod: 'basic',
-    scope: `${LIBRARY_READ_SCOPE} ${LIBRARY_WRITE_SCOPE}`,
-    transport,
-    clock,
-    logger: silentLogger,
-    onToken: () => undefined,
-  })
-  const client = new LibraryClient({
-    serverUrl: SERVER,
-    transport,
-    tokens,
-    clock,
-    logger: silentLogger,
-    random: () => 0.5,
-  })
+  const client = new LibraryClient(
+    clientOptions(SERVER, transport, clock, `${LIBRARY_READ_SCOPE} ${LIBRARY_WRITE_SCOPE}`),
+  )
   return { client, library, transport, clock }
 }
 
