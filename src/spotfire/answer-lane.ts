@@ -7,6 +7,19 @@ import * as vm from 'node:vm'
  */
 export const FREE_ANSWER_BYTES = 64 * 1024
 
+/** An answer being read, as the lane sees it: it can be paused and resumed. */
+export interface LaneReader {
+  pause(): void
+  resume(): void
+}
+
+/**
+ * A holder that reads nothing for this long while others wait gives up its turn and waits at the
+ * back: a server that stalls one answer must not hold up the answers behind it (their waiting
+ * counts against their request timeout).
+ */
+export const STALL_MS = 1000
+
 /**
  * The one lane that answers larger than FREE_ANSWER_BYTES read through, one at a time, so that what
  * the process holds is bounded by one large answer being read, not by how many are in flight: 64
@@ -20,19 +33,6 @@ export const FREE_ANSWER_BYTES = 64 * 1024
  * answers' garbage pile up between its own collections: 1,000 jobs with 8 MiB messages peaked at
  * 258 MiB with the lane alone, 155 MiB with the collection (Node 20, bench/results.md).
  */
-/** An answer being read, as the lane sees it: it can be stopped and let go on. */
-export interface LaneReader {
-  pause(): void
-  resume(): void
-}
-
-/**
- * A holder that reads nothing for this long while others wait gives up its turn and waits at the
- * back: a server that stalls one answer must not hold up the answers behind it (their waiting
- * counts against their request timeout).
- */
-export const STALL_MS = 1000
-
 export class AnswerLane {
   constructor(
     private readonly collect: () => void = fullCollection(),
