@@ -28727,6 +28727,18 @@ function answerTimeout(options, context) {
     const left = Math.max(1, context.answerBy - options.clock.now());
     return Math.min(context.timeoutMs ?? options.requestTimeoutMs ?? left, left);
 }
+/** How a client's call retries: within the call's deadline and signal, each try logged. */
+function retryContextOf(options, context) {
+    return {
+        clock: options.clock,
+        deadline: context.deadline,
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...(options.random === undefined ? {} : { random: options.random }),
+        onRetry: (message) => {
+            options.logger.info(message);
+        },
+    };
+}
 /**
  * A token for the next call. A transient failure (already retried by the provider) becomes kind
  * 'token', which says nothing about the call; refusals (credentials, 4xx) stay as they are.
@@ -28816,7 +28828,7 @@ class LibraryClient {
             if (items === undefined)
                 throw notApiError(response, 'a list of library items');
             return items.find((item) => type === undefined || item.type === type);
-        }, { ...LOOKUP_POLICY, label }, this.retryContext(context));
+        }, { ...LOOKUP_POLICY, label }, retryContextOf(this.options, context));
     }
     /**
      * POST /items: a folder `title` in `parentId` (at `parentPath`). A 409 (it exists: someone made it
@@ -28973,17 +28985,6 @@ class LibraryClient {
         await clock.sleep(delayMs, context.signal);
         if (stopped())
             throw error;
-    }
-    retryContext(context) {
-        return {
-            clock: this.options.clock,
-            deadline: context.deadline,
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(this.options.random === undefined ? {} : { random: this.options.random }),
-            onRetry: (message) => {
-                this.options.logger.info(message);
-            },
-        };
     }
 }
 /**
@@ -30795,15 +30796,7 @@ class SpotfireClient {
             const left = Math.max(1, context.deadline - this.options.clock.now());
             const timeoutMs = Math.min(context.timeoutMs ?? left, left);
             return this.jobAnswer(await this.call('POST', path, { ...context, timeoutMs }), jobId);
-        }, { ...abortPolicy, label: `Aborting job ${jobId}` }, {
-            clock: this.options.clock,
-            deadline: context.deadline,
-            ...(context.signal === undefined ? {} : { signal: context.signal }),
-            ...(this.options.random === undefined ? {} : { random: this.options.random }),
-            onRetry: (message) => {
-                this.options.logger.info(message);
-            },
-        });
+        }, { ...abortPolicy, label: `Aborting job ${jobId}` }, retryContextOf(this.options, context));
     }
     /** Gets a token, for a dry run: proves the credentials and the scope. */
     async checkCredentials(context) {

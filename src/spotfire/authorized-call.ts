@@ -1,5 +1,6 @@
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
+import type { RetryContext } from './retry.js'
 import { httpError, isTransient } from './responses.js'
 import type { CallContext, TokenProvider } from './token.js'
 import { inputWords, type Clock, type Logger, type Vocabulary } from './types.js'
@@ -89,6 +90,22 @@ function answerTimeout(options: AuthorizedCallOptions, context: CallContext): nu
   if (context.answerBy === undefined) return context.timeoutMs
   const left = Math.max(1, context.answerBy - options.clock.now())
   return Math.min(context.timeoutMs ?? options.requestTimeoutMs ?? left, left)
+}
+
+/** How a client's call retries: within the call's deadline and signal, each try logged. */
+export function retryContextOf(
+  options: { clock: Clock; logger: Logger; random?: () => number },
+  context: CallContext,
+): RetryContext {
+  return {
+    clock: options.clock,
+    deadline: context.deadline,
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onRetry: (message) => {
+      options.logger.info(message)
+    },
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { authorizedCall, tokenFor, type CallProgress } from './authorized-call.js'
+import { authorizedCall, retryContextOf, tokenFor, type CallProgress } from './authorized-call.js'
 import { SpotfireError } from './errors.js'
 import type { HttpResponse, Transport } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
@@ -138,15 +138,7 @@ export class SpotfireClient {
         return this.jobAnswer(await this.call('POST', path, { ...context, timeoutMs }), jobId)
       },
       { ...abortPolicy, label: `Aborting job ${jobId}` },
-      {
-        clock: this.options.clock,
-        deadline: context.deadline,
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(this.options.random === undefined ? {} : { random: this.options.random }),
-        onRetry: (message) => {
-          this.options.logger.info(message)
-        },
-      },
+      retryContextOf(this.options, context),
     )
   }
 

@@ -1,5 +1,10 @@
 import type { ClientOptions } from './client.js'
-import { authorizedCall, type CallContent, type CallProgress } from './authorized-call.js'
+import {
+  authorizedCall,
+  retryContextOf,
+  type CallContent,
+  type CallProgress,
+} from './authorized-call.js'
 import { SpotfireError } from './errors.js'
 import type { HttpResponse } from './http.js'
 import { httpError, isJsonAnswer, isTransient, notApiError, statusLine } from './responses.js'
@@ -104,7 +109,7 @@ export class LibraryClient {
         return items.find((item) => type === undefined || item.type === type)
       },
       { ...LOOKUP_POLICY, label },
-      this.retryContext(context),
+      retryContextOf(this.options, context),
     )
   }
 
@@ -319,18 +324,6 @@ export class LibraryClient {
     )
     await clock.sleep(delayMs, context.signal)
     if (stopped()) throw error
-  }
-
-  private retryContext(context: CallContext): Parameters<typeof retry>[2] {
-    return {
-      clock: this.options.clock,
-      deadline: context.deadline,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
-      ...(this.options.random === undefined ? {} : { random: this.options.random }),
-      onRetry: (message) => {
-        this.options.logger.info(message)
-      },
-    }
   }
 }
 
