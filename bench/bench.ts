@@ -124,6 +124,29 @@ function peakRss(pid: number): () => number {
   }
 }
 
+/** One step of the action running `paths` against `sim`, and its peak resident memory. */
+async function measuredStep(
+  sim: Simulator,
+  paths: string[],
+  inputs: Record<string, string>,
+): Promise<{ step: Awaited<ReturnType<typeof runStep>>; peak: number }> {
+  let stop: (() => number) | undefined
+  const step = await runStep({
+    entry: ACTION,
+    inputs: {
+      'server-url': sim.url,
+      'client-id': CLIENT_ID,
+      'client-secret': CLIENT_SECRET,
+      'library-path': paths.join('\n'),
+      ...inputs,
+    },
+    onSpawn: (pid) => {
+      stop = peakRss(pid)
+    },
+  })
+  return { step, peak: stop?.() ?? 0 }
+}
+
 async function manyJobs(): Promise<string[]> {
   const count = 20
   const jobMs = 4700
@@ -140,22 +163,9 @@ async function manyJobs(): Promise<string[]> {
     const started = Date.now()
     const rss = await Promise.all(
       steps.map(async (jobPaths) => {
-        let stop: (() => number) | undefined
-        const step = await runStep({
-          entry: ACTION,
-          inputs: {
-            'server-url': sim.url,
-            'client-id': CLIENT_ID,
-            'client-secret': CLIENT_SECRET,
-            'library-path': jobPaths.join('\n'),
-            'max-parallel': '4',
-          },
-          onSpawn: (pid) => {
-            stop = peakRss(pid)
-          },
-        })
+        const { step, peak } = await measuredStep(sim, jobPaths, { 'max-parallel': '4' })
         if (step.exitCode !== 0) throw new Error(`a step failed:\n${step.log}`)
-        return stop?.() ?? 0
+        return peak
       }),
     )
     return { rss: rss.reduce((a, b) => a + b, 0), ms: Date.now() - started }
@@ -203,22 +213,10 @@ async function memory(jobs: number, maxParallel: number): Promise<string[]> {
   try {
     for (let done = 0; done < jobs; done += STEP_JOBS) {
       const paths = library.slice(0, Math.min(STEP_JOBS, jobs - done)).map((item) => item.path)
-      let stop: (() => number) | undefined
-      const step = await runStep({
-        entry: ACTION,
-        inputs: {
-          'server-url': sim.url,
-          'client-id': CLIENT_ID,
-          'client-secret': CLIENT_SECRET,
-          'library-path': paths.join('\n'),
-          'max-parallel': String(maxParallel),
-          'poll-interval': '1s',
-        },
-        onSpawn: (pid) => {
-          stop = peakRss(pid)
-        },
+      const { step, peak } = await measuredStep(sim, paths, {
+        'max-parallel': String(maxParallel),
+        'poll-interval': '1s',
       })
-      const peak = stop?.() ?? 0
       // Every job fails (with its long message): the step must say so, not run out of memory.
       if (step.exitCode !== 1 || !step.log.includes('characters cut')) {
         throw new Error(`the step did not end as expected:\n${step.log.slice(-2000)}`)
